@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { HttpErrorFilter, jsonBody } from './common/http-error.filter';
+import { createValidationPipe } from './common/validation';
+import type { ServiceConfig } from './config/config';
+
+export function logLevels(level: ServiceConfig['logLevel']): LogLevel[] {
+  const order: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+  return order.slice(0, order.indexOf(level) + 1);
+}
+
+/** The API application, configured the same way for `main.ts` and for tests. */
+export async function createApiApp(config: ServiceConfig): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: logLevels(config.logLevel), bodyParser: false });
+  app.use(...jsonBody('1mb'));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableShutdownHooks();
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('CX Platform API')
+      .setDescription('Shared inboxes, conversations and campaigns; every lifecycle runs as a Temporal workflow.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}
+
+export const apiLogger = new Logger('api');

@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { ServiceConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
+import { DatabaseModule } from './database/database.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
+import { ConversationsModule } from './modules/conversations/conversations.module';
+import { HealthModule } from './modules/health/health.module';
+import { InboxesModule } from './modules/inboxes/inboxes.module';
+import { TemporalModule } from './temporal/temporal.module';
+
+/** The HTTP API (and the console host). */
+@Module({})
+export class AppModule {
+  static forRoot(config: ServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        TemporalModule,
+        AccountsModule,
+        InboxesModule,
+        ConversationsModule,
+        HealthModule,
+        ConsoleModule,
+      ],
+    };
+  }
+}

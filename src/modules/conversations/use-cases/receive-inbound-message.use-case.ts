@@ -1,0 +1,178 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { Contact, ContactIdentity } from '../../contacts/contact.entity';
+import { Inbox } from '../../inboxes/inbox.entity';
+import { Conversation } from '../conversation.entity';
+import { Message } from '../message.entity';
+
+export interface InboundContact {
+  /** The contact's address on this channel: API source id, email address or phone number. */
+  sourceId: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+}
+
+export interface ReceiveInboundMessageInput {
+  inboxId: string;
+  contact: InboundContact;
+  content: string;
+  /** The sender's own id for this message; a repeat delivery with the same id is stored once. */
+  externalId?: string;
+  /** When given, the inbox must be of this channel type (channel adapters pass their own). */
+  expectChannel?: Inbox['channelType'];
+}
+
+export interface ReceiveInboundMessageResult {
+  conversationId: string;
+  messageId: string;
+  contactId: string;
+  /** True when this delivery repeated an externalId already stored. */
+  duplicate: boolean;
+  conversationCreated: boolean;
+}
+
+/**
+ * The one inbound path for every channel: find or create the contact and its conversation, store the
+ * message, then start or signal conversation:<id>. The write is one transaction serialised per
+ * (inbox, sender), so concurrent messages from one person land in one conversation.
+ */
+@Injectable()
+export class ReceiveInboundMessageUseCase {
+  private readonly logger = new Logger(ReceiveInboundMessageUseCase.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly workflows: ConversationWorkflows,
+  ) {}
+
+  async execute(input: ReceiveInboundMessageInput): Promise<ReceiveInboundMessageResult> {
+    const stored = await this.store(input);
+    try {
+      await this.workflows.notifyInboundMessage(
+        {
+          conversationId: stored.conversation.id,
+          inboxId: input.inboxId,
+          channel: stored.conversation.channelType,
+          status: stored.conversation.status,
+          assigneeId: stored.conversation.assigneeId,
+          vip: stored.vip,
+        },
+        stored.messageId,
+      );
+    } catch (err) {
+      this.logger.error(`conversation ${stored.conversation.id}: workflow not notified: ${(err as Error).message}`);
+      throw new DomainError(
+        'DEPENDENCY_UNAVAILABLE',
+        `message stored as ${stored.messageId} in conversation ${stored.conversation.id}, but the conversation workflow ` +
+          `could not be notified (Temporal unreachable); retry with the same externalId to notify it without storing twice`,
+      );
+    }
+    return {
+      conversationId: stored.conversation.id,
+      messageId: stored.messageId,
+      contactId: stored.contactId,
+      duplicate: stored.duplicate,
+      conversationCreated: stored.created,
+    };
+  }
+
+  private async store(input: ReceiveInboundMessageInput) {
+    return this.em.fork().transactional(async (em) => {
+      const inbox = await em.findOne(Inbox, { id: input.inboxId });
+      if (!inbox) throw DomainError.notFound('inbox', input.inboxId);
+      if (input.expectChannel && inbox.channelType !== input.expectChannel) {
+        throw new DomainError(
+          'UNPROCESSABLE',
+          `inbox ${inbox.id} is a ${inbox.channelType} inbox; its messages arrive through the ${inbox.channelType} channel`,
+        );
+      }
+      const accountId = inbox.account.id;
+      const address = input.contact.sourceId;
+
+      // Serialise everything that arrives from one sender in one inbox.
+      await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`inbound:${inbox.id}:${address}`]);
+
+      const idempotencyKey = input.externalId ? `inbound:${inbox.id}:${input.externalId}` : null;
+      if (idempotencyKey) {
+        const existing = await em.findOne(Message, { idempotencyKey }, { populate: ['conversation'] });
+        if (existing) {
+          const conversation = existing.conversation.getEntity();
+          const contact = await em.findOneOrFail(Contact, { id: conversation.contact.id });
+          return { conversation, messageId: existing.id, contactId: contact.id, vip: contact.vip, duplicate: true, created: false };
+        }
+      }
+
+      const contact = await this.findOrCreateContact(em, accountId, inbox.channelType, input.contact);
+
+      let conversation = await em.findOne(
+        Conversation,
+        { inbox: inbox.id, contact: contact.id, status: { $ne: 'spam' } },
+        { orderBy: { createdAt: 'desc' } },
+      );
+      let created = false;
+      if (!conversation) {
+        conversation = em.create(Conversation, {
+          account: accountId,
+          inbox: inbox.id,
+          contact: contact.id,
+          channelType: inbox.channelType,
+          status: 'new',
+        });
+        created = true;
+      } else if (conversation.status === 'resolved') {
+        conversation.status = 'new';
+      }
+      conversation.lastActivityAt = new Date();
+      const message = em.create(Message, {
+        conversation,
+        direction: 'inbound',
+        senderType: 'contact',
+        content: input.content,
+        deliveryStatus: 'received',
+        idempotencyKey,
+      });
+      await em.flush();
+      return { conversation, messageId: message.id, contactId: contact.id, vip: contact.vip, duplicate: false, created };
+    });
+  }
+
+  private async findOrCreateContact(
+    em: EntityManager,
+    accountId: string,
+    channelType: Inbox['channelType'],
+    input: InboundContact,
+  ): Promise<Contact> {
+    const identity = await em.findOne(
+      ContactIdentity,
+      { account: accountId, channelType, address: input.sourceId },
+      { populate: ['contact'] },
+    );
+    if (identity) return identity.contact.getEntity();
+
+    const contact = em.create(Contact, {
+      account: accountId,
+      name: input.name ?? null,
+      email: input.email ?? (channelType === 'email' ? input.sourceId : null),
+      phone: input.phone ?? (channelType === 'sms' ? input.sourceId : null),
+    });
+    // The identity is unique per account and channel; the same sender writing to two inboxes at
+    // once can race here, so insert it with ON CONFLICT and take whichever contact won.
+    await em.flush();
+    const inserted = await em.execute<{ contact_id: string }[]>(
+      `insert into contact_identities (id, account_id, contact_id, channel_type, address)
+       values (gen_random_uuid(), ?, ?, ?, ?)
+       on conflict (account_id, channel_type, address) do nothing
+       returning contact_id`,
+      [accountId, contact.id, channelType, input.sourceId],
+    );
+    if (inserted.length > 0) return contact;
+    em.remove(contact);
+    await em.flush();
+    const winner = await em.findOne(ContactIdentity, { account: accountId, channelType, address: input.sourceId }, { populate: ['contact'] });
+    if (!winner) throw new Error(`contact identity ${channelType}:${input.sourceId} vanished during insert`);
+    return winner.contact.getEntity();
+  }
+}

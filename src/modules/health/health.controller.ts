@@ -1,0 +1,54 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Connection } from '@temporalio/client';
+import type { Response } from 'express';
+import { TEMPORAL_CONNECTION } from '../../temporal/temporal.module';
+
+type PartStatus = { status: 'up' } | { status: 'down'; error: string };
+
+const CHECK_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)),
+  ]);
+}
+
+async function check(fn: () => Promise<unknown>, what: string): Promise<PartStatus> {
+  try {
+    await withTimeout(fn(), what);
+    return { status: 'up' };
+  } catch (err) {
+    return { status: 'down', error: (err as Error).message };
+  }
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(TEMPORAL_CONNECTION) private readonly temporal: Connection,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Database and Temporal reachability; 503 names the failing part' })
+  async health(@Res() res: Response): Promise<void> {
+    const [database, temporal] = await Promise.all([
+      check(() => this.em.fork().getConnection().execute('select 1'), 'PostgreSQL'),
+      check(
+        () => this.temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => this.temporal.workflowService.getSystemInfo({})),
+        'Temporal',
+      ),
+    ]);
+    const failing = Object.entries({ database, temporal }).filter(([, s]) => s.status === 'down').map(([k]) => k);
+    res.status(failing.length ? 503 : 200).json({
+      status: failing.length ? 'unavailable' : 'ok',
+      ...(failing.length ? { message: `unreachable: ${failing.join(', ')}` } : {}),
+      database,
+      temporal,
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Account } from '../accounts/account.entity';
+
+export const CHANNEL_TYPES = ['api', 'email', 'sms'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+@Entity({ tableName: 'inboxes' })
+export class Inbox {
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'welcomeMessage';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Account, { ref: true, deleteRule: 'cascade' })
+  account!: Ref<Account>;
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Enum({ items: () => CHANNEL_TYPES })
+  channelType!: ChannelType;
+
+  /** Sent once when a conversation starts; null means off (the default). */
+  @Property({ type: 'text', nullable: true })
+  welcomeMessage: string | null = null;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}

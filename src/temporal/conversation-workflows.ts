@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Client } from '@temporalio/client';
+import { APP_CONFIG, ServiceConfig } from '../config/config';
+import {
+  conversationWorkflowId,
+  ConversationWorkflowInput,
+  inboundMessageSignal,
+} from '../../workflows/contracts/conversation.contract';
+import { AssigneeId, Channel, ConversationStatus, InboxId, UNASSIGNED, Vip } from '../../workflows/contracts/search-attributes';
+import type { conversationWorkflow } from '../../workflows/conversation/conversation.workflow';
+
+export interface ConversationRef {
+  conversationId: string;
+  inboxId: string;
+  channel: string;
+  status: string;
+  assigneeId: string | null;
+  vip: boolean;
+}
+
+/** Starts or signals conversation:<id> workflows. Signals carry ids only. */
+@Injectable()
+export class ConversationWorkflows {
+  constructor(
+    private readonly client: Client,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  async notifyInboundMessage(conversation: ConversationRef, messageId: string): Promise<void> {
+    const input: ConversationWorkflowInput = {
+      conversationId: conversation.conversationId,
+      inboxId: conversation.inboxId,
+      channel: conversation.channel,
+    };
+    await this.client.workflow.signalWithStart<typeof conversationWorkflow, [{ messageId: string }]>('conversationWorkflow', {
+      workflowId: conversationWorkflowId(conversation.conversationId),
+      taskQueue: this.config.temporal.taskQueue,
+      args: [input],
+      signal: inboundMessageSignal,
+      signalArgs: [{ messageId }],
+      typedSearchAttributes: [
+        { key: InboxId, value: conversation.inboxId },
+        { key: ConversationStatus, value: conversation.status },
+        { key: AssigneeId, value: conversation.assigneeId ?? UNASSIGNED },
+        { key: Channel, value: conversation.channel },
+        { key: Vip, value: conversation.vip },
+      ],
+    });
+  }
+}

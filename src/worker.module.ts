@@ -1,0 +1,17 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { ServiceConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { ConversationsModule } from './modules/conversations/conversations.module';
+import { TemporalModule } from './temporal/temporal.module';
+
+/** The worker's own Nest application context: the use cases that activities call. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: ServiceConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalModule, ConversationsModule],
+    };
+  }
+}

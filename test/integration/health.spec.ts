@@ -1,0 +1,61 @@
+/** GET /health reports PostgreSQL and Temporal reachability, naming the failing part with 503. */
+import { freePort } from '../support/free-port';
+import { http, startTestStack } from '../support/test-stack';
+
+interface Health {
+  status: string;
+  message?: string;
+  database: { status: string; error?: string };
+  temporal: { status: string; error?: string };
+}
+
+test('200 when both are reachable', async () => {
+  const stack = await startTestStack({ worker: false });
+  try {
+    const res = await http<Health>(stack, 'GET', '/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', database: { status: 'up' }, temporal: { status: 'up' } });
+  } finally {
+    await stack.close();
+  }
+});
+
+test('503 naming Temporal when it is unreachable; the API still starts and stores nothing half-done', async () => {
+  const deadPort = await freePort();
+  const stack = await startTestStack({ worker: false, env: { TEMPORAL_ADDRESS: `127.0.0.1:${deadPort}` } });
+  try {
+    const res = await http<Health>(stack, 'GET', '/health');
+    expect(res.status).toBe(503);
+    expect(res.body.message).toBe('unreachable: temporal');
+    expect(res.body.database).toEqual({ status: 'up' });
+    expect(res.body.temporal.status).toBe('down');
+
+    // An inbound message is kept (it is the customer's) and the 503 says how to finish the job.
+    const account = await http<{ id: string }>(stack, 'POST', '/api/v1/accounts', { name: 'Offline' });
+    const inbox = await http<{ id: string }>(stack, 'POST', '/api/v1/inboxes', { accountId: account.body.id, name: 'i', channelType: 'api' });
+    const inbound = await http<{ code: string; message: string }>(stack, 'POST', `/api/v1/inboxes/${inbox.body.id}/inbound-messages`, {
+      contact: { sourceId: 'offline-1' },
+      content: 'are you there?',
+      externalId: 'offline-msg-1',
+    });
+    expect(inbound.status).toBe(503);
+    expect(inbound.body.code).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(inbound.body.message).toMatch(/retry with the same externalId/);
+  } finally {
+    await stack.close();
+  }
+});
+
+test('503 naming the database when PostgreSQL is unreachable', async () => {
+  const deadPort = await freePort();
+  const stack = await startTestStack({ worker: false, env: { DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${deadPort}/nothing` } });
+  try {
+    const res = await http<Health>(stack, 'GET', '/health');
+    expect(res.status).toBe(503);
+    expect(res.body.message).toBe('unreachable: database');
+    expect(res.body.temporal).toEqual({ status: 'up' });
+    expect(res.body.database.status).toBe('down');
+  } finally {
+    await stack.close();
+  }
+});

@@ -1,0 +1,67 @@
+/**
+ * Starts the real services once per test run, the same way `npm start` does:
+ *   DATABASE_URL given  -> used as is; otherwise a throwaway embedded PostgreSQL
+ *   TEMPORAL_ADDRESS given -> used as is; otherwise a Temporal dev server (in memory)
+ * Migrations run, the workflow bundle is built once, and the addresses reach the tests through env.
+ * Tests isolate themselves by their own accounts, inboxes and task queues.
+ */
+import 'reflect-metadata';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
+import { startEmbeddedPostgres } from '../../src/local-stack/embedded-postgres';
+import { startTemporalDevServer } from '../../src/local-stack/temporal-dev-server';
+import { WORKFLOWS_PATH } from '../../src/temporal/workflows-path';
+import { freePort } from '../support/free-port';
+
+const log = (line: string) => process.stdout.write(`[test-setup] ${line}\n`);
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cx-test-'));
+  const stops: Array<() => Promise<void>> = [];
+  (globalThis as { __cxStops?: typeof stops }).__cxStops = stops;
+  (globalThis as { __cxTmp?: string }).__cxTmp = dir;
+
+  if (!process.env.DATABASE_URL) {
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(dir, 'postgres'),
+      port: await freePort(),
+      database: 'cx_test',
+      persistent: false,
+    });
+    stops.push(() => pg.stop());
+    process.env.DATABASE_URL = pg.url;
+    log(`embedded PostgreSQL ${pg.url}`);
+  }
+  // In a child process: MikroORM loaded here would register its entity metadata in this realm, which
+  // breaks the ORM inside the test realm (mikro-orm#3783).
+  execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../../src/database/migrate.ts')], {
+    env: process.env,
+    stdio: 'inherit',
+  });
+
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const temporal = await startTemporalDevServer({
+      port: await freePort(),
+      fastSqlite: true,
+      cliPath: process.env.TEMPORAL_CLI_PATH,
+      log: (l) => (l.startsWith('[temporal]') ? undefined : log(l)),
+    });
+    stops.push(() => temporal.stop());
+    process.env.TEMPORAL_ADDRESS = temporal.address;
+    log(`Temporal dev server ${temporal.address}`);
+  }
+
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+const noop = () => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => log(m), log: noop };
+

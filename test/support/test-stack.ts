@@ -1,0 +1,112 @@
+/**
+ * An API and a worker for one test file, in this process, against the run's shared PostgreSQL and
+ * Temporal (see test/setup/global-setup.ts). Each stack gets its own task queue.
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { createApiApp } from '../../src/app.factory';
+import { loadConfig, requireServices, type ServiceConfig } from '../../src/config/config';
+import { createTemporalWorker } from '../../src/temporal/worker.factory';
+import { WorkerModule } from '../../src/worker.module';
+
+let runtimeInstalled = false;
+
+export interface TestStack {
+  baseUrl: string;
+  config: ServiceConfig;
+  api: INestApplication;
+  temporal: Client;
+  close(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  env?: Record<string, string>;
+  /** false: only the API (e.g. to check behaviour while no worker runs). */
+  worker?: boolean;
+}
+
+export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    runtimeInstalled = true;
+  }
+  const config = requireServices(
+    loadConfig({
+      ...process.env,
+      TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+      LOG_LEVEL: 'error',
+      ...opts.env,
+    }),
+  );
+  const api = await createApiApp(config);
+  await api.listen(0, '127.0.0.1');
+  const baseUrl = await api.getUrl();
+
+  let workerContext: INestApplicationContext | undefined;
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let closeWorkerConnection: (() => Promise<void>) | undefined;
+  if (opts.worker !== false) {
+    workerContext = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'] });
+    const created = await createTemporalWorker(workerContext, config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
+    worker = created.worker;
+    closeWorkerConnection = () => created.connection.close();
+    workerRun = worker.run();
+  }
+
+  const connection = Connection.lazy({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+
+  return {
+    baseUrl: baseUrl.replace('[::1]', '127.0.0.1'),
+    config,
+    api,
+    temporal,
+    async close() {
+      if (worker) {
+        worker.shutdown();
+        await workerRun;
+        await closeWorkerConnection!();
+        await workerContext!.close();
+      }
+      await connection.close();
+      await api.close();
+    },
+  };
+}
+
+/** JSON over HTTP against a test stack. */
+export async function http<T = unknown>(
+  stack: { baseUrl: string },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(stack.baseUrl + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Polls until `probe` returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}

@@ -1,0 +1,48 @@
+import { ConfigError, loadConfig, requireServices } from '../../src/config/config';
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+test('defaults describe the embedded local stack', () => {
+  const c = loadConfig({});
+  expect(c.port).toBe(3000);
+  expect(c.database.url).toBeUndefined();
+  expect(c.temporal.address).toBeUndefined();
+  expect(c.temporal.uiUrl).toBe('http://127.0.0.1:8233');
+  expect(c.dataDir.endsWith('.data')).toBe(true);
+});
+
+test.each([
+  [{ PORT: 'abc' }, 'Configuration error: PORT must be an integer from 1 to 65535 (got "abc")'],
+  [{ PORT: '70000' }, 'Configuration error: PORT must be an integer from 1 to 65535 (got "70000")'],
+  [{ DATABASE_URL: 'mysql://x@y/z' }, 'Configuration error: DATABASE_URL must start with postgres:// or postgresql:// (got "mysql://x@y/z")'],
+  [{ DATABASE_URL: 'not a url' }, 'Configuration error: DATABASE_URL must be a URL like postgres://user:password@host:5432/database (got "not a url")'],
+  [{ TEMPORAL_ADDRESS: 'localhost' }, 'Configuration error: TEMPORAL_ADDRESS must be host:port, e.g. 127.0.0.1:7233 (got "localhost")'],
+  [{ LOG_LEVEL: 'loud' }, 'Configuration error: LOG_LEVEL must be one of error, warn, log, debug, verbose (got "loud")'],
+])('%j is refused with one line naming the variable', (env, message) => {
+  const text = errorOf(() => loadConfig(env));
+  expect(text).toBe(message);
+  expect(text.split('\n')).toHaveLength(1);
+});
+
+test('a password in a bad DATABASE_URL never reaches the message', () => {
+  const text = errorOf(() => loadConfig({ DATABASE_URL: 'mysql://admin:s3cret@db/x' }));
+  expect(text).not.toContain('s3cret');
+  expect(text).toContain('mysql://admin:***@db/x');
+});
+
+test('the API and the worker need both service addresses', () => {
+  expect(errorOf(() => requireServices(loadConfig({})))).toMatch(/^Configuration error: DATABASE_URL is required/);
+  expect(errorOf(() => requireServices(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/d' })))).toMatch(
+    /^Configuration error: TEMPORAL_ADDRESS is required/,
+  );
+  const ok = requireServices(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/d', TEMPORAL_ADDRESS: 'h:7233' }));
+  expect(ok.temporal.address).toBe('h:7233');
+});

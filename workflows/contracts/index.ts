@@ -1,0 +1,3 @@
+export * from './conversation.contract';
+export * from './search-attributes';
+export * from './task-queues';
