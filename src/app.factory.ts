@@ -14,7 +14,12 @@ export function logLevels(level: ServiceConfig['logLevel']): LogLevel[] {
 
 /** The API application, configured the same way for `main.ts` and for tests. */
 export async function createApiApp(config: ServiceConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: logLevels(config.logLevel), bodyParser: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    logger: logLevels(config.logLevel),
+    bodyParser: false,
+    // Throw instead of calling process.exit, so callers (main.ts, tests) decide.
+    abortOnError: false,
+  });
   app.use(...jsonBody('1mb'));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const config = requireServices(loadConfig());
   const sdkLevel = ({ error: 'ERROR', warn: 'WARN', log: 'INFO', debug: 'DEBUG', verbose: 'TRACE' } as const)[config.logLevel];
   Runtime.install({ logger: new DefaultLogger(sdkLevel), shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'] });
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: logLevels(config.logLevel) });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: logLevels(config.logLevel), abortOnError: false });
   const { worker, connection } = await createTemporalWorker(app, config);
   console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
   try {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { importEsm } from './import-esm';
+import { stopWithParent } from './orphan-guard';
 
 export interface EmbeddedPostgresOptions {
   /** Cluster folder; its parent must be writable by the `postgres` user when run as root. */
@@ -72,6 +73,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
         ` (is the port taken? set EMBEDDED_PG_PORT, or DATABASE_URL to use another server)`,
     );
   });
+
+  stopWithParent((pg as unknown as { process?: ChildProcess }).process?.pid);
 
   const admin = new Client({ host: '127.0.0.1', port: opts.port, user: USER, password: PASSWORD, database: 'postgres' });
   await admin.connect();

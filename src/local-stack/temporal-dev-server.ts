@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/contracts/search-attributes';
+import { stopWithParent } from './orphan-guard';
 import { resolveTemporalCli, ResolvedTemporalCli } from './temporal-cli';
 
 export interface TemporalDevServerOptions {
@@ -88,6 +89,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   if (!cli.path) return startThroughSdkDownload(opts, cli, address, log);
 
   const child: ChildProcess = spawn(cli.path, devServerArgs(opts), { stdio: ['ignore', 'pipe', 'pipe'] });
+  stopWithParent(child.pid);
   const recent: string[] = [];
   const onOutput = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {

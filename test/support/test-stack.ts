@@ -51,7 +51,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   let workerRun: Promise<void> | undefined;
   let closeWorkerConnection: (() => Promise<void>) | undefined;
   if (opts.worker !== false) {
-    workerContext = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'] });
+    workerContext = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'], abortOnError: false });
     const created = await createTemporalWorker(workerContext, config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
     worker = created.worker;
     closeWorkerConnection = () => created.connection.close();
