@@ -18,6 +18,8 @@ export interface ConversationRef {
   vip: boolean;
 }
 
+const NOTIFY_DEADLINE_MS = 5000;
+
 /** Starts or signals conversation:<id> workflows. Signals carry ids only. */
 @Injectable()
 export class ConversationWorkflows {
@@ -32,7 +34,8 @@ export class ConversationWorkflows {
       inboxId: conversation.inboxId,
       channel: conversation.channel,
     };
-    await this.client.workflow.signalWithStart<typeof conversationWorkflow, [{ messageId: string }]>('conversationWorkflow', {
+    // Fail in seconds, not after the client's long default retries, when Temporal is unreachable.
+    await this.client.connection.withDeadline(Date.now() + NOTIFY_DEADLINE_MS, () => this.client.workflow.signalWithStart<typeof conversationWorkflow, [{ messageId: string }]>('conversationWorkflow', {
       workflowId: conversationWorkflowId(conversation.conversationId),
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
@@ -45,6 +48,6 @@ export class ConversationWorkflows {
         { key: Channel, value: conversation.channel },
         { key: Vip, value: conversation.vip },
       ],
-    });
+    }));
   }
 }

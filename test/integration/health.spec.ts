@@ -59,3 +59,22 @@ test('503 naming the database when PostgreSQL is unreachable', async () => {
     await stack.close();
   }
 });
+
+test('OpenAPI is served at /api/docs and the console page links docs, health and the Temporal UI', async () => {
+  const stack = await startTestStack({ worker: false, env: { TEMPORAL_UI_URL: 'http://127.0.0.1:8233' } });
+  try {
+    const docs = await fetch(`${stack.baseUrl}/api/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger');
+    const spec = await http<{ paths: Record<string, unknown> }>(stack, 'GET', '/api/docs-json');
+    expect(Object.keys(spec.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/inboxes/{inboxId}/inbound-messages', '/api/v1/conversations/{id}', '/health']),
+    );
+    const page = await fetch(`${stack.baseUrl}/`);
+    const html = await page.text();
+    expect(page.headers.get('content-type')).toContain('text/html');
+    for (const link of ['href="/api/docs"', 'href="/health"', 'href="http://127.0.0.1:8233"']) expect(html).toContain(link);
+  } finally {
+    await stack.close();
+  }
+});
