@@ -35,6 +35,11 @@ export interface AppConfig {
     url?: string;
     embeddedPort: number;
   };
+  auth: {
+    loginMaxFailures: number;
+    loginWindowSeconds: number;
+    sessionTtlHours: number;
+  };
   temporal: {
     /** Undefined when the local stack should start a Temporal dev server. */
     address?: string;
@@ -135,6 +140,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: {
       url: postgresUrl(env, 'DATABASE_URL'),
       embeddedPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
+    },
+    auth: {
+      loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+      loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 1, 86400),
+      sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 24 * 14, 1, 24 * 365),
     },
     temporal: {
       address,

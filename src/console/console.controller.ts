@@ -1,9 +1,11 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../modules/auth/actor';
 import { APP_CONFIG, ServiceConfig } from '../config/config';
 
 /** The admin console's placeholder page: links to the API docs, health and the Temporal UI. */
 @ApiExcludeController()
+@Public()
 @Controller()
 export class ConsoleController {
   constructor(@Inject(APP_CONFIG) private readonly config: ServiceConfig) {}

@@ -1,6 +1,6 @@
 /** GET /health reports PostgreSQL and Temporal reachability, naming the failing part with 503. */
 import { freePort } from '../support/free-port';
-import { http, startTestStack } from '../support/test-stack';
+import { http, signUp, startTestStack } from '../support/test-stack';
 
 interface Health {
   status: string;
@@ -31,13 +31,15 @@ test('503 naming Temporal when it is unreachable; the API still starts and store
     expect(res.body.temporal.status).toBe('down');
 
     // An inbound message is kept (it is the customer's) and the 503 says how to finish the job.
-    const account = await http<{ id: string }>(stack, 'POST', '/api/v1/accounts', { name: 'Offline' });
-    const inbox = await http<{ id: string }>(stack, 'POST', '/api/v1/inboxes', { accountId: account.body.id, name: 'i', channelType: 'api' });
-    const inbound = await http<{ code: string; message: string }>(stack, 'POST', `/api/v1/inboxes/${inbox.body.id}/inbound-messages`, {
-      contact: { sourceId: 'offline-1' },
-      content: 'are you there?',
-      externalId: 'offline-msg-1',
-    });
+    const { token } = await signUp(stack, 'Offline');
+    const inbox = await http<{ id: string }>(stack, 'POST', '/api/v1/inboxes', { name: 'i', channelType: 'api' }, token);
+    const inbound = await http<{ code: string; message: string }>(
+      stack,
+      'POST',
+      `/api/v1/inboxes/${inbox.body.id}/inbound-messages`,
+      { contact: { sourceId: 'offline-1' }, content: 'are you there?', externalId: 'offline-msg-1' },
+      token,
+    );
     expect(inbound.status).toBe(503);
     expect(inbound.body.code).toBe('DEPENDENCY_UNAVAILABLE');
     expect(inbound.body.message).toMatch(/retry with the same externalId/);

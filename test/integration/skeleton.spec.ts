@@ -5,7 +5,7 @@
  */
 import { conversationStateQuery, conversationWorkflowId } from '../../workflows/contracts/conversation.contract';
 import { AssigneeId, Channel, ConversationStatus, InboxId, UNASSIGNED, Vip } from '../../workflows/contracts/search-attributes';
-import { eventually, http, startTestStack, type TestStack } from '../support/test-stack';
+import { eventually, http, signUp, startTestStack, type TestStack } from '../support/test-stack';
 
 interface MessageView {
   id: string;
@@ -30,13 +30,11 @@ interface InboundResult {
 }
 
 let stack: TestStack;
-let accountId: string;
+let token: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const account = await http<{ id: string }>(stack, 'POST', '/api/v1/accounts', { name: 'Skeleton Ltd' });
-  expect(account.status).toBe(201);
-  accountId = account.body.id;
+  ({ token } = await signUp(stack, 'Skeleton Ltd'));
 });
 
 afterAll(async () => {
@@ -44,22 +42,25 @@ afterAll(async () => {
 });
 
 async function createInbox(welcomeMessage: string | null, channelType = 'api'): Promise<string> {
-  const res = await http<{ id: string }>(stack, 'POST', '/api/v1/inboxes', {
-    accountId,
-    name: `inbox ${Math.random().toString(36).slice(2, 8)}`,
-    channelType,
-    welcomeMessage,
-  });
+  const res = await http<{ id: string }>(
+    stack,
+    'POST',
+    '/api/v1/inboxes',
+    { name: `inbox ${Math.random().toString(36).slice(2, 8)}`, channelType, welcomeMessage },
+    token,
+  );
   expect(res.status).toBe(201);
   return res.body.id;
 }
 
 function inbound(inboxId: string, sourceId: string, content: string, externalId?: string) {
-  return http<InboundResult>(stack, 'POST', `/api/v1/inboxes/${inboxId}/inbound-messages`, {
-    contact: { sourceId, name: 'Jane Doe' },
-    content,
-    ...(externalId ? { externalId } : {}),
-  });
+  return http<InboundResult>(
+    stack,
+    'POST',
+    `/api/v1/inboxes/${inboxId}/inbound-messages`,
+    { contact: { sourceId, name: 'Jane Doe' }, content, ...(externalId ? { externalId } : {}) },
+    token,
+  );
 }
 
 async function waitForInboundHandled(conversationId: string, count: number) {
@@ -71,7 +72,7 @@ async function waitForInboundHandled(conversationId: string, count: number) {
 }
 
 async function getConversation(id: string) {
-  const res = await http<ConversationView>(stack, 'GET', `/api/v1/conversations/${id}`);
+  const res = await http<ConversationView>(stack, 'GET', `/api/v1/conversations/${id}`, undefined, token);
   expect(res.status).toBe(200);
   return res.body;
 }
@@ -193,23 +194,23 @@ describe('bad input gets a clear error and stores nothing', () => {
   test('missing and unknown fields are named', async () => {
     const inboxId = await createInbox(null);
     const res = await http<{ code: string; message: string; details: { field: string; problem: string }[] }>(
-      stack, 'POST', `/api/v1/inboxes/${inboxId}/inbound-messages`, { contact: {}, content: '', extra: 1 },
+      stack, 'POST', `/api/v1/inboxes/${inboxId}/inbound-messages`, { contact: {}, content: '', extra: 1 }, token,
     );
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     const fields = res.body.details.map((d) => d.field).sort();
     expect(fields).toEqual(['contact.sourceId', 'content', 'extra']);
     expect(res.body.message).toContain('extra: property extra should not exist');
-    const list = await http<unknown[]>(stack, 'GET', `/api/v1/conversations?inboxId=${inboxId}`);
+    const list = await http<unknown[]>(stack, 'GET', `/api/v1/conversations?inboxId=${inboxId}`, undefined, token);
     expect(list.body).toEqual([]);
   });
 
   test('malformed JSON, bad ids and unknown inboxes', async () => {
     const inboxId = await createInbox(null);
-    const malformed = await http<{ message: string }>(stack, 'POST', `/api/v1/inboxes/${inboxId}/inbound-messages`, '{"contact":');
+    const malformed = await http<{ message: string }>(stack, 'POST', `/api/v1/inboxes/${inboxId}/inbound-messages`, '{"contact":', token);
     expect(malformed.status).toBe(400);
     expect(malformed.body.message).toBe('body: malformed JSON');
-    const badId = await http<{ message: string }>(stack, 'GET', '/api/v1/conversations/not-a-uuid');
+    const badId = await http<{ message: string }>(stack, 'GET', '/api/v1/conversations/not-a-uuid', undefined, token);
     expect(badId.status).toBe(400);
     expect(badId.body.message).toBe('id: must be a UUID');
     const missing = await inbound('00000000-0000-4000-8000-000000000000', 'x', 'hello');
@@ -221,7 +222,7 @@ describe('bad input gets a clear error and stores nothing', () => {
     const inboxId = await createInbox(null, 'email');
     const res = await inbound(inboxId, 'someone@example.com', 'hello');
     expect(res.status).toBe(422);
-    const list = await http<unknown[]>(stack, 'GET', `/api/v1/conversations?inboxId=${inboxId}`);
+    const list = await http<unknown[]>(stack, 'GET', `/api/v1/conversations?inboxId=${inboxId}`, undefined, token);
     expect(list.body).toEqual([]);
   });
 

@@ -85,10 +85,14 @@ export async function http<T = unknown>(
   method: string,
   path: string,
   body?: unknown,
+  token?: string,
 ): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(stack.baseUrl + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -109,4 +113,18 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+let signUps = 0;
+
+/** A new account with its administrator; returns the admin's session token. */
+export async function signUp(stack: { baseUrl: string }, name = 'Test account'): Promise<{ token: string; accountId: string; userId: string }> {
+  signUps += 1;
+  const email = `admin-${Date.now()}-${signUps}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const res = await http<{ token: string; account: { id: string }; user: { id: string } }>(stack, 'POST', '/api/v1/accounts', {
+    name,
+    admin: { name: 'Admin', email, password: 'correct horse battery' },
+  });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { token: res.body.token, accountId: res.body.account.id, userId: res.body.user.id };
 }

@@ -1,25 +1,44 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { uuidParam } from '../../common/validation';
-import { ApiTags } from '@nestjs/swagger';
-import { AccountView, CreateAccountDto } from './dto/account.dto';
-import { CreateAccountUseCase } from './use-cases/create-account.use-case';
+import { Body, Controller, Get, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { type Actor, CurrentActor, Public } from '../auth/actor';
+import { UserView } from '../users/dto/user.dto';
+import { AccountView, SignUpDto, UpdateAccountDto } from './dto/account.dto';
 import { GetAccountUseCase } from './use-cases/get-account.use-case';
+import { SignUpUseCase } from './use-cases/sign-up.use-case';
+import { UpdateAccountUseCase } from './use-cases/update-account.use-case';
+
+class SignUpView {
+  @ApiProperty({ type: AccountView }) account!: AccountView;
+  @ApiProperty({ type: UserView }) user!: UserView;
+  @ApiProperty({ description: 'Session token of the new administrator' }) token!: string;
+}
 
 @ApiTags('accounts')
-@Controller('api/v1/accounts')
+@Controller('api/v1')
 export class AccountsController {
   constructor(
-    private readonly createAccount: CreateAccountUseCase,
+    private readonly signUp: SignUpUseCase,
     private readonly getAccount: GetAccountUseCase,
+    private readonly updateAccount: UpdateAccountUseCase,
   ) {}
 
-  @Post()
-  async create(@Body() body: CreateAccountDto): Promise<AccountView> {
-    return AccountView.of(await this.createAccount.execute(body));
+  @Public()
+  @Post('accounts')
+  @ApiOperation({ summary: 'Sign up: a new account and its first administrator, logged in' })
+  async create(@Body() body: SignUpDto): Promise<SignUpView> {
+    const { account, user, token } = await this.signUp.execute(body);
+    return { account: AccountView.of(account), user: UserView.of(user), token };
   }
 
-  @Get(':id')
-  async get(@Param('id', uuidParam('id')) id: string): Promise<AccountView> {
-    return AccountView.of(await this.getAccount.execute(id));
+  @ApiBearerAuth()
+  @Get('account')
+  async get(@CurrentActor() actor: Actor): Promise<AccountView> {
+    return AccountView.of(await this.getAccount.execute(actor));
+  }
+
+  @ApiBearerAuth()
+  @Patch('account')
+  async update(@CurrentActor() actor: Actor, @Body() body: UpdateAccountDto): Promise<AccountView> {
+    return AccountView.of(await this.updateAccount.execute(actor, body));
   }
 }

@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccountsController } from './accounts.controller';
-import { CreateAccountUseCase } from './use-cases/create-account.use-case';
 import { GetAccountUseCase } from './use-cases/get-account.use-case';
+import { SignUpUseCase } from './use-cases/sign-up.use-case';
+import { UpdateAccountUseCase } from './use-cases/update-account.use-case';
 
-@Module({
-  controllers: [AccountsController],
-  providers: [CreateAccountUseCase, GetAccountUseCase],
-})
+@Module({ controllers: [AccountsController], providers: [SignUpUseCase, GetAccountUseCase, UpdateAccountUseCase] })
 export class AccountsModule {}

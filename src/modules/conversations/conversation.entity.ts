@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Account } from '../accounts/account.entity';
 import { Contact } from '../contacts/contact.entity';
 import { Inbox, type ChannelType } from '../inboxes/inbox.entity';
@@ -9,9 +9,13 @@ export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 
 @Entity({ tableName: 'conversations' })
 @Index({ properties: ['inbox', 'contact'] })
-@Index({ properties: ['inbox', 'lastActivityAt'] })
+@Index({ properties: ['inbox', 'lastActivityAt', 'id'] })
+@Index({ properties: ['inbox', 'status', 'lastActivityAt', 'id'] })
+@Index({ properties: ['inbox', 'createdAt', 'id'] })
+@Index({ properties: ['assigneeId', 'status'] })
+@Index({ properties: ['contact'] })
 export class Conversation {
-  [OptionalProps]?: 'createdAt' | 'lastActivityAt' | 'status' | 'assigneeId';
+  [OptionalProps]?: 'createdAt' | 'lastActivityAt' | 'status' | 'assigneeId' | 'priority' | 'resolvedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -35,9 +39,54 @@ export class Conversation {
   @Property({ type: 'uuid', nullable: true })
   assigneeId: string | null = null;
 
+  /** 0 none, 1 low, 2 medium, 3 high, 4 urgent */
+  @Property({ type: 'smallint', default: 0 })
+  priority: number = 0;
+
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   lastActivityAt: Date = new Date();
 
+  @Property({ type: 'timestamptz', nullable: true })
+  resolvedAt: Date | null = null;
+
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();
+}
+
+/** A tag on a conversation. */
+@Entity({ tableName: 'conversation_tags' })
+@Unique({ properties: ['conversation', 'tag'] })
+@Index({ properties: ['tag', 'conversation'] })
+export class ConversationTag {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Conversation, { ref: true, deleteRule: 'cascade' })
+  conversation!: Ref<Conversation>;
+
+  @Property({ type: 'text' })
+  tag!: string;
+}
+
+/** Per-user view state: read up to when, pinned or not. Affects only that user's view. */
+@Entity({ tableName: 'conversation_user_states' })
+@Unique({ properties: ['user', 'conversation'] })
+@Index({ properties: ['conversation'] })
+export class ConversationUserState {
+  [OptionalProps]?: 'readAt' | 'pinnedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Conversation, { ref: true, deleteRule: 'cascade' })
+  conversation!: Ref<Conversation>;
+
+  @Property({ type: 'uuid' })
+  user!: string;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  readAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  pinnedAt: Date | null = null;
 }

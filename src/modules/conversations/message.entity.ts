@@ -16,7 +16,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Entity({ tableName: 'messages' })
 @Index({ properties: ['conversation', 'id'] })
 export class Message {
-  [OptionalProps]?: 'createdAt' | 'idempotencyKey';
+  [OptionalProps]?: 'createdAt' | 'idempotencyKey' | 'senderUserId' | 'error';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -35,6 +35,14 @@ export class Message {
 
   @Enum({ items: () => DELIVERY_STATUSES })
   deliveryStatus!: DeliveryStatus;
+
+  /** The agent who wrote an outbound message. */
+  @Property({ type: 'uuid', nullable: true })
+  senderUserId: string | null = null;
+
+  /** Why delivery failed, in the provider's words. */
+  @Property({ type: 'text', nullable: true })
+  error: string | null = null;
 
   @Property({ type: 'text', nullable: true, unique: true })
   idempotencyKey: string | null = null;

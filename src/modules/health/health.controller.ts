@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/actor';
 import { Connection } from '@temporalio/client';
 import type { Response } from 'express';
 import { TEMPORAL_CONNECTION } from '../../temporal/temporal.module';
@@ -26,6 +27,7 @@ async function check(fn: () => Promise<unknown>, what: string): Promise<PartStat
 }
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

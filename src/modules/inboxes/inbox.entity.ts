@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { Account } from '../accounts/account.entity';
+import { DEFAULT_INBOX_SETTINGS, type InboxSettings } from './inbox-settings';
 
 export const CHANNEL_TYPES = ['api', 'email', 'sms'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 @Entity({ tableName: 'inboxes' })
 export class Inbox {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'welcomeMessage';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'welcomeMessage' | 'settings';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -24,6 +25,9 @@ export class Inbox {
   /** Sent once when a conversation starts; null means off (the default). */
   @Property({ type: 'text', nullable: true })
   welcomeMessage: string | null = null;
+
+  @Property({ type: 'jsonb' })
+  settings: InboxSettings = structuredClone(DEFAULT_INBOX_SETTINGS);
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();

@@ -1,21 +1,82 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import type { Account } from '../account.entity';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import type { Account, AccountSettings } from '../account.entity';
 
-export class CreateAccountDto {
-  @ApiProperty({ example: 'Acme Support' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  name!: string;
+export class SignUpAdminDto {
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  @ApiProperty() @IsEmail() @MaxLength(320) email!: string;
+  @ApiProperty({ minLength: 10 }) @IsString() @MinLength(10) @MaxLength(200) password!: string;
+}
+
+export class SignUpDto {
+  @ApiProperty({ example: 'Acme Support' }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+  @ApiProperty({ type: SignUpAdminDto }) @ValidateNested() @Type(() => SignUpAdminDto) admin!: SignUpAdminDto;
+}
+
+export class OptOutSettingsDto {
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1000) confirmationText?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1000) helpText?: string;
+}
+
+export class AccountSettingsDto {
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() allowMoveBetweenInboxes?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() companyNameInsertion?: boolean;
+  @ApiPropertyOptional({ type: OptOutSettingsDto }) @IsOptional() @ValidateNested() @Type(() => OptOutSettingsDto) optOut?: OptOutSettingsDto;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() messageAssistantEnabled?: boolean;
+  @ApiPropertyOptional({ enum: ['email', 'phone'], nullable: true })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsIn(['email', 'phone'])
+  matchingAttribute?: 'email' | 'phone' | null;
+  @ApiPropertyOptional({ description: 'Defaults per variable, e.g. {"contact.first_name": "there"}' })
+  @IsOptional()
+  @IsObject()
+  variableDefaults?: Record<string, string>;
+}
+
+export class UpdateAccountDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @MaxLength(200) companyName?: string | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @MaxLength(500) address?: string | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsEmail() email?: string | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @MaxLength(40) phone?: string | null;
+  @ApiPropertyOptional({ type: AccountSettingsDto }) @IsOptional() @ValidateNested() @Type(() => AccountSettingsDto) settings?: AccountSettingsDto;
 }
 
 export class AccountView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
+  @ApiProperty({ nullable: true, type: String }) companyName!: string | null;
+  @ApiProperty({ nullable: true, type: String }) address!: string | null;
+  @ApiProperty({ nullable: true, type: String }) email!: string | null;
+  @ApiProperty({ nullable: true, type: String }) phone!: string | null;
+  @ApiProperty() settings!: AccountSettings;
   @ApiProperty() createdAt!: string;
 
   static of(a: Account): AccountView {
-    return { id: a.id, name: a.name, createdAt: a.createdAt.toISOString() };
+    return {
+      id: a.id,
+      name: a.name,
+      companyName: a.companyName,
+      address: a.address,
+      email: a.email,
+      phone: a.phone,
+      settings: a.settings,
+      createdAt: a.createdAt.toISOString(),
+    };
   }
 }

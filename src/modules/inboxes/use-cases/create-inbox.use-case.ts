@@ -1,24 +1,30 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../../common/domain-error';
-import { Account } from '../../accounts/account.entity';
+import type { Actor } from '../../auth/actor';
+import { AccessPolicy } from '../../auth/access-policy';
+import { DEFAULT_INBOX_SETTINGS, mergeSettings } from '../inbox-settings';
 import { Inbox, type ChannelType } from '../inbox.entity';
+import { validateInboxSettings } from '../validate-inbox-settings';
 
+/** Administrators create inboxes. */
 @Injectable()
 export class CreateInboxUseCase {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: AccessPolicy,
+  ) {}
 
-  async execute(input: { accountId: string; name: string; channelType: ChannelType; welcomeMessage?: string | null }): Promise<Inbox> {
+  async execute(actor: Actor, input: { name: string; channelType: ChannelType; welcomeMessage?: string | null; settings?: object }): Promise<Inbox> {
+    this.access.requireAdmin(actor, 'creating inboxes');
+    const settings = mergeSettings(structuredClone(DEFAULT_INBOX_SETTINGS), input.settings);
+    validateInboxSettings(settings);
     const em = this.em.fork();
-    const account = await em.findOne(Account, { id: input.accountId });
-    if (!account) throw new DomainError('NOT_FOUND', `accountId: account ${input.accountId} was not found`, [
-      { field: 'accountId', problem: 'no such account' },
-    ]);
     const inbox = em.create(Inbox, {
-      account,
+      account: actor.accountId,
       name: input.name,
       channelType: input.channelType,
       welcomeMessage: normaliseText(input.welcomeMessage),
+      settings,
     });
     await em.flush();
     return inbox;

@@ -1,20 +1,33 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../../common/domain-error';
+import type { Actor } from '../../auth/actor';
+import { AccessPolicy } from '../../auth/access-policy';
+import { mergeSettings } from '../inbox-settings';
 import { Inbox } from '../inbox.entity';
+import { validateInboxSettings } from '../validate-inbox-settings';
 import { normaliseText } from './create-inbox.use-case';
 
+/** Managers of the inbox (and administrators) change its name, welcome message and settings. */
 @Injectable()
 export class UpdateInboxUseCase {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: AccessPolicy,
+  ) {}
 
-  async execute(id: string, input: { name?: string; welcomeMessage?: string | null }): Promise<Inbox> {
+  async execute(actor: Actor, id: string, input: { name?: string; welcomeMessage?: string | null; settings?: object }): Promise<Inbox> {
     const em = this.em.fork();
-    const inbox = await em.findOne(Inbox, { id });
-    if (!inbox) throw DomainError.notFound('inbox', id);
+    const { inbox } = await this.access.requireManager(actor, id, 'changing inbox settings', em);
     if (input.name !== undefined) inbox.name = input.name;
     if (input.welcomeMessage !== undefined) inbox.welcomeMessage = normaliseText(input.welcomeMessage);
+    if (input.settings !== undefined) {
+      const settings = mergeSettings(inbox.settings, input.settings);
+      validateInboxSettings(settings);
+      inbox.settings = settings;
+    }
     await em.flush();
     return inbox;
   }
 }
+
+

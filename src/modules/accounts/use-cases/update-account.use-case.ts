@@ -1,0 +1,36 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../auth/actor';
+import { AccessPolicy } from '../../auth/access-policy';
+import { mergeSettings } from '../../inboxes/inbox-settings';
+import { Account, type AccountSettings } from '../account.entity';
+
+export interface UpdateAccountInput {
+  name?: string;
+  companyName?: string | null;
+  address?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  settings?: Partial<Omit<AccountSettings, 'optOut'>> & { optOut?: Partial<AccountSettings['optOut']> };
+}
+
+/** Account variables and settings; administrators only. */
+@Injectable()
+export class UpdateAccountUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: AccessPolicy,
+  ) {}
+
+  async execute(actor: Actor, input: UpdateAccountInput): Promise<Account> {
+    this.access.requireAdmin(actor, 'changing account settings');
+    const em = this.em.fork();
+    const account = await em.findOneOrFail(Account, { id: actor.accountId });
+    for (const key of ['name', 'companyName', 'address', 'email', 'phone'] as const) {
+      if (input[key] !== undefined) (account as unknown as Record<string, unknown>)[key] = input[key];
+    }
+    if (input.settings) account.settings = mergeSettings(account.settings, input.settings);
+    await em.flush();
+    return account;
+  }
+}

@@ -1,0 +1,37 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import { APP_CONFIG, ServiceConfig } from '../../../config/config';
+import { User } from '../../users/user.entity';
+import { LoginThrottle } from '../login-throttle';
+import { DUMMY_HASH, verifyPassword } from '../password';
+import { PresenceEvents } from '../presence-events';
+import { issueSession } from './issue-session';
+
+@Injectable()
+export class LoginUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly throttle: LoginThrottle,
+    private readonly presence: PresenceEvents,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  async execute(input: { email: string; password: string; clientAddress: string }): Promise<{ token: string; user: User }> {
+    const email = input.email.trim().toLowerCase();
+    const keys = [`email:${email}`, `ip:${input.clientAddress}`];
+    this.throttle.check(keys);
+    const em = this.em.fork();
+    const user = await em.findOne(User, { email });
+    const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !ok || user.disabledAt) {
+      this.throttle.fail(keys);
+      throw new DomainError('UNAUTHENTICATED', 'email or password is wrong');
+    }
+    this.throttle.succeed(`email:${email}`);
+    const { token, session } = issueSession(em, user, this.config.auth.sessionTtlHours);
+    await em.flush();
+    await this.presence.publish({ type: 'login', userId: user.id, accountId: user.account.id, tokenId: session.id, at: new Date() });
+    return { token, user };
+  }
+}

@@ -1,0 +1,37 @@
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import type { Actor } from '../../auth/actor';
+import { AccessPolicy } from '../../auth/access-policy';
+import { hashPassword } from '../../auth/password';
+import { User } from '../user.entity';
+
+/** Admins license users in their account. */
+@Injectable()
+export class CreateUserUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: AccessPolicy,
+  ) {}
+
+  async execute(actor: Actor, input: { name: string; email: string; password: string; isAdmin?: boolean }): Promise<User> {
+    this.access.requireAdmin(actor, 'creating users');
+    const em = this.em.fork();
+    const user = em.create(User, {
+      account: actor.accountId,
+      name: input.name,
+      email: input.email.trim().toLowerCase(),
+      passwordHash: await hashPassword(input.password),
+      isAdmin: input.isAdmin ?? false,
+    });
+    try {
+      await em.flush();
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) {
+        throw new DomainError('CONFLICT', `email: ${user.email} is already registered`, [{ field: 'email', problem: 'already registered' }]);
+      }
+      throw err;
+    }
+    return user;
+  }
+}
