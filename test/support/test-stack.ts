@@ -118,7 +118,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 let signUps = 0;
 
 /** A new account with its administrator; returns the admin's session token. */
-export async function signUp(stack: { baseUrl: string }, name = 'Test account'): Promise<{ token: string; accountId: string; userId: string }> {
+export async function signUp(stack: { baseUrl: string }, name = 'Test account'): Promise<{ token: string; accountId: string; userId: string; email: string }> {
   signUps += 1;
   const email = `admin-${Date.now()}-${signUps}-${Math.random().toString(36).slice(2, 8)}@example.com`;
   const res = await http<{ token: string; account: { id: string }; user: { id: string } }>(stack, 'POST', '/api/v1/accounts', {
@@ -126,5 +126,5 @@ export async function signUp(stack: { baseUrl: string }, name = 'Test account'):
     admin: { name: 'Admin', email, password: 'correct horse battery' },
   });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { token: res.body.token, accountId: res.body.account.id, userId: res.body.user.id };
+  return { token: res.body.token, accountId: res.body.account.id, userId: res.body.user.id, email };
 }

@@ -1,0 +1,45 @@
+/**
+ * Every endpoint, called as: no token, a user of another account, a non-member, a team member, a
+ * manager and an administrator; the exact status of each is asserted. A route missing from the
+ * tables fails the test, so new endpoints must be added to test/integration/matrix/*.routes.ts.
+ */
+import { http, startTestStack, type TestStack } from '../support/test-stack';
+import { contactRoutes } from './matrix/contacts.routes';
+import { conversationRoutes } from './matrix/conversations.routes';
+import { coreRoutes } from './matrix/core.routes';
+import { savedReplyRoutes } from './matrix/saved-replies.routes';
+import { createFixture, ROLES, type MatrixFixture, type MatrixRoute } from './matrix/fixture';
+
+const ALL_ROUTES: MatrixRoute[] = [...coreRoutes, ...conversationRoutes, ...contactRoutes, ...savedReplyRoutes];
+const PUBLIC_ROUTES = new Set(['GET /health']);
+
+let stack: TestStack;
+let fx: MatrixFixture;
+
+beforeAll(async () => {
+  stack = await startTestStack({ worker: true, env: { LOGIN_MAX_FAILURES: '1000' } });
+  fx = await createFixture(stack);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+test('every endpoint in the OpenAPI document has a row in the matrix', async () => {
+  const spec = await http<{ paths: Record<string, Record<string, unknown>> }>(stack, 'GET', '/api/docs-json');
+  const documented = Object.entries(spec.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+  const covered = new Set(ALL_ROUTES.map((r) => r.route));
+  expect(documented.filter((r) => !covered.has(r) && !PUBLIC_ROUTES.has(r))).toEqual([]);
+  expect([...covered].filter((r) => !documented.includes(r))).toEqual([]);
+});
+
+describe.each(ALL_ROUTES.map((r) => [r.route, r] as const))('%s', (_name, route) => {
+  test.each(ROLES.map((role) => [role, route.expected[role]] as const))('as %s -> %i', async (role, status) => {
+    const method = route.route.split(' ')[0];
+    const req = await route.request(fx, role);
+    const token = req.token ?? (role === 'anonymous' ? undefined : fx.users[role].token);
+    const res = await http<{ message?: string }>(stack, method, req.path, req.body, token);
+    if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+    if (status === 403) expect(res.body.message).toMatch(/needs|not a member|cannot/);
+  });
+});

@@ -1,0 +1,4 @@
+/** Authorization matrix rows for saved-replies. */
+import type { MatrixRoute } from './fixture';
+
+export const savedReplyRoutes: MatrixRoute[] = [];
