@@ -6,7 +6,11 @@ import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { UsersModule } from './modules/users/users.module';
+import { ContactsModule } from './modules/contacts/contacts.module';
 import { ConversationsModule } from './modules/conversations/conversations.module';
+import { SavedRepliesModule } from './modules/saved-replies/saved-replies.module';
+import { TeamsModule } from './modules/teams/teams.module';
+import { VariablesModule } from './modules/variables/variables.module';
 import { HealthModule } from './modules/health/health.module';
 import { InboxesModule } from './modules/inboxes/inboxes.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -26,6 +30,10 @@ export class AppModule {
         AccountsModule,
         InboxesModule,
         ConversationsModule,
+        ContactsModule,
+        TeamsModule,
+        SavedRepliesModule,
+        VariablesModule,
         HealthModule,
         ConsoleModule,
       ],
