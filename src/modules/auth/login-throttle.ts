@@ -10,8 +10,9 @@ export interface LoginThrottleOptions {
 
 /**
  * Failed-login limiter per e-mail address and per client address (sliding window, in this API
- * process). After `maxFailures` failures within the window further attempts get 429 until the
- * oldest failure leaves the window; a success clears the address's record.
+ * process). After `maxFailures` failures for one e-mail (or ten times that from one client address,
+ * which many people may share behind a NAT) within the window, further attempts get 429 until the
+ * oldest failure leaves the window; a success clears the e-mail's record.
  */
 @Injectable()
 export class LoginThrottle {
@@ -22,7 +23,8 @@ export class LoginThrottle {
   check(keys: string[], now = Date.now()): void {
     for (const key of keys) {
       const recent = this.recent(key, now);
-      if (recent.length >= this.options.maxFailures) {
+      const limit = key.startsWith('ip:') ? this.options.maxFailures * 10 : this.options.maxFailures;
+      if (recent.length >= limit) {
         const retryAfter = Math.ceil((recent[0] + this.options.windowMs - now) / 1000);
         throw new DomainError('RATE_LIMITED', `too many failed logins; try again in ${retryAfter} s`);
       }
