@@ -1,0 +1,188 @@
+/**
+ * npm run bench:conversations
+ *
+ * Seeds 100,000 conversations with 1,000,000 messages (SQL generate_series into a throwaway embedded
+ * PostgreSQL, or DATABASE_URL), then measures the conversation list through the real HTTP API with
+ * typical filters and the text search: p50/p95/p99 per query shape. Prints one JSON document.
+ *
+ * BENCH_CONVERSATIONS / BENCH_MESSAGES / BENCH_RUNS scale it down for a quick look.
+ */
+import 'reflect-metadata';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { INestApplication } from '@nestjs/common';
+import { createApiApp } from '../src/app.factory';
+import { loadConfig, requireServices } from '../src/config/config';
+import { runMigrations } from '../src/database/migrate';
+import { startEmbeddedPostgres } from '../src/local-stack/embedded-postgres';
+
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+const INBOXES = 10;
+const AGENTS = 20;
+const CONTACTS = Math.max(1, Math.floor(CONVERSATIONS / 2));
+const PASSWORD = 'correct horse battery';
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function json<T>(base: string, method: string, url: string, token?: string, body?: unknown): Promise<T> {
+  const res = await fetch(base + url, {
+    method,
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Math.round(sorted[Math.max(0, i)] * 100) / 100;
+}
+
+async function seed(app: INestApplication, base: string) {
+  const signUp = await json<{ token: string; account: { id: string }; user: { id: string } }>(base, 'POST', '/api/v1/accounts', undefined, {
+    name: 'Bench',
+    admin: { name: 'Admin', email: `bench-${Date.now()}@example.com`, password: PASSWORD },
+  });
+  const admin = signUp.token;
+  const accountId = signUp.account.id;
+  const inboxIds: string[] = [];
+  for (let i = 0; i < INBOXES; i++) {
+    inboxIds.push((await json<{ id: string }>(base, 'POST', '/api/v1/inboxes', admin, { name: `Inbox ${i}`, channelType: 'api' })).id);
+  }
+  // The measuring agent: member of every inbox, holds some conversations.
+  const agentEmail = `agent-${Date.now()}@example.com`;
+  const agent = await json<{ id: string }>(base, 'POST', '/api/v1/users', admin, { name: 'Agent', email: agentEmail, password: PASSWORD });
+  for (const inboxId of inboxIds) await json(base, 'PUT', `/api/v1/inboxes/${inboxId}/members/${agent.id}`, admin, { role: 'member' });
+  const agentToken = (await json<{ token: string }>(base, 'POST', '/api/v1/auth/login', undefined, { email: agentEmail, password: PASSWORD })).token;
+  const agentIds = [agent.id, ...Array.from({ length: AGENTS - 1 }, (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`)];
+
+  const conn = app.get(EntityManager).fork().getConnection();
+  const t0 = Date.now();
+  await conn.execute(
+    `insert into contacts (id, account_id, name, email, vip, spam, platform_attributes, attributes, created_at, updated_at)
+     select md5('contact' || g)::uuid, ?, 'Contact ' || g, 'c' || g || '@example.com', g % 50 = 0, false, '{}', '{}', now(), now()
+     from generate_series(1, ?) g`,
+    [accountId, CONTACTS],
+  );
+  await conn.execute(
+    `insert into conversations (id, account_id, inbox_id, contact_id, channel_type, status, assignee_id, priority, last_activity_at, created_at)
+     select md5('conv' || g)::uuid, ?, (?::uuid[])[1 + g % ${INBOXES}], md5('contact' || (1 + g % ?))::uuid, 'api',
+            (array['new','open','open','pending','resolved','resolved','resolved','spam'])[1 + (g * 7) % 8],
+            case when g % 4 = 0 then null else (?::uuid[])[1 + (g / 4) % ${AGENTS}] end,
+            g % 5, now() - ((g * 37) % 2592000) * interval '1 second', now() - g * interval '1 second'
+     from generate_series(1, ?) g`,
+    [accountId, `{${inboxIds.join(',')}}`, CONTACTS, `{${agentIds.join(',')}}`, CONVERSATIONS],
+  );
+  log(`contacts + conversations in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const t1 = Date.now();
+  const words = `'{refund,delivery,invoice,password,order,shipping,broken,cancel,upgrade,login,parcel,warranty,discount,address,payment,coupon}'::text[]`;
+  const batch = 200_000;
+  for (let start = 1; start <= MESSAGES; start += batch) {
+    const end = Math.min(MESSAGES, start + batch - 1);
+    await conn.execute(
+      `insert into messages (conversation_id, direction, sender_type, content, delivery_status, created_at)
+       select md5('conv' || (1 + g % ?))::uuid,
+              case when g % 3 = 0 then 'outbound' else 'inbound' end,
+              case when g % 3 = 0 then 'agent' else 'contact' end,
+              'Hello, about my ' || (${words})[1 + g % 16] || ' and the ' || (${words})[1 + (g / 16) % 16] || ' number ' || g,
+              case when g % 3 = 0 then 'sent' else 'received' end,
+              now() - g * interval '1 second'
+       from generate_series(?::int, ?::int) g`,
+      [CONVERSATIONS, start, end],
+    );
+  }
+  log(`messages in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  await conn.execute(
+    `insert into conversation_tags (id, conversation_id, tag)
+     select gen_random_uuid(), md5('conv' || g)::uuid, (array['billing','bug','urgent','feedback'])[1 + g % 4]
+     from generate_series(1, ?) g where g % 3 = 0`,
+    [CONVERSATIONS],
+  );
+  await conn.execute(
+    `insert into conversation_user_states (id, conversation_id, "user", read_at)
+     select gen_random_uuid(), md5('conv' || g)::uuid, ?, now() from generate_series(1, ?) g where g % 2 = 0`,
+    [agent.id, CONVERSATIONS],
+  );
+  await conn.execute('analyze');
+  return { admin, agentToken, inboxIds, seedSeconds: (Date.now() - t0) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const dataDir = path.join(os.tmpdir(), `cx-bench-${process.pid}`, 'cluster');
+  const pg = process.env.DATABASE_URL
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir, port: 55000 + (process.pid % 1000), database: 'cx_bench', persistent: false });
+  const databaseUrl = process.env.DATABASE_URL ?? pg!.url;
+  await runMigrations(databaseUrl);
+  // The list does not touch Temporal; a lazy client to an unused address is never dialled.
+  const config = requireServices(loadConfig({ ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:1', LOG_LEVEL: 'error' }));
+  const app = await createApiApp(config);
+  await app.listen(0, '127.0.0.1');
+  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  try {
+    log(`seeding ${CONVERSATIONS} conversations, ${MESSAGES} messages`);
+    const { agentToken, inboxIds, seedSeconds } = await seed(app, base);
+    const inbox = inboxIds[3];
+    const shapes: Record<string, string> = {
+      'inbox, status=open, newest activity': `/api/v1/conversations?inboxId=${inbox}&status=open&limit=25`,
+      'inbox, assignee=me': `/api/v1/conversations?inboxId=${inbox}&assignee=me&limit=25`,
+      'inbox, unassigned, status=new': `/api/v1/conversations?inboxId=${inbox}&assignee=unassigned&status=new&limit=25`,
+      'all my inboxes, unread for me': `/api/v1/conversations?unread=true&limit=25`,
+      'inbox, tag=billing': `/api/v1/conversations?inboxId=${inbox}&tag=billing&limit=25`,
+      'inbox, vip': `/api/v1/conversations?inboxId=${inbox}&vip=true&limit=25`,
+      'inbox, sort=priority': `/api/v1/conversations?inboxId=${inbox}&sort=priority&limit=25`,
+      'inbox, second page': '',
+      'text search "refund invoice" in inbox': `/api/v1/conversations?inboxId=${inbox}&q=${encodeURIComponent('refund invoice')}&limit=25`,
+      'text search "warranty" all inboxes': `/api/v1/conversations?q=warranty&limit=25`,
+    };
+    const first = await json<{ nextCursor: string | null }>(base, 'GET', `/api/v1/conversations?inboxId=${inbox}&limit=25`, agentToken);
+    shapes['inbox, second page'] = `/api/v1/conversations?inboxId=${inbox}&limit=25&cursor=${encodeURIComponent(first.nextCursor ?? '')}`;
+
+    const results: Record<string, { p50: number; p95: number; p99: number; items: number }> = {};
+    for (const [name, url] of Object.entries(shapes)) {
+      for (let i = 0; i < 5; i++) await json(base, 'GET', url, agentToken); // warm-up
+      const times: number[] = [];
+      let items = 0;
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        const page = await json<{ items: unknown[] }>(base, 'GET', url, agentToken);
+        times.push(performance.now() - t);
+        items = page.items.length;
+      }
+      times.sort((a, b) => a - b);
+      results[name] = { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), items };
+      log(`${name}: p95 ${results[name].p95} ms`);
+    }
+    const filtered = Object.entries(results).filter(([k]) => !k.startsWith('text search'));
+    console.log(
+      JSON.stringify(
+        {
+          benchmark: 'conversation-list',
+          conversations: CONVERSATIONS,
+          messages: MESSAGES,
+          runsPerShape: RUNS,
+          seedSeconds: Math.round(seedSeconds),
+          unit: 'ms, HTTP round trip on 127.0.0.1',
+          results,
+          worstFilteredP95: Math.max(...filtered.map(([, r]) => r.p95)),
+          goalFilteredP95: 50,
+          machine: { cpus: os.cpus().length, node: process.version },
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await app.close();
+    await pg?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
