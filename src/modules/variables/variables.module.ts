@@ -1,4 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { VariablesController } from './variables.controller';
+import { VariablesService } from './variables.service';
 
-@Module({ controllers: [], providers: [], exports: [] })
+/** The one variable renderer, for every module (global: inboxes, accounts, conversations, saved replies). */
+@Global()
+@Module({ controllers: [VariablesController], providers: [VariablesService], exports: [VariablesService] })
 export class VariablesModule {}

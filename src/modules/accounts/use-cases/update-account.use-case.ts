@@ -4,6 +4,7 @@ import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
 import { mergeSettings } from '../../inboxes/inbox-settings';
 import { Account, type AccountSettings } from '../account.entity';
+import { VariablesService } from '../../variables/variables.service';
 
 export interface UpdateAccountInput {
   name?: string;
@@ -20,11 +21,13 @@ export class UpdateAccountUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
+    private readonly variables: VariablesService,
   ) {}
 
   async execute(actor: Actor, input: UpdateAccountInput): Promise<Account> {
     this.access.requireAdmin(actor, 'changing account settings');
     const em = this.em.fork();
+    await this.variables.assertVariableDefaults(em, actor.accountId, input.settings?.variableDefaults);
     const account = await em.findOneOrFail(Account, { id: actor.accountId });
     for (const key of ['name', 'companyName', 'address', 'email', 'phone'] as const) {
       if (input[key] !== undefined) (account as unknown as Record<string, unknown>)[key] = input[key];

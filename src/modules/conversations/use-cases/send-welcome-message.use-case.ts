@@ -4,6 +4,7 @@ import { DomainError } from '../../../common/domain-error';
 import { ChannelSenders } from '../../channels/channel-senders';
 import { Conversation } from '../conversation.entity';
 import { Message } from '../message.entity';
+import { VariablesService } from '../../variables/variables.service';
 
 export interface SendWelcomeMessageResult {
   sent: boolean;
@@ -22,6 +23,7 @@ export class SendWelcomeMessageUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly senders: ChannelSenders,
+    private readonly variables: VariablesService,
   ) {}
 
   async execute(input: { conversationId: string }): Promise<SendWelcomeMessageResult> {
@@ -34,12 +36,14 @@ export class SendWelcomeMessageUseCase {
     let message = await em.findOne(Message, { idempotencyKey });
     if (!message) {
       if (!inbox.welcomeMessage) return { sent: false, reason: 'welcome message off' };
+      // Rendered for the conversation's contact; stored as sent, so a retry re-sends the same text.
+      const content = await this.variables.renderFor(em, { accountId: conversation.account.id, contactId: conversation.contact.id }, inbox.welcomeMessage);
       const rows = await em.execute<{ id: string }[]>(
         `insert into messages (conversation_id, direction, sender_type, content, delivery_status, idempotency_key, created_at)
          values (?, 'outbound', 'system', ?, 'queued', ?, now())
          on conflict (idempotency_key) do nothing
          returning id`,
-        [conversation.id, inbox.welcomeMessage, idempotencyKey],
+        [conversation.id, content, idempotencyKey],
       );
       if (rows.length === 0) return { sent: false, reason: 'already sent' };
       message = await em.findOneOrFail(Message, { id: String(rows[0].id) });

@@ -5,6 +5,7 @@ import { AccessPolicy } from '../../auth/access-policy';
 import { DEFAULT_INBOX_SETTINGS, mergeSettings } from '../inbox-settings';
 import { Inbox, type ChannelType } from '../inbox.entity';
 import { validateInboxSettings } from '../validate-inbox-settings';
+import { VariablesService } from '../../variables/variables.service';
 
 /** Administrators create inboxes. */
 @Injectable()
@@ -12,6 +13,7 @@ export class CreateInboxUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
+    private readonly variables: VariablesService,
   ) {}
 
   async execute(actor: Actor, input: { name: string; channelType: ChannelType; welcomeMessage?: string | null; settings?: object }): Promise<Inbox> {
@@ -19,6 +21,7 @@ export class CreateInboxUseCase {
     const settings = mergeSettings(structuredClone(DEFAULT_INBOX_SETTINGS), input.settings);
     validateInboxSettings(settings);
     const em = this.em.fork();
+    await this.variables.assertInboxTemplates(em, actor.accountId, input);
     const inbox = em.create(Inbox, {
       account: actor.accountId,
       name: input.name,

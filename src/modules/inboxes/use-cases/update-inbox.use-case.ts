@@ -6,6 +6,7 @@ import { mergeSettings } from '../inbox-settings';
 import { Inbox } from '../inbox.entity';
 import { validateInboxSettings } from '../validate-inbox-settings';
 import { normaliseText } from './create-inbox.use-case';
+import { VariablesService } from '../../variables/variables.service';
 
 /** Managers of the inbox (and administrators) change its name, welcome message and settings. */
 @Injectable()
@@ -13,11 +14,13 @@ export class UpdateInboxUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
+    private readonly variables: VariablesService,
   ) {}
 
   async execute(actor: Actor, id: string, input: { name?: string; welcomeMessage?: string | null; settings?: object }): Promise<Inbox> {
     const em = this.em.fork();
     const { inbox } = await this.access.requireManager(actor, id, 'changing inbox settings', em);
+    await this.variables.assertInboxTemplates(em, actor.accountId, input);
     if (input.name !== undefined) inbox.name = input.name;
     if (input.welcomeMessage !== undefined) inbox.welcomeMessage = normaliseText(input.welcomeMessage);
     if (input.settings !== undefined) {

@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { uuidParam } from '../../common/validation';
+import { type Actor, CurrentActor } from '../auth/actor';
+import {
+  CreateSavedReplyDto,
+  ListSavedRepliesQuery,
+  RenderedSavedReplyView,
+  RenderSavedReplyDto,
+  SavedReplyView,
+  UpdateSavedReplyDto,
+} from './dto/saved-reply.dto';
+import { CreateSavedReplyUseCase } from './use-cases/create-saved-reply.use-case';
+import { DeleteSavedReplyUseCase } from './use-cases/delete-saved-reply.use-case';
+import { ListSavedRepliesUseCase } from './use-cases/list-saved-replies.use-case';
+import { RenderSavedReplyUseCase } from './use-cases/render-saved-reply.use-case';
+import { UpdateSavedReplyUseCase } from './use-cases/update-saved-reply.use-case';
+
+@ApiTags('saved-replies')
+@ApiBearerAuth()
+@Controller('api/v1/saved-replies')
+export class SavedRepliesController {
+  constructor(
+    private readonly createReply: CreateSavedReplyUseCase,
+    private readonly listReplies: ListSavedRepliesUseCase,
+    private readonly updateReply: UpdateSavedReplyUseCase,
+    private readonly deleteReply: DeleteSavedReplyUseCase,
+    private readonly renderReply: RenderSavedReplyUseCase,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a personal, inbox or team saved reply' })
+  async create(@CurrentActor() actor: Actor, @Body() body: CreateSavedReplyDto): Promise<SavedReplyView> {
+    return SavedReplyView.of(await this.createReply.execute(actor, body), true);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The saved replies you can use (personal, your inboxes, your teams); q looks up by shortcut prefix, then text' })
+  @ApiOkResponse({ type: [SavedReplyView] })
+  async list(@CurrentActor() actor: Actor, @Query() query: ListSavedRepliesQuery): Promise<SavedReplyView[]> {
+    const { replies, canEdit } = await this.listReplies.execute(actor, query);
+    return replies.map((r) => SavedReplyView.of(r, canEdit(r)));
+  }
+
+  @Patch(':id')
+  async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateSavedReplyDto): Promise<SavedReplyView> {
+    return SavedReplyView.of(await this.updateReply.execute(actor, id, body), true);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
+    await this.deleteReply.execute(actor, id);
+  }
+
+  @Post(':id/render')
+  @HttpCode(200)
+  @ApiOperation({ summary: "The reply's text with variables rendered for the conversation's contact" })
+  async render(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: RenderSavedReplyDto): Promise<RenderedSavedReplyView> {
+    return { text: await this.renderReply.execute(actor, id, body) };
+  }
+}

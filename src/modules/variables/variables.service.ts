@@ -1,0 +1,113 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/domain-error';
+import { Account } from '../accounts/account.entity';
+import { Contact, ContactAttributeDefinition } from '../contacts/contact.entity';
+import {
+  accountValues,
+  BUILTIN_VARIABLES,
+  contactAttributeVariable,
+  contactValues,
+  findUnknownVariables,
+  renderTemplate,
+  type VariableSource,
+} from './template';
+
+export interface VariableInfo {
+  name: string;
+  source: VariableSource;
+  label: string;
+  /** the account's default for it (settings.variableDefaults), or null */
+  default: string | null;
+}
+
+/** Fields of an inbox create/update input that take variables. */
+interface InboxTemplatesInput {
+  welcomeMessage?: string | null;
+  settings?: object;
+}
+
+/**
+ * The one renderer, bound to the database: which variables an account knows, validation of texts
+ * when they are saved, and rendering for a contact. Each method takes the caller's EntityManager
+ * so it runs in the caller's fork or transaction.
+ */
+@Injectable()
+export class VariablesService {
+  constructor(private readonly em: EntityManager) {}
+
+  private async attributeDefinitions(em: EntityManager, accountId: string): Promise<ContactAttributeDefinition[]> {
+    return em.find(ContactAttributeDefinition, { account: accountId }, { orderBy: { position: 'asc', key: 'asc' } });
+  }
+
+  /** Built-in variables plus `contact.<key>` of every custom attribute of the account. */
+  async knownVariables(em: EntityManager, accountId: string): Promise<Set<string>> {
+    const defs = await this.attributeDefinitions(em, accountId);
+    return new Set([...BUILTIN_VARIABLES.map((v) => v.name), ...defs.map((d) => contactAttributeVariable(d.key))]);
+  }
+
+  /** The known variables with label and the account's default, for GET /api/v1/variables. */
+  async describe(accountId: string, em: EntityManager = this.em.fork()): Promise<VariableInfo[]> {
+    const account = await em.findOneOrFail(Account, { id: accountId });
+    const defaults = account.settings.variableDefaults ?? {};
+    const out: VariableInfo[] = BUILTIN_VARIABLES.map((v) => ({ ...v, default: defaults[v.name] ?? null }));
+    const builtin = new Set(out.map((v) => v.name));
+    for (const d of await this.attributeDefinitions(em, accountId)) {
+      const name = contactAttributeVariable(d.key);
+      if (!builtin.has(name)) out.push({ name, source: 'contact', label: d.label, default: defaults[name] ?? null });
+    }
+    return out;
+  }
+
+  /** 400 naming the field and the first unknown variable; null/undefined/empty texts pass. */
+  async assertTemplate(em: EntityManager, accountId: string, field: string, text: string | null | undefined): Promise<void> {
+    await this.assertTemplates(em, accountId, { [field]: text });
+  }
+
+  /** Like assertTemplate for several fields at once (one lookup of the known variables). */
+  async assertTemplates(em: EntityManager, accountId: string, texts: Record<string, string | null | undefined>): Promise<void> {
+    const given = Object.entries(texts).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].includes('{{'));
+    if (given.length === 0) return;
+    const known = await this.knownVariables(em, accountId);
+    for (const [field, text] of given) {
+      const [unknown] = findUnknownVariables(text, known);
+      if (unknown !== undefined) throw unknownVariable(field, unknown);
+    }
+  }
+
+  /** The texts of an inbox create/update input that take variables: welcome, out-of-office, CSAT question. */
+  async assertInboxTemplates(em: EntityManager, accountId: string, input: InboxTemplatesInput): Promise<void> {
+    const settings = (input.settings ?? {}) as { businessHours?: { outOfOfficeMessage?: string | null }; csat?: { question?: string } };
+    await this.assertTemplates(em, accountId, {
+      welcomeMessage: input.welcomeMessage,
+      'settings.businessHours.outOfOfficeMessage': settings.businessHours?.outOfOfficeMessage,
+      'settings.csat.question': settings.csat?.question,
+    });
+  }
+
+  /** Account settings.variableDefaults: every key a known variable, every value a string. */
+  async assertVariableDefaults(em: EntityManager, accountId: string, defaults: Record<string, unknown> | undefined): Promise<void> {
+    if (defaults === undefined) return;
+    const known = await this.knownVariables(em, accountId);
+    for (const [key, value] of Object.entries(defaults)) {
+      const field = `settings.variableDefaults.${key}`;
+      if (!known.has(key)) throw unknownVariable(field, key);
+      if (typeof value !== 'string') throw DomainError.invalid(field, 'must be a string');
+      if (value.length > 1000) throw DomainError.invalid(field, 'must be at most 1000 characters');
+    }
+  }
+
+  /** Renders the text with the account's variables, the contact's (if any) and the account's defaults. */
+  async renderFor(em: EntityManager, target: { accountId: string; contactId?: string | null }, text: string): Promise<string> {
+    if (!text.includes('{{')) return text;
+    const account = await em.findOne(Account, { id: target.accountId });
+    const contact = target.contactId ? await em.findOne(Contact, { id: target.contactId, account: target.accountId }) : null;
+    const keys = (await this.attributeDefinitions(em, target.accountId)).map((d) => d.key);
+    const values = { ...accountValues(account), ...contactValues(contact, keys) };
+    return renderTemplate(text, values, account?.settings.variableDefaults ?? {});
+  }
+}
+
+function unknownVariable(field: string, name: string): DomainError {
+  return DomainError.invalid(field, `unknown variable {{${name}}} (GET /api/v1/variables lists the known ones)`);
+}
