@@ -2,9 +2,13 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
+import { SavedReply } from '../../saved-replies/saved-reply.entity';
 import { Inbox } from '../inbox.entity';
 
-/** Administrators delete an inbox with its conversations and messages (one transaction, by cascade). */
+/**
+ * Administrators delete an inbox with its conversations and messages (by cascade) and its shared
+ * saved replies, in one transaction.
+ */
 @Injectable()
 export class DeleteInboxUseCase {
   constructor(
@@ -16,6 +20,9 @@ export class DeleteInboxUseCase {
     const em = this.em.fork();
     await this.access.roleIn(actor, id, em);
     this.access.requireAdmin(actor, 'deleting inboxes');
-    await em.nativeDelete(Inbox, { id, account: actor.accountId });
+    await em.transactional(async (tx) => {
+      await tx.nativeDelete(SavedReply, { scope: 'inbox', scopeId: id, account: actor.accountId });
+      await tx.nativeDelete(Inbox, { id, account: actor.accountId });
+    });
   }
 }
