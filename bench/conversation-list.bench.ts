@@ -64,7 +64,7 @@ async function seed(app: INestApplication, base: string) {
   const t0 = Date.now();
   await conn.execute(
     `insert into contacts (id, account_id, name, email, vip, spam, platform_attributes, attributes, created_at, updated_at)
-     select md5('contact' || g)::uuid, ?, 'Contact ' || g, 'c' || g || '@example.com', g % 50 = 0, false, '{}', '{}', now(), now()
+     select md5('contact' || g)::uuid, ?, 'Contact ' || g, 'c' || g || '@example.com', g % 47 = 0, false, '{}', '{}', now(), now()
      from generate_series(1, ?) g`,
     [accountId, CONTACTS],
   );
