@@ -201,8 +201,8 @@ describe('bad input gets a clear error and stores nothing', () => {
     const fields = res.body.details.map((d) => d.field).sort();
     expect(fields).toEqual(['contact.sourceId', 'content', 'extra']);
     expect(res.body.message).toContain('extra: property extra should not exist');
-    const list = await http<unknown[]>(stack, 'GET', `/api/v1/conversations?inboxId=${inboxId}`, undefined, token);
-    expect(list.body).toEqual([]);
+    const list = await http<{ items: unknown[] }>(stack, 'GET', `/api/v1/conversations?inboxId=${inboxId}`, undefined, token);
+    expect(list.body.items).toEqual([]);
   });
 
   test('malformed JSON, bad ids and unknown inboxes', async () => {
@@ -222,8 +222,8 @@ describe('bad input gets a clear error and stores nothing', () => {
     const inboxId = await createInbox(null, 'email');
     const res = await inbound(inboxId, 'someone@example.com', 'hello');
     expect(res.status).toBe(422);
-    const list = await http<unknown[]>(stack, 'GET', `/api/v1/conversations?inboxId=${inboxId}`, undefined, token);
-    expect(list.body).toEqual([]);
+    const list = await http<{ items: unknown[] }>(stack, 'GET', `/api/v1/conversations?inboxId=${inboxId}`, undefined, token);
+    expect(list.body.items).toEqual([]);
   });
 
   test('SQL and HTML in text are stored and returned unchanged', async () => {

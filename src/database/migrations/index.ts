@@ -1,9 +1,13 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122224043_initial } from './Migration20261122224043_initial';
 import { Migration20261122231505_inbox_domain } from './Migration20261122231505_inbox_domain';
+import { Migration20261123010000_conversation_indexes } from './Migration20261123010000_conversation_indexes';
+import { Migration20261123020000_contacts } from './Migration20261123020000_contacts';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122224043_initial', class: Migration20261122224043_initial },
   { name: 'Migration20261122231505_inbox_domain', class: Migration20261122231505_inbox_domain },
+  { name: 'Migration20261123010000_conversation_indexes', class: Migration20261123010000_conversation_indexes },
+  { name: 'Migration20261123020000_contacts', class: Migration20261123020000_contacts },
 ];

@@ -6,6 +6,11 @@ import { User } from '../users/user.entity';
 
 @Entity({ tableName: 'contacts' })
 @Index({ properties: ['account', 'createdAt'] })
+// The matching attribute (account setting) looks contacts up by case-insensitive email.
+@Index({
+  name: 'contacts_account_id_lower_email_index',
+  expression: 'create index "contacts_account_id_lower_email_index" on "contacts" ("account_id", lower("email"))',
+})
 export class Contact {
   [OptionalProps]?: 'createdAt' | 'updatedAt' | 'vip' | 'name' | 'email' | 'phone' | 'spam' | 'platformAttributes' | 'attributes';
 
@@ -50,6 +55,8 @@ export class Contact {
 @Entity({ tableName: 'contact_identities' })
 @Unique({ properties: ['account', 'channelType', 'address'] })
 export class ContactIdentity {
+  [OptionalProps]?: 'createdAt';
+
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -65,6 +72,10 @@ export class ContactIdentity {
 
   @Property({ type: 'text' })
   address!: string;
+
+  /** Orders a contact's identities: the first one is how the contact first reached the account. */
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
 }
 
 export const ATTRIBUTE_TYPES = ['text', 'dropdown'] as const;

@@ -1,4 +1,34 @@
 import { Module } from '@nestjs/common';
+import { ContactAccess } from './contact-access';
+import { ContactAttributesController } from './contact-attributes.controller';
+import { ContactsController } from './contacts.controller';
+import { ContactAttributesUseCases } from './use-cases/contact-attributes.use-cases';
+import { DeleteContactUseCase } from './use-cases/delete-contact.use-case';
+import { ExportContactsUseCase } from './use-cases/export-contacts.use-case';
+import { GetContactUseCase } from './use-cases/get-contact.use-case';
+import { ListContactsUseCase } from './use-cases/list-contacts.use-case';
+import { ListDeletedContactsUseCase } from './use-cases/list-deleted-contacts.use-case';
+import { MergeContactsUseCase } from './use-cases/merge-contacts.use-case';
+import { SetFavouriteUseCase } from './use-cases/set-favourite.use-case';
+import { SetOptOutUseCase } from './use-cases/set-opt-out.use-case';
+import { UpdateContactUseCase } from './use-cases/update-contact.use-case';
 
-@Module({ controllers: [], providers: [], exports: [] })
+/** Contacts: visibility, attributes (platform and custom), VIP, favourites, opt-outs, merge, delete, export. */
+@Module({
+  controllers: [ContactsController, ContactAttributesController],
+  providers: [
+    ContactAccess,
+    ListContactsUseCase,
+    GetContactUseCase,
+    UpdateContactUseCase,
+    SetFavouriteUseCase,
+    SetOptOutUseCase,
+    MergeContactsUseCase,
+    DeleteContactUseCase,
+    ListDeletedContactsUseCase,
+    ExportContactsUseCase,
+    ContactAttributesUseCases,
+  ],
+  exports: [ContactAccess],
+})
 export class ContactsModule {}

@@ -12,6 +12,7 @@ export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 @Index({ properties: ['inbox', 'lastActivityAt', 'id'] })
 @Index({ properties: ['inbox', 'status', 'lastActivityAt', 'id'] })
 @Index({ properties: ['inbox', 'createdAt', 'id'] })
+@Index({ properties: ['inbox', 'priority', 'lastActivityAt', 'id'] })
 @Index({ properties: ['assigneeId', 'status'] })
 @Index({ properties: ['contact'] })
 export class Conversation {
@@ -72,6 +73,10 @@ export class ConversationTag {
 @Entity({ tableName: 'conversation_user_states' })
 @Unique({ properties: ['user', 'conversation'] })
 @Index({ properties: ['conversation'] })
+@Index({
+  name: 'conversation_user_states_pinned_index',
+  expression: 'create index "conversation_user_states_pinned_index" on "conversation_user_states" ("user", "conversation_id") where "pinned_at" is not null',
+})
 export class ConversationUserState {
   [OptionalProps]?: 'readAt' | 'pinnedAt';
 

@@ -1,20 +1,43 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { uuidParam } from '../../common/validation';
 import { AccessPolicy } from '../auth/access-policy';
 import { type Actor, CurrentActor } from '../auth/actor';
-import { uuidParam } from '../../common/validation';
+import { ConversationReadModel } from './conversation-read-model';
 import {
+  AssignDto,
+  ConversationPageView,
   ConversationView,
   ConversationWithMessagesView,
   InboundMessageDto,
   InboundMessageResultView,
   ListConversationsQuery,
   MessageView,
+  MoveDto,
+  ReplyDto,
+  ReplyResultView,
+  SetTagsDto,
+  UpdateConversationDto,
 } from './dto/conversation.dto';
+import { AddConversationTagsUseCase } from './use-cases/add-conversation-tags.use-case';
+import { AssignConversationUseCase } from './use-cases/assign-conversation.use-case';
 import { GetConversationUseCase } from './use-cases/get-conversation.use-case';
 import { ListConversationsUseCase } from './use-cases/list-conversations.use-case';
+import { MarkConversationReadUseCase } from './use-cases/mark-conversation-read.use-case';
+import { MarkConversationSpamUseCase } from './use-cases/mark-conversation-spam.use-case';
+import { MarkConversationUnreadUseCase } from './use-cases/mark-conversation-unread.use-case';
+import { MoveConversationUseCase } from './use-cases/move-conversation.use-case';
+import { PinConversationUseCase } from './use-cases/pin-conversation.use-case';
 import { ReceiveInboundMessageUseCase } from './use-cases/receive-inbound-message.use-case';
+import { RemoveConversationTagUseCase } from './use-cases/remove-conversation-tag.use-case';
+import { ReopenConversationUseCase } from './use-cases/reopen-conversation.use-case';
+import { ReplyToConversationUseCase } from './use-cases/reply-to-conversation.use-case';
+import { ResolveConversationUseCase } from './use-cases/resolve-conversation.use-case';
+import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
+import { UnpinConversationUseCase } from './use-cases/unpin-conversation.use-case';
+import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
 
+/** Conversations as the caller sees them; every action answers the conversation in its new state. */
 @ApiTags('conversations')
 @ApiBearerAuth()
 @Controller('api/v1')
@@ -23,8 +46,27 @@ export class ConversationsController {
     private readonly receiveInbound: ReceiveInboundMessageUseCase,
     private readonly getConversation: GetConversationUseCase,
     private readonly listConversations: ListConversationsUseCase,
+    private readonly updateConversation: UpdateConversationUseCase,
+    private readonly markRead: MarkConversationReadUseCase,
+    private readonly markUnread: MarkConversationUnreadUseCase,
+    private readonly pinConversation: PinConversationUseCase,
+    private readonly unpinConversation: UnpinConversationUseCase,
+    private readonly setTags: SetConversationTagsUseCase,
+    private readonly addTags: AddConversationTagsUseCase,
+    private readonly removeTag: RemoveConversationTagUseCase,
+    private readonly assignConversation: AssignConversationUseCase,
+    private readonly replyToConversation: ReplyToConversationUseCase,
+    private readonly resolveConversation: ResolveConversationUseCase,
+    private readonly markSpam: MarkConversationSpamUseCase,
+    private readonly reopenConversation: ReopenConversationUseCase,
+    private readonly moveConversation: MoveConversationUseCase,
+    private readonly readModel: ConversationReadModel,
     private readonly access: AccessPolicy,
   ) {}
+
+  private view(actor: Actor, id: string): Promise<ConversationView> {
+    return this.readModel.item(id, actor.userId);
+  }
 
   @Post('inboxes/:inboxId/inbound-messages')
   @HttpCode(201)
@@ -39,14 +81,164 @@ export class ConversationsController {
   }
 
   @Get('conversations')
-  async list(@CurrentActor() actor: Actor, @Query() query: ListConversationsQuery): Promise<ConversationView[]> {
-    await this.access.requireMember(actor, query.inboxId);
-    return (await this.listConversations.execute(query)).map(ConversationView.of);
+  @ApiOperation({
+    summary: 'List conversations',
+    description:
+      'One inbox (inboxId) or every inbox the caller is a member of. Spam is left out unless status=spam. ' +
+      'Sorted by last_activity (default), newest, oldest or priority; pages by cursor (nextCursor, null at the end).',
+  })
+  @ApiOkResponse({ type: ConversationPageView })
+  async list(@CurrentActor() actor: Actor, @Query() query: ListConversationsQuery): Promise<ConversationPageView> {
+    return this.listConversations.execute(actor, query);
   }
 
   @Get('conversations/:id')
+  @ApiOperation({ summary: 'A conversation with all its messages' })
+  @ApiOkResponse({ type: ConversationWithMessagesView })
   async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationWithMessagesView> {
     const { conversation, messages } = await this.getConversation.execute(actor, id);
-    return { ...ConversationView.of(conversation), messages: messages.map(MessageView.of) };
+    return { ...conversation, messages: messages.map(MessageView.of) };
+  }
+
+  @Patch('conversations/:id')
+  @ApiOperation({ summary: 'Change the priority (0 none .. 4 urgent)' })
+  @ApiOkResponse({ type: ConversationView })
+  async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateConversationDto): Promise<ConversationView> {
+    await this.updateConversation.execute({ actor, conversationId: id, priority: body.priority });
+    return this.view(actor, id);
+  }
+
+  @Post('conversations/:id/read')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark read for the caller only' })
+  @ApiOkResponse({ type: ConversationView })
+  async read(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
+    await this.markRead.execute({ actor, conversationId: id });
+    return this.view(actor, id);
+  }
+
+  @Post('conversations/:id/unread')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark unread for the caller only' })
+  @ApiOkResponse({ type: ConversationView })
+  async unread(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
+    await this.markUnread.execute({ actor, conversationId: id });
+    return this.view(actor, id);
+  }
+
+  @Put('conversations/:id/pin')
+  @ApiOperation({ summary: 'Pin for the caller only' })
+  @ApiOkResponse({ type: ConversationView })
+  async pin(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
+    await this.pinConversation.execute({ actor, conversationId: id });
+    return this.view(actor, id);
+  }
+
+  @Delete('conversations/:id/pin')
+  @ApiOperation({ summary: "Remove the caller's pin" })
+  @ApiOkResponse({ type: ConversationView })
+  async unpin(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
+    await this.unpinConversation.execute({ actor, conversationId: id });
+    return this.view(actor, id);
+  }
+
+  @Put('conversations/:id/tags')
+  @ApiOperation({ summary: 'Replace the tags (trimmed, lower-cased, at most 50 of 50 characters)' })
+  @ApiOkResponse({ type: ConversationView })
+  async putTags(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: SetTagsDto): Promise<ConversationView> {
+    await this.setTags.execute({ actor, conversationId: id, tags: body.tags });
+    return this.view(actor, id);
+  }
+
+  @Post('conversations/:id/tags')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Add tags, keeping the existing ones' })
+  @ApiOkResponse({ type: ConversationView })
+  async postTags(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: SetTagsDto): Promise<ConversationView> {
+    await this.addTags.execute({ actor, conversationId: id, tags: body.tags });
+    return this.view(actor, id);
+  }
+
+  @Delete('conversations/:id/tags/:tag')
+  @ApiOperation({ summary: 'Remove one tag' })
+  @ApiOkResponse({ type: ConversationView })
+  async deleteTag(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Param('tag') tag: string): Promise<ConversationView> {
+    await this.removeTag.execute({ actor, conversationId: id, tag });
+    return this.view(actor, id);
+  }
+
+  @Put('conversations/:id/assignee')
+  @ApiOperation({
+    summary: 'Assign, reassign or unassign (assigneeId null)',
+    description:
+      'Managers and administrators: anyone who may hold the conversation, in either mode. Team members: in assignment mode ' +
+      'themselves on an unassigned conversation (409 when someone holds it) and give back their own; in open mode nothing but giving back.',
+  })
+  @ApiOkResponse({ type: ConversationView })
+  async assign(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: AssignDto): Promise<ConversationView> {
+    await this.assignConversation.execute({ actor, conversationId: id, assigneeId: body.assigneeId });
+    return this.view(actor, id);
+  }
+
+  @Post('conversations/:id/self-assign')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Assign the conversation to the caller (same rules as PUT assignee)' })
+  @ApiOkResponse({ type: ConversationView })
+  async selfAssign(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
+    await this.assignConversation.execute({ actor, conversationId: id, assigneeId: actor.userId });
+    return this.view(actor, id);
+  }
+
+  @Post('conversations/:id/messages')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Reply: store an outbound message and deliver it through the channel',
+    description:
+      'Open mode: any member. Assignment mode: only the assignee (managers and administrators assign it to themselves first). ' +
+      'A new conversation becomes open. The same idempotencyKey never sends twice.',
+  })
+  @ApiCreatedResponse({ type: ReplyResultView })
+  async reply(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: ReplyDto): Promise<ReplyResultView> {
+    const { message, duplicate } = await this.replyToConversation.execute({ actor, conversationId: id, ...body });
+    return { message: MessageView.of(message), duplicate, conversation: await this.view(actor, id) };
+  }
+
+  @Post('conversations/:id/resolve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Close the conversation (status resolved)' })
+  @ApiOkResponse({ type: ConversationView })
+  async resolve(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
+    await this.resolveConversation.execute({ actor, conversationId: id });
+    return this.view(actor, id);
+  }
+
+  @Post('conversations/:id/spam')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Close as spam: status spam (hidden from default lists), contact marked spam' })
+  @ApiOkResponse({ type: ConversationView })
+  async spam(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
+    await this.markSpam.execute({ actor, conversationId: id });
+    return this.view(actor, id);
+  }
+
+  @Post('conversations/:id/reopen')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reopen a resolved or spam conversation (status open)' })
+  @ApiOkResponse({ type: ConversationView })
+  async reopen(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
+    await this.reopenConversation.execute({ actor, conversationId: id });
+    return this.view(actor, id);
+  }
+
+  @Post('conversations/:id/move')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Move to another inbox',
+    description: 'Needs the account setting allowMoveBetweenInboxes; the target must be an inbox of the same channel type the caller belongs to.',
+  })
+  @ApiOkResponse({ type: ConversationView })
+  async move(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: MoveDto): Promise<ConversationView> {
+    await this.moveConversation.execute({ actor, conversationId: id, inboxId: body.inboxId });
+    return this.view(actor, id);
   }
 }

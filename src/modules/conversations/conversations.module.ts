@@ -1,15 +1,60 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module';
+import { ContactMessagesController } from './contact-messages.controller';
+import { ConversationAccess } from './conversation-access';
+import { ConversationReadModel } from './conversation-read-model';
 import { ConversationsController } from './conversations.controller';
+import { AddConversationTagsUseCase } from './use-cases/add-conversation-tags.use-case';
+import { AssignConversationUseCase } from './use-cases/assign-conversation.use-case';
 import { GetConversationUseCase } from './use-cases/get-conversation.use-case';
+import { ListContactMessagesUseCase } from './use-cases/list-contact-messages.use-case';
 import { ListConversationsUseCase } from './use-cases/list-conversations.use-case';
+import { MarkConversationReadUseCase } from './use-cases/mark-conversation-read.use-case';
+import { MarkConversationSpamUseCase } from './use-cases/mark-conversation-spam.use-case';
+import { MarkConversationUnreadUseCase } from './use-cases/mark-conversation-unread.use-case';
+import { MoveConversationUseCase } from './use-cases/move-conversation.use-case';
+import { PinConversationUseCase } from './use-cases/pin-conversation.use-case';
 import { ReceiveInboundMessageUseCase } from './use-cases/receive-inbound-message.use-case';
+import { RemoveConversationTagUseCase } from './use-cases/remove-conversation-tag.use-case';
+import { ReopenConversationUseCase } from './use-cases/reopen-conversation.use-case';
+import { ReplyToConversationUseCase } from './use-cases/reply-to-conversation.use-case';
+import { ResolveConversationUseCase } from './use-cases/resolve-conversation.use-case';
 import { SendWelcomeMessageUseCase } from './use-cases/send-welcome-message.use-case';
+import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
+import { UnpinConversationUseCase } from './use-cases/unpin-conversation.use-case';
+import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
+
+/** Use cases other modules and the worker's activities call as "system" (no actor). */
+const SHARED = [
+  ReceiveInboundMessageUseCase,
+  SendWelcomeMessageUseCase,
+  AssignConversationUseCase,
+  ReplyToConversationUseCase,
+  ResolveConversationUseCase,
+  MarkConversationSpamUseCase,
+  ReopenConversationUseCase,
+  MoveConversationUseCase,
+  UpdateConversationUseCase,
+  SetConversationTagsUseCase,
+  AddConversationTagsUseCase,
+  RemoveConversationTagUseCase,
+];
 
 @Module({
   imports: [ChannelsModule],
-  controllers: [ConversationsController],
-  providers: [ReceiveInboundMessageUseCase, SendWelcomeMessageUseCase, GetConversationUseCase, ListConversationsUseCase],
-  exports: [ReceiveInboundMessageUseCase, SendWelcomeMessageUseCase],
+  controllers: [ConversationsController, ContactMessagesController],
+  providers: [
+    ...SHARED,
+    ConversationAccess,
+    ConversationReadModel,
+    GetConversationUseCase,
+    ListConversationsUseCase,
+    MarkConversationReadUseCase,
+    MarkConversationUnreadUseCase,
+    PinConversationUseCase,
+    UnpinConversationUseCase,
+    ListContactMessagesUseCase,
+  ],
+  exports: [...SHARED, ConversationReadModel],
 })
 export class ConversationsModule {}

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
   IsEmail,
   IsIn,
   IsInt,
@@ -8,12 +11,16 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { CONVERSATION_STATUSES, type ConversationStatus, Conversation } from '../conversation.entity';
+import { CHANNEL_TYPES, type ChannelType } from '../../inboxes/inbox.entity';
+import { CONVERSATION_STATUSES, type ConversationStatus } from '../conversation.entity';
+import { CONVERSATION_SORTS, type ConversationItem, type ConversationSort } from '../conversation-read-model';
 import { Message } from '../message.entity';
 
 export class InboundContactDto {
@@ -56,15 +63,67 @@ export class InboundMessageResultView {
   @ApiProperty() conversationCreated!: boolean;
 }
 
+/** Query booleans arrive as text: only "true" and "false" are accepted. */
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
 export class ListConversationsQuery {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() inboxId!: string;
-  @ApiPropertyOptional({ enum: CONVERSATION_STATUSES }) @IsOptional() @IsIn(CONVERSATION_STATUSES) status?: ConversationStatus;
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this inbox; without it, every inbox the caller is a member of' })
+  @IsOptional()
+  @IsUUID()
+  inboxId?: string;
+
+  @ApiPropertyOptional({ enum: CONVERSATION_STATUSES, description: 'Without it, every status except spam' })
+  @IsOptional()
+  @IsIn(CONVERSATION_STATUSES)
+  status?: ConversationStatus;
+
+  @ApiPropertyOptional({ description: 'A user id, "me" or "unassigned"', example: 'me' })
+  @IsOptional()
+  @Matches(/^(me|unassigned|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, { message: 'must be a user id, "me" or "unassigned"' })
+  assignee?: string;
+
+  @ApiPropertyOptional({ example: 'billing' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) tag?: string;
+
+  @ApiPropertyOptional({ enum: CHANNEL_TYPES }) @IsOptional() @IsIn(CHANNEL_TYPES) channel?: ChannelType;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Only conversations of VIP (true) or non-VIP (false) contacts' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  vip?: boolean;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Unread (true) or read (false) by the caller' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  unread?: boolean;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Pinned (true) or not pinned (false) by the caller' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  pinned?: boolean;
+
+  @ApiPropertyOptional({ description: 'Words that must all occur in a message of the conversation' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: CONVERSATION_SORTS, default: 'last_activity' })
+  @IsOptional()
+  @IsIn(CONVERSATION_SORTS)
+  sort?: ConversationSort;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+
+  @ApiPropertyOptional({ default: 25, minimum: 1, maximum: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(200)
+  @Max(100)
   limit?: number;
 }
 
@@ -72,6 +131,7 @@ export class MessageView {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ['inbound', 'outbound'] }) direction!: string;
   @ApiProperty({ enum: ['contact', 'agent', 'system'] }) senderType!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The agent who wrote an outbound message' }) senderUserId!: string | null;
   @ApiProperty() content!: string;
   @ApiProperty() deliveryStatus!: string;
   @ApiProperty() createdAt!: string;
@@ -81,6 +141,7 @@ export class MessageView {
       id: String(m.id),
       direction: m.direction,
       senderType: m.senderType,
+      senderUserId: m.senderUserId,
       content: m.content,
       deliveryStatus: m.deliveryStatus,
       createdAt: m.createdAt.toISOString(),
@@ -88,32 +149,105 @@ export class MessageView {
   }
 }
 
-export class ConversationView {
+export class ConversationView implements ConversationItem {
   @ApiProperty() id!: string;
   @ApiProperty() inboxId!: string;
   @ApiProperty() contactId!: string;
-  @ApiProperty() channelType!: string;
+  @ApiProperty({ nullable: true, type: String }) contactName!: string | null;
+  @ApiProperty({ enum: CHANNEL_TYPES }) channelType!: string;
   @ApiProperty({ enum: CONVERSATION_STATUSES }) status!: ConversationStatus;
   @ApiProperty({ nullable: true, type: String }) assigneeId!: string | null;
+  @ApiProperty({ minimum: 0, maximum: 4, description: '0 none, 1 low, 2 medium, 3 high, 4 urgent' }) priority!: number;
+  @ApiProperty({ description: 'The contact is a VIP' }) vip!: boolean;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ description: 'Pinned by the caller' }) pinned!: boolean;
+  @ApiProperty({ description: 'Unread for the caller: never read, or activity since they last read it' }) unread!: boolean;
   @ApiProperty() lastActivityAt!: string;
   @ApiProperty() createdAt!: string;
+  @ApiProperty({ nullable: true, type: String }) resolvedAt!: string | null;
   @ApiProperty({ description: 'Workflow id in Temporal' }) workflowId!: string;
+}
 
-  static of(c: Conversation): ConversationView {
-    return {
-      id: c.id,
-      inboxId: c.inbox.id,
-      contactId: c.contact.id,
-      channelType: c.channelType,
-      status: c.status,
-      assigneeId: c.assigneeId,
-      lastActivityAt: c.lastActivityAt.toISOString(),
-      createdAt: c.createdAt.toISOString(),
-      workflowId: `conversation:${c.id}`,
-    };
-  }
+export class ConversationPageView {
+  @ApiProperty({ type: [ConversationView] }) items!: ConversationView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null at the end' }) nextCursor!: string | null;
 }
 
 export class ConversationWithMessagesView extends ConversationView {
   @ApiProperty({ type: [MessageView], description: 'In the order they were stored' }) messages!: MessageView[];
+}
+
+export class UpdateConversationDto {
+  @ApiPropertyOptional({ minimum: 0, maximum: 4, description: '0 none, 1 low, 2 medium, 3 high, 4 urgent' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(4)
+  priority?: number;
+}
+
+export class SetTagsDto {
+  @ApiProperty({ type: [String], example: ['billing', 'refund'], description: 'Trimmed and lower-cased; at most 50 tags of 50 characters' })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  tags!: string[];
+}
+
+export class AssignDto {
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The user to hold the conversation; null unassigns it' })
+  @ValidateIf((_o, v) => v !== null)
+  @IsUUID()
+  assigneeId!: string | null;
+}
+
+export class ReplyDto {
+  @ApiProperty({ example: 'Thanks, your refund is on its way.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100_000)
+  content!: string;
+
+  @ApiPropertyOptional({ description: 'Your id for this reply; retrying with the same key never sends it twice' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  idempotencyKey?: string;
+}
+
+export class ReplyResultView {
+  @ApiProperty({ type: MessageView }) message!: MessageView;
+  @ApiProperty({ description: 'True when the idempotencyKey had been used before: nothing was sent again' }) duplicate!: boolean;
+  @ApiProperty({ type: ConversationView }) conversation!: ConversationView;
+}
+
+export class MoveDto {
+  @ApiProperty({ format: 'uuid', description: 'The target inbox (same channel type, and you must be a member)' })
+  @IsUUID()
+  inboxId!: string;
+}
+
+export class ContactMessagesQuery {
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}
+
+export class ContactMessageView extends MessageView {
+  @ApiProperty() conversationId!: string;
+  @ApiProperty() inboxId!: string;
+  @ApiProperty({ enum: CHANNEL_TYPES }) channelType!: string;
+}
+
+export class ContactMessagePageView {
+  @ApiProperty({ type: [ContactMessageView], description: 'Oldest first, across channels' }) items!: ContactMessageView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null at the end' }) nextCursor!: string | null;
 }

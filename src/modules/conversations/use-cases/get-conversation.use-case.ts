@@ -1,24 +1,22 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../../common/domain-error';
-import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
-import { Conversation } from '../conversation.entity';
+import { ConversationAccess } from '../conversation-access';
+import { ConversationReadModel, type ConversationItem } from '../conversation-read-model';
 import { Message } from '../message.entity';
 
 @Injectable()
 export class GetConversationUseCase {
   constructor(
     private readonly em: EntityManager,
-    private readonly access: AccessPolicy,
+    private readonly conversations: ConversationAccess,
+    private readonly readModel: ConversationReadModel,
   ) {}
 
-  async execute(actor: Actor, id: string): Promise<{ conversation: Conversation; messages: Message[] }> {
+  async execute(actor: Actor, id: string): Promise<{ conversation: ConversationItem; messages: Message[] }> {
     const em = this.em.fork();
-    const conversation = await em.findOne(Conversation, { id, account: actor.accountId });
-    if (!conversation) throw DomainError.notFound('conversation', id);
-    await this.access.requireMember(actor, conversation.inbox.id, em);
+    await this.conversations.load(em, id, actor);
     const messages = await em.find(Message, { conversation: id }, { orderBy: { id: 'asc' } });
-    return { conversation, messages };
+    return { conversation: await this.readModel.item(id, actor.userId, em), messages };
   }
 }

@@ -2,7 +2,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
-import { Contact, ContactIdentity } from '../../contacts/contact.entity';
+import { Contact } from '../../contacts/contact.entity';
+import { findOrCreateContact } from '../../contacts/find-or-create-contact';
 import { Inbox } from '../../inboxes/inbox.entity';
 import { Conversation } from '../conversation.entity';
 import { Message } from '../message.entity';
@@ -139,40 +140,7 @@ export class ReceiveInboundMessageUseCase {
     });
   }
 
-  private async findOrCreateContact(
-    em: EntityManager,
-    accountId: string,
-    channelType: Inbox['channelType'],
-    input: InboundContact,
-  ): Promise<Contact> {
-    const identity = await em.findOne(
-      ContactIdentity,
-      { account: accountId, channelType, address: input.sourceId },
-      { populate: ['contact'] },
-    );
-    if (identity) return identity.contact.getEntity();
-
-    const contact = em.create(Contact, {
-      account: accountId,
-      name: input.name ?? null,
-      email: input.email ?? (channelType === 'email' ? input.sourceId : null),
-      phone: input.phone ?? (channelType === 'sms' ? input.sourceId : null),
-    });
-    // The identity is unique per account and channel; the same sender writing to two inboxes at
-    // once can race here, so insert it with ON CONFLICT and take whichever contact won.
-    await em.flush();
-    const inserted = await em.execute<{ contact_id: string }[]>(
-      `insert into contact_identities (id, account_id, contact_id, channel_type, address)
-       values (gen_random_uuid(), ?, ?, ?, ?)
-       on conflict (account_id, channel_type, address) do nothing
-       returning contact_id`,
-      [accountId, contact.id, channelType, input.sourceId],
-    );
-    if (inserted.length > 0) return contact;
-    em.remove(contact);
-    await em.flush();
-    const winner = await em.findOne(ContactIdentity, { account: accountId, channelType, address: input.sourceId }, { populate: ['contact'] });
-    if (!winner) throw new Error(`contact identity ${channelType}:${input.sourceId} vanished during insert`);
-    return winner.contact.getEntity();
+  private findOrCreateContact(em: EntityManager, accountId: string, channelType: Inbox['channelType'], input: InboundContact): Promise<Contact> {
+    return findOrCreateContact(em, accountId, channelType, input);
   }
 }

@@ -1,0 +1,161 @@
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { uuidParam } from '../../common/validation';
+import { type Actor, CurrentActor } from '../auth/actor';
+import { CHANNEL_TYPES } from '../inboxes/inbox.entity';
+import {
+  ContactPageView,
+  ContactView,
+  DeletedContactPageView,
+  DeletedContactsQuery,
+  ExportContactsQuery,
+  ListContactsQuery,
+  MergeContactDto,
+  UpdateContactDto,
+} from './dto/contact.dto';
+import { DeleteContactUseCase } from './use-cases/delete-contact.use-case';
+import { ExportAborted, ExportContactsUseCase } from './use-cases/export-contacts.use-case';
+import { GetContactUseCase } from './use-cases/get-contact.use-case';
+import { ListContactsUseCase } from './use-cases/list-contacts.use-case';
+import { ListDeletedContactsUseCase } from './use-cases/list-deleted-contacts.use-case';
+import { MERGE_RULE, MergeContactsUseCase } from './use-cases/merge-contacts.use-case';
+import { SetFavouriteUseCase } from './use-cases/set-favourite.use-case';
+import { SetOptOutUseCase } from './use-cases/set-opt-out.use-case';
+import { UpdateContactUseCase } from './use-cases/update-contact.use-case';
+
+const VISIBILITY =
+  'Administrators see every contact of the account; other users a contact with a conversation in one of their inboxes ' +
+  '(403 otherwise). Contacts of other accounts: 404.';
+
+@ApiTags('contacts')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class ContactsController {
+  private readonly logger = new Logger(ContactsController.name);
+
+  constructor(
+    private readonly listContacts: ListContactsUseCase,
+    private readonly getContact: GetContactUseCase,
+    private readonly updateContact: UpdateContactUseCase,
+    private readonly setFavourite: SetFavouriteUseCase,
+    private readonly setOptOut: SetOptOutUseCase,
+    private readonly mergeContacts: MergeContactsUseCase,
+    private readonly deleteContact: DeleteContactUseCase,
+    private readonly listDeleted: ListDeletedContactsUseCase,
+    private readonly exportContacts: ExportContactsUseCase,
+  ) {}
+
+  @Get('contacts')
+  @ApiOperation({ summary: 'Contacts the caller sees, newest first', description: VISIBILITY })
+  list(@CurrentActor() actor: Actor, @Query() query: ListContactsQuery): Promise<ContactPageView> {
+    return this.listContacts.execute(actor, query);
+  }
+
+  // Declared before contacts/:id so that the id route does not take "export.csv".
+  @Get('contacts/export.csv')
+  @ApiOperation({
+    summary: 'Export contact attributes as CSV (administrators)',
+    description: 'Streamed, oldest contact first, one header row (unless header=false); RFC 4180 quoting.',
+  })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV', schema: { type: 'string' } })
+  async exportCsv(@CurrentActor() actor: Actor, @Query() query: ExportContactsQuery, @Res() res: Response): Promise<void> {
+    const plan = await this.exportContacts.plan(actor, query);
+    res.status(200);
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', 'attachment; filename="contacts.csv"');
+    // Backpressure: wait until the client took the previous chunk (or went away).
+    const write = (chunk: string) =>
+      new Promise<void>((resolve) => {
+        if (res.write(chunk) || res.destroyed) return resolve();
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    try {
+      await this.exportContacts.run(plan, write, () => res.destroyed);
+      res.end();
+    } catch (err) {
+      if (!(err instanceof ExportAborted)) this.logger.error(`contact export failed: ${(err as Error).stack ?? err}`);
+      res.destroy();
+    }
+  }
+
+  @Get('contacts/:id')
+  @ApiOperation({ summary: 'A contact with identities, attributes, opt-outs and favourite flag', description: VISIBILITY })
+  get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ContactView> {
+    return this.getContact.execute(actor, id);
+  }
+
+  @Patch('contacts/:id')
+  @ApiOperation({
+    summary: 'Change name, email, phone, VIP flag and custom attribute values',
+    description: 'Platform attributes are read-only. Values are checked against the attribute definitions. ' + VISIBILITY,
+  })
+  update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateContactDto): Promise<ContactView> {
+    return this.updateContact.execute(actor, id, body);
+  }
+
+  @Delete('contacts/:id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete a contact with its conversations, messages and attributes (administrators)',
+    description: 'One transaction; writes an entry to the deleted-contacts log with a masked hint.',
+  })
+  @ApiNoContentResponse()
+  async remove(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
+    await this.deleteContact.execute(actor, id);
+  }
+
+  @Put('contacts/:id/favourite')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Add the contact to the caller's favourites" })
+  @ApiNoContentResponse()
+  async favourite(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
+    await this.setFavourite.execute(actor, id, true);
+  }
+
+  @Delete('contacts/:id/favourite')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Remove the contact from the caller's favourites" })
+  @ApiNoContentResponse()
+  async unfavourite(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
+    await this.setFavourite.execute(actor, id, false);
+  }
+
+  @Put('contacts/:id/opt-outs/:channelType')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Unsubscribe the contact from campaign messages on a channel (recorded as manual:<userId>)' })
+  @ApiParam({ name: 'channelType', enum: CHANNEL_TYPES })
+  @ApiNoContentResponse()
+  async optOut(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Param('channelType') channelType: string): Promise<void> {
+    await this.setOptOut.execute(actor, id, channelType, true);
+  }
+
+  @Delete('contacts/:id/opt-outs/:channelType')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Subscribe the contact again on a channel' })
+  @ApiParam({ name: 'channelType', enum: CHANNEL_TYPES })
+  @ApiNoContentResponse()
+  async optIn(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Param('channelType') channelType: string): Promise<void> {
+    await this.setOptOut.execute(actor, id, channelType, false);
+  }
+
+  @Post('contacts/:id/merge')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Merge another contact into this one', description: MERGE_RULE })
+  merge(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: MergeContactDto): Promise<ContactView> {
+    return this.mergeContacts.execute(actor, id, body.otherContactId);
+  }
+
+  @Get('deleted-contacts')
+  @ApiOperation({ summary: 'The log of deleted contacts, newest first (administrators)' })
+  deleted(@CurrentActor() actor: Actor, @Query() query: DeletedContactsQuery): Promise<DeletedContactPageView> {
+    return this.listDeleted.execute(actor, query);
+  }
+}

@@ -1,0 +1,36 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../auth/actor';
+import { applyAttributeValues } from '../attribute-values';
+import { ContactAccess } from '../contact-access';
+import { ContactAttributeDefinition } from '../contact.entity';
+import { contactView } from '../contact-view';
+import type { ContactView, UpdateContactDto } from '../dto/contact.dto';
+
+/** Users who see the contact change its name, email, phone, VIP flag and custom attribute values. */
+@Injectable()
+export class UpdateContactUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly contacts: ContactAccess,
+  ) {}
+
+  async execute(actor: Actor, id: string, input: UpdateContactDto): Promise<ContactView> {
+    const em = this.em.fork();
+    return em.transactional(async (tx) => {
+      // Concurrent attribute edits must not overwrite each other's keys.
+      await tx.execute('select id from contacts where id = ? and account_id = ? for update', [id, actor.accountId]);
+      const contact = await this.contacts.requireVisible(actor, id, tx);
+      if (input.name !== undefined) contact.name = input.name === '' ? null : input.name;
+      if (input.email !== undefined) contact.email = input.email === '' ? null : input.email;
+      if (input.phone !== undefined) contact.phone = input.phone === '' ? null : input.phone;
+      if (input.vip !== undefined) contact.vip = input.vip;
+      if (input.attributes !== undefined) {
+        const definitions = await tx.find(ContactAttributeDefinition, { account: actor.accountId });
+        contact.attributes = applyAttributeValues(contact.attributes ?? {}, input.attributes, definitions, actor.isAdmin);
+      }
+      await tx.flush();
+      return contactView(actor, contact, tx);
+    });
+  }
+}

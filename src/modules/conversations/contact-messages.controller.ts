@@ -1,0 +1,28 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { uuidParam } from '../../common/validation';
+import { type Actor, CurrentActor } from '../auth/actor';
+import { ContactMessagePageView, ContactMessagesQuery } from './dto/conversation.dto';
+import { ListContactMessagesUseCase } from './use-cases/list-contact-messages.use-case';
+
+/** A contact's message history across channels; lives with conversations because it reads their messages. */
+@ApiTags('contacts')
+@ApiBearerAuth()
+@Controller('api/v1/contacts')
+export class ContactMessagesController {
+  constructor(private readonly listContactMessages: ListContactMessagesUseCase) {}
+
+  @Get(':id/messages')
+  @ApiOperation({
+    summary: "The contact's messages across all channels",
+    description: 'Every message of the contact\'s conversations in inboxes the caller is a member of, oldest first, by cursor.',
+  })
+  @ApiOkResponse({ type: ContactMessagePageView })
+  async messages(
+    @CurrentActor() actor: Actor,
+    @Param('id', uuidParam('id')) id: string,
+    @Query() query: ContactMessagesQuery,
+  ): Promise<ContactMessagePageView> {
+    return this.listContactMessages.execute(actor, { contactId: id, ...query });
+  }
+}

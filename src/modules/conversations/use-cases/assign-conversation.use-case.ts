@@ -1,0 +1,84 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import type { Actor } from '../../auth/actor';
+import { ConversationAccess, isManagerOrAdmin } from '../conversation-access';
+import type { Conversation } from '../conversation.entity';
+
+export interface AssignConversationInput {
+  conversationId: string;
+  /** The user to hold the conversation; null unassigns it. */
+  assigneeId: string | null;
+  /** Who acts; absent for the system (routing), which may assign any eligible user in either mode. */
+  actor?: Actor;
+}
+
+export interface AssignConversationResult {
+  conversation: Conversation;
+  previousAssigneeId: string | null;
+  changed: boolean;
+}
+
+/**
+ * Assignment rules (inbox setting assignmentMode):
+ *  - managers and administrators (and the system) may unassign, reassign to anyone who may hold
+ *    the conversation, or take it themselves, in either mode;
+ *  - open mode: team members cannot assign (not even themselves); they may only drop a conversation
+ *    a manager gave them;
+ *  - assignment mode: a team member may take an unassigned conversation and give back their own;
+ *    taking one someone else holds is a 409, assigning or unassigning others needs a manager.
+ * The assignee must be an active member of the inbox or an administrator of the account (422,
+ * field assigneeId). The whole decision runs in one transaction holding the conversation's row
+ * lock (select ... for update), so two concurrent self-assignments cannot both win.
+ */
+@Injectable()
+export class AssignConversationUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly conversations: ConversationAccess,
+  ) {}
+
+  async execute(input: AssignConversationInput): Promise<AssignConversationResult> {
+    return this.em.fork().transactional(async (em) => {
+      const { conversation, inbox, role } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
+      const current = conversation.assigneeId;
+      const target = input.assigneeId;
+      const mode = inbox.settings?.assignmentMode ?? 'assignment';
+
+      if (!isManagerOrAdmin(role)) {
+        const me = input.actor!.userId;
+        if (target === current && (target === null || target === me)) {
+          // Repeating what is already true (e.g. a client retry) changes nothing.
+        } else if (target === null) {
+          if (current !== me) {
+            throw new DomainError(
+              'FORBIDDEN',
+              `team members cannot unassign a conversation held by someone else; that needs the manager role in inbox ${inbox.id}`,
+            );
+          }
+        } else if (target !== me) {
+          throw new DomainError('FORBIDDEN', `assigning a conversation to someone else needs the manager role in inbox ${inbox.id}`);
+        } else if (mode === 'open') {
+          throw new DomainError(
+            'FORBIDDEN',
+            `inbox ${inbox.id} is in open mode: team members cannot assign conversations to themselves (any member may reply)`,
+          );
+        } else if (current !== null) {
+          throw new DomainError(
+            'CONFLICT',
+            `conversation ${conversation.id} is already assigned to another agent; a manager can reassign it`,
+            [{ field: 'assigneeId', problem: 'the conversation is already assigned to another agent' }],
+          );
+        }
+      }
+
+      if (target !== null && target !== current && !(await this.conversations.canHold(em, inbox, target))) {
+        throw new DomainError('UNPROCESSABLE', `assigneeId: user ${target} is not an active member of inbox ${inbox.id}`, [
+          { field: 'assigneeId', problem: `user ${target} is not an active member of inbox ${inbox.id}` },
+        ]);
+      }
+      conversation.assigneeId = target;
+      return { conversation, previousAssigneeId: current, changed: target !== current };
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../auth/actor';
+import { Contact } from '../../contacts/contact.entity';
+import { ConversationAccess } from '../conversation-access';
+import type { Conversation } from '../conversation.entity';
+
+/**
+ * Close as spam: status spam (gone from the default lists, listed only with status=spam) and the
+ * contact marked spam. Any member of the inbox may. A later message from the contact starts a new
+ * conversation (the inbound path skips spam conversations).
+ */
+@Injectable()
+export class MarkConversationSpamUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly conversations: ConversationAccess,
+  ) {}
+
+  async execute(input: { actor?: Actor; conversationId: string }): Promise<{ conversation: Conversation; changed: boolean }> {
+    return this.em.fork().transactional(async (em) => {
+      const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
+      await em.nativeUpdate(Contact, { id: conversation.contact.id }, { spam: true });
+      if (conversation.status === 'spam') return { conversation, changed: false };
+      conversation.status = 'spam';
+      return { conversation, changed: true };
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { ref } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import { AccessPolicy } from '../../auth/access-policy';
+import type { Actor } from '../../auth/actor';
+import { Account } from '../../accounts/account.entity';
+import { Inbox } from '../../inboxes/inbox.entity';
+import { ConversationAccess } from '../conversation-access';
+import type { Conversation } from '../conversation.entity';
+
+/**
+ * Moves a conversation to another inbox of the account:
+ *  - only when the account setting allowMoveBetweenInboxes is on (403 otherwise);
+ *  - the caller must be a member of both inboxes (target of another account: 404; not a member: 403);
+ *  - the target must be a different inbox of the same channel type (422, field inboxId).
+ * An assignee who may not hold conversations of the target inbox is removed.
+ */
+@Injectable()
+export class MoveConversationUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly conversations: ConversationAccess,
+    private readonly access: AccessPolicy,
+  ) {}
+
+  async execute(input: { actor?: Actor; conversationId: string; inboxId: string }): Promise<Conversation> {
+    return this.em.fork().transactional(async (em) => {
+      const { conversation, inbox: source } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
+      const account = await em.findOneOrFail(Account, { id: conversation.account.id });
+      if (!account.settings?.allowMoveBetweenInboxes) {
+        throw new DomainError(
+          'FORBIDDEN',
+          `moving conversations between inboxes needs the account setting allowMoveBetweenInboxes (an administrator can turn it on)`,
+        );
+      }
+      let target: Inbox;
+      if (input.actor) {
+        target = (await this.access.requireMember(input.actor, input.inboxId, em)).inbox;
+      } else {
+        const found = await em.findOne(Inbox, { id: input.inboxId, account: account.id });
+        if (!found) throw DomainError.notFound('inbox', input.inboxId);
+        target = found;
+      }
+      if (target.id === source.id) {
+        throw new DomainError('UNPROCESSABLE', `inboxId: conversation ${conversation.id} is already in inbox ${target.id}`, [
+          { field: 'inboxId', problem: 'is the inbox the conversation is already in' },
+        ]);
+      }
+      if (target.channelType !== source.channelType) {
+        throw new DomainError(
+          'UNPROCESSABLE',
+          `inboxId: inbox ${target.id} is a ${target.channelType} inbox; a ${source.channelType} conversation can only move to another ${source.channelType} inbox`,
+          [{ field: 'inboxId', problem: `must be a ${source.channelType} inbox, not ${target.channelType}` }],
+        );
+      }
+      conversation.inbox = ref(target);
+      if (conversation.assigneeId && !(await this.conversations.canHold(em, target, conversation.assigneeId))) {
+        conversation.assigneeId = null;
+      }
+      return conversation;
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import type { Actor } from '../../auth/actor';
+import { Contact } from '../../contacts/contact.entity';
+import { ConversationAccess } from '../conversation-access';
+import { Conversation } from '../conversation.entity';
+
+/**
+ * Reopens a resolved or spam conversation (status open, resolvedAt cleared). Reopening a spam
+ * conversation clears the contact's spam mark unless another of its conversations is still spam.
+ * Reopening an open conversation changes nothing; new and pending ones are not closed (422).
+ */
+@Injectable()
+export class ReopenConversationUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly conversations: ConversationAccess,
+  ) {}
+
+  async execute(input: { actor?: Actor; conversationId: string }): Promise<{ conversation: Conversation; changed: boolean }> {
+    return this.em.fork().transactional(async (em) => {
+      const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
+      if (conversation.status === 'open') return { conversation, changed: false };
+      if (conversation.status !== 'resolved' && conversation.status !== 'spam') {
+        throw new DomainError('UNPROCESSABLE', `status: conversation ${conversation.id} is ${conversation.status}, not resolved or spam`, [
+          { field: 'status', problem: `is ${conversation.status}, not resolved or spam` },
+        ]);
+      }
+      const wasSpam = conversation.status === 'spam';
+      conversation.status = 'open';
+      conversation.resolvedAt = null;
+      await em.flush();
+      if (wasSpam) {
+        const stillSpam = await em.count(Conversation, { contact: conversation.contact.id, status: 'spam' });
+        if (stillSpam === 0) await em.nativeUpdate(Contact, { id: conversation.contact.id }, { spam: false });
+      }
+      return { conversation, changed: true };
+    });
+  }
+}

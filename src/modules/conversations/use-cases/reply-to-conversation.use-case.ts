@@ -1,0 +1,130 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import type { Actor } from '../../auth/actor';
+import type { DeliveryResult } from '../../channels/channel-sender';
+import { ChannelSenders } from '../../channels/channel-senders';
+import type { Inbox } from '../../inboxes/inbox.entity';
+import { ConversationAccess } from '../conversation-access';
+import { Message } from '../message.entity';
+
+export interface ReplyToConversationInput {
+  conversationId: string;
+  content: string;
+  /** The client's id for this reply: a retry with the same key returns the first message and sends nothing new. */
+  idempotencyKey?: string;
+  /** The agent replying; absent for the system (automation), which is not bound by the assignment mode. */
+  actor?: Actor;
+}
+
+export interface ReplyToConversationResult {
+  message: Message;
+  duplicate: boolean;
+}
+
+/**
+ * An agent's outbound message: stored, then delivered through the inbox's channel.
+ *
+ * Who may reply: in open mode any member of the inbox. In assignment mode only the user holding the
+ * conversation — managers and administrators included: they can always take it (assign it to
+ * themselves) first, but the one voice towards the customer is the assignee's (403 otherwise).
+ * A reply moves a `new` conversation to `open`, counts as activity and marks it read for the replier.
+ * The write holds the conversation's row lock, so it serialises with assignment changes.
+ */
+@Injectable()
+export class ReplyToConversationUseCase {
+  private readonly logger = new Logger(ReplyToConversationUseCase.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly conversations: ConversationAccess,
+    private readonly senders: ChannelSenders,
+  ) {}
+
+  async execute(input: ReplyToConversationInput): Promise<ReplyToConversationResult> {
+    if (!input.content.trim()) throw DomainError.invalid('content', 'must not be empty');
+    const stored = await this.em.fork().transactional(async (tx) => {
+      const { conversation, inbox, role } = await this.conversations.load(tx, input.conversationId, input.actor, { lock: true });
+      const idempotencyKey = input.idempotencyKey
+        ? `reply:${conversation.id}:${input.actor?.userId ?? 'system'}:${input.idempotencyKey}`
+        : null;
+      if (idempotencyKey) {
+        const existing = await tx.findOne(Message, { idempotencyKey });
+        if (existing) return { message: existing, duplicate: true, inbox };
+      }
+      if (conversation.status === 'spam') {
+        throw new DomainError('UNPROCESSABLE', `status: conversation ${conversation.id} was closed as spam; reopen it before replying`, [
+          { field: 'status', problem: 'is spam' },
+        ]);
+      }
+      const mode = inbox.settings?.assignmentMode ?? 'assignment';
+      if (role !== 'system' && mode === 'assignment' && conversation.assigneeId !== input.actor!.userId) {
+        throw new DomainError(
+          'FORBIDDEN',
+          `you cannot reply: inbox ${inbox.id} is in assignment mode and replying needs conversation ${conversation.id} to be assigned to you first`,
+        );
+      }
+      this.senders.for(inbox.channelType); // 422 now, before storing, when the channel cannot send
+
+      const now = new Date();
+      const message = tx.create(Message, {
+        conversation,
+        direction: 'outbound',
+        senderType: input.actor ? 'agent' : 'system',
+        senderUserId: input.actor?.userId ?? null,
+        content: input.content,
+        deliveryStatus: 'queued',
+        idempotencyKey,
+        createdAt: now,
+      });
+      if (conversation.status === 'new') conversation.status = 'open';
+      conversation.lastActivityAt = now;
+      await tx.flush();
+      if (input.actor) {
+        await tx.execute(
+          `insert into conversation_user_states (id, conversation_id, "user", read_at) values (gen_random_uuid(), ?, ?, ?)
+           on conflict ("user", conversation_id) do update set read_at = excluded.read_at`,
+          [conversation.id, input.actor.userId, now],
+        );
+      }
+      return { message, duplicate: false, inbox };
+    });
+
+    const { message, inbox } = stored;
+    if (message.deliveryStatus === 'queued') {
+      const delivered = await this.deliver(message, inbox.id, inbox.channelType, input.conversationId);
+      const now = delivered ?? (await this.em.fork().findOneOrFail(Message, { id: message.id }));
+      message.deliveryStatus = 'status' in now ? now.status : now.deliveryStatus;
+      message.error = now.error ?? null;
+    }
+    return { message, duplicate: stored.duplicate };
+  }
+
+  /**
+   * Hands a queued message to its channel at most once at a time: the message row is locked
+   * (for update skip locked) for the duration of the send, so a concurrent retry with the same
+   * idempotencyKey skips it instead of sending again; a failed hand-over rolls back and leaves it
+   * queued for the next retry. Returns null when there was nothing (more) to send.
+   */
+  private async deliver(message: Message, inboxId: string, channelType: Inbox['channelType'], conversationId: string): Promise<DeliveryResult | null> {
+    return this.em.fork().transactional(async (em) => {
+      const claimed = await em.execute<{ id: string }[]>(`select id from messages where id = ? and delivery_status = 'queued' for update skip locked`, [
+        message.id,
+      ]);
+      if (claimed.length === 0) return null;
+      let result: DeliveryResult;
+      try {
+        result = await this.senders.for(channelType).send({ messageId: message.id, conversationId, inboxId, content: message.content });
+      } catch (err) {
+        this.logger.error(`message ${message.id}: channel ${channelType} failed: ${(err as Error).message}`);
+        throw new DomainError(
+          'DEPENDENCY_UNAVAILABLE',
+          `reply stored as message ${message.id} but the ${channelType} channel could not take it; ` +
+            `retry with the same idempotencyKey to send it without storing it twice`,
+        );
+      }
+      await em.nativeUpdate(Message, { id: message.id }, { deliveryStatus: result.status, error: result.error ?? null });
+      return result;
+    });
+  }
+}

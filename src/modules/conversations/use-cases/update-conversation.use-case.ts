@@ -1,0 +1,25 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import type { Actor } from '../../auth/actor';
+import { ConversationAccess } from '../conversation-access';
+
+/** Changes a conversation's own attributes (today: priority 0..4). Any member of its inbox may. */
+@Injectable()
+export class UpdateConversationUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly conversations: ConversationAccess,
+  ) {}
+
+  async execute(input: { actor?: Actor; conversationId: string; priority?: number }): Promise<void> {
+    if (input.priority === undefined) throw DomainError.invalid('priority', 'is required (the only field that can be changed)');
+    if (!Number.isInteger(input.priority) || input.priority < 0 || input.priority > 4) {
+      throw DomainError.invalid('priority', 'must be an integer from 0 (none) to 4 (urgent)');
+    }
+    await this.em.fork().transactional(async (em) => {
+      const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
+      conversation.priority = input.priority!;
+    });
+  }
+}
