@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Client } from '@temporalio/client';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { APP_CONFIG, ServiceConfig } from '../config/config';
 import {
   conversationWorkflowId,
@@ -23,6 +23,8 @@ const NOTIFY_DEADLINE_MS = 5000;
 /** Starts or signals conversation:<id> workflows. Signals carry ids only. */
 @Injectable()
 export class ConversationWorkflows {
+  private readonly logger = new Logger(ConversationWorkflows.name);
+
   constructor(
     private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
@@ -49,5 +51,24 @@ export class ConversationWorkflows {
         { key: Vip, value: conversation.vip },
       ],
     }));
+  }
+
+  /**
+   * Ends the workflows of conversations that were deleted (best effort, after the delete committed:
+   * a workflow left running finds its conversation gone and fails its next activity).
+   */
+  async terminate(conversationIds: string[], reason: string): Promise<void> {
+    const results = await Promise.allSettled(
+      conversationIds.map((id) =>
+        this.client.connection.withDeadline(Date.now() + NOTIFY_DEADLINE_MS, () =>
+          this.client.workflow.getHandle(conversationWorkflowId(id)).terminate(reason),
+        ),
+      ),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected' && !(r.reason instanceof WorkflowNotFoundError)) {
+        this.logger.warn(`conversation ${conversationIds[i]}: workflow not terminated: ${(r.reason as Error).message}`);
+      }
+    });
   }
 }

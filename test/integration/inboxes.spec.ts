@@ -134,17 +134,15 @@ test('account variables and settings: admins only, partial updates merge', async
   expect(bad.body.details[0].field).toBe('settings.matchingAttribute');
 });
 
-test('deleting an inbox removes its conversations and its shared saved replies in one go', async () => {
+test('deleting an inbox removes its conversations and shared saved replies, and ends their workflows', async () => {
   const inbox = await http<{ id: string }>(stack, 'POST', '/api/v1/inboxes', { name: 'Doomed', channelType: 'api' }, admin.token);
   const reply = await http<{ id: string }>(stack, 'POST', '/api/v1/saved-replies', { scope: 'inbox', inboxId: inbox.body.id, shortcut: 'bye', content: 'Bye!' }, admin.token);
   expect(reply.status).toBe(201);
+  const inbound = await http<{ conversationId: string }>(
+    stack, 'POST', `/api/v1/inboxes/${inbox.body.id}/inbound-messages`, { contact: { sourceId: 'doomed-1' }, content: 'hi' }, admin.token,
+  );
+  expect(inbound.status).toBe(201);
   const em = stack.api.get((await import('@mikro-orm/postgresql')).EntityManager).fork();
-  await em.getConnection().execute(
-    `insert into contacts (id, account_id) values (gen_random_uuid(), ?) returning id`, [admin.accountId],
-  ).then(([c]) => em.getConnection().execute(
-    `insert into conversations (id, account_id, inbox_id, contact_id, channel_type) values (gen_random_uuid(), ?, ?, ?, 'api')`,
-    [admin.accountId, inbox.body.id, c.id],
-  ));
   expect((await http(stack, 'DELETE', `/api/v1/inboxes/${inbox.body.id}`, undefined, admin.token)).status).toBe(204);
   const [left] = await em.getConnection().execute(
     `select (select count(*)::int from conversations where inbox_id = ?) as conversations,
@@ -152,4 +150,6 @@ test('deleting an inbox removes its conversations and its shared saved replies i
     [inbox.body.id, inbox.body.id],
   );
   expect(left).toEqual({ conversations: 0, replies: 0 });
+  const workflow = await stack.temporal.workflow.getHandle(`conversation:${inbound.body.conversationId}`).describe();
+  expect(workflow.status.name).toBe('TERMINATED');
 });

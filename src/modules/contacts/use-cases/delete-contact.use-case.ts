@@ -1,14 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, Logger } from '@nestjs/common';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
-import { conversationWorkflowId } from '../../../../workflows/contracts/conversation.contract';
+import { Injectable } from '@nestjs/common';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
 import { ContactAccess } from '../contact-access';
 import { ContactIdentity, DeletedContact } from '../contact.entity';
 import { maskedHint } from '../masked-hint';
-
-const TERMINATE_DEADLINE_MS = 5000;
 
 /**
  * Administrators delete a contact with its whole history: conversations, their messages (and
@@ -20,13 +17,11 @@ const TERMINATE_DEADLINE_MS = 5000;
  */
 @Injectable()
 export class DeleteContactUseCase {
-  private readonly logger = new Logger(DeleteContactUseCase.name);
-
   constructor(
     private readonly em: EntityManager,
     private readonly contacts: ContactAccess,
     private readonly access: AccessPolicy,
-    private readonly temporal: Client,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(actor: Actor, id: string): Promise<void> {
@@ -47,21 +42,6 @@ export class DeleteContactUseCase {
       await tx.flush();
       return conversations.map((c) => c.id);
     });
-    await this.terminateWorkflows(conversationIds);
-  }
-
-  private async terminateWorkflows(conversationIds: string[]): Promise<void> {
-    const results = await Promise.allSettled(
-      conversationIds.map((conversationId) =>
-        this.temporal.connection.withDeadline(Date.now() + TERMINATE_DEADLINE_MS, () =>
-          this.temporal.workflow.getHandle(conversationWorkflowId(conversationId)).terminate('the contact was deleted'),
-        ),
-      ),
-    );
-    results.forEach((r, i) => {
-      if (r.status === 'rejected' && !(r.reason instanceof WorkflowNotFoundError)) {
-        this.logger.warn(`conversation ${conversationIds[i]}: workflow not terminated: ${(r.reason as Error).message}`);
-      }
-    });
+    await this.workflows.terminate(conversationIds, 'the contact was deleted');
   }
 }

@@ -2,27 +2,32 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { SavedReply } from '../../saved-replies/saved-reply.entity';
 import { Inbox } from '../inbox.entity';
 
 /**
  * Administrators delete an inbox with its conversations and messages (by cascade) and its shared
- * saved replies, in one transaction.
+ * saved replies, in one transaction; then the deleted conversations' workflows are terminated.
  */
 @Injectable()
 export class DeleteInboxUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(actor: Actor, id: string): Promise<void> {
     const em = this.em.fork();
     await this.access.roleIn(actor, id, em);
     this.access.requireAdmin(actor, 'deleting inboxes');
-    await em.transactional(async (tx) => {
+    const conversationIds = await em.transactional(async (tx) => {
+      const rows = await tx.execute<{ id: string }[]>('select id from conversations where inbox_id = ?', [id]);
       await tx.nativeDelete(SavedReply, { scope: 'inbox', scopeId: id, account: actor.accountId });
       await tx.nativeDelete(Inbox, { id, account: actor.accountId });
+      return rows.map((r) => r.id);
     });
+    await this.workflows.terminate(conversationIds, 'the inbox was deleted');
   }
 }
