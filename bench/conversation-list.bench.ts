@@ -98,13 +98,13 @@ async function seed(app: INestApplication, base: string) {
   log(`messages in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   await conn.execute(
     `insert into conversation_tags (id, conversation_id, tag)
-     select gen_random_uuid(), md5('conv' || g)::uuid, (array['billing','bug','urgent','feedback'])[1 + g % 4]
+     select gen_random_uuid(), md5('conv' || g)::uuid, (array['billing','bug','urgent','feedback'])[1 + (g / 10) % 4]
      from generate_series(1, ?) g where g % 3 = 0`,
     [CONVERSATIONS],
   );
   await conn.execute(
     `insert into conversation_user_states (id, conversation_id, "user", read_at)
-     select gen_random_uuid(), md5('conv' || g)::uuid, ?, now() from generate_series(1, ?) g where g % 2 = 0`,
+     select gen_random_uuid(), md5('conv' || g)::uuid, ?, now() from generate_series(1, ?) g where g % 3 <> 0`,
     [agent.id, CONVERSATIONS],
   );
   await conn.execute('analyze');
@@ -133,6 +133,7 @@ async function main(): Promise<void> {
       'inbox, unassigned, status=new': `/api/v1/conversations?inboxId=${inbox}&assignee=unassigned&status=new&limit=25`,
       'all my inboxes, unread for me': `/api/v1/conversations?unread=true&limit=25`,
       'inbox, tag=billing': `/api/v1/conversations?inboxId=${inbox}&tag=billing&limit=25`,
+      'inbox, tag nobody uses': `/api/v1/conversations?inboxId=${inbox}&tag=no-such-tag&limit=25`,
       'inbox, vip': `/api/v1/conversations?inboxId=${inbox}&vip=true&limit=25`,
       'inbox, sort=priority': `/api/v1/conversations?inboxId=${inbox}&sort=priority&limit=25`,
       'inbox, second page': '',

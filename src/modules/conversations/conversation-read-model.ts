@@ -69,7 +69,7 @@ interface Row {
 }
 
 type KeyType = 'timestamp' | 'int' | 'uuid';
-type CandidateKey = 'q' | 'pinned' | 'vip';
+type CandidateKey = 'q' | 'pinned' | 'vip' | 'tag';
 interface Filter {
   /** Set when the filter can instead be the query's starting set (see smallCandidateSet). */
   key?: CandidateKey;
@@ -81,6 +81,8 @@ interface Candidates {
   /** Selects `id`: conversation ids (possibly repeated) that match the filter. */
   sql: string;
   params: unknown[];
+  /** Read at most this many rows (default RAW_LIMIT); more means the filter is not selective. */
+  limit?: number;
 }
 /** Up to this many matching conversations a selective filter is the starting set of the list query... */
 const CANDIDATE_LIMIT = 5000;
@@ -219,14 +221,16 @@ export class ConversationReadModel {
     else if (query.assignee) f.push({ sql: 'c.assignee_id = ?', params: [query.assignee === 'me' ? query.userId : query.assignee] });
     if (query.channel) f.push({ sql: 'c.channel_type = ?', params: [query.channel] });
     if (query.tag !== undefined) {
-      f.push({ sql: 'exists (select 1 from conversation_tags t where t.conversation_id = c.id and t.tag = ?)', params: [query.tag] });
+      f.push({ key: 'tag', sql: 'exists (select 1 from conversation_tags t where t.conversation_id = c.id and t.tag = ?)', params: [query.tag] });
     }
     if (query.vip !== undefined) {
       f.push({ key: query.vip ? 'vip' : undefined, sql: 'exists (select 1 from contacts ct where ct.id = c.contact_id and ct.vip = ?)', params: [query.vip] });
     }
     if (query.unread !== undefined) {
       f.push({
-        sql: `${query.unread ? 'not ' : ''}exists (select 1 from conversation_user_states s where s.conversation_id = c.id and s."user" = ? and s.read_at >= c.last_activity_at)`,
+        // A scalar subquery runs per candidate row through the (user, conversation) index; as an EXISTS
+        // inside the per-inbox walk the planner tends to hash the caller's whole read state per inbox.
+        sql: `coalesce((select s.read_at from conversation_user_states s where s.conversation_id = c.id and s."user" = ?), '-infinity') ${query.unread ? '<' : '>='} c.last_activity_at`,
         params: [query.userId],
       });
     }
@@ -276,10 +280,20 @@ export class ConversationReadModel {
         params: [query.userId],
       });
     }
+    if (query.tag !== undefined) {
+      // A tag that is rare in these inboxes (or absent) would make the index walk read the whole inbox.
+      sources.push({
+        key: 'tag',
+        sql: `select t.conversation_id as id from conversation_tags t join conversations c on c.id = t.conversation_id where t.tag = ? and c.inbox_id in (?)`,
+        params: [query.tag, query.inboxIds],
+        limit: CANDIDATE_LIMIT,
+      });
+    }
     let best: { key: CandidateKey; ids: string[] } | null = null;
     for (const source of sources) {
-      const rows = await em.execute<{ id: string }[]>(`${source.sql} limit ${RAW_LIMIT + 1}`, source.params);
-      if (rows.length > RAW_LIMIT) continue;
+      const limit = source.limit ?? RAW_LIMIT;
+      const rows = await em.execute<{ id: string }[]>(`${source.sql} limit ${limit + 1}`, source.params);
+      if (rows.length > limit) continue;
       const ids = [...new Set(rows.map((r) => r.id))];
       if (ids.length <= CANDIDATE_LIMIT && (!best || ids.length < best.ids.length)) best = { key: source.key, ids };
     }
