@@ -72,7 +72,7 @@ async function seed(app: INestApplication, base: string) {
     `insert into conversations (id, account_id, inbox_id, contact_id, channel_type, status, assignee_id, priority, last_activity_at, created_at)
      select md5('conv' || g)::uuid, ?, (?::uuid[])[1 + g % ${INBOXES}], md5('contact' || (1 + g % ?))::uuid, 'api',
             (array['new','open','open','pending','resolved','resolved','resolved','spam'])[1 + (g * 7) % 8],
-            case when g % 4 = 0 then null else (?::uuid[])[1 + (g / 4) % ${AGENTS}] end,
+            case when g % 3 = 0 then null else (?::uuid[])[1 + (g / 3) % ${AGENTS}] end,
             g % 5, now() - ((g * 37) % 2592000) * interval '1 second', now() - g * interval '1 second'
      from generate_series(1, ?) g`,
     [accountId, `{${inboxIds.join(',')}}`, CONTACTS, `{${agentIds.join(',')}}`, CONVERSATIONS],
