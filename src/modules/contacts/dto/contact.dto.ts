@@ -7,7 +7,8 @@ import type { AttributeType } from '../contact.entity';
 /** "true"/"false" in a query string. */
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class ListContactsQuery {
+/** The filters the contact list and the CSV export share. */
+export class ContactFilterQuery {
   @ApiPropertyOptional({ description: 'Text found in the name, email or phone (case-insensitive)', maxLength: 200 })
   @IsOptional()
   @IsString()
@@ -25,7 +26,9 @@ export class ListContactsQuery {
   @Transform(toBoolean)
   @IsBoolean()
   favourites?: boolean;
+}
 
+export class ListContactsQuery extends ContactFilterQuery {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
@@ -41,7 +44,7 @@ export class ListContactsQuery {
   limit?: number;
 }
 
-export class ExportContactsQuery {
+export class ExportContactsQuery extends ContactFilterQuery {
   @ApiPropertyOptional({
     description:
       'Comma-separated columns, in order: id, name, email, phone, vip, spam, createdAt and the keys of custom attributes. ' +
@@ -52,24 +55,6 @@ export class ExportContactsQuery {
   @IsString()
   @MaxLength(5000)
   attributes?: string;
-
-  @ApiPropertyOptional({ description: 'Only contacts whose name, email or phone contain this text', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  q?: string;
-
-  @ApiPropertyOptional({ description: 'Only VIP (true) or only non-VIP (false) contacts' })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
-  vip?: boolean;
-
-  @ApiPropertyOptional({ description: "true: only the caller's favourite contacts" })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
-  favourites?: boolean;
 
   @ApiPropertyOptional({ description: 'false: no header row', default: true })
   @IsOptional()
