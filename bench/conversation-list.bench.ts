@@ -64,16 +64,16 @@ async function seed(app: INestApplication, base: string) {
   const t0 = Date.now();
   await conn.execute(
     `insert into contacts (id, account_id, name, email, vip, spam, platform_attributes, attributes, created_at, updated_at)
-     select md5('contact' || g)::uuid, ?, 'Contact ' || g, 'c' || g || '@example.com', g % 47 = 0, false, '{}', '{}', now(), now()
+     select md5('contact' || g)::uuid, ?, 'Contact ' || g, 'c' || g || '@example.com', abs(hashint4(g + 4)) % 50 = 0, false, '{}', '{}', now(), now()
      from generate_series(1, ?) g`,
     [accountId, CONTACTS],
   );
   await conn.execute(
     `insert into conversations (id, account_id, inbox_id, contact_id, channel_type, status, assignee_id, priority, last_activity_at, created_at)
      select md5('conv' || g)::uuid, ?, (?::uuid[])[1 + g % ${INBOXES}], md5('contact' || (1 + g % ?))::uuid, 'api',
-            (array['new','open','open','pending','resolved','resolved','resolved','spam'])[1 + (g * 7) % 8],
-            case when g % 3 = 0 then null else (?::uuid[])[1 + (g / 3) % ${AGENTS}] end,
-            g % 5, now() - ((g * 37) % 2592000) * interval '1 second', now() - g * interval '1 second'
+            (array['new','open','open','pending','resolved','resolved','resolved','spam'])[1 + abs(hashint4(g)) % 8],
+            case when abs(hashint4(g + 1)) % 3 = 0 then null else (?::uuid[])[1 + abs(hashint4(g + 1)) % ${AGENTS}] end,
+            abs(hashint4(g + 2)) % 5, now() - ((g * 37) % 2592000) * interval '1 second', now() - g * interval '1 second'
      from generate_series(1, ?) g`,
     [accountId, `{${inboxIds.join(',')}}`, CONTACTS, `{${agentIds.join(',')}}`, CONVERSATIONS],
   );
@@ -98,13 +98,13 @@ async function seed(app: INestApplication, base: string) {
   log(`messages in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   await conn.execute(
     `insert into conversation_tags (id, conversation_id, tag)
-     select gen_random_uuid(), md5('conv' || g)::uuid, (array['billing','bug','urgent','feedback'])[1 + (g / 10) % 4]
-     from generate_series(1, ?) g where g % 3 = 0`,
+     select gen_random_uuid(), md5('conv' || g)::uuid, (array['billing','bug','urgent','feedback'])[1 + abs(hashint4(g + 5)) % 4]
+     from generate_series(1, ?) g where abs(hashint4(g + 6)) % 3 = 0`,
     [CONVERSATIONS],
   );
   await conn.execute(
     `insert into conversation_user_states (id, conversation_id, "user", read_at)
-     select gen_random_uuid(), md5('conv' || g)::uuid, ?, now() from generate_series(1, ?) g where g % 3 <> 0`,
+     select gen_random_uuid(), md5('conv' || g)::uuid, ?, now() from generate_series(1, ?) g where abs(hashint4(g + 3)) % 3 <> 0`,
     [agent.id, CONVERSATIONS],
   );
   await conn.execute('analyze');
