@@ -73,12 +73,15 @@ export class Migration20261122231505_inbox_domain extends Migration {
 
     this.addSql(`alter table "auth_tokens" add constraint "auth_tokens_user_id_foreign" foreign key ("user_id") references "users" ("id") on update cascade on delete cascade;`);
 
-    this.addSql(`alter table "accounts" add column "company_name" text null, add column "address" text null, add column "email" text null, add column "phone" text null, add column "settings" jsonb not null;`);
+    // Existing rows get the settings defaults of this version; new rows get theirs from the entity.
+    this.addSql(`alter table "accounts" add column "company_name" text null, add column "address" text null, add column "email" text null, add column "phone" text null, add column "settings" jsonb not null default '{"allowMoveBetweenInboxes":false,"companyNameInsertion":false,"optOut":{"enabled":true,"confirmationText":"You have been unsubscribed and will receive no further messages. Reply START to subscribe again.","helpText":"Reply STOP to unsubscribe, START to subscribe again."},"messageAssistantEnabled":false,"matchingAttribute":"email","variableDefaults":{}}';`);
+    this.addSql(`alter table "accounts" alter column "settings" drop default;`);
 
     this.addSql(`alter table "contacts" add column "spam" boolean not null default false, add column "platform_attributes" jsonb not null default '{}', add column "attributes" jsonb not null default '{}', add column "updated_at" timestamptz not null default now();`);
     this.addSql(`create index "contacts_account_id_created_at_index" on "contacts" ("account_id", "created_at");`);
 
-    this.addSql(`alter table "inboxes" add column "settings" jsonb not null;`);
+    this.addSql(`alter table "inboxes" add column "settings" jsonb not null default '{"assignmentMode":"assignment","businessHours":{"enabled":false,"timezone":"UTC","intervals":{},"exceptions":{},"outOfOfficeMessage":null},"csat":{"enabled":false,"question":"How would you rate our support? Reply with a number from 1 to 5.","scale":5,"delaySeconds":0},"routing":{"rules":[],"aiAgentEnabled":false,"humanAgentsEnabled":true,"distribution":"least_load","capacityPerAgent":10},"autoUnassign":{"enabled":true,"graceSeconds":120}}';`);
+    this.addSql(`alter table "inboxes" alter column "settings" drop default;`);
 
     this.addSql(`drop index "conversations_inbox_id_last_activity_at_index";`);
 

@@ -15,6 +15,10 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
  */
 @Entity({ tableName: 'messages' })
 @Index({ properties: ['conversation', 'id'] })
+@Index({
+  name: 'messages_content_fts',
+  expression: `create index "messages_content_fts" on "messages" using gin (to_tsvector('simple', "content"))`,
+})
 export class Message {
   [OptionalProps]?: 'createdAt' | 'idempotencyKey' | 'senderUserId' | 'error';
 
