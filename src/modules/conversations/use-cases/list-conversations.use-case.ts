@@ -2,25 +2,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
-import type { ChannelType } from '../../inboxes/inbox.entity';
-import type { ConversationStatus } from '../conversation.entity';
-import { ConversationReadModel, type ConversationItem, type ConversationSort } from '../conversation-read-model';
+import { ConversationReadModel, type ConversationItem, type ConversationListQuery } from '../conversation-read-model';
 import { normaliseTag } from '../tags';
 
-export interface ListConversationsInput {
-  inboxId?: string;
-  status?: ConversationStatus;
-  assignee?: string;
-  tag?: string;
-  channel?: ChannelType;
-  vip?: boolean;
-  unread?: boolean;
-  pinned?: boolean;
-  q?: string;
-  sort?: ConversationSort;
-  cursor?: string;
-  limit?: number;
-}
+/** The list query as callers give it: one inbox or none (= all visible), sort and limit optional. */
+export type ListConversationsInput = Partial<Omit<ConversationListQuery, 'inboxIds' | 'userId' | 'accountId'>> & { inboxId?: string };
 
 /** The caller's conversation list: one inbox, or every inbox they may see; filtered, sorted, by cursor. */
 @Injectable()
