@@ -2,17 +2,24 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { ServiceConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { ConsoleModule } from './console/console.module';
+import { SmsModule } from './modules/channels/sms/sms.module';
+import { CampaignsModule } from './modules/campaigns/campaigns.module';
+import { EmailModule } from './modules/channels/email/email.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
+import { AiModule } from './modules/ai/ai.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { UsersModule } from './modules/users/users.module';
 import { ContactsModule } from './modules/contacts/contacts.module';
 import { ConversationsModule } from './modules/conversations/conversations.module';
+import { CsatModule } from './modules/csat/csat.module';
 import { SavedRepliesModule } from './modules/saved-replies/saved-replies.module';
 import { TeamsModule } from './modules/teams/teams.module';
 import { VariablesModule } from './modules/variables/variables.module';
 import { HealthModule } from './modules/health/health.module';
 import { InboxesModule } from './modules/inboxes/inboxes.module';
+import { PresenceModule } from './modules/presence/presence.module';
+import { RoutingModule } from './modules/routing/routing.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 /** The HTTP API (and the console host). */
@@ -30,6 +37,13 @@ export class AppModule {
         AccountsModule,
         InboxesModule,
         ConversationsModule,
+        SmsModule,
+        CampaignsModule,
+        EmailModule,
+        RoutingModule,
+        PresenceModule,
+        CsatModule,
+        AiModule,
         ContactsModule,
         TeamsModule,
         SavedRepliesModule,

@@ -2,11 +2,14 @@
  * `npm start`: the whole product on one machine.
  *   PostgreSQL  DATABASE_URL, or an embedded PostgreSQL with its data in .data/postgres
  *   Temporal    TEMPORAL_ADDRESS, or a local dev server persisted to .data/temporal/temporal.sqlite
+ *   SECRETS_KEY (encrypts channel secrets), or a key generated once into .data/secrets.key (mode 0600)
  *   then migrations, the API (with the console page) and the worker as child processes.
  * Ctrl-C stops the API and the worker, then Temporal, then PostgreSQL; the next start reuses .data/.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { generateSecretsKey } from './common/secret-box';
 import { AppConfig, ConfigError, loadConfig, mask } from './config/config';
 import { runMigrations } from './database/migrate';
 import { RunningPostgres, startEmbeddedPostgres } from './local-stack/embedded-postgres';
@@ -44,6 +47,7 @@ class LocalStack {
       ...process.env,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
+      SECRETS_KEY: this.secretsKey(),
       ...(uiUrl ? { TEMPORAL_UI_URL: uiUrl } : {}),
       // Nest's start-up chatter hides the URLs; LOG_LEVEL=log brings it back.
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -62,6 +66,19 @@ class LocalStack {
     say(`  PostgreSQL   ${mask(databaseUrl)}`);
     say(`  Temporal     ${temporalAddress} (namespace ${this.config.temporal.namespace}, task queue ${this.config.temporal.taskQueue})`);
     say('Press Ctrl-C to stop everything.');
+  }
+
+  /** SECRETS_KEY when set; otherwise the key in <dataDir>/secrets.key, generated on the first start. */
+  private secretsKey(): string {
+    if (this.config.secretsKey) return this.config.secretsKey;
+    const file = path.join(this.config.dataDir, 'secrets.key');
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(this.config.dataDir, { recursive: true });
+      fs.writeFileSync(file, generateSecretsKey() + '\n', { mode: 0o600, flag: 'wx' });
+      say(`SECRETS_KEY: generated ${file} (keep it: channel secrets stored with it cannot be read without it)`);
+    }
+    // Validated like an env value, so a damaged file stops the start with a clear message.
+    return loadConfig({ SECRETS_KEY: fs.readFileSync(file, 'utf8').trim() }).secretsKey!;
   }
 
   private async startDatabase(): Promise<string> {

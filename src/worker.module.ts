@@ -4,8 +4,14 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ConversationsModule } from './modules/conversations/conversations.module';
+import { AiModule } from './modules/ai/ai.module';
+import { CsatModule } from './modules/csat/csat.module';
+import { EmailModule } from './modules/channels/email/email.module';
+import { PresenceModule } from './modules/presence/presence.module';
+import { RoutingModule } from './modules/routing/routing.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { VariablesModule } from './modules/variables/variables.module';
+import { CampaignsModule } from './modules/campaigns/campaigns.module';
 
 /** The worker's own Nest application context: the use cases that activities call. */
 @Module({})
@@ -13,7 +19,7 @@ export class WorkerModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalModule, AuthModule, VariablesModule, ConversationsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalModule, AuthModule, VariablesModule, ConversationsModule, RoutingModule, PresenceModule, AiModule, CsatModule, EmailModule, CampaignsModule],
     };
   }
 }

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { logLevels } from './app.factory';
 import { ConfigError, loadConfig, requireServices } from './config/config';
-import { createTemporalWorker } from './temporal/worker.factory';
+import { createCampaignWorker, createTemporalWorker } from './temporal/worker.factory';
 import { WorkerModule } from './worker.module';
 
 /**
@@ -16,11 +16,21 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger(sdkLevel), shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'] });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: logLevels(config.logLevel), abortOnError: false });
   const { worker, connection } = await createTemporalWorker(app, config);
-  console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
+  const campaigns = await createCampaignWorker(app, config).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
+  console.log(`worker polling task queues "${config.temporal.taskQueue}" and "${config.temporal.campaignTaskQueue}" on ${config.temporal.address}`);
   try {
-    await worker.run();
+    // Both drain on the shutdown signals the Runtime handles; one failing stops the other.
+    await Promise.all([worker.run(), campaigns.worker.run()].map((run) => run.catch((err: unknown) => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      if (campaigns.worker.getState() === 'RUNNING') campaigns.worker.shutdown();
+      throw err;
+    })));
   } finally {
     await connection.close();
+    await campaigns.connection.close();
     await app.close();
   }
   console.log('worker stopped');

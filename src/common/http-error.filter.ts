@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { json, type NextFunction, type Request, type Response } from 'express';
+import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { DomainError, ERROR_STATUS, FieldProblem } from './domain-error';
 
 interface ErrorBody {
@@ -43,12 +43,15 @@ export class HttpErrorFilter implements ExceptionFilter {
 }
 
 /**
- * Express middleware pair: parses JSON bodies and answers parse errors in the same shape as the filter
- * (Nest would otherwise turn them into a bare "Unexpected end of JSON input").
+ * Express middleware: parses JSON bodies — and form bodies (application/x-www-form-urlencoded) under
+ * /webhooks/ only, as providers such as Twilio post them — and answers parse errors in the same shape
+ * as the filter (Nest would otherwise turn them into a bare "Unexpected end of JSON input").
  */
 export function jsonBody(limit: string) {
+  const form = urlencoded({ extended: false, limit, parameterLimit: 1000 });
   return [
     json({ limit }),
+    (req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/webhooks/') ? form(req, res, next) : next()),
     (err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) => {
       if (err?.type === 'entity.parse.failed') {
         res.status(400).json({ statusCode: 400, code: 'VALIDATION_FAILED', message: 'body: malformed JSON', details: [{ field: 'body', problem: 'malformed JSON' }] });

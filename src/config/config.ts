@@ -40,12 +40,59 @@ export interface AppConfig {
     loginWindowSeconds: number;
     sessionTtlHours: number;
   };
+  lifecycle: {
+    /** An online agent whose last heartbeat is older than this has lost their session. */
+    heartbeatTimeoutSeconds: number;
+    /** Lowest auto-unassign grace an inbox may set (the product allows 30-600 s; tests lower it). */
+    minGraceSeconds: number;
+    /** No out-of-office reply when an agent answered the conversation within this many seconds. */
+    outOfOfficeQuietAfterAgentReplySeconds: number;
+    /** A CSAT rating can be given or changed for this many days after the survey went out. */
+    csatEditWindowDays: number;
+  };
+  /**
+   * AES-256 key (base64 of 32 bytes) that encrypts channel secrets at rest (SECRETS_KEY). Without it the
+   * product runs, but storing a channel secret (e.g. a Twilio auth token) is refused with a clear error.
+   */
+  secretsKey?: string;
+  twilio: {
+    /** Tests only: send Twilio REST calls to this base instead of https://api.twilio.com (TWILIO_API_BASE_URL). */
+    apiBaseUrl?: string;
+    /** Per-request timeout of Twilio REST calls; a timeout counts as a transient failure. */
+    timeoutMs: number;
+  };
+  email: {
+    /** Email attachments above this size are dropped (the message is kept with a note naming them). */
+    maxAttachmentBytes: number;
+    /** One mailbox activity holds its IMAP session this long, then the mailbox workflow starts the next one. */
+    sessionSeconds: number;
+    /** Reconnect backoff after the IMAP server dropped or refused the connection: 1 s doubling up to this. */
+    reconnectMaxSeconds: number;
+    /** How often a mailbox session checks its settings in Postgres (disabled, changed, deleted) and heartbeats. */
+    checkIntervalMs: number;
+    /** TCP/TLS connect and greeting budget for IMAP and SMTP, and for the test-connection steps. */
+    connectTimeoutMs: number;
+  };
+  ai: {
+    /** Without a key the AI agent hands every conversation to humans (and says so in the timeline). */
+    apiKey?: string;
+    baseUrl?: string;
+    model: string;
+    timeoutMs: number;
+  };
   temporal: {
     /** Undefined when the local stack should start a Temporal dev server. */
     address?: string;
     namespace: string;
     taskQueue: string;
+    /** The task queue of campaign-run workflows and their activities (a second Worker in the worker process). */
+    campaignTaskQueue: string;
     cliPath?: string;
+    /**
+     * How long a workflow task waits for the worker that ran the workflow last (sticky queue)
+     * before any worker may take it. Short, so a killed worker delays timers by about this much.
+     */
+    stickyTimeoutMs: number;
     devServerPort: number;
     uiPort: number;
     /** Where ops find the Temporal UI (printed, linked from the console). */
@@ -118,6 +165,16 @@ function httpUrl(env: Env, name: string): string | undefined {
   throw new ConfigError(name, 'must be an http(s) URL', raw);
 }
 
+function base64Key(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
+  if (bytes.length !== 32) {
+    throw new ConfigError(name, 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)', `${raw.length} characters, ${bytes.length} bytes decoded`);
+  }
+  return raw;
+}
+
 /** Hides a password in a connection string before it reaches an error message. */
 export function mask(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
@@ -146,11 +203,37 @@ export function loadConfig(env: Env = process.env): AppConfig {
       loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 1, 86400),
       sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 24 * 14, 1, 24 * 365),
     },
+    lifecycle: {
+      heartbeatTimeoutSeconds: int(env, 'PRESENCE_HEARTBEAT_TIMEOUT_SECONDS', 90, 1, 86400),
+      minGraceSeconds: int(env, 'AUTO_UNASSIGN_MIN_GRACE_SECONDS', 30, 1, 600),
+      outOfOfficeQuietAfterAgentReplySeconds: int(env, 'OUT_OF_OFFICE_QUIET_AFTER_AGENT_REPLY_SECONDS', 300, 0, 86400),
+      csatEditWindowDays: int(env, 'CSAT_EDIT_WINDOW_DAYS', 14, 1, 365),
+    },
+    secretsKey: base64Key(env, 'SECRETS_KEY'),
+    twilio: {
+      apiBaseUrl: httpUrl(env, 'TWILIO_API_BASE_URL'),
+      timeoutMs: int(env, 'TWILIO_TIMEOUT_MS', 15000, 100, 600000),
+    },
+    email: {
+      maxAttachmentBytes: int(env, 'EMAIL_MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+      sessionSeconds: int(env, 'EMAIL_MAILBOX_SESSION_SECONDS', 600, 5, 86400),
+      reconnectMaxSeconds: int(env, 'EMAIL_RECONNECT_MAX_SECONDS', 60, 1, 3600),
+      checkIntervalMs: int(env, 'EMAIL_MAILBOX_CHECK_MS', 2000, 100, 60000),
+      connectTimeoutMs: int(env, 'EMAIL_CONNECT_TIMEOUT_MS', 10000, 100, 120000),
+    },
+    ai: {
+      apiKey: str(env, 'OPENAI_API_KEY'),
+      baseUrl: httpUrl(env, 'OPENAI_BASE_URL'),
+      model: str(env, 'OPENAI_MODEL', 'gpt-4o-mini')!,
+      timeoutMs: int(env, 'OPENAI_TIMEOUT_MS', 20000, 100, 600000),
+    },
     temporal: {
       address,
       namespace: str(env, 'TEMPORAL_NAMESPACE', 'default')!,
       taskQueue: str(env, 'TEMPORAL_TASK_QUEUE', 'conversations')!,
+      campaignTaskQueue: str(env, 'TEMPORAL_CAMPAIGN_TASK_QUEUE', 'campaigns')!,
       cliPath: str(env, 'TEMPORAL_CLI_PATH'),
+      stickyTimeoutMs: int(env, 'TEMPORAL_STICKY_TIMEOUT_MS', 1000, 100, 60000),
       devServerPort,
       uiPort,
       uiUrl: httpUrl(env, 'TEMPORAL_UI_URL') ?? (address ? undefined : `http://127.0.0.1:${uiPort}`),

@@ -1,4 +1,5 @@
 import { Account } from '../modules/accounts/account.entity';
+import { Campaign, CampaignRecipient } from '../modules/campaigns/campaign.entity';
 import { AuthToken } from '../modules/auth/auth-token.entity';
 import {
   Contact,
@@ -9,9 +10,15 @@ import {
   DeletedContact,
 } from '../modules/contacts/contact.entity';
 import { Conversation, ConversationTag, ConversationUserState } from '../modules/conversations/conversation.entity';
+import { ConversationDecision } from '../modules/conversations/conversation-decision.entity';
 import { Message } from '../modules/conversations/message.entity';
+import { CsatSurvey } from '../modules/csat/csat-survey.entity';
+import { AgentPresence } from '../modules/presence/agent-presence.entity';
 import { InboxMembership } from '../modules/inboxes/inbox-membership.entity';
 import { Inbox } from '../modules/inboxes/inbox.entity';
+import { SmsChannel } from '../modules/channels/sms/sms-channel.entity';
+import { EmailChannel } from '../modules/channels/email/email-channel.entity';
+import { MessageAttachmentBlob } from '../modules/channels/email/message-attachment-blob.entity';
 import { SavedReply } from '../modules/saved-replies/saved-reply.entity';
 import { Team, TeamMember } from '../modules/teams/team.entity';
 import { User } from '../modules/users/user.entity';
@@ -35,5 +42,13 @@ export const ENTITIES = [
   ConversationTag,
   ConversationUserState,
   Message,
+  ConversationDecision,
   SavedReply,
+  AgentPresence,
+  CsatSurvey,
+  SmsChannel,
+  EmailChannel,
+  MessageAttachmentBlob,
+  Campaign,
+  CampaignRecipient,
 ];

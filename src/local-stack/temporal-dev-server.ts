@@ -131,6 +131,27 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   };
 }
 
+/**
+ * For throwaway servers (tests, benchmarks): starts on a port from `pickPort`, and when the server
+ * exits before it is ready (its internal ports sit next to the frontend port and can collide with a
+ * port another process just took) tries again on a new port, up to `attempts` times.
+ */
+export async function startTemporalDevServerOnFreePort(
+  opts: Omit<TemporalDevServerOptions, 'port'>,
+  pickPort: () => Promise<number>,
+  attempts = 3,
+): Promise<RunningTemporal> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await pickPort();
+    try {
+      return await startTemporalDevServer({ ...opts, port });
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      opts.log?.(`Temporal dev server on port ${port} did not start (${(err as Error).message.split('\n')[0]}); trying another port`);
+    }
+  }
+}
+
 /** Last resort on machines with internet access: the SDK downloads a CLI build and runs it. */
 async function startThroughSdkDownload(
   opts: TemporalDevServerOptions,

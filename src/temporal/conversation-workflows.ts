@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { APP_CONFIG, ServiceConfig } from '../config/config';
 import {
+  conversationChangedSignal,
   conversationWorkflowId,
   ConversationWorkflowInput,
   inboundMessageSignal,
@@ -51,6 +52,27 @@ export class ConversationWorkflows {
         { key: Vip, value: conversation.vip },
       ],
     }));
+  }
+
+  /**
+   * Tells conversation workflows that their conversation changed in Postgres (status, assignee,
+   * VIP, inbox), so they refresh their search attributes and react (CSAT on resolve, a freed seat
+   * in the queue). Best effort after the change committed: a failure is logged, never undoes it.
+   */
+  async notifyChanged(conversationIds: string[], reason: string): Promise<void> {
+    const ids = [...new Set(conversationIds)];
+    const results = await Promise.allSettled(
+      ids.map((id) =>
+        this.client.connection.withDeadline(Date.now() + NOTIFY_DEADLINE_MS, () =>
+          this.client.workflow.getHandle(conversationWorkflowId(id)).signal(conversationChangedSignal, { reason: reason.slice(0, 500) }),
+        ),
+      ),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected' && !(r.reason instanceof WorkflowNotFoundError)) {
+        this.logger.warn(`conversation ${ids[i]}: change not signalled (${reason}): ${(r.reason as Error).message}`);
+      }
+    });
   }
 
   /**

@@ -2,6 +2,8 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { APP_CONFIG, ServiceConfig } from '../config/config';
 import { ConversationWorkflows } from './conversation-workflows';
+import { MailboxWorkflows } from './mailbox-workflows';
+import { PresenceWorkflows } from './presence-workflows';
 
 export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
 
@@ -24,8 +26,10 @@ export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
         new Client({ connection, namespace: config.temporal.namespace }),
     },
     ConversationWorkflows,
+    PresenceWorkflows,
+    MailboxWorkflows,
   ],
-  exports: [TEMPORAL_CONNECTION, Client, ConversationWorkflows],
+  exports: [TEMPORAL_CONNECTION, Client, ConversationWorkflows, PresenceWorkflows, MailboxWorkflows],
 })
 export class TemporalModule implements OnApplicationShutdown {
   constructor(@Inject(TEMPORAL_CONNECTION) private readonly connection: Connection) {}

@@ -7,10 +7,16 @@ import { http, startTestStack, type TestStack } from '../support/test-stack';
 import { contactRoutes } from './matrix/contacts.routes';
 import { conversationRoutes } from './matrix/conversations.routes';
 import { coreRoutes } from './matrix/core.routes';
+import { presenceRoutes } from './matrix/presence.routes';
+import { csatRoutes } from './matrix/csat.routes';
 import { savedReplyRoutes } from './matrix/saved-replies.routes';
+import { smsRoutes } from './matrix/sms.routes';
+import { emailRoutes } from './matrix/email.routes';
+import { campaignRoutes } from './matrix/campaigns.routes';
+import { aiRoutes } from './matrix/ai.routes';
 import { createFixture, ROLES, type MatrixFixture, type MatrixRoute } from './matrix/fixture';
 
-const ALL_ROUTES: MatrixRoute[] = [...coreRoutes, ...conversationRoutes, ...contactRoutes, ...savedReplyRoutes];
+const ALL_ROUTES: MatrixRoute[] = [...coreRoutes, ...conversationRoutes, ...contactRoutes, ...savedReplyRoutes, ...presenceRoutes, ...csatRoutes, ...smsRoutes, ...emailRoutes, ...campaignRoutes, ...aiRoutes];
 const PUBLIC_ROUTES = new Set(['GET /health']);
 
 let stack: TestStack;

@@ -6,13 +6,14 @@
  * Tests isolate themselves by their own accounts, inboxes and task queues.
  */
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { startEmbeddedPostgres } from '../../src/local-stack/embedded-postgres';
-import { startTemporalDevServer } from '../../src/local-stack/temporal-dev-server';
+import { startTemporalDevServerOnFreePort } from '../../src/local-stack/temporal-dev-server';
 import { WORKFLOWS_PATH } from '../../src/temporal/workflows-path';
 import { freePort } from '../support/free-port';
 
@@ -24,6 +25,9 @@ export default async function globalSetup(): Promise<void> {
   const stops: Array<() => Promise<void>> = [];
   (globalThis as { __cxStops?: typeof stops }).__cxStops = stops;
   (globalThis as { __cxTmp?: string }).__cxTmp = dir;
+
+  // Channel secrets (Twilio auth tokens) are encrypted at rest; every test stack shares this key.
+  process.env.SECRETS_KEY ??= randomBytes(32).toString('base64');
 
   if (!process.env.DATABASE_URL) {
     const pg = await startEmbeddedPostgres({
@@ -44,12 +48,10 @@ export default async function globalSetup(): Promise<void> {
   });
 
   if (!process.env.TEMPORAL_ADDRESS) {
-    const temporal = await startTemporalDevServer({
-      port: await freePort(),
-      fastSqlite: true,
-      cliPath: process.env.TEMPORAL_CLI_PATH,
-      log: (l) => (l.startsWith('[temporal]') ? undefined : log(l)),
-    });
+    const temporal = await startTemporalDevServerOnFreePort(
+      { fastSqlite: true, cliPath: process.env.TEMPORAL_CLI_PATH, log: (l) => (l.startsWith('[temporal]') ? undefined : log(l)) },
+      freePort,
+    );
     stops.push(() => temporal.stop());
     process.env.TEMPORAL_ADDRESS = temporal.address;
     log(`Temporal dev server ${temporal.address}`);

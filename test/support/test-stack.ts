@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createApiApp } from '../../src/app.factory';
 import { loadConfig, requireServices, type ServiceConfig } from '../../src/config/config';
-import { createTemporalWorker } from '../../src/temporal/worker.factory';
+import { createCampaignWorker, createTemporalWorker } from '../../src/temporal/worker.factory';
 import { WorkerModule } from '../../src/worker.module';
 
 let runtimeInstalled = false;
@@ -20,6 +20,10 @@ export interface TestStack {
   config: ServiceConfig;
   api: INestApplication;
   temporal: Client;
+  /** Shuts the in-process worker down gracefully (running tasks finish first); no-op when none runs. */
+  stopWorker(): Promise<void>;
+  /** Starts a new in-process worker on the stack's task queue (after stopWorker, or with `worker: false`). */
+  startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +42,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     loadConfig({
       ...process.env,
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+      TEMPORAL_CAMPAIGN_TASK_QUEUE: `test-campaigns-${randomUUID()}`,
       LOG_LEVEL: 'error',
       ...opts.env,
     }),
@@ -46,16 +51,46 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   await api.listen(0, '127.0.0.1');
   const baseUrl = await api.getUrl();
 
-  let workerContext: INestApplicationContext | undefined;
-  let worker: Worker | undefined;
-  let workerRun: Promise<void> | undefined;
-  let closeWorkerConnection: (() => Promise<void>) | undefined;
+  let running: { stop(): Promise<void> } | undefined;
+  const startWorker = async () => {
+    if (running) throw new Error('a worker already runs in this test stack');
+    const workerContext: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'], abortOnError: false });
+    const created = await createTemporalWorker(workerContext, config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE }).catch(async (err) => {
+      await workerContext.close();
+      throw err;
+    });
+    // The worker process's second worker: campaign-run workflows on the campaigns task queue.
+    const campaigns = await createCampaignWorker(workerContext, config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE }).catch(async (err) => {
+      await created.connection.close();
+      await workerContext.close();
+      throw err;
+    });
+    const worker: Worker = created.worker;
+    const workerRun = worker.run();
+    const campaignRun = campaigns.worker.run();
+    running = {
+      async stop() {
+        worker.shutdown();
+        campaigns.worker.shutdown();
+        await workerRun;
+        await campaignRun;
+        await created.connection.close();
+        await campaigns.connection.close();
+        await workerContext.close();
+      },
+    };
+  };
+  const stopWorker = async () => {
+    const current = running;
+    running = undefined;
+    await current?.stop();
+  };
   if (opts.worker !== false) {
-    workerContext = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'], abortOnError: false });
-    const created = await createTemporalWorker(workerContext, config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE });
-    worker = created.worker;
-    closeWorkerConnection = () => created.connection.close();
-    workerRun = worker.run();
+    // A worker that cannot start must not leave the API listening (jest would never exit).
+    await startWorker().catch(async (err) => {
+      await api.close();
+      throw err;
+    });
   }
 
   const connection = Connection.lazy({ address: config.temporal.address });
@@ -66,13 +101,10 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     config,
     api,
     temporal,
+    stopWorker,
+    startWorker,
     async close() {
-      if (worker) {
-        worker.shutdown();
-        await workerRun;
-        await closeWorkerConnection!();
-        await workerContext!.close();
-      }
+      await stopWorker();
       await connection.close();
       await api.close();
     },

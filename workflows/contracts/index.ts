@@ -1,3 +1,6 @@
+export * from './agent-presence.contract';
 export * from './conversation.contract';
+export * from './mailbox.contract';
 export * from './search-attributes';
 export * from './task-queues';
+export * from './campaign.contract';

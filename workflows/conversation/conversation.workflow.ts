@@ -1,56 +1,169 @@
 /**
- * conversation:<id> — one workflow per conversation. Started or signalled (signalWithStart)
- * on every inbound message; owns the order in which the conversation's automatic steps run.
+ * conversation:<id> — one workflow per conversation. Started or signalled (signalWithStart) on every
+ * inbound message; told by `conversationChanged` when the API changes the conversation. It owns the
+ * order of the conversation's automatic steps and their timers:
  *
- * Today: the welcome message, sent at most once per conversation. The activity behind it is
- * idempotent in Postgres as well, so a retried activity or a racing start cannot send twice.
+ *  - per inbound message: welcome (once per conversation), out-of-office (once per closed period),
+ *    routing (rules > AI agent > human agents through the queue), the AI agent's answer or handover;
+ *  - on every change: search attributes (status, assignee, VIP, inbox) kept current; a seat freed
+ *    by resolve, unassign or move drains the inbox's queue; a resolution schedules the CSAT survey
+ *    after the inbox's delay, and a reopen before it is due cancels it.
+ *
+ * Every decision is taken by an activity that records it in Postgres and returns it, so it is in
+ * this workflow's history as well (as a local activity marker). Long conversations continue-as-new
+ * once Temporal suggests it, after running handlers finished, carrying unhandled messages and the
+ * pending survey.
  */
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ConversationActivities } from '../../activities/conversation.activities';
 import {
+  conversationChangedSignal,
+  type ConversationSnapshot,
   conversationStateQuery,
-  ConversationWorkflowInput,
-  ConversationWorkflowState,
+  type ConversationWorkflowInput,
+  type ConversationWorkflowState,
   inboundMessageSignal,
+  type PendingCsat,
 } from '../contracts/conversation.contract';
+import { AssigneeId, Channel, ConversationStatus, InboxId, UNASSIGNED, Vip } from '../contracts/search-attributes';
 
-const activities = proxyActivities<ConversationActivities>({
+/**
+ * The conversation's own steps are short database work: local activities run them inside the
+ * workflow task (their results are markers in the history, so every decision is still there)
+ * without a round trip through the server per step, several times cheaper for Temporal.
+ */
+const activities = proxyLocalActivities<ConversationActivities>({
   startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['DomainError'] },
 });
 
+/** The AI agent waits on a model: give it the model's timeout and some room. */
+const aiActivities = proxyActivities<ConversationActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['DomainError'] },
+});
+
+const ACTIVE = new Set(['new', 'open', 'pending']);
+
 export async function conversationWorkflow(input: ConversationWorkflowInput): Promise<void> {
+  const { conversationId } = input;
   const state: ConversationWorkflowState = input.state ?? { welcomeHandled: false, inboundHandled: 0 };
-  const pending: string[] = [];
+  const pending: string[] = [...(state.pendingMessages ?? [])];
+  let changePending = state.changePending ?? false;
+  let snapshot: ConversationSnapshot | undefined = state.snapshot;
+  let csat: PendingCsat | null = state.csat ?? null;
+  let csatResolutionKey: string | null = state.csatResolutionKey ?? null;
+
+  const current = (): ConversationWorkflowState => ({
+    welcomeHandled: state.welcomeHandled,
+    inboundHandled: state.inboundHandled,
+    lastInboundMessageId: state.lastInboundMessageId,
+    pendingMessages: [...pending],
+    changePending,
+    snapshot,
+    csat,
+    csatResolutionKey,
+  });
 
   setHandler(inboundMessageSignal, ({ messageId }) => {
     pending.push(messageId);
   });
-  setHandler(conversationStateQuery, () => ({ ...state }));
+  setHandler(conversationChangedSignal, () => {
+    changePending = true;
+  });
+  setHandler(conversationStateQuery, current);
+
+  async function apply(next: ConversationSnapshot): Promise<void> {
+    const prev = snapshot;
+    snapshot = next;
+    if (!next.exists) return;
+    if (!prev || prev.status !== next.status || prev.assigneeId !== next.assigneeId || prev.vip !== next.vip || prev.inboxId !== next.inboxId || prev.channel !== next.channel) {
+      upsertSearchAttributes([
+        { key: InboxId, value: next.inboxId },
+        { key: ConversationStatus, value: next.status },
+        { key: AssigneeId, value: next.assigneeId ?? UNASSIGNED },
+        { key: Channel, value: next.channel },
+        { key: Vip, value: next.vip },
+      ]);
+    }
+    // A seat was freed: the agent who held this conversation can take a waiting one.
+    if (prev?.assigneeId && ACTIVE.has(prev.status) && (next.assigneeId !== prev.assigneeId || !ACTIVE.has(next.status) || next.inboxId !== prev.inboxId)) {
+      const what = next.inboxId !== prev.inboxId ? 'moved to another inbox' : !ACTIVE.has(next.status) ? next.status : next.assigneeId ? 'reassigned' : 'unassigned';
+      await activities.drainQueue({ inboxId: prev.inboxId, trigger: `a seat was freed: conversation ${conversationId} was ${what}`, except: conversationId });
+    }
+    // CSAT: one survey per resolution, after the delay; cancelled when the conversation is reopened first.
+    if (csat && (next.status !== 'resolved' || next.resolvedAt !== csat.resolutionKey)) {
+      await activities.recordDecision({
+        conversationId,
+        kind: 'csat_cancelled',
+        summary: `CSAT survey cancelled: the conversation is ${next.status === 'resolved' ? 'resolved again (a new resolution)' : `${next.status} again`} before the survey was due at ${new Date(csat.dueAt).toISOString()}`,
+      });
+      csat = null;
+    }
+    if (next.status === 'resolved' && next.resolvedAt && next.resolvedAt !== csatResolutionKey) {
+      csatResolutionKey = next.resolvedAt;
+      if (next.csat.enabled) {
+        csat = { resolutionKey: next.resolvedAt, dueAt: Date.parse(next.resolvedAt) + next.csat.delaySeconds * 1000 };
+        if (next.csat.delaySeconds > 0) {
+          await activities.recordDecision({
+            conversationId,
+            kind: 'csat_scheduled',
+            summary: `CSAT survey scheduled for ${new Date(csat.dueAt).toISOString()} (${next.csat.delaySeconds} s after the resolution)`,
+          });
+        }
+      }
+    }
+  }
+
+  async function handleInbound(messageId: string): Promise<void> {
+    if (!state.welcomeHandled) {
+      const welcome = await activities.sendWelcomeMessage({ conversationId, triggeredByMessageId: messageId });
+      // An auto-reply or bounce gets no welcome; the first message from a person still does.
+      if (welcome.reason !== 'automated message') state.welcomeHandled = true;
+    }
+    await activities.replyOutOfOffice({ conversationId, messageId });
+    let routed = await activities.routeConversation({ conversationId, messageId });
+    if (routed.outcome === 'ai') {
+      const ai = await aiActivities.aiAgentReply({ conversationId, messageId });
+      if (ai.handedOver) routed = await activities.routeConversation({ conversationId, messageId, humansOnly: true });
+    }
+    await apply(routed.snapshot);
+    state.inboundHandled += 1;
+    state.lastInboundMessageId = messageId;
+  }
 
   for (;;) {
-    await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested);
-    while (pending.length > 0) {
-      const messageId = pending.shift()!;
-      if (!state.welcomeHandled) {
-        await activities.sendWelcomeMessage({ conversationId: input.conversationId, triggeredByMessageId: messageId });
-        state.welcomeHandled = true;
-      }
-      state.inboundHandled += 1;
-      state.lastInboundMessageId = messageId;
+    const wake = () => pending.length > 0 || changePending || workflowInfo().continueAsNewSuggested;
+    if (csat) await condition(wake, Math.max(1, csat.dueAt - Date.now()));
+    else await condition(wake);
+
+    if (csat && Date.now() >= csat.dueAt) {
+      const due = csat;
+      csat = null;
+      await activities.sendCsatSurvey({ conversationId, resolutionKey: due.resolutionKey });
+    }
+    // A conversation that never goes quiet still switches runs: what is left travels in the state.
+    while (pending.length > 0 && !workflowInfo().continueAsNewSuggested) {
+      await handleInbound(pending.shift()!);
+    }
+    if (changePending) {
+      changePending = false;
+      await apply(await activities.describeConversation({ conversationId }));
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      // Signals that arrived while waiting are handled by the next run: hand them over as messages to replay.
-      if (pending.length > 0) continue;
-      await continueAsNew<typeof conversationWorkflow>({ ...input, state });
+      // Messages and changes that arrived meanwhile travel in the state and are handled by the next run.
+      await continueAsNew<typeof conversationWorkflow>({ ...input, state: current() });
     }
   }
 }

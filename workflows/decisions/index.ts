@@ -19,3 +19,5 @@ export {
 } from './conditions';
 export type { ConditionDetail, ConditionsEvaluation, MatchMode, RuleLike, RuleMatch } from './conditions';
 export type { BusinessHours, ConditionOperator, RoutingRule, RuleCondition, TimeInterval, Weekday } from './types';
+export { chooseAgent } from './agent-choice';
+export type { AgentCandidate, AgentChoice, Distribution } from './agent-choice';

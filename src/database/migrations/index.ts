@@ -3,6 +3,10 @@ import { Migration20261122224043_initial } from './Migration20261122224043_initi
 import { Migration20261122231505_inbox_domain } from './Migration20261122231505_inbox_domain';
 import { Migration20261123010000_conversation_indexes } from './Migration20261123010000_conversation_indexes';
 import { Migration20261123020000_contacts } from './Migration20261123020000_contacts';
+import { Migration20261123030000_lifecycle } from './Migration20261123030000_lifecycle';
+import { Migration20261123050000_sms_channel } from './Migration20261123050000_sms_channel';
+import { Migration20261123060000_email_channel } from './Migration20261123060000_email_channel';
+import { Migration20261123070000_campaigns } from './Migration20261123070000_campaigns';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -10,4 +14,8 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122231505_inbox_domain', class: Migration20261122231505_inbox_domain },
   { name: 'Migration20261123010000_conversation_indexes', class: Migration20261123010000_conversation_indexes },
   { name: 'Migration20261123020000_contacts', class: Migration20261123020000_contacts },
+  { name: 'Migration20261123030000_lifecycle', class: Migration20261123030000_lifecycle },
+  { name: 'Migration20261123050000_sms_channel', class: Migration20261123050000_sms_channel },
+  { name: 'Migration20261123060000_email_channel', class: Migration20261123060000_email_channel },
+  { name: 'Migration20261123070000_campaigns', class: Migration20261123070000_campaigns },
 ];

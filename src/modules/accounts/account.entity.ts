@@ -6,7 +6,11 @@ export interface AccountSettings {
   allowMoveBetweenInboxes: boolean;
   /** Campaign messages start with the company name. */
   companyNameInsertion: boolean;
-  optOut: { enabled: boolean; confirmationText: string; helpText: string };
+  /**
+   * SMS keywords: confirmationText answers STOP & co. and resubscribeText (optional, unset: no answer)
+   * answers START & co. while enabled; helpText answers HELP and INFO.
+   */
+  optOut: { enabled: boolean; confirmationText: string; helpText: string; resubscribeText?: string };
   messageAssistantEnabled: boolean;
   /** Contact field that links one person's identities across channels; null: none. */
   matchingAttribute: 'email' | 'phone' | null;

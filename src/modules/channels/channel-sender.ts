@@ -18,6 +18,11 @@ export interface DeliveryResult {
 export interface ChannelSender {
   readonly channelType: ChannelType;
   send(message: OutboundMessage): Promise<DeliveryResult>;
+  /**
+   * Optional, for many messages from one inbox to the given contacts (campaign batches): the per-inbox
+   * work (settings, client, the contacts' addresses) done once; each call then behaves like `send`.
+   */
+  batch?(inboxId: string, contactIds: readonly string[]): Promise<(message: OutboundMessage & { contactId: string }) => Promise<DeliveryResult>>;
 }
 
 export const CHANNEL_SENDERS = Symbol('CHANNEL_SENDERS');

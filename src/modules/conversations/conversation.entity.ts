@@ -6,6 +6,7 @@ import { Inbox, type ChannelType } from '../inboxes/inbox.entity';
 
 export const CONVERSATION_STATUSES = ['new', 'open', 'pending', 'resolved', 'spam'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export type ConversationHandler = 'human' | 'ai';
 
 @Entity({ tableName: 'conversations' })
 @Index({ properties: ['inbox', 'contact'] })
@@ -15,8 +16,12 @@ export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 @Index({ properties: ['inbox', 'priority', 'lastActivityAt', 'id'] })
 @Index({ properties: ['assigneeId', 'status'] })
 @Index({ properties: ['contact'] })
+@Index({
+  name: 'conversations_waiting_queue_index',
+  expression: 'create index "conversations_waiting_queue_index" on "conversations" ("inbox_id", "queued_at") where "queued_at" is not null',
+})
 export class Conversation {
-  [OptionalProps]?: 'createdAt' | 'lastActivityAt' | 'status' | 'assigneeId' | 'priority' | 'resolvedAt';
+  [OptionalProps]?: 'createdAt' | 'lastActivityAt' | 'status' | 'assigneeId' | 'priority' | 'resolvedAt' | 'queuedAt' | 'queueTarget' | 'handler';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -49,6 +54,18 @@ export class Conversation {
 
   @Property({ type: 'timestamptz', nullable: true })
   resolvedAt: Date | null = null;
+
+  /** Set while the conversation waits in its inbox's queue for an agent with free capacity. */
+  @Property({ type: 'timestamptz', nullable: true })
+  queuedAt: Date | null = null;
+
+  /** A routing rule's target while queued: "team:<id>" or "agent:<id>" (null: any agent of the inbox). */
+  @Property({ type: 'text', nullable: true })
+  queueTarget: string | null = null;
+
+  /** Who answers: human agents, or the AI agent until it hands over. */
+  @Property({ type: 'text', default: 'human' })
+  handler: ConversationHandler = 'human';
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();

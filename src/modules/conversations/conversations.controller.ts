@@ -19,9 +19,11 @@ import {
   SetTagsDto,
   UpdateConversationDto,
 } from './dto/conversation.dto';
+import { TimelineQuery, TimelineView } from './dto/timeline.dto';
 import { AddConversationTagsUseCase } from './use-cases/add-conversation-tags.use-case';
 import { AssignConversationUseCase } from './use-cases/assign-conversation.use-case';
 import { GetConversationUseCase } from './use-cases/get-conversation.use-case';
+import { GetConversationTimelineUseCase } from './use-cases/get-conversation-timeline.use-case';
 import { ListConversationsUseCase } from './use-cases/list-conversations.use-case';
 import { MarkConversationReadUseCase } from './use-cases/mark-conversation-read.use-case';
 import { MarkConversationSpamUseCase } from './use-cases/mark-conversation-spam.use-case';
@@ -62,6 +64,7 @@ export class ConversationsController {
     private readonly moveConversation: MoveConversationUseCase,
     private readonly readModel: ConversationReadModel,
     private readonly access: AccessPolicy,
+    private readonly getTimeline: GetConversationTimelineUseCase,
   ) {}
 
   private view(actor: Actor, id: string): Promise<ConversationView> {
@@ -98,6 +101,18 @@ export class ConversationsController {
   async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationWithMessagesView> {
     const { conversation, messages } = await this.getConversation.execute(actor, id);
     return { ...conversation, messages: messages.map(MessageView.of) };
+  }
+
+  @Get('conversations/:id/timeline')
+  @ApiOperation({
+    summary: "What happened: the conversation's messages and the decisions taken about it, in order",
+    description:
+      'Messages and recorded decisions (routing, assignment, out-of-office, AI agent, handover, CSAT, ...) merged oldest first; ' +
+      'pages of up to 500 (default 200) by cursor (pass nextCursor as after). Same access as reading the conversation.',
+  })
+  @ApiOkResponse({ type: TimelineView })
+  async timeline(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Query() query: TimelineQuery): Promise<TimelineView> {
+    return this.getTimeline.execute(actor, { conversationId: id, after: query.after, limit: query.limit });
   }
 
   @Patch('conversations/:id')

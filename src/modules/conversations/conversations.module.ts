@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module';
+import { CsatRepliesModule } from '../csat/csat-replies.module';
 import { ContactMessagesController } from './contact-messages.controller';
 import { ConversationAccess } from './conversation-access';
 import { ConversationReadModel } from './conversation-read-model';
@@ -7,6 +8,7 @@ import { ConversationsController } from './conversations.controller';
 import { AddConversationTagsUseCase } from './use-cases/add-conversation-tags.use-case';
 import { AssignConversationUseCase } from './use-cases/assign-conversation.use-case';
 import { GetConversationUseCase } from './use-cases/get-conversation.use-case';
+import { GetConversationTimelineUseCase } from './use-cases/get-conversation-timeline.use-case';
 import { ListContactMessagesUseCase } from './use-cases/list-contact-messages.use-case';
 import { ListConversationsUseCase } from './use-cases/list-conversations.use-case';
 import { MarkConversationReadUseCase } from './use-cases/mark-conversation-read.use-case';
@@ -20,6 +22,9 @@ import { ReopenConversationUseCase } from './use-cases/reopen-conversation.use-c
 import { ReplyToConversationUseCase } from './use-cases/reply-to-conversation.use-case';
 import { ResolveConversationUseCase } from './use-cases/resolve-conversation.use-case';
 import { SendWelcomeMessageUseCase } from './use-cases/send-welcome-message.use-case';
+import { SystemMessages } from './system-messages';
+import { DescribeConversationUseCase } from './use-cases/describe-conversation.use-case';
+import { ReplyOutOfOfficeUseCase } from './use-cases/reply-out-of-office.use-case';
 import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
 import { UnpinConversationUseCase } from './use-cases/unpin-conversation.use-case';
 import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
@@ -38,16 +43,20 @@ const SHARED = [
   SetConversationTagsUseCase,
   AddConversationTagsUseCase,
   RemoveConversationTagUseCase,
+  SystemMessages,
+  DescribeConversationUseCase,
+  ReplyOutOfOfficeUseCase,
 ];
 
 @Module({
-  imports: [ChannelsModule],
+  imports: [ChannelsModule, CsatRepliesModule],
   controllers: [ConversationsController, ContactMessagesController],
   providers: [
     ...SHARED,
     ConversationAccess,
     ConversationReadModel,
     GetConversationUseCase,
+    GetConversationTimelineUseCase,
     ListConversationsUseCase,
     MarkConversationReadUseCase,
     MarkConversationUnreadUseCase,

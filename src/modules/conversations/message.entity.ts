@@ -3,8 +3,31 @@ import { Conversation } from './conversation.entity';
 
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
-export const SENDER_TYPES = ['contact', 'agent', 'system'] as const;
+/** system: automatic messages (welcome, out-of-office, CSAT); ai: the AI agent's answers. */
+export const SENDER_TYPES = ['contact', 'agent', 'system', 'ai'] as const;
 export type SenderType = (typeof SENDER_TYPES)[number];
+/** Media kept with a message (MMS media: Twilio's URL and content type; nothing is downloaded). */
+export interface MessageAttachment {
+  url: string;
+  contentType: string | null;
+  /** Email attachments: the file name and size in bytes (the bytes are in message_attachment_blobs). */
+  filename?: string | null;
+  size?: number;
+}
+
+/** What an email message carried besides its body (inbound as received, outbound as sent). */
+export interface EmailMessageMeta {
+  from?: string | null;
+  to?: string[];
+  cc?: string[];
+  inReplyTo?: string | null;
+  references?: string[];
+  /** Inbound: where the mailbox found it, `<uidValidity>:<uid>` of the folder. */
+  uid?: string | null;
+  /** Why the message counts as automated (auto-reply, bounce, list mail). */
+  automatedBecause?: string | null;
+}
+
 export const DELIVERY_STATUSES = ['received', 'queued', 'sent', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
@@ -20,7 +43,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
   expression: `create index "messages_content_fts" on "messages" using gin (to_tsvector('simple', "content"))`,
 })
 export class Message {
-  [OptionalProps]?: 'createdAt' | 'idempotencyKey' | 'senderUserId' | 'error';
+  [OptionalProps]?: 'createdAt' | 'idempotencyKey' | 'senderUserId' | 'error' | 'providerMessageId' | 'attachments' | 'subject' | 'automated' | 'emailMessageId' | 'emailMeta';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -47,6 +70,32 @@ export class Message {
   /** Why delivery failed, in the provider's words. */
   @Property({ type: 'text', nullable: true })
   error: string | null = null;
+
+  /** The provider's id for an outbound message (Twilio's Message SID); status callbacks find it by this. */
+  @Property({ type: 'text', nullable: true, index: true })
+  providerMessageId: string | null = null;
+
+  @Property({ type: 'jsonb', default: '[]' })
+  attachments: MessageAttachment[] = [];
+
+  /** Email: the subject line. */
+  @Property({ type: 'text', nullable: true })
+  subject: string | null = null;
+
+  /**
+   * An automatic message from the customer's side (auto-reply, out-of-office, bounce, list mail): stored
+   * and routed like any other, but it never triggers the welcome or out-of-office message, so two
+   * auto-responders cannot loop.
+   */
+  @Property({ type: 'boolean', default: false })
+  automated: boolean = false;
+
+  /** Email: the RFC 5322 Message-ID (with angle brackets); replies are threaded by it. */
+  @Property({ type: 'text', nullable: true, index: true })
+  emailMessageId: string | null = null;
+
+  @Property({ type: 'jsonb', nullable: true })
+  emailMeta: EmailMessageMeta | null = null;
 
   @Property({ type: 'text', nullable: true, unique: true })
   idempotencyKey: string | null = null;

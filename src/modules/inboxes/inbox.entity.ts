@@ -8,7 +8,7 @@ export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 @Entity({ tableName: 'inboxes' })
 export class Inbox {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'welcomeMessage' | 'settings';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'welcomeMessage' | 'settings' | 'roundRobinCursor';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -28,6 +28,10 @@ export class Inbox {
 
   @Property({ type: 'jsonb' })
   settings: InboxSettings = structuredClone(DEFAULT_INBOX_SETTINGS);
+
+  /** Round-robin distribution: the agent who got the last conversation; the next one goes to the agent after them. */
+  @Property({ type: 'uuid', nullable: true })
+  roundRobinCursor: string | null = null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();

@@ -28,7 +28,11 @@ function checkIntervals(field: string, list: unknown): void {
 }
 
 /** Checks what the DTO cannot: maps keyed by weekday or date, and the time zone. */
-export function validateInboxSettings(settings: InboxSettings): void {
+export function validateInboxSettings(settings: InboxSettings, limits: { minGraceSeconds: number } = { minGraceSeconds: 30 }): void {
+  const grace = settings.autoUnassign.graceSeconds;
+  if (grace < limits.minGraceSeconds || grace > 600) {
+    throw DomainError.invalid('settings.autoUnassign.graceSeconds', `must be from ${limits.minGraceSeconds} to 600 seconds`);
+  }
   const bh = settings.businessHours;
   if (!isTimeZone(bh.timezone)) throw DomainError.invalid('settings.businessHours.timezone', `unknown time zone "${bh.timezone}"`);
   for (const [day, list] of Object.entries(bh.intervals ?? {})) {

@@ -97,6 +97,23 @@ export class VariablesService {
     }
   }
 
+  /** renderFor for many contacts of one account at once (three queries whatever their number): contact id → text. */
+  async renderForContacts(em: EntityManager, accountId: string, contactIds: readonly string[], text: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (!text.includes('{{')) {
+      for (const id of contactIds) out.set(id, text);
+      return out;
+    }
+    const account = await em.findOne(Account, { id: accountId });
+    const contacts = contactIds.length ? await em.find(Contact, { id: { $in: [...contactIds] }, account: accountId }) : [];
+    const byId = new Map(contacts.map((c) => [c.id, c]));
+    const keys = (await this.attributeDefinitions(em, accountId)).map((d) => d.key);
+    const base = accountValues(account);
+    const defaults = account?.settings.variableDefaults ?? {};
+    for (const id of contactIds) out.set(id, renderTemplate(text, { ...base, ...contactValues(byId.get(id) ?? null, keys) }, defaults));
+    return out;
+  }
+
   /** Renders the text with the account's variables, the contact's (if any) and the account's defaults. */
   async renderFor(em: EntityManager, target: { accountId: string; contactId?: string | null }, text: string): Promise<string> {
     if (!text.includes('{{')) return text;

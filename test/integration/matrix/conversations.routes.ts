@@ -17,6 +17,11 @@ export const conversationRoutes: MatrixRoute[] = [
     request: async (fx) => ({ path: `/api/v1/conversations/${(await fx.newConversation()).conversationId}` }),
     expected: expectFor.inboxMember(200),
   },
+  {
+    route: 'GET /api/v1/conversations/{id}/timeline',
+    request: async (fx) => ({ path: `/api/v1/conversations/${(await fx.newConversation()).conversationId}/timeline` }),
+    expected: expectFor.inboxMember(200),
+  },
   action('PATCH', '', expectFor.inboxMember(200), { priority: 2 }),
   action('POST', '/read'),
   action('POST', '/unread'),

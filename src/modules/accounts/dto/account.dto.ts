@@ -30,6 +30,11 @@ export class OptOutSettingsDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1000) confirmationText?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(1000) helpText?: string;
+  @ApiPropertyOptional({ description: 'Answer to START/UNSTOP/YES (SMS); an empty text turns it off' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  resubscribeText?: string;
 }
 
 export class AccountSettingsDto {

@@ -4,6 +4,7 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { CHANNEL_TYPES, type ChannelType } from '../../inboxes/inbox.entity';
 import { ContactAccess } from '../contact-access';
+import { clearOptOut, recordOptOut } from '../contact-opt-outs';
 
 /**
  * Manual unsubscribe / resubscribe of a contact on one channel type. An unsubscribe by hand is recorded
@@ -22,14 +23,7 @@ export class SetOptOutUseCase {
     }
     const em = this.em.fork();
     await this.contacts.requireVisible(actor, id, em);
-    if (optedOut) {
-      await em.execute(
-        `insert into contact_opt_outs (id, contact_id, channel_type, source, created_at) values (gen_random_uuid(), ?, ?, ?, now())
-         on conflict (contact_id, channel_type) do nothing`,
-        [id, channelType as ChannelType, `manual:${actor.userId}`],
-      );
-    } else {
-      await em.execute('delete from contact_opt_outs where contact_id = ? and channel_type = ?', [id, channelType]);
-    }
+    if (optedOut) await recordOptOut(em, id, channelType as ChannelType, `manual:${actor.userId}`);
+    else await clearOptOut(em, id, channelType as ChannelType);
   }
 }

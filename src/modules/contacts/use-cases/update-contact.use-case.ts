@@ -1,3 +1,4 @@
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
@@ -13,18 +14,23 @@ export class UpdateContactUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly contacts: ContactAccess,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(actor: Actor, id: string, input: UpdateContactDto): Promise<ContactView> {
     const em = this.em.fork();
-    return em.transactional(async (tx) => {
+    let vipChanged = false;
+    const view = await em.transactional(async (tx) => {
       // Concurrent attribute edits must not overwrite each other's keys.
       await tx.execute('select id from contacts where id = ? and account_id = ? for update', [id, actor.accountId]);
       const contact = await this.contacts.requireVisible(actor, id, tx);
       if (input.name !== undefined) contact.name = input.name === '' ? null : input.name;
       if (input.email !== undefined) contact.email = input.email === '' ? null : input.email;
       if (input.phone !== undefined) contact.phone = input.phone === '' ? null : input.phone;
-      if (input.vip !== undefined) contact.vip = input.vip;
+      if (input.vip !== undefined && input.vip !== contact.vip) {
+        contact.vip = input.vip;
+        vipChanged = true;
+      }
       if (input.attributes !== undefined) {
         const definitions = await tx.find(ContactAttributeDefinition, { account: actor.accountId });
         contact.attributes = applyAttributeValues(contact.attributes ?? {}, input.attributes, definitions, actor.isAdmin);
@@ -32,5 +38,11 @@ export class UpdateContactUseCase {
       await tx.flush();
       return contactView(actor, contact, tx);
     });
+    if (vipChanged) {
+      // The VIP flag is a search attribute of the contact's conversation workflows (and a queue priority).
+      const open = await em.execute<{ id: string }[]>(`select id from conversations where contact_id = ? and status in ('new', 'open', 'pending')`, [id]);
+      await this.workflows.notifyChanged(open.map((r) => r.id), `contact VIP ${input.vip ? 'set' : 'cleared'}`);
+    }
+    return view;
   }
 }

@@ -127,6 +127,13 @@ export class ListConversationsQuery {
   limit?: number;
 }
 
+export class MessageAttachmentView {
+  @ApiProperty() url!: string;
+  @ApiProperty({ nullable: true, type: String }) contentType!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Email attachments: the file name' }) filename?: string | null;
+  @ApiPropertyOptional({ description: 'Email attachments: the size in bytes' }) size?: number;
+}
+
 export class MessageView {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ['inbound', 'outbound'] }) direction!: string;
@@ -134,6 +141,13 @@ export class MessageView {
   @ApiProperty({ nullable: true, type: String, description: 'The agent who wrote an outbound message' }) senderUserId!: string | null;
   @ApiProperty() content!: string;
   @ApiProperty() deliveryStatus!: string;
+  @ApiProperty({ nullable: true, type: String, description: "Why delivery failed, in the provider's words (e.g. Twilio error 21211: ...)" })
+  error!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The provider's id of an outbound message (Twilio Message SID)" })
+  providerMessageId!: string | null;
+  @ApiProperty({ type: [MessageAttachmentView], description: 'Media kept with the message (MMS media, email attachments)' }) attachments!: MessageAttachmentView[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Email: the subject line' }) subject?: string | null;
+  @ApiPropertyOptional({ description: 'An auto-reply or bounce: it triggers no welcome or out-of-office message' }) automated?: boolean;
   @ApiProperty() createdAt!: string;
 
   static of(m: Message): MessageView {
@@ -144,6 +158,16 @@ export class MessageView {
       senderUserId: m.senderUserId,
       content: m.content,
       deliveryStatus: m.deliveryStatus,
+      error: m.error,
+      providerMessageId: m.providerMessageId,
+      attachments: (m.attachments ?? []).map((a) => ({
+        url: a.url,
+        contentType: a.contentType,
+        ...(a.filename !== undefined ? { filename: a.filename } : {}),
+        ...(a.size !== undefined ? { size: a.size } : {}),
+      })),
+      subject: m.subject ?? null,
+      automated: m.automated ?? false,
       createdAt: m.createdAt.toISOString(),
     };
   }

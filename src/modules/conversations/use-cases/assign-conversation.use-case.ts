@@ -2,6 +2,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { recordDecision } from '../decisions';
 import { ConversationAccess, isManagerOrAdmin } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
@@ -36,10 +38,11 @@ export class AssignConversationUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly conversations: ConversationAccess,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(input: AssignConversationInput): Promise<AssignConversationResult> {
-    return this.em.fork().transactional(async (em) => {
+    const result = await this.em.fork().transactional(async (em) => {
       const { conversation, inbox, role } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       const current = conversation.assigneeId;
       const target = input.assigneeId;
@@ -78,7 +81,26 @@ export class AssignConversationUseCase {
         ]);
       }
       conversation.assigneeId = target;
+      if (target !== current) {
+        // A person decided: the conversation leaves the queue either way (an unassigned one waits for a person again).
+        conversation.queuedAt = null;
+        conversation.queueTarget = null;
+        const names = await em.execute<{ id: string; name: string }[]>(`select id, name from users where id in (?, ?)`, [target ?? current, current ?? target]);
+        const name = (id: string | null) => names.find((n) => n.id === id)?.name ?? id;
+        const by = `${input.actor ? input.actor.name : 'the system'}`;
+        await recordDecision(em, {
+          conversationId: conversation.id,
+          kind: target ? 'assigned' : 'unassigned',
+          summary: target
+            ? `assigned to ${name(target)} by ${by}${current ? ` (was ${name(current)})` : ''}`
+            : `unassigned from ${name(current)} by ${by}`,
+          details: { assigneeId: target, previousAssigneeId: current },
+          actorUserId: input.actor?.userId,
+        });
+      }
       return { conversation, previousAssigneeId: current, changed: target !== current };
     });
+    if (result.changed) await this.workflows.notifyChanged([result.conversation.id], result.conversation.assigneeId ? `assigned to ${result.conversation.assigneeId}` : 'unassigned');
+    return result;
   }
 }

@@ -5,6 +5,7 @@ import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
 import { Contact } from '../../contacts/contact.entity';
 import { decodeCursor, encodeCursor } from '../cursor';
+import type { MessageAttachment } from '../message.entity';
 
 export interface ContactMessage {
   id: string;
@@ -16,6 +17,9 @@ export interface ContactMessage {
   senderUserId: string | null;
   content: string;
   deliveryStatus: string;
+  error: string | null;
+  providerMessageId: string | null;
+  attachments: MessageAttachment[];
   createdAt: string;
 }
 
@@ -59,11 +63,14 @@ export class ListContactMessagesUseCase {
         sender_user_id: string | null;
         content: string;
         delivery_status: string;
+        error: string | null;
+        provider_message_id: string | null;
+        attachments: MessageAttachment[];
         created_at: Date;
       }[]
     >(
       `select m.id, m.conversation_id, c.inbox_id, c.channel_type, m.direction, m.sender_type, m.sender_user_id, m.content,
-              m.delivery_status, m.created_at
+              m.delivery_status, m.error, m.provider_message_id, m.attachments, m.created_at
        from conversations c
        join messages m on m.conversation_id = c.id
        where c.contact_id = ? and c.inbox_id in (?) and m.id > ?::bigint
@@ -84,6 +91,9 @@ export class ListContactMessagesUseCase {
         senderUserId: r.sender_user_id,
         content: r.content,
         deliveryStatus: r.delivery_status,
+        error: r.error,
+        providerMessageId: r.provider_message_id,
+        attachments: r.attachments ?? [],
         createdAt: new Date(r.created_at).toISOString(),
       })),
       nextCursor: more ? encodeCursor('contact-messages', [String(page[page.length - 1].id)]) : null,

@@ -2,6 +2,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
 import { Contact } from '../../contacts/contact.entity';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { recordDecision } from '../decisions';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
@@ -15,15 +17,20 @@ export class MarkConversationSpamUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly conversations: ConversationAccess,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(input: { actor?: Actor; conversationId: string }): Promise<{ conversation: Conversation; changed: boolean }> {
-    return this.em.fork().transactional(async (em) => {
+    const result = await this.em.fork().transactional(async (em) => {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       await em.nativeUpdate(Contact, { id: conversation.contact.id }, { spam: true });
       if (conversation.status === 'spam') return { conversation, changed: false };
       conversation.status = 'spam';
+      conversation.queuedAt = null;
+      await recordDecision(em, { conversationId: conversation.id, kind: 'status', summary: `marked as spam by ${input.actor ? input.actor.name : 'the system'}`, actorUserId: input.actor?.userId });
       return { conversation, changed: true };
     });
+    if (result.changed) await this.workflows.notifyChanged([result.conversation.id], `marked as spam by ${input.actor ? input.actor.name : 'the system'}`);
+    return result;
   }
 }

@@ -6,6 +6,8 @@ import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
 import { Account } from '../../accounts/account.entity';
 import { Inbox } from '../../inboxes/inbox.entity';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { recordDecision } from '../decisions';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
@@ -22,10 +24,11 @@ export class MoveConversationUseCase {
     private readonly em: EntityManager,
     private readonly conversations: ConversationAccess,
     private readonly access: AccessPolicy,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(input: { actor?: Actor; conversationId: string; inboxId: string }): Promise<Conversation> {
-    return this.em.fork().transactional(async (em) => {
+    const moved = await this.em.fork().transactional(async (em) => {
       const { conversation, inbox: source } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       const account = await em.findOneOrFail(Account, { id: conversation.account.id });
       if (!account.settings?.allowMoveBetweenInboxes) {
@@ -58,7 +61,19 @@ export class MoveConversationUseCase {
       if (conversation.assigneeId && !(await this.conversations.canHold(em, target, conversation.assigneeId))) {
         conversation.assigneeId = null;
       }
+      // Unassigned and still open for work: it waits in the new inbox's queue (the workflow drains it).
+      conversation.queueTarget = null;
+      conversation.queuedAt = !conversation.assigneeId && ['new', 'open', 'pending'].includes(conversation.status) ? new Date() : null;
+      await recordDecision(em, {
+        conversationId: conversation.id,
+        kind: 'status',
+        summary: `moved from inbox "${source.name}" to "${target.name}" by ${input.actor ? input.actor.name : 'the system'}`,
+        details: { fromInboxId: source.id, toInboxId: target.id },
+        actorUserId: input.actor?.userId,
+      });
       return conversation;
     });
+    await this.workflows.notifyChanged([moved.id], `moved to inbox ${input.inboxId}`);
+    return moved;
   }
 }

@@ -4,9 +4,10 @@ import { DomainError } from '../../../common/domain-error';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { Contact } from '../../contacts/contact.entity';
 import { findOrCreateContact } from '../../contacts/find-or-create-contact';
+import { CsatReplies } from '../../csat/csat-replies';
 import { Inbox } from '../../inboxes/inbox.entity';
 import { Conversation } from '../conversation.entity';
-import { Message } from '../message.entity';
+import { Message, type MessageAttachment } from '../message.entity';
 
 export interface InboundContact {
   /** The contact's address on this channel: API source id, email address or phone number. */
@@ -24,6 +25,31 @@ export interface ReceiveInboundMessageInput {
   externalId?: string;
   /** When given, the inbox must be of this channel type (channel adapters pass their own). */
   expectChannel?: Inbox['channelType'];
+  /** Media that came with the message (MMS media URLs and content types). */
+  attachments?: MessageAttachment[];
+  /**
+   * Store only (channel keywords such as STOP, START, HELP): the message joins the contact's conversation
+   * history, but the conversation workflow is not signalled (no routing, welcome or out-of-office), a
+   * resolved conversation stays resolved, and a contact's first message opens its conversation as resolved.
+   */
+  storeOnly?: boolean;
+  /**
+   * An automatic message (auto-reply, bounce, list mail): stored on the message (`messages.automated`),
+   * so the welcome and out-of-office use cases skip it and two auto-responders cannot loop.
+   */
+  automated?: boolean;
+  /**
+   * Thread into this conversation (email In-Reply-To/References matched an earlier message) when it is
+   * of this inbox and not spam; otherwise the usual choice below applies.
+   */
+  threadInto?: string | null;
+  /**
+   * Without a thread: open a new conversation instead of continuing the contact's latest one (email:
+   * a new mail that replies to nothing is a new conversation).
+   */
+  startNewConversation?: boolean;
+  /** Runs inside the storing transaction for a newly stored message (not for a repeated externalId). */
+  onStored?: (em: EntityManager, stored: { contactId: string; conversationId: string; messageId: string }) => Promise<void>;
 }
 
 export interface ReceiveInboundMessageResult {
@@ -47,10 +73,22 @@ export class ReceiveInboundMessageUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly workflows: ConversationWorkflows,
+    private readonly csatReplies: CsatReplies,
   ) {}
 
   async execute(input: ReceiveInboundMessageInput): Promise<ReceiveInboundMessageResult> {
     const stored = await this.store(input);
+    if (!input.storeOnly) await this.notify(input, stored);
+    return {
+      conversationId: stored.conversation.id,
+      messageId: stored.messageId,
+      contactId: stored.contactId,
+      duplicate: stored.duplicate,
+      conversationCreated: stored.created,
+    };
+  }
+
+  private async notify(input: ReceiveInboundMessageInput, stored: Awaited<ReturnType<ReceiveInboundMessageUseCase['store']>>): Promise<void> {
     try {
       await this.workflows.notifyInboundMessage(
         {
@@ -71,13 +109,6 @@ export class ReceiveInboundMessageUseCase {
           `could not be notified (Temporal unreachable); retry with the same externalId to notify it without storing twice`,
       );
     }
-    return {
-      conversationId: stored.conversation.id,
-      messageId: stored.messageId,
-      contactId: stored.contactId,
-      duplicate: stored.duplicate,
-      conversationCreated: stored.created,
-    };
   }
 
   private async store(input: ReceiveInboundMessageInput) {
@@ -108,11 +139,16 @@ export class ReceiveInboundMessageUseCase {
 
       const contact = await this.findOrCreateContact(em, accountId, inbox.channelType, input.contact);
 
-      let conversation = await em.findOne(
-        Conversation,
-        { inbox: inbox.id, contact: contact.id, status: { $ne: 'spam' } },
-        { orderBy: { createdAt: 'desc' } },
-      );
+      let conversation = input.threadInto
+        ? await em.findOne(Conversation, { id: input.threadInto, inbox: inbox.id, status: { $ne: 'spam' } })
+        : null;
+      if (!conversation && !input.startNewConversation) {
+        conversation = await em.findOne(
+          Conversation,
+          { inbox: inbox.id, contact: contact.id, status: { $ne: 'spam' } },
+          { orderBy: { createdAt: 'desc' } },
+        );
+      }
       let created = false;
       if (!conversation) {
         conversation = em.create(Conversation, {
@@ -120,10 +156,12 @@ export class ReceiveInboundMessageUseCase {
           inbox: inbox.id,
           contact: contact.id,
           channelType: inbox.channelType,
-          status: 'new',
+          status: input.storeOnly ? 'resolved' : 'new',
+          resolvedAt: input.storeOnly ? new Date() : null,
         });
         created = true;
-      } else if (conversation.status === 'resolved') {
+      } else if (!input.storeOnly && conversation.status === 'resolved' && !(await this.csatReplies.tryRecordFromReply(em, conversation, input.content))) {
+        // A reply that rates the survey ("4 thanks!") keeps it resolved; anything else reopens it.
         conversation.status = 'new';
       }
       conversation.lastActivityAt = new Date();
@@ -134,8 +172,11 @@ export class ReceiveInboundMessageUseCase {
         content: input.content,
         deliveryStatus: 'received',
         idempotencyKey,
+        attachments: input.attachments ?? [],
+        automated: input.automated ?? false,
       });
       await em.flush();
+      await input.onStored?.(em, { contactId: contact.id, conversationId: conversation.id, messageId: message.id });
       return { conversation, messageId: message.id, contactId: contact.id, vip: contact.vip, duplicate: false, created };
     });
   }

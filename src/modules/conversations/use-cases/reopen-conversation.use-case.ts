@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { Contact } from '../../contacts/contact.entity';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { recordDecision } from '../decisions';
 import { ConversationAccess } from '../conversation-access';
 import { Conversation } from '../conversation.entity';
 
@@ -16,10 +18,11 @@ export class ReopenConversationUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly conversations: ConversationAccess,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(input: { actor?: Actor; conversationId: string }): Promise<{ conversation: Conversation; changed: boolean }> {
-    return this.em.fork().transactional(async (em) => {
+    const result = await this.em.fork().transactional(async (em) => {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       if (conversation.status === 'open') return { conversation, changed: false };
       if (conversation.status !== 'resolved' && conversation.status !== 'spam') {
@@ -35,7 +38,10 @@ export class ReopenConversationUseCase {
         const stillSpam = await em.count(Conversation, { contact: conversation.contact.id, status: 'spam' });
         if (stillSpam === 0) await em.nativeUpdate(Contact, { id: conversation.contact.id }, { spam: false });
       }
+      await recordDecision(em, { conversationId: conversation.id, kind: 'status', summary: `reopened by ${input.actor ? input.actor.name : 'the system'}`, actorUserId: input.actor?.userId });
       return { conversation, changed: true };
     });
+    if (result.changed) await this.workflows.notifyChanged([result.conversation.id], `reopened by ${input.actor ? input.actor.name : 'the system'}`);
+    return result;
   }
 }

@@ -5,6 +5,7 @@ import type { Actor } from '../../auth/actor';
 import type { DeliveryResult } from '../../channels/channel-sender';
 import { ChannelSenders } from '../../channels/channel-senders';
 import type { Inbox } from '../../inboxes/inbox.entity';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
 import { Message } from '../message.entity';
 
@@ -39,6 +40,7 @@ export class ReplyToConversationUseCase {
     private readonly em: EntityManager,
     private readonly conversations: ConversationAccess,
     private readonly senders: ChannelSenders,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(input: ReplyToConversationInput): Promise<ReplyToConversationResult> {
@@ -50,7 +52,7 @@ export class ReplyToConversationUseCase {
         : null;
       if (idempotencyKey) {
         const existing = await tx.findOne(Message, { idempotencyKey });
-        if (existing) return { message: existing, duplicate: true, inbox };
+        if (existing) return { message: existing, duplicate: true, inbox, opened: false };
       }
       if (conversation.status === 'spam') {
         throw new DomainError('UNPROCESSABLE', `status: conversation ${conversation.id} was closed as spam; reopen it before replying`, [
@@ -77,7 +79,8 @@ export class ReplyToConversationUseCase {
         idempotencyKey,
         createdAt: now,
       });
-      if (conversation.status === 'new') conversation.status = 'open';
+      const wasNew = conversation.status === 'new';
+      if (wasNew) conversation.status = 'open';
       conversation.lastActivityAt = now;
       await tx.flush();
       if (input.actor) {
@@ -87,15 +90,17 @@ export class ReplyToConversationUseCase {
           [conversation.id, input.actor.userId, now],
         );
       }
-      return { message, duplicate: false, inbox };
+      return { message, duplicate: false, inbox, opened: wasNew };
     });
 
     const { message, inbox } = stored;
+    if (stored.opened) await this.workflows.notifyChanged([input.conversationId], 'an agent replied: open');
     if (message.deliveryStatus === 'queued') {
       const delivered = await this.deliver(message, inbox.id, inbox.channelType, input.conversationId);
       const now = delivered ?? (await this.em.fork().findOneOrFail(Message, { id: message.id }));
       message.deliveryStatus = 'status' in now ? now.status : now.deliveryStatus;
       message.error = now.error ?? null;
+      message.providerMessageId = now.providerMessageId ?? null;
     }
     return { message, duplicate: stored.duplicate };
   }
@@ -123,7 +128,11 @@ export class ReplyToConversationUseCase {
             `retry with the same idempotencyKey to send it without storing it twice`,
         );
       }
-      await em.nativeUpdate(Message, { id: message.id }, { deliveryStatus: result.status, error: result.error ?? null });
+      await em.nativeUpdate(
+        Message,
+        { id: message.id },
+        { deliveryStatus: result.status, error: result.error ?? null, providerMessageId: result.providerMessageId ?? null },
+      );
       return result;
     });
   }

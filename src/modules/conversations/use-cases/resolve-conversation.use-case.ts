@@ -2,6 +2,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { recordDecision } from '../decisions';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
@@ -14,10 +16,11 @@ export class ResolveConversationUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly conversations: ConversationAccess,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(input: { actor?: Actor; conversationId: string }): Promise<{ conversation: Conversation; changed: boolean }> {
-    return this.em.fork().transactional(async (em) => {
+    const result = await this.em.fork().transactional(async (em) => {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       if (conversation.status === 'resolved') return { conversation, changed: false };
       if (conversation.status === 'spam') {
@@ -27,7 +30,11 @@ export class ResolveConversationUseCase {
       }
       conversation.status = 'resolved';
       conversation.resolvedAt = new Date();
+      conversation.queuedAt = null;
+      await recordDecision(em, { conversationId: conversation.id, kind: 'status', summary: `resolved by ${input.actor ? input.actor.name : 'the system'}`, actorUserId: input.actor?.userId });
       return { conversation, changed: true };
     });
+    if (result.changed) await this.workflows.notifyChanged([result.conversation.id], `resolved by ${input.actor ? input.actor.name : 'the system'}`);
+    return result;
   }
 }

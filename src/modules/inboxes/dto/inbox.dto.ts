@@ -83,7 +83,8 @@ export class RoutingDto {
 
 export class AutoUnassignDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
-  @ApiPropertyOptional({ minimum: 30, maximum: 600, default: 120 }) @IsOptional() @IsInt() @Min(30) @Max(600) graceSeconds?: number;
+  /** 30-600 s; the lower bound is AUTO_UNASSIGN_MIN_GRACE_SECONDS (checked with the other settings). */
+  @ApiPropertyOptional({ minimum: 30, maximum: 600, default: 120 }) @IsOptional() @IsInt() @Min(1) @Max(600) graceSeconds?: number;
 }
 
 export class InboxSettingsDto {

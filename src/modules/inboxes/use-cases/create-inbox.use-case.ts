@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
 import { DEFAULT_INBOX_SETTINGS, mergeSettings } from '../inbox-settings';
@@ -14,12 +15,13 @@ export class CreateInboxUseCase {
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
     private readonly variables: VariablesService,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   async execute(actor: Actor, input: { name: string; channelType: ChannelType; welcomeMessage?: string | null; settings?: object }): Promise<Inbox> {
     this.access.requireAdmin(actor, 'creating inboxes');
     const settings = mergeSettings(structuredClone(DEFAULT_INBOX_SETTINGS), input.settings);
-    validateInboxSettings(settings);
+    validateInboxSettings(settings, { minGraceSeconds: this.config.lifecycle.minGraceSeconds });
     const em = this.em.fork();
     await this.variables.assertInboxTemplates(em, actor.accountId, input);
     const inbox = em.create(Inbox, {

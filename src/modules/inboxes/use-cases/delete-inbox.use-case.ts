@@ -3,12 +3,14 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { MailboxWorkflows } from '../../../temporal/mailbox-workflows';
 import { SavedReply } from '../../saved-replies/saved-reply.entity';
 import { Inbox } from '../inbox.entity';
 
 /**
  * Administrators delete an inbox with its conversations and messages (by cascade) and its shared
- * saved replies, in one transaction; then the deleted conversations' workflows are terminated.
+ * saved replies, in one transaction; then the deleted conversations' workflows and the inbox's
+ * mailbox workflow (email inboxes) are terminated.
  */
 @Injectable()
 export class DeleteInboxUseCase {
@@ -16,6 +18,7 @@ export class DeleteInboxUseCase {
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
     private readonly workflows: ConversationWorkflows,
+    private readonly mailboxes: MailboxWorkflows,
   ) {}
 
   async execute(actor: Actor, id: string): Promise<void> {
@@ -29,5 +32,6 @@ export class DeleteInboxUseCase {
       return rows.map((r) => r.id);
     });
     await this.workflows.terminate(conversationIds, 'the inbox was deleted');
+    await this.mailboxes.stop(id, 'the inbox was deleted');
   }
 }

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
 import { mergeSettings } from '../inbox-settings';
@@ -15,6 +16,7 @@ export class UpdateInboxUseCase {
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
     private readonly variables: VariablesService,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   async execute(actor: Actor, id: string, input: { name?: string; welcomeMessage?: string | null; settings?: object }): Promise<Inbox> {
@@ -25,7 +27,7 @@ export class UpdateInboxUseCase {
     if (input.welcomeMessage !== undefined) inbox.welcomeMessage = normaliseText(input.welcomeMessage);
     if (input.settings !== undefined) {
       const settings = mergeSettings(inbox.settings, input.settings);
-      validateInboxSettings(settings);
+      validateInboxSettings(settings, { minGraceSeconds: this.config.lifecycle.minGraceSeconds });
       inbox.settings = settings;
     }
     await em.flush();

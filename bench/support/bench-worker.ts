@@ -1,0 +1,98 @@
+/**
+ * A Temporal worker in its own process for bench/lifecycle.bench.ts, so its memory is measured
+ * apart from the API and the load generator. Started with `node -r ts-node/register/transpile-only`.
+ *
+ *   BENCH_WORKER_MODE=product  the product worker: WorkerModule + createTemporalWorker, exactly as
+ *                              src/worker.ts builds it (config from env through loadConfig), with the
+ *                              workflow bundle prebuilt by the parent (BENCH_WORKFLOW_BUNDLE)
+ *   BENCH_WORKER_MODE=noop     a bare worker for noopWorkflow on BENCH_NOOP_TASK_QUEUE
+ *
+ * Talks to the parent over IPC: sends {type:'ready'}; answers {type:'stats'} with memory and the
+ * worker's status; {type:'stop'} drains and exits. It also stops when the parent goes away.
+ */
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { loadConfig, requireServices } from '../../src/config/config';
+import { createTemporalWorker } from '../../src/temporal/worker.factory';
+import { WorkerModule } from '../../src/worker.module';
+
+export type BenchWorkerRequest = { type: 'stats'; id: number; gc?: boolean } | { type: 'stop' };
+export type BenchWorkerReply =
+  | { type: 'ready' }
+  | {
+      type: 'stats';
+      id: number;
+      memory: NodeJS.MemoryUsage;
+      numCachedWorkflows: number;
+      maxCachedWorkflows: number;
+      numInFlightActivities: number;
+      numInFlightWorkflowActivations: number;
+    };
+
+async function main(): Promise<void> {
+  const mode = process.env.BENCH_WORKER_MODE;
+  const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
+  if (mode !== 'product' && mode !== 'noop') throw new Error('BENCH_WORKER_MODE must be product or noop');
+  if (!bundlePath) throw new Error('BENCH_WORKFLOW_BUNDLE is required');
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  const config = requireServices(loadConfig());
+
+  let worker: Worker;
+  let connection: NativeConnection;
+  let context: INestApplicationContext | undefined;
+  if (mode === 'product') {
+    context = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'], abortOnError: false });
+    ({ worker, connection } = await createTemporalWorker(context, config, { workflowBundlePath: bundlePath }));
+  } else {
+    connection = await NativeConnection.connect({ address: config.temporal.address });
+    worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: process.env.BENCH_NOOP_TASK_QUEUE ?? 'bench-noop',
+      workflowBundle: { codePath: bundlePath },
+    });
+  }
+  const running = worker.run();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch((err) => process.stderr.write(`worker: ${(err as Error).message}\n`));
+      await connection.close().catch(() => undefined);
+      await context?.close();
+      process.exit(0);
+    })());
+
+  process.on('disconnect', () => void stop());
+  process.on('message', (msg: BenchWorkerRequest) => {
+    if (msg.type === 'stop') {
+      void stop();
+      return;
+    }
+    if (msg.gc) (globalThis as { gc?: () => void }).gc?.();
+    const status = worker.getStatus();
+    const reply: BenchWorkerReply = {
+      type: 'stats',
+      id: msg.id,
+      memory: process.memoryUsage(),
+      numCachedWorkflows: status.numCachedWorkflows,
+      maxCachedWorkflows: worker.options.maxCachedWorkflows,
+      numInFlightActivities: status.numInFlightActivities,
+      numInFlightWorkflowActivations: status.numInFlightWorkflowActivations,
+    };
+    process.send!(reply);
+  });
+  running.catch((err) => {
+    process.stderr.write(`worker stopped with an error: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+  process.send!({ type: 'ready' } satisfies BenchWorkerReply);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench worker failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

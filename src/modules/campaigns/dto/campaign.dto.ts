@@ -1,0 +1,153 @@
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { HH_MM, type QuietHours } from '../quiet-hours';
+import { CAMPAIGN_STATUSES, CAMPAIGN_TYPES, type Campaign, type CampaignStatus, type CampaignType } from '../campaign.entity';
+
+export class CampaignAudienceDto {
+  @ApiPropertyOptional({ type: [String], description: 'Explicit contact ids (at most 100,000)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100_000)
+  @IsUUID('4', { each: true })
+  contactIds?: string[];
+
+  @ApiPropertyOptional({ description: 'Attribute equality filters: custom attribute, else platform attribute, by key', example: { city: 'Berlin' } })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, string>;
+}
+
+export class QuietHoursDto {
+  @ApiProperty({ example: '21:00', description: "Local time in the recipient's zone (HH:MM, 24 h)" })
+  @Matches(HH_MM, { message: 'must be a time HH:MM (00:00-23:59)' })
+  start!: string;
+
+  @ApiProperty({ example: '08:00', description: 'Exclusive; before start means the window crosses midnight' })
+  @Matches(HH_MM, { message: 'must be a time HH:MM (00:00-23:59)' })
+  end!: string;
+}
+
+const quietHoursDoc = {
+  type: QuietHoursDto,
+  nullable: true,
+  description:
+    "No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone.",
+};
+
+export class CreateCampaignDto {
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ enum: CAMPAIGN_TYPES })
+  @IsIn(CAMPAIGN_TYPES)
+  type!: CampaignType;
+
+  @ApiProperty({ format: 'uuid', description: 'The sending inbox (SMS inboxes send through Twilio; API inboxes record the message)' })
+  @IsUUID()
+  inboxId!: string;
+
+  @ApiProperty({ type: CampaignAudienceDto, description: 'Empty: every contact of the account' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CampaignAudienceDto)
+  audience!: CampaignAudienceDto;
+
+  @ApiProperty({ description: 'Text with variables, e.g. "Hi {{contact.first_name}}"' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1600)
+  template!: string;
+
+  @ApiPropertyOptional({ description: 'Prefix "<company name>: " when the account setting companyNameInsertion is on' })
+  @IsOptional()
+  @IsBoolean()
+  companyNamePrefix?: boolean;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null or absent: send when started' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  scheduledAt?: Date | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Messages per second (1-1000); null: unthrottled' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  rateLimitPerSecond?: number | null;
+  @ApiPropertyOptional(quietHoursDoc)
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => QuietHoursDto)
+  quietHours?: QuietHoursDto | null;
+}
+
+/** Every field of a campaign but its inbox, each optional (same validation as on create). */
+export class UpdateCampaignDto extends PartialType(OmitType(CreateCampaignDto, ['inboxId'] as const)) {}
+
+export class CampaignView {
+  @ApiProperty() id!: string;
+  @ApiProperty() inboxId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: CAMPAIGN_TYPES }) type!: CampaignType;
+  @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: CampaignStatus;
+  @ApiProperty({ nullable: true, type: String }) statusReason!: string | null;
+  @ApiProperty({ type: CampaignAudienceDto }) audience!: CampaignAudienceDto;
+  @ApiProperty() audienceCount!: number;
+  @ApiProperty() template!: string;
+  @ApiProperty() companyNamePrefix!: boolean;
+  @ApiProperty({ nullable: true, type: String }) scheduledAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) rateLimitPerSecond!: number | null;
+  @ApiProperty(quietHoursDoc) quietHours!: QuietHours | null;
+  @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
+  @ApiProperty() workflowId!: string;
+
+  static of(c: Campaign, audienceCount: number): CampaignView {
+    return {
+      id: c.id,
+      inboxId: c.inbox.id,
+      name: c.name,
+      type: c.type,
+      status: c.status,
+      statusReason: c.statusReason,
+      audience: c.audience,
+      audienceCount,
+      template: c.template,
+      companyNamePrefix: c.companyNamePrefix,
+      scheduledAt: c.scheduledAt?.toISOString() ?? null,
+      rateLimitPerSecond: c.rateLimitPerSecond,
+      quietHours: c.quietHours,
+      startedAt: c.startedAt?.toISOString() ?? null,
+      finishedAt: c.finishedAt?.toISOString() ?? null,
+      workflowId: `campaign-run:${c.id}`,
+    };
+  }
+}
+
+export class AudiencePreviewView {
+  @ApiProperty({ description: 'Contacts in the audience now (opted-out ones included; they are skipped at send time)' }) count!: number;
+  @ApiProperty({ description: 'Of those, opted out of the inbox channel right now' }) optedOut!: number;
+}
+
+export class CampaignProgressView {
+  @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: CampaignStatus;
+  @ApiProperty() total!: number;
+  @ApiProperty() sent!: number;
+  @ApiProperty() delivered!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty() skipped!: number;
+  @ApiProperty() optedOut!: number;
+  @ApiProperty({ description: 'Claimed, provider call under way' }) sending!: number;
+  @ApiProperty({ description: 'Waiting for the end of their quiet hours' }) deferred!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'When the next deferred recipient is due' }) nextDeferredSendAt!: string | null;
+  @ApiProperty({ description: 'Recipients not processed yet (after a cancel: never sent)' }) remaining!: number;
+  @ApiProperty({ description: 'Recipients per second since sending began' }) rate!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Seconds to go at the current rate (0 once finished, null while nothing was sent yet)' }) etaSeconds!: number | null;
+  @ApiProperty({ nullable: true, type: Object, description: "The workflow's own view (query), null when it cannot be reached" }) workflow!: Record<string, unknown> | null;
+}

@@ -1,0 +1,69 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { uuidParam } from '../../../common/validation';
+import { type Actor, CurrentActor } from '../../auth/actor';
+import { EmailChannelView, EmailConnectionTestView, SetEmailChannelDto } from './dto/email-channel.dto';
+import { GetEmailChannelUseCase, SetEmailChannelUseCase, TestEmailChannelUseCase } from './use-cases/email-channel-settings.use-cases';
+import { GetAttachmentUseCase } from './use-cases/get-attachment.use-case';
+
+/** The IMAP/SMTP settings of an email inbox: its managers and the administrators. */
+@ApiTags('channels')
+@ApiBearerAuth()
+@Controller('api/v1/inboxes/:id/email-channel')
+export class EmailChannelController {
+  constructor(
+    private readonly getChannel: GetEmailChannelUseCase,
+    private readonly setChannel: SetEmailChannelUseCase,
+    private readonly testChannel: TestEmailChannelUseCase,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The email inbox's IMAP/SMTP settings and its mailbox checkpoint (never the passwords)" })
+  @ApiOkResponse({ type: EmailChannelView })
+  async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<EmailChannelView> {
+    return this.getChannel.execute(actor, id);
+  }
+
+  @Put()
+  @ApiOperation({
+    summary: "Set the email inbox's IMAP/SMTP settings; enabled starts (or stops) its mailbox workflow",
+    description: 'imapPassword and smtpPassword are write-only and stored encrypted with SECRETS_KEY; leave them out to keep the stored ones.',
+  })
+  @ApiOkResponse({ type: EmailChannelView })
+  async put(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: SetEmailChannelDto): Promise<EmailChannelView> {
+    return this.setChannel.execute(actor, id, body);
+  }
+
+  @Post('test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Test the stored IMAP and SMTP settings',
+    description: 'For each: DNS lookup, TCP connect, TLS handshake (when on), login (and the IMAP folder). Reports the step that failed, in plain words.',
+  })
+  @ApiOkResponse({ type: EmailConnectionTestView })
+  async test(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<EmailConnectionTestView> {
+    return this.testChannel.execute(actor, id);
+  }
+}
+
+/** Attachments kept with messages (email attachments), for members of the conversation's inbox. */
+@ApiTags('conversations')
+@ApiBearerAuth()
+@Controller('api/v1/attachments')
+export class AttachmentsController {
+  constructor(private readonly getAttachment: GetAttachmentUseCase) {}
+
+  @Get(':id')
+  @ApiOperation({ summary: "An attachment's bytes (the url in a message's attachments list)" })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The file, with its content type and file name' })
+  async download(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Res() res: Response): Promise<void> {
+    const file = await this.getAttachment.execute(actor, id);
+    res.setHeader('content-type', file.contentType ?? 'application/octet-stream');
+    res.setHeader('content-length', String(file.content.length));
+    res.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename ?? 'attachment')}`);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.end(file.content);
+  }
+}

@@ -1,0 +1,57 @@
+import { ImapFlow } from 'imapflow';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+
+export interface ImapSettings {
+  host: string;
+  port: number;
+  /** true: TLS from the first byte; false: plain IMAP (no STARTTLS). */
+  secure: boolean;
+  user: string;
+  password: string;
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** true: TLS from the first byte; false: plain SMTP (no STARTTLS). */
+  secure: boolean;
+  user: string | null;
+  password: string | null;
+}
+
+/** An IMAP client for a mailbox: no logging (credentials never reach a log), no automatic IDLE (the session runs it). */
+export function imapClient(s: ImapSettings, timeoutMs: number): ImapFlow {
+  return new ImapFlow({
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    doSTARTTLS: s.secure ? undefined : false,
+    servername: s.host,
+    auth: { user: s.user, pass: s.password },
+    logger: false,
+    disableAutoIdle: true,
+    // Servers end an IDLE after 30 minutes at the latest; restart it well before.
+    maxIdleTime: 5 * 60 * 1000,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: 10 * 60 * 1000,
+  });
+}
+
+/** A one-shot SMTP transport (no pool): replies are few, and settings may change between them. */
+export function smtpTransport(s: SmtpSettings, timeoutMs: number): Transporter<SMTPTransport.SentMessageInfo> {
+  return nodemailer.createTransport({
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    ignoreTLS: !s.secure,
+    ...(s.user ? { auth: { user: s.user, pass: s.password ?? '' } } : {}),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: Math.max(timeoutMs, 60_000),
+    tls: { servername: s.host },
+    logger: false,
+    debug: false,
+  });
+}

@@ -1,0 +1,34 @@
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { uuidParam } from '../../../common/validation';
+import { type Actor, CurrentActor } from '../../auth/actor';
+import { SetSmsChannelDto, SmsChannelView } from './dto/sms-channel.dto';
+import { GetSmsChannelUseCase, SetSmsChannelUseCase } from './use-cases/sms-channel-settings.use-cases';
+
+/** The Twilio settings of an SMS inbox: its managers and the administrators. */
+@ApiTags('channels')
+@ApiBearerAuth()
+@Controller('api/v1/inboxes/:id/sms-channel')
+export class SmsChannelController {
+  constructor(
+    private readonly getChannel: GetSmsChannelUseCase,
+    private readonly setChannel: SetSmsChannelUseCase,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The SMS inbox's Twilio settings and the webhook URLs to configure in Twilio (never the auth token)" })
+  @ApiOkResponse({ type: SmsChannelView })
+  async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<SmsChannelView> {
+    return this.getChannel.execute(actor, id);
+  }
+
+  @Put()
+  @ApiOperation({
+    summary: "Set the SMS inbox's Twilio settings",
+    description: 'accountSid, authToken (write-only, encrypted with SECRETS_KEY; required the first time), fromNumber (E.164) and/or messagingServiceSid.',
+  })
+  @ApiOkResponse({ type: SmsChannelView })
+  async put(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: SetSmsChannelDto): Promise<SmsChannelView> {
+    return this.setChannel.execute(actor, id, body);
+  }
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { ConversationsModule } from '../../conversations/conversations.module';
+import { ChannelsModule } from '../channels.module';
+import { SmsChannelController } from './sms-channel.controller';
+import { TwilioWebhookVerifier } from './twilio-webhook-verifier';
+import { TwilioWebhooksController } from './twilio-webhooks.controller';
+import { ReceiveTwilioSmsUseCase } from './use-cases/receive-twilio-sms.use-case';
+import { GetSmsChannelUseCase, SetSmsChannelUseCase } from './use-cases/sms-channel-settings.use-cases';
+import { UpdateSmsDeliveryStatusUseCase } from './use-cases/update-sms-delivery-status.use-case';
+
+/**
+ * The SMS/MMS channel's API side: Twilio settings per SMS inbox and Twilio's webhooks. The outbound
+ * sender (TwilioSmsSender) lives in ChannelsModule with the other senders.
+ */
+@Module({
+  imports: [ChannelsModule, ConversationsModule],
+  controllers: [SmsChannelController, TwilioWebhooksController],
+  providers: [TwilioWebhookVerifier, GetSmsChannelUseCase, SetSmsChannelUseCase, ReceiveTwilioSmsUseCase, UpdateSmsDeliveryStatusUseCase],
+})
+export class SmsModule {}

@@ -1,0 +1,150 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import { AccessPolicy } from '../../auth/access-policy';
+import type { Actor } from '../../auth/actor';
+import { InboxMembership } from '../../inboxes/inbox-membership.entity';
+
+export const CSAT_REPORT_GROUPS = ['inbox', 'agent', 'day', 'week', 'month'] as const;
+export type CsatReportGroup = (typeof CSAT_REPORT_GROUPS)[number];
+
+export interface CsatReportInput {
+  /** ISO date or date-time; default 30 days before `to`. */
+  from?: string;
+  /** ISO date-time (exclusive) or date (that whole day included); default now. */
+  to?: string;
+  inboxId?: string;
+  agentId?: string;
+  groupBy?: CsatReportGroup;
+}
+
+export interface CsatReportRow {
+  /** The inbox or agent id (null: surveys with no agent), or the period: "2026-03-02" (day, week's Monday), "2026-03" (month); "total". */
+  key: string | null;
+  label: string;
+  surveysSent: number;
+  responses: number;
+  /** Mean rating of the responses, 2 decimals; null without responses. */
+  averageRating: number | null;
+  /** Share of responses rated 4 or 5 (0-1, 2 decimals); null without responses. */
+  satisfiedShare: number | null;
+  /** responses / surveysSent (0-1, 2 decimals); null when nothing was sent. */
+  responseRate: number | null;
+}
+
+export interface CsatReport {
+  from: string;
+  to: string;
+  groupBy: CsatReportGroup;
+  rows: CsatReportRow[];
+  total: CsatReportRow;
+}
+
+const DAY_MS = 86_400_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** key and label of each grouping, over csat_surveys s, inboxes i and users u; periods in UTC. */
+const GROUPINGS: Record<CsatReportGroup, { key: string; label: string; order: string }> = {
+  inbox: { key: 's.inbox_id::text', label: 'i.name', order: 'g.label, g.key' },
+  agent: { key: 's.agent_id::text', label: `coalesce(u.name, 'No agent')`, order: 'g.key is null, g.label, g.key' },
+  day: { key: `to_char(date_trunc('day', s.sent_at at time zone 'UTC'), 'YYYY-MM-DD')`, label: `to_char(date_trunc('day', s.sent_at at time zone 'UTC'), 'YYYY-MM-DD')`, order: 'g.key' },
+  week: { key: `to_char(date_trunc('week', s.sent_at at time zone 'UTC'), 'YYYY-MM-DD')`, label: `to_char(date_trunc('week', s.sent_at at time zone 'UTC'), 'IYYY-"W"IW')`, order: 'g.key' },
+  month: { key: `to_char(date_trunc('month', s.sent_at at time zone 'UTC'), 'YYYY-MM')`, label: `to_char(date_trunc('month', s.sent_at at time zone 'UTC'), 'YYYY-MM')`, order: 'g.key' },
+};
+
+interface ReportSqlRow {
+  is_total: number;
+  key: string | null;
+  label: string | null;
+  surveys_sent: number;
+  responses: number;
+  average_rating: string | null;
+  satisfied_share: string | null;
+  response_rate: string | null;
+}
+
+/**
+ * CSAT figures of the surveys sent in [from, to), by inbox, agent or period, with a total, in one
+ * aggregate query. Administrators see every inbox of their account; managers the inboxes they manage.
+ */
+@Injectable()
+export class GetCsatReportUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: AccessPolicy,
+  ) {}
+
+  async execute(actor: Actor, input: CsatReportInput): Promise<CsatReport> {
+    const em = this.em.fork();
+    const groupBy = input.groupBy ?? 'inbox';
+    const to = input.to === undefined ? new Date() : parseBound('to', input.to, true);
+    const from = input.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : parseBound('from', input.from, false);
+    if (from.getTime() >= to.getTime()) throw DomainError.invalid('from', `must be before to (${to.toISOString()})`);
+
+    const inboxIds = await this.reportableInboxes(em, actor, input.inboxId);
+    const where = ['s.account_id = ?', 's.sent_at >= ?', 's.sent_at < ?'];
+    const params: unknown[] = [actor.accountId, from, to];
+    if (inboxIds) {
+      where.push('s.inbox_id in (?)');
+      params.push(inboxIds);
+    }
+    if (input.agentId) {
+      where.push('s.agent_id = ?');
+      params.push(input.agentId);
+    }
+    const g = GROUPINGS[groupBy];
+    const rows = await em.execute<ReportSqlRow[]>(
+      `select grouping(g.key) as is_total, g.key, g.label,
+              count(*)::int as surveys_sent,
+              count(s.rating)::int as responses,
+              round(avg(s.rating), 2) as average_rating,
+              round(count(*) filter (where s.rating >= 4)::numeric / nullif(count(s.rating), 0), 2) as satisfied_share,
+              round(count(s.rating)::numeric / nullif(count(*), 0), 2) as response_rate
+         from csat_surveys s
+         join inboxes i on i.id = s.inbox_id
+         left join users u on u.id = s.agent_id
+         cross join lateral (select ${g.key} as key, ${g.label} as label) g
+        where ${where.join(' and ')}
+        group by grouping sets ((g.key, g.label), ())
+        order by grouping(g.key), ${g.order}`,
+      params,
+    );
+    const toRow = (r: ReportSqlRow, total: boolean): CsatReportRow => ({
+      key: total ? 'total' : r.key,
+      label: total ? 'Total' : (r.label ?? ''),
+      surveysSent: Number(r.surveys_sent),
+      responses: Number(r.responses),
+      averageRating: numberOrNull(r.average_rating),
+      satisfiedShare: numberOrNull(r.satisfied_share),
+      responseRate: numberOrNull(r.response_rate),
+    });
+    const totalRow = rows.find((r) => Number(r.is_total) === 1)!;
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      groupBy,
+      rows: rows.filter((r) => Number(r.is_total) !== 1).map((r) => toRow(r, false)),
+      total: toRow(totalRow, true),
+    };
+  }
+
+  /** null: the whole account (administrators); otherwise the inboxes the report may cover. */
+  private async reportableInboxes(em: EntityManager, actor: Actor, inboxId?: string): Promise<string[] | null> {
+    if (inboxId) {
+      await this.access.requireManager(actor, inboxId, 'the CSAT report', em);
+      return [inboxId];
+    }
+    if (actor.isAdmin) return null;
+    const managed = await em.find(InboxMembership, { user: actor.userId, role: 'manager' }, { fields: ['inbox'] });
+    if (managed.length === 0) throw new DomainError('FORBIDDEN', 'the CSAT report needs the manager role in an inbox or the administrator role');
+    return managed.map((m) => m.inbox.id);
+  }
+}
+
+function parseBound(field: 'from' | 'to', value: string, endOfDay: boolean): Date {
+  const date = new Date(DATE_ONLY.test(value) ? `${value}T00:00:00.000Z` : value);
+  if (Number.isNaN(date.getTime())) throw DomainError.invalid(field, 'must be an ISO 8601 date or date-time');
+  return DATE_ONLY.test(value) && endOfDay ? new Date(date.getTime() + DAY_MS) : date;
+}
+
+const numberOrNull = (v: string | number | null): number | null => (v === null ? null : Number(v));

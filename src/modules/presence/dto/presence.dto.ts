@@ -1,0 +1,26 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class HeartbeatView {
+  @ApiProperty() online!: boolean;
+  @ApiProperty() lastHeartbeatAt!: string;
+  @ApiProperty({ description: 'Send the next heartbeat well within this many seconds, or the session counts as lost' }) heartbeatTimeoutSeconds!: number;
+  @ApiProperty({ description: 'True when this heartbeat brought back an agent whose session had been declared lost' }) resumed!: boolean;
+}
+
+export class InboxAgentView {
+  @ApiProperty() userId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['member', 'manager'] }) role!: string;
+  @ApiProperty() online!: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String }) offlineSince!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: ['logout', 'session_lost'] }) offlineReason!: string | null;
+  @ApiProperty({ description: 'Conversations new, open or pending held in this inbox' }) load!: number;
+  @ApiProperty() capacity!: number;
+}
+
+export class InboxAgentsView {
+  @ApiProperty() inboxId!: string;
+  @ApiProperty({ enum: ['least_load', 'round_robin'] }) distribution!: string;
+  @ApiProperty({ description: 'Conversations waiting in the queue for an agent' }) waiting!: number;
+  @ApiProperty({ type: [InboxAgentView] }) agents!: InboxAgentView[];
+}

@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Client } from '@temporalio/client';
+import { APP_CONFIG, ServiceConfig } from '../config/config';
+import {
+  agentPresenceWorkflowId,
+  type AgentPresenceInput,
+  presenceChangedSignal,
+  type PresenceChangedSignal,
+} from '../../workflows/contracts/agent-presence.contract';
+import type { agentPresenceWorkflow } from '../../workflows/agent-presence/agent-presence.workflow';
+
+const DEADLINE_MS = 5000;
+
+/** Starts or signals agent-presence:<userId> workflows. */
+@Injectable()
+export class PresenceWorkflows {
+  constructor(
+    private readonly client: Client,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  async notify(user: { userId: string; accountId: string }, change: PresenceChangedSignal): Promise<void> {
+    const input: AgentPresenceInput = { userId: user.userId, accountId: user.accountId };
+    await this.client.connection.withDeadline(Date.now() + DEADLINE_MS, () =>
+      this.client.workflow.signalWithStart<typeof agentPresenceWorkflow, [PresenceChangedSignal]>('agentPresenceWorkflow', {
+        workflowId: agentPresenceWorkflowId(user.userId),
+        taskQueue: this.config.temporal.taskQueue,
+        args: [input],
+        signal: presenceChangedSignal,
+        signalArgs: [change],
+      }),
+    );
+  }
+}
