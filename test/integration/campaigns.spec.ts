@@ -18,6 +18,7 @@ const FROM_NUMBER = '+15005550006';
 
 interface CampaignView {
   id: string;
+  inboxId: string;
   status: string;
   statusReason: string | null;
   audienceCount: number;
