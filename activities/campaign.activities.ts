@@ -3,6 +3,9 @@ import type { CampaignRunBookkeepingUseCase } from '../src/modules/campaigns/use
 import type { CampaignBatchResult, SendCampaignBatchUseCase } from '../src/modules/campaigns/use-cases/send-campaign-batch.use-case';
 import { asActivity } from './errors';
 
+/** Well under the campaign workflow's heartbeat timeout (5 s). */
+const HEARTBEAT_EVERY_MS = 1000;
+
 export interface CampaignActivityDeps {
   sendCampaignBatch: SendCampaignBatchUseCase;
   campaignRunBookkeeping: CampaignRunBookkeepingUseCase;
@@ -23,10 +26,19 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     finishCampaign(input: { campaignId: string; status: 'completed' | 'cancelled' | 'failed'; reason: string | null }) {
       return asActivity(() => deps.campaignRunBookkeeping.finish(input));
     },
-    /** Heartbeats after every recipient, so a dead worker's batch is retried within the heartbeat timeout. */
-    sendCampaignBatch(input: { campaignId: string; contactIds: string[]; pace?: { firstDueAt: number; intervalMs: number } }): Promise<CampaignBatchResult> {
+    /**
+     * Heartbeats after every recipient and every second while waiting (on pacing or a slow provider), so
+     * only a dead worker misses the heartbeat timeout: its batch is retried then, and never while a live
+     * attempt is still calling the provider.
+     */
+    async sendCampaignBatch(input: { campaignId: string; contactIds: string[]; pace?: { firstDueAt: number; intervalMs: number } }): Promise<CampaignBatchResult> {
       const ctx = Context.current();
-      return asActivity(() => deps.sendCampaignBatch.execute(input, () => ctx.heartbeat()));
+      const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        return await asActivity(() => deps.sendCampaignBatch.execute(input, () => ctx.heartbeat()));
+      } finally {
+        clearInterval(beat);
+      }
     },
   };
 }

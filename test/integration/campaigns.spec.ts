@@ -159,9 +159,10 @@ test('2,000 recipients with the worker SIGKILLed mid-run: exactly one provider c
   expect(preview).toEqual({ status: 200, body: { count: 2000, optedOut: 50 } });
   expect((await asAdmin('POST', `/api/v1/campaigns/${campaign.id}/start`)).status).toBe(200);
 
-  // Kill between two batches (no recipient claimed and unanswered), after a few hundred were sent.
+  // Kill in the middle of a wave, after a few hundred were sent: some recipients are claimed and
+  // unanswered then (their calls may or may not have reached the provider).
   let sentAtKill = 0;
-  let last = -1;
+  let sendingAtKill = 0;
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
     const [{ sending, done }] = (
       await db.query<{ sending: string; done: string }>(
@@ -169,14 +170,15 @@ test('2,000 recipients with the worker SIGKILLed mid-run: exactly one provider c
         [campaign.id],
       )
     ).rows;
-    if (Number(done) >= 400 && Number(sending) === 0 && Number(done) === last) {
+    if (Number(done) >= 400 && Number(sending) > 0) {
       await worker.kill('SIGKILL');
       sentAtKill = callCount('kill');
+      sendingAtKill = Number(sending);
       break;
     }
-    last = Number(done);
     await sleep(3);
   }
+  const killedAt = Date.now();
   expect(worker.exited).toBe(true);
   expect(sentAtKill).toBeGreaterThanOrEqual(380);
   expect(sentAtKill).toBeLessThan(1800);
@@ -205,8 +207,54 @@ test('2,000 recipients with the worker SIGKILLed mid-run: exactly one provider c
     )
   ).rows;
   expect(Number(n)).toBe(1950);
-  console.log(JSON.stringify({ exactlyOnce: { recipients: 2000, eligible: eligible.length, providerCalls: callCount('kill'), sentBeforeKill: sentAtKill } }));
+  const lookups = fake.requests.filter((r) => r.method === 'GET' && r.at >= killedAt).length;
+  console.log(JSON.stringify({ exactlyOnce: { recipients: 2000, eligible: eligible.length, providerCalls: callCount('kill'), sentBeforeKill: sentAtKill, claimedUnansweredAtKill: sendingAtKill, providerLookupsAfterRestart: lookups } }));
 }, 150_000);
+
+test('worker SIGKILLed during a provider call that Twilio accepted: found in Twilio\'s message log after the restart, not sent again', async () => {
+  const contacts = await makeContacts(40, 'stall');
+  fake.stallNext(1, '[stall]'); // the campaign's first call is accepted and never answered
+  // At 40/s a wave holds the 10 recipients due within 250 ms: the other 9 of the first wave are
+  // answered and written while the stalled call hangs (the client's timeout is 15 s).
+  const campaign = await createCampaign('stall', { rateLimitPerSecond: 40 });
+  expect((await asAdmin('POST', `/api/v1/campaigns/${campaign.id}/start`)).status).toBe(200);
+  const stalled = await eventually(async () => fake.stalled.find((s) => s.form.Body?.startsWith('[stall]')), 20_000, 'the stalled call');
+  await eventually(
+    async () => {
+      const { rows } = await db.query<{ n: string }>(`select count(*) as n from campaign_recipients where campaign_id = $1 and status = 'sent'`, [campaign.id]);
+      return Number(rows[0].n) === 9 ? true : undefined;
+    },
+    10_000,
+    'the rest of the first wave',
+  );
+  expect(callCount('stall')).toBe(10);
+  const killedAt = Date.now();
+  await worker.kill('SIGKILL');
+  const [row] = (
+    await db.query<{ status: string; delivery_status: string; provider_message_id: string | null }>(
+      `select r.status, m.delivery_status, m.provider_message_id from campaign_recipients r join messages m on m.idempotency_key = 'campaign-recipient:' || r.id
+        where r.campaign_id = $1 and r.contact_id = (select id from contacts where phone = $2 and account_id = $3)`,
+      [campaign.id, stalled.form.To, accountId],
+    )
+  ).rows;
+  expect(row).toEqual({ status: 'sending', delivery_status: 'queued', provider_message_id: null }); // in doubt
+
+  await startWorker();
+  await waitForStatus(campaign.id, 'completed', 60_000);
+  const calls = callsByNumber('stall');
+  expect(contacts.filter((c) => calls.get(c.phone) !== 1)).toEqual([]);
+  // The retried batch asked Twilio's log for the in-doubt number and took the SID it found there.
+  expect(fake.requests.filter((r) => r.method === 'GET' && r.at >= killedAt && r.form.To === stalled.form.To && r.form.From === FROM_NUMBER)).toHaveLength(1);
+  const [after] = (
+    await db.query<{ status: string; delivery_status: string; provider_message_id: string | null }>(
+      `select r.status, m.delivery_status, m.provider_message_id from campaign_recipients r join messages m on m.id = r.message_id
+        where r.campaign_id = $1 and r.contact_id = (select id from contacts where phone = $2 and account_id = $3)`,
+      [campaign.id, stalled.form.To, accountId],
+    )
+  ).rows;
+  expect(after).toEqual({ status: 'sent', delivery_status: 'sent', provider_message_id: stalled.sid });
+  expect(await progress(campaign.id)).toMatchObject({ status: 'completed', total: 40, sent: 40, failed: 0, sending: 0 });
+}, 90_000);
 
 test('20/s is held within ±10%; a contact replying STOP mid-run gets nothing afterwards; replies thread into the campaign conversation', async () => {
   const contacts = await makeContacts(200, 'rate');
@@ -369,6 +417,38 @@ test("quiet hours defer recipients inside their local window to its end; the oth
   expect(await progress(campaign.id)).toMatchObject({ status: 'cancelled', sent: 5, deferred: 3, remaining: 3 });
 }, 40_000);
 
+test('deferred recipients are sent when their quiet window ends, then the run completes', async () => {
+  // A window of a few seconds on Berlin's wall clock (HH:MM:SS); New York is 6 h behind: outside it.
+  const local = (t: number, zone: string) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(t));
+  const windowEnd = Math.ceil((Date.now() + 5000) / 1000) * 1000;
+  const quietHours = { start: local(Date.now() - 2000, 'Europe/Berlin'), end: local(windowEnd, 'Europe/Berlin') };
+  const berlin = await makeContacts(3, 'morning', { timezone: 'Europe/Berlin' });
+  const newYork = await makeContacts(2, 'morning', { timezone: 'America/New_York' });
+  const campaign = await createCampaign('morning', { quietHours });
+  expect(campaign).toMatchObject({ status: 'draft' });
+  expect((await asAdmin('POST', `/api/v1/campaigns/${campaign.id}/start`)).status).toBe(200);
+
+  const waiting = await eventually(async () => {
+    const p = await progress(campaign.id);
+    return p.sent === 2 && p.deferred === 3 ? p : undefined;
+  }, 10_000, 'the New York sends and the Berlin deferrals');
+  expect(Date.parse(waiting.nextDeferredSendAt!)).toBe(windowEnd);
+  expect(berlin.filter((c) => callsByNumber('morning').has(c.phone))).toEqual([]);
+
+  await waitForStatus(campaign.id, 'completed', 20_000);
+  const calls = callsByNumber('morning');
+  expect([...berlin, ...newYork].filter((c) => calls.get(c.phone) !== 1)).toEqual([]);
+  const berlinPhones = new Set(berlin.map((c) => c.phone));
+  const berlinCalls = fake.requests.filter((r) => r.method === 'POST' && r.form.Body?.startsWith('[morning]') && berlinPhones.has(r.form.To));
+  // Not before the window's end, and soon after it (the run waits on a timer for it).
+  expect(berlinCalls.filter((r) => r.at < windowEnd)).toEqual([]);
+  expect(Math.max(...berlinCalls.map((r) => r.at)) - windowEnd).toBeLessThan(3000);
+  expect(await progress(campaign.id)).toMatchObject({ status: 'completed', total: 5, sent: 5, deferred: 0, remaining: 0, nextDeferredSendAt: null });
+  const rows = await db.query<{ status: string; next_send_at: Date | null }>(`select status, next_send_at from campaign_recipients where campaign_id = $1`, [campaign.id]);
+  expect(rows.rows).toEqual(Array.from({ length: 5 }, () => ({ status: 'sent', next_send_at: null })));
+}, 40_000);
+
 describe('validation', () => {
   const valid = () => ({ name: 'V', type: 'one_off', inboxId, audience: {}, template: 'Hello' });
 
@@ -379,8 +459,8 @@ describe('validation', () => {
     ['a schedule in the past', { scheduledAt: '2020-01-01T00:00:00Z' }, 'scheduledAt', 'is in the past (leave it out to send when started)'],
     ['an unknown contact', { audience: { contactIds: [randomUUID()] } }, 'audience.contactIds', '1 of the contacts do not exist in this account'],
     ['an empty template', { template: '' }, 'template', 'template should not be empty'],
-    ['quiet hours that are not a time', { quietHours: { start: '25:00', end: '08:00' } }, 'quietHours.start', 'must be a time HH:MM (00:00-23:59)'],
-    ['an empty quiet window', { quietHours: { start: '08:00', end: '08:00' } }, 'quietHours.end', 'must differ from quietHours.start'],
+    ['quiet hours that are not a time', { quietHours: { start: '25:00', end: '08:00' } }, 'quietHours.start', 'must be a time HH:MM or HH:MM:SS (00:00-23:59:59)'],
+    ['an empty quiet window', { quietHours: { start: '08:00', end: '08:00:00' } }, 'quietHours.end', 'must differ from quietHours.start'],
   ])('%s → 400 naming the field', async (_name, patch, field, problem) => {
     const res = await asAdmin<ErrorBody>('POST', '/api/v1/campaigns', { ...valid(), ...patch });
     expect(res.status).toBe(400);

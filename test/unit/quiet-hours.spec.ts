@@ -1,4 +1,4 @@
-import { quietUntil } from '../../src/modules/campaigns/quiet-hours';
+import { quietUntil, TIME_OF_DAY } from '../../src/modules/campaigns/quiet-hours';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -40,5 +40,19 @@ describe('quietUntil', () => {
 
   test('start equal to end: never quiet', () => {
     expect(quietUntil({ start: '08:00', end: '08:00' }, 'UTC', at('2026-06-01T08:00:00Z'))).toBeNull();
+  });
+
+  test('times with seconds: the window starts and ends on the second', () => {
+    const short = { start: '10:15:30', end: '10:15:45' };
+    expect(quietUntil(short, 'UTC', at('2026-06-01T10:15:29.999Z'))).toBeNull();
+    expect(quietUntil(short, 'UTC', at('2026-06-01T10:15:30Z'))).toBe(at('2026-06-01T10:15:45Z'));
+    expect(quietUntil(short, 'Europe/Berlin', at('2026-06-01T08:15:40Z'))).toBe(at('2026-06-01T08:15:45Z')); // UTC+2
+    expect(quietUntil(short, 'UTC', at('2026-06-01T10:15:45Z'))).toBeNull();
+    expect(quietUntil({ start: '23:59:50', end: '00:00:10' }, 'UTC', at('2026-06-01T23:59:55Z'))).toBe(at('2026-06-02T00:00:10Z'));
+  });
+
+  test('the accepted time formats', () => {
+    expect(['00:00', '23:59', '08:00:00', '23:59:59'].filter((t) => !TIME_OF_DAY.test(t))).toEqual([]);
+    expect(['24:00', '8:00', '08:60', '08:00:60', '08:00:5', '08:00:00.5', ''].filter((t) => TIME_OF_DAY.test(t))).toEqual([]);
   });
 });

@@ -5,15 +5,20 @@
  */
 
 export interface QuietHours {
-  /** "HH:MM", local time: the window starts here (inclusive) ... */
+  /** "HH:MM" (or "HH:MM:SS"), local time: the window starts here (inclusive) ... */
   start: string;
   /** ... and ends here (exclusive). */
   end: string;
 }
 
-export const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** A time of day, "HH:MM" or "HH:MM:SS" (24 h). */
+export const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
+export const TIME_OF_DAY_PROBLEM = 'must be a time HH:MM or HH:MM:SS (00:00-23:59:59)';
 
-const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const secondsOf = (time: string): number => Number(time.slice(0, 2)) * 3600 + Number(time.slice(3, 5)) * 60 + (time.length > 5 ? Number(time.slice(6, 8)) : 0);
+
+/** "08:00" and "08:00:00" are the same time: such a window is empty. */
+export const isEmptyWindow = (quiet: QuietHours): boolean => secondsOf(quiet.start) === secondsOf(quiet.end);
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -43,15 +48,15 @@ function wall(t: number, zone: string): number {
  * change inside the window moves it by the change, as a person's alarm clock would).
  */
 export function quietUntil(quiet: QuietHours, zone: string, at: number): number | null {
-  const start = minutesOf(quiet.start);
-  const end = minutesOf(quiet.end);
-  if (start === end) return null;
+  if (isEmptyWindow(quiet)) return null;
+  const start = secondsOf(quiet.start);
+  const end = secondsOf(quiet.end);
   const w = wall(at, zone);
-  const minute = Math.floor((w % 86_400_000) / 60_000);
-  const inside = start < end ? minute >= start && minute < end : minute >= start || minute < end;
+  const second = Math.floor((w % 86_400_000) / 1000);
+  const inside = start < end ? second >= start && second < end : second >= start || second < end;
   if (!inside) return null;
   const dayStart = w - (w % 86_400_000);
-  const endWall = dayStart + end * 60_000 + (minute >= end ? 86_400_000 : 0);
+  const endWall = dayStart + end * 1000 + (second >= end ? 86_400_000 : 0);
   let t = Math.floor(at / 1000) * 1000 + (endWall - w); // wall() reads whole seconds
   t += endWall - wall(t, zone); // correct for an offset change between now and then
   return t;

@@ -81,10 +81,11 @@ interface Live {
  *     while a write is under way go in the next one).
  *  A row found `sending` on retry means an earlier attempt stopped between 1 and 5: if its message has
  *  a provider id (or a sent/delivered status), the provider accepted it and the row is marked sent
- *  without a call. Otherwise the earlier attempt never got the provider's answer and it is sent now.
- *  The one window left is a crash after the provider accepted the request but before the answer was
- *  written (a few milliseconds per message); closing it needs an idempotency key at the provider
- *  (Twilio's Messages API has none), so the worker finishes the write before it shuts down gracefully.
+ *  without a call. If its message was stored but has no answer, the call may have reached the provider
+ *  (the worker died during it, or it timed out): the channel's `findAccepted` looks it up in the
+ *  provider's log (Twilio: the Messages list) and a message found there is recorded as sent with the
+ *  provider's id, not sent again. The rest never reached the provider and are sent now. (Twilio's
+ *  Messages API has no idempotency key; the lookup stands in for one.)
  */
 @Injectable()
 export class SendCampaignBatchUseCase {
@@ -183,8 +184,22 @@ export class SendCampaignBatchUseCase {
 
     if (claimed.length < wave.length) {
       const claimedIds = new Set(claimed.map((r) => r.contact_id));
-      const rows = await em.execute<{ id: string; contact_id: string; status: RecipientStatus; due: boolean; provider_message_id: string | null; delivery_status: string | null }[]>(
-        `select r.id, r.contact_id, r.status, r.next_send_at <= now() as due, m.provider_message_id, m.delivery_status
+      const rows = await em.execute<
+        {
+          id: string;
+          contact_id: string;
+          status: RecipientStatus;
+          due: boolean;
+          message_id: string | null;
+          conversation_id: string | null;
+          content: string | null;
+          message_created_at: Date | null;
+          provider_message_id: string | null;
+          delivery_status: string | null;
+        }[]
+      >(
+        `select r.id, r.contact_id, r.status, r.next_send_at <= now() as due, m.id as message_id, m.conversation_id, m.content, m.created_at as message_created_at,
+                m.provider_message_id, m.delivery_status
            from campaign_recipients r left join messages m on m.idempotency_key = 'campaign-recipient:' || r.id
           where r.campaign_id = ? and r.contact_id = any(?::uuid[])`,
         [ctx.campaignId, pgArray(wave.filter((w) => !claimedIds.has(w.contactId)).map((w) => w.contactId))],
@@ -212,9 +227,32 @@ export class SendCampaignBatchUseCase {
       const accepted = resumed.filter((r) => r.provider_message_id || r.delivery_status === 'sent' || r.delivery_status === 'delivered');
       await this.settle(em, accepted.map((r) => String(r.id)), 'sent', null, count);
       const acceptedIds = new Set(accepted.map((r) => r.id));
-      for (const r of resumed) {
-        if (!acceptedIds.has(r.id)) live.push({ contactId: r.contact_id, recipientId: String(r.id), dueAt: dueOf.get(r.contact_id)! });
+      let pending = resumed.filter((r) => !acceptedIds.has(r.id));
+      // In doubt: the message was stored, so the provider may have been called, but no answer was
+      // written (the worker died during the call, or it timed out). Ask the provider before sending again.
+      const inDoubt = pending.filter((r) => r.message_id !== null && r.delivery_status === 'queued');
+      const sender = this.senders.for(ctx.channelType);
+      if (inDoubt.length && sender.findAccepted) {
+        const found = await sender.findAccepted(
+          ctx.inboxId,
+          inDoubt.map((r) => ({ messageId: String(r.message_id), contactId: r.contact_id, content: r.content ?? '', since: new Date(r.message_created_at!) })),
+        );
+        const reached = inDoubt.filter((r) => found.has(String(r.message_id)));
+        if (reached.length) {
+          await this.record(
+            em,
+            reached.map((r) => ({
+              live: { contactId: r.contact_id, recipientId: String(r.id), dueAt: 0 },
+              messageId: String(r.message_id),
+              delivery: { status: 'sent', providerMessageId: found.get(String(r.message_id)) },
+            })),
+            count,
+          );
+          const reachedIds = new Set(reached.map((r) => r.id));
+          pending = pending.filter((r) => !reachedIds.has(r.id));
+        }
       }
+      for (const r of pending) live.push({ contactId: r.contact_id, recipientId: String(r.id), dueAt: dueOf.get(r.contact_id)! });
     }
     if (!live.length) return;
 

@@ -4,7 +4,7 @@ import { SecretBox } from '../../../common/secret-box';
 import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import { ContactIdentity } from '../../contacts/contact.entity';
 import { Conversation } from '../../conversations/conversation.entity';
-import type { ChannelSender, DeliveryResult, OutboundMessage } from '../channel-sender';
+import type { ChannelSender, DeliveryResult, InDoubtMessage, OutboundMessage } from '../channel-sender';
 import { SmsChannel } from './sms-channel.entity';
 import { TwilioClientFactory } from './twilio-client.factory';
 import { smsStatusCallbackUrl } from './sms-urls';
@@ -36,6 +36,13 @@ export function twilioErrorText(err: { code?: number | string | null; message?: 
   const code = err.code === undefined || err.code === null || err.code === '' ? '' : ` ${err.code}`;
   return `Twilio error${code}: ${err.message?.trim() || 'no reason given'}`;
 }
+
+/** Messages read from Twilio's log per lookup: the interrupted one is among the sender's latest to that number. */
+const LOOKUP_LIMIT = 50;
+/** Lookups in flight at once. */
+const LOOKUP_CONCURRENCY = 10;
+/** Twilio's clock against ours. */
+const CLOCK_SKEW_MS = 60_000;
 
 /** Outbound SMS through the official Twilio client (Messages API), with a status callback per message. */
 @Injectable()
@@ -71,20 +78,60 @@ export class TwilioSmsSender implements ChannelSender {
     const em = this.em.fork();
     const channel = await em.findOne(SmsChannel, { inbox: inboxId });
     if (!channel || (!channel.fromNumber && !channel.messagingServiceSid)) return (message) => this.send(message);
-    const rows = contactIds.length
-      ? await em.execute<{ id: string; address: string | null }[]>(
-          `select c.id, coalesce((select ci.address from contact_identities ci where ci.contact_id = c.id and ci.channel_type = 'sms' order by ci.created_at asc limit 1), c.phone) as address
-             from contacts c where c.id = any(?::uuid[])`,
-          [`{${contactIds.join(',')}}`],
-        )
-      : [];
-    const addresses = new Map(rows.map((r) => [r.id, r.address]));
+    const addresses = await this.addresses(em, contactIds);
     const client = this.clients.create(channel.accountSid, this.secrets.decrypt(channel.authTokenSealed, 'authToken'));
     return async (message) => {
       const to = addresses.get(message.contactId);
       if (!to) return { status: 'failed', error: 'the contact has no phone number for SMS' };
       return this.deliver(client, channel, to, message);
     };
+  }
+
+  /**
+   * Looks each message up in Twilio's message log (Messages list, filtered by To and From, newest
+   * first): the one from this sender to this number with the same body, created since the message was
+   * stored. Not filtered by DateSent: Twilio fills it only once the message left its queue. A failed
+   * lookup throws (transient), so the caller retries rather than risk a second send.
+   */
+  async findAccepted(inboxId: string, messages: readonly InDoubtMessage[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (!messages.length) return found;
+    const em = this.em.fork();
+    const channel = await em.findOne(SmsChannel, { inbox: inboxId });
+    if (!channel || (!channel.fromNumber && !channel.messagingServiceSid)) return found;
+    const addresses = await this.addresses(em, messages.map((m) => m.contactId));
+    const client = this.clients.create(channel.accountSid, this.secrets.decrypt(channel.authTokenSealed, 'authToken'));
+    let next = 0;
+    const lookup = async () => {
+      while (next < messages.length) {
+        const m = messages[next++];
+        const to = addresses.get(m.contactId);
+        if (!to) continue;
+        const listed = await client.messages.list({ to, ...(channel.messagingServiceSid ? {} : { from: channel.fromNumber! }), limit: LOOKUP_LIMIT });
+        const since = m.since.getTime() - CLOCK_SKEW_MS;
+        const match = listed.find(
+          (t) =>
+            t.body === m.content &&
+            (t.dateCreated?.getTime() ?? 0) >= since &&
+            (channel.messagingServiceSid ? t.messagingServiceSid === channel.messagingServiceSid : true),
+        );
+        if (match) found.set(m.messageId, match.sid);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, messages.length) }, lookup));
+    if (found.size) this.logger.log(`inbox ${inboxId}: ${found.size} of ${messages.length} interrupted sends had reached Twilio; not sent again`);
+    return found;
+  }
+
+  /** Contact id → SMS address: the number they wrote from, else the phone on the contact. */
+  private async addresses(em: EntityManager, contactIds: readonly string[]): Promise<Map<string, string | null>> {
+    if (!contactIds.length) return new Map();
+    const rows = await em.execute<{ id: string; address: string | null }[]>(
+      `select c.id, coalesce((select ci.address from contact_identities ci where ci.contact_id = c.id and ci.channel_type = 'sms' order by ci.created_at asc limit 1), c.phone) as address
+         from contacts c where c.id = any(?::uuid[])`,
+      [`{${contactIds.join(',')}}`],
+    );
+    return new Map(rows.map((r) => [r.id, r.address]));
   }
 
   private async deliver(client: ReturnType<TwilioClientFactory['create']>, channel: SmsChannel, to: string, message: OutboundMessage): Promise<DeliveryResult> {
