@@ -18,12 +18,15 @@ export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'paused', 'co
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 /**
- * Who receives the campaign: the account's contacts, narrowed by an explicit id list and/or
- * attribute equality filters (custom attributes first, then platform attributes, by key).
- * An empty audience object means every contact of the account.
+ * Who receives the campaign: the account's contacts, narrowed by an explicit id list, by tags
+ * (contacts having any of them) and/or attribute equality filters (custom attributes first, then
+ * platform attributes, by key); the parts combine with AND. An empty audience object means every
+ * contact of the account.
  */
 export interface CampaignAudience {
   contactIds?: string[];
+  /** Normalised contact tags (see contacts/contact-tags.ts); a contact matches with any one of them. */
+  tags?: string[];
   attributes?: Record<string, string>;
 }
 

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
-import { AudiencePreviewView, CampaignProgressView, CampaignView, CreateCampaignDto, UpdateCampaignDto } from './dto/campaign.dto';
+import { AudiencePreviewView, CampaignPageView, CampaignProgressView, CampaignView, CreateCampaignDto, ListCampaignsQuery, UpdateCampaignDto } from './dto/campaign.dto';
+import { ListCampaignsUseCase } from './use-cases/list-campaigns.use-case';
 import { CampaignProgressUseCase, ControlCampaignUseCase, GetCampaignUseCase } from './use-cases/run-campaign.use-cases';
 import { CreateCampaignUseCase, UpdateCampaignUseCase } from './use-cases/save-campaign.use-cases';
 
@@ -19,7 +20,21 @@ export class CampaignsController {
     private readonly getCampaign: GetCampaignUseCase,
     private readonly control: ControlCampaignUseCase,
     private readonly progressOf: CampaignProgressUseCase,
+    private readonly listCampaigns: ListCampaignsUseCase,
   ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'The campaigns the caller manages, newest first',
+    description:
+      "Campaigns of the caller's account whose sending inbox the caller manages (administrators: all). With inboxId, the caller " +
+      'must manage that inbox (403). Paged by cursor like the other lists.',
+  })
+  @ApiOkResponse({ type: CampaignPageView })
+  async list(@CurrentActor() actor: Actor, @Query() query: ListCampaignsQuery): Promise<CampaignPageView> {
+    const page = await this.listCampaigns.execute(actor, query);
+    return { items: page.items.map(view), nextCursor: page.nextCursor };
+  }
 
   @Post()
   @ApiOperation({ summary: 'Create a draft campaign (the template is checked for unknown variables)' })

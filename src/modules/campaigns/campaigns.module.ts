@@ -4,11 +4,12 @@ import { CampaignAccess } from './campaign-access';
 import { CampaignWorkflows } from './campaign-workflows';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignRunBookkeepingUseCase } from './use-cases/campaign-run-bookkeeping.use-case';
+import { ListCampaignsUseCase } from './use-cases/list-campaigns.use-case';
 import { CampaignProgressUseCase, ControlCampaignUseCase, GetCampaignUseCase } from './use-cases/run-campaign.use-cases';
 import { CreateCampaignUseCase, UpdateCampaignUseCase } from './use-cases/save-campaign.use-cases';
 import { SendCampaignBatchUseCase } from './use-cases/send-campaign-batch.use-case';
 
-/** Campaigns: the API (drafts, start/pause/resume/cancel, progress) and the campaign-run activities' use cases. */
+/** Campaigns: the API (list, drafts, start/pause/resume/cancel, progress) and the campaign-run activities' use cases. */
 @Module({
   imports: [ChannelsModule],
   controllers: [CampaignsController],
@@ -20,6 +21,7 @@ import { SendCampaignBatchUseCase } from './use-cases/send-campaign-batch.use-ca
     GetCampaignUseCase,
     ControlCampaignUseCase,
     CampaignProgressUseCase,
+    ListCampaignsUseCase,
     SendCampaignBatchUseCase,
     CampaignRunBookkeepingUseCase,
   ],

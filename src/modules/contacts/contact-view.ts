@@ -16,6 +16,7 @@ export function summaryFromRow(row: ContactRow): ContactSummaryView {
     vip: row.vip,
     spam: row.spam,
     favourite: Boolean(row.favourite),
+    tags: row.tags ?? [],
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -29,6 +30,7 @@ export interface ContactRow {
   vip: boolean;
   spam: boolean;
   favourite?: boolean;
+  tags?: string[];
   created_at: Date | string;
   updated_at: Date | string;
 }
@@ -57,6 +59,7 @@ export async function contactView(actor: Actor, contact: Contact, em: EntityMana
     vip: contact.vip,
     spam: contact.spam,
     favourite: favourite > 0,
+    tags: contact.tags ?? [],
     createdAt: iso(contact.createdAt),
     updatedAt: iso(contact.updatedAt),
     identities: identities.map((i) => ({ id: i.id, channelType: i.channelType, address: i.address, createdAt: iso(i.createdAt) })),

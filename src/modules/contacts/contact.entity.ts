@@ -3,6 +3,7 @@ import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Un
 import { Account } from '../accounts/account.entity';
 import type { ChannelType } from '../inboxes/inbox.entity';
 import { User } from '../users/user.entity';
+import { TextArrayType } from './contact-tags';
 
 @Entity({ tableName: 'contacts' })
 @Index({ properties: ['account', 'createdAt'] })
@@ -11,8 +12,10 @@ import { User } from '../users/user.entity';
   name: 'contacts_account_id_lower_email_index',
   expression: 'create index "contacts_account_id_lower_email_index" on "contacts" ("account_id", lower("email"))',
 })
+// Campaign audiences (`tags && ?::text[]`) and the list filter (`tags @> ?::text[]`) use it.
+@Index({ name: 'contacts_tags_index', expression: 'create index "contacts_tags_index" on "contacts" using gin ("tags")' })
 export class Contact {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'vip' | 'name' | 'email' | 'phone' | 'spam' | 'platformAttributes' | 'attributes';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'vip' | 'name' | 'email' | 'phone' | 'spam' | 'platformAttributes' | 'attributes' | 'tags';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -43,6 +46,10 @@ export class Contact {
   /** Values of the account's custom attribute definitions, by key. */
   @Property({ type: 'jsonb', default: '{}' })
   attributes: Record<string, string> = {};
+
+  /** Normalised (see contact-tags.ts), sorted; set through PATCH /contacts/:id, used by campaign audiences. */
+  @Property({ type: TextArrayType, columnType: 'text[]', default: '{}' })
+  tags: string[] = [];
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();

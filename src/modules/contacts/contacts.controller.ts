@@ -94,8 +94,11 @@ export class ContactsController {
 
   @Patch('contacts/:id')
   @ApiOperation({
-    summary: 'Change name, email, phone, VIP flag and custom attribute values',
-    description: 'Platform attributes are read-only. Values are checked against the attribute definitions. ' + VISIBILITY,
+    summary: 'Change name, email, phone, VIP flag, tags and custom attribute values',
+    description:
+      'Platform attributes are read-only. Values are checked against the attribute definitions. `tags` replaces the whole set ' +
+      '(normalised like conversation tags; 400 naming `tags` or `tags[i]`). ' +
+      VISIBILITY,
   })
   update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateContactDto): Promise<ContactView> {
     return this.updateContact.execute(actor, id, body);

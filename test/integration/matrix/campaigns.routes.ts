@@ -21,6 +21,15 @@ async function scheduled(fx: MatrixFixture): Promise<string> {
 
 export const campaignRoutes: MatrixRoute[] = [
   {
+    // One inbox's campaigns: managers of it and administrators (without inboxId everyone gets 200, with what they manage).
+    route: 'GET /api/v1/campaigns',
+    request: async (fx) => {
+      await draft(fx);
+      return { path: `/api/v1/campaigns?inboxId=${fx.inboxId}&status=draft&limit=5` };
+    },
+    expected: expectFor.inboxManager(200),
+  },
+  {
     route: 'POST /api/v1/campaigns',
     request: async (fx) => ({ path: '/api/v1/campaigns', body: { name: 'Matrix campaign', type: 'promotional', inboxId: fx.inboxId, audience: EMPTY_AUDIENCE, template: 'Hi' } }),
     expected: expectFor.inboxManager(201),

@@ -27,7 +27,7 @@ export const contactRoutes: MatrixRoute[] = [
   { route: 'GET /api/v1/contacts/{id}', request: async (fx) => ({ path: `/api/v1/contacts/${await contactIn(fx)}` }), expected: expectFor.inboxMember(200) },
   {
     route: 'PATCH /api/v1/contacts/{id}',
-    request: async (fx) => ({ path: `/api/v1/contacts/${await contactIn(fx)}`, body: { vip: true, name: 'Renamed' } }),
+    request: async (fx) => ({ path: `/api/v1/contacts/${await contactIn(fx)}`, body: { vip: true, name: 'Renamed', tags: ['matrix'] } }),
     expected: expectFor.inboxMember(200),
   },
   { route: 'DELETE /api/v1/contacts/{id}', request: async (fx) => ({ path: `/api/v1/contacts/${await contactIn(fx)}` }), expected: expectFor.adminOnly(204) },

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { HH_MM, type QuietHours } from '../quiet-hours';
+import { CONTACT_TAG_RULE, TAGS_PER_CONTACT } from '../../contacts/contact-tags';
+import { type QuietHours, TIME_OF_DAY, TIME_OF_DAY_PROBLEM } from '../quiet-hours';
 import { CAMPAIGN_STATUSES, CAMPAIGN_TYPES, type Campaign, type CampaignStatus, type CampaignType } from '../campaign.entity';
 
 export class CampaignAudienceDto {
@@ -12,6 +13,18 @@ export class CampaignAudienceDto {
   @IsUUID('4', { each: true })
   contactIds?: string[];
 
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['newsletter', 'black friday'],
+    description: `Contacts having ANY of these tags (AND the other parts). ${CONTACT_TAG_RULE}; at least one`,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(TAGS_PER_CONTACT)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  tags?: string[];
+
   @ApiPropertyOptional({ description: 'Attribute equality filters: custom attribute, else platform attribute, by key', example: { city: 'Berlin' } })
   @IsOptional()
   @IsObject()
@@ -19,12 +32,12 @@ export class CampaignAudienceDto {
 }
 
 export class QuietHoursDto {
-  @ApiProperty({ example: '21:00', description: "Local time in the recipient's zone (HH:MM, 24 h)" })
-  @Matches(HH_MM, { message: 'must be a time HH:MM (00:00-23:59)' })
+  @ApiProperty({ example: '21:00', description: "Local time in the recipient's zone (HH:MM or HH:MM:SS, 24 h)" })
+  @Matches(TIME_OF_DAY, { message: TIME_OF_DAY_PROBLEM })
   start!: string;
 
   @ApiProperty({ example: '08:00', description: 'Exclusive; before start means the window crosses midnight' })
-  @Matches(HH_MM, { message: 'must be a time HH:MM (00:00-23:59)' })
+  @Matches(TIME_OF_DAY, { message: TIME_OF_DAY_PROBLEM })
   end!: string;
 }
 
@@ -98,7 +111,13 @@ export class CampaignView {
   @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: CampaignStatus;
   @ApiProperty({ nullable: true, type: String }) statusReason!: string | null;
   @ApiProperty({ type: CampaignAudienceDto }) audience!: CampaignAudienceDto;
-  @ApiProperty() audienceCount!: number;
+  @ApiProperty({
+    description:
+      'Contacts in the audience. GET /campaigns/{id}, create, edit and the controls: counted now. In the list (GET /campaigns): ' +
+      'for a campaign whose run started, the size stored at its start (audienceTotal, what the run processes); for the others ' +
+      'counted now, all of the page in one statement (no query per row).',
+  })
+  audienceCount!: number;
   @ApiProperty() template!: string;
   @ApiProperty() companyNamePrefix!: boolean;
   @ApiProperty({ nullable: true, type: String }) scheduledAt!: string | null;
@@ -128,6 +147,38 @@ export class CampaignView {
       workflowId: `campaign-run:${c.id}`,
     };
   }
+}
+
+export class ListCampaignsQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only campaigns sending through this inbox (403 unless the caller manages it)' })
+  @IsOptional()
+  @IsUUID()
+  inboxId?: string;
+
+  @ApiPropertyOptional({ enum: CAMPAIGN_STATUSES })
+  @IsOptional()
+  @IsIn(CAMPAIGN_STATUSES)
+  status?: CampaignStatus;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}
+
+export class CampaignPageView {
+  @ApiProperty({ type: [CampaignView], description: 'Newest first (created)' }) items!: CampaignView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last page' }) nextCursor!: string | null;
 }
 
 export class AudiencePreviewView {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { CampaignAccess } from '../campaign-access';
-import { countAudience } from '../campaign-audience';
+import { countAudience, countAudienceOptedOut } from '../campaign-audience';
 import { CampaignWorkflows } from '../campaign-workflows';
 import type { Campaign, CampaignStatus } from '../campaign.entity';
 
@@ -40,23 +40,9 @@ export class GetCampaignUseCase {
     const campaign = await this.campaigns.manage(actor, id, 'previewing a campaign audience', em);
     const channel = (await em.execute<{ channel_type: string }[]>(`select channel_type from inboxes where id = ?`, [campaign.inbox.id]))[0].channel_type;
     const count = await countAudience(em, campaign.account.id, campaign.audience);
-    const ids = campaign.audience.contactIds;
-    const rows = await em.execute<{ n: string }[]>(
-      `select count(*) as n from contact_opt_outs o join contacts c on c.id = o.contact_id where c.account_id = ? and o.channel_type = ?${ids ? ' and c.id = any(?::uuid[])' : ''}`,
-      [campaign.account.id, channel, ...(ids ? [`{${ids.join(',')}}`] : [])],
-    );
-    const attrs = campaign.audience.attributes ?? {};
-    // With attribute filters, count the opted-out among the filtered audience exactly.
-    if (Object.keys(attrs).length) {
-      const filtered = await em.execute<{ n: string }[]>(
-        `select count(*) as n from contact_opt_outs o join contacts c on c.id = o.contact_id where c.account_id = ? and o.channel_type = ?${ids ? ' and c.id = any(?::uuid[])' : ''}${Object.keys(attrs)
-          .map(() => ' and coalesce(c.attributes ->> ?, c.platform_attributes ->> ?) = ?')
-          .join('')}`,
-        [campaign.account.id, channel, ...(ids ? [`{${ids.join(',')}}`] : []), ...Object.entries(attrs).flatMap(([k, v]) => [k, k, v])],
-      );
-      return { count, optedOut: Number(filtered[0].n) };
-    }
-    return { count, optedOut: Number(rows[0].n) };
+    // The same audience SQL as the count and the run (ids, tags, attributes), restricted to the opted-out.
+    const optedOut = await countAudienceOptedOut(em, campaign.account.id, campaign.audience, channel);
+    return { count, optedOut };
   }
 }
 

@@ -3,12 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
+import { normaliseContactTags } from '../../contacts/contact-tags';
 import { VariablesService } from '../../variables/variables.service';
 import { CampaignAccess } from '../campaign-access';
 import { countAudience } from '../campaign-audience';
 import { Campaign, type CampaignAudience } from '../campaign.entity';
 import type { CreateCampaignDto, UpdateCampaignDto } from '../dto/campaign.dto';
-import type { QuietHours } from '../quiet-hours';
+import { isEmptyWindow, type QuietHours } from '../quiet-hours';
 
 async function checkAudience(em: EntityManager, accountId: string, audience: CampaignAudience): Promise<CampaignAudience> {
   const out: CampaignAudience = {};
@@ -18,6 +19,11 @@ async function checkAudience(em: EntityManager, accountId: string, audience: Cam
     const found = await em.execute<{ n: string }[]>(`select count(*) as n from contacts where account_id = ? and id = any(?::uuid[])`, [accountId, `{${ids.join(',')}}`]);
     if (Number(found[0].n) !== ids.length) throw DomainError.invalid('audience.contactIds', `${ids.length - Number(found[0].n)} of the contacts do not exist in this account`);
     out.contactIds = ids;
+  }
+  if (audience.tags) {
+    const tags = normaliseContactTags(audience.tags, 'audience.tags');
+    if (tags.length === 0) throw DomainError.invalid('audience.tags', 'must name at least one tag (leave it out for every contact)');
+    out.tags = tags;
   }
   if (audience.attributes) {
     for (const [key, value] of Object.entries(audience.attributes)) {
@@ -31,7 +37,7 @@ async function checkAudience(em: EntityManager, accountId: string, audience: Cam
 
 function checkQuietHours(quiet: QuietHours | null | undefined): QuietHours | null {
   if (!quiet) return null;
-  if (quiet.start === quiet.end) throw DomainError.invalid('quietHours.end', 'must differ from quietHours.start');
+  if (isEmptyWindow(quiet)) throw DomainError.invalid('quietHours.end', 'must differ from quietHours.start');
   return { start: quiet.start, end: quiet.end };
 }
 

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { CHANNEL_TYPES } from '../../inboxes/inbox.entity';
+import { CONTACT_TAG_RULE, TAGS_PER_CONTACT } from '../contact-tags';
 import type { AttributeType } from '../contact.entity';
 
 /** "true"/"false" in a query string. */
@@ -26,6 +27,13 @@ export class ContactFilterQuery {
   @Transform(toBoolean)
   @IsBoolean()
   favourites?: boolean;
+
+  @ApiPropertyOptional({ description: 'Only contacts having this tag (normalised like the tags: trimmed, lower-cased)', example: 'newsletter' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  tag?: string;
 }
 
 export class ListContactsQuery extends ContactFilterQuery {
@@ -101,6 +109,14 @@ export class UpdateContactDto {
   @IsOptional()
   @IsObject()
   attributes?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: [String], example: ['newsletter', 'vip lounge'], description: `Replaces the tag set ([] clears it). ${CONTACT_TAG_RULE}` })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(TAGS_PER_CONTACT)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  tags?: string[];
 }
 
 export class MergeContactDto {
@@ -139,6 +155,7 @@ export class ContactSummaryView {
   @ApiProperty() vip!: boolean;
   @ApiProperty() spam!: boolean;
   @ApiProperty({ description: "One of the caller's favourite contacts" }) favourite!: boolean;
+  @ApiProperty({ type: [String], description: 'Sorted' }) tags!: string[];
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
+import { normaliseContactTag, textArrayLiteral } from '../contact-tags';
 import { containsPattern, type ContactRow, cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor, summaryFromRow } from '../contact-view';
 import type { ContactPageView } from '../dto/contact.dto';
 
@@ -9,6 +10,7 @@ export interface ContactFilter {
   q?: string;
   vip?: boolean;
   favourites?: boolean;
+  tag?: string;
 }
 
 /**
@@ -47,6 +49,11 @@ export async function contactFilterSql(
     clauses.push('exists (select 1 from contact_favourites f where f.contact_id = c.id and f.user_id = ?)');
     params.push(actor.userId);
   }
+  if (filter.tag !== undefined) {
+    // @> (not = any) so the GIN index on tags serves it.
+    clauses.push('c.tags @> ?::text[]');
+    params.push(textArrayLiteral([normaliseContactTag(filter.tag)]));
+  }
   return { where: clauses.join(' and '), params };
 }
 
@@ -72,7 +79,7 @@ export class ListContactsUseCase {
     }
     params.push(limit + 1);
     const rows = await em.execute<(ContactRow & { sort_key: string })[]>(
-      `select c.id, c.name, c.email, c.phone, c.vip, c.spam, c.created_at, c.updated_at, ${cursorKeySql('c.created_at')} as sort_key,
+      `select c.id, c.name, c.email, c.phone, c.vip, c.spam, c.tags, c.created_at, c.updated_at, ${cursorKeySql('c.created_at')} as sort_key,
               exists (select 1 from contact_favourites f where f.contact_id = c.id and f.user_id = ?) as favourite
        from contacts c
        where ${where}

@@ -11,7 +11,7 @@ export const MERGE_RULE =
   'The contact in the path survives; the other contact is merged into it and deleted, in one transaction. ' +
   "Its identities, conversations (with their messages), favourites and opt-outs move to the survivor. Conflicts: the survivor's " +
   'non-empty name, email and phone win, empty ones are filled from the merged contact; custom and platform attributes: the ' +
-  "survivor's values win, keys it lacks are taken over; vip and spam: true when either is; opt-outs: the union (opting out wins). " +
+  "survivor's values win, keys it lacks are taken over; vip and spam: true when either is; tags: the union; opt-outs: the union (opting out wins). " +
   'Administrators may merge any two contacts of the account, other users two contacts they both see.';
 
 const isEmpty = (v: string | null | undefined): boolean => v === null || v === undefined || v.trim() === '';
@@ -31,6 +31,7 @@ function mergeAttributes(survivor: Record<string, string>, other: Record<string,
  *  - name, email, phone: the survivor's non-empty value wins; an empty one is filled from the other;
  *  - custom attributes and platform attributes: the survivor's values win, keys it lacks are taken over;
  *  - vip and spam: true when either contact is;
+ *  - tags: the union (it may exceed the per-contact maximum, which only limits what a PATCH sets);
  *  - identities, conversations (messages follow them), favourites: moved to the survivor (a user who
  *    favoured both keeps one favourite);
  *  - opt-outs: the union per channel (opting out wins); where both opted out, the survivor's row stays.
@@ -66,6 +67,7 @@ export class MergeContactsUseCase {
       survivor.platformAttributes = mergeAttributes(survivor.platformAttributes, other.platformAttributes);
       survivor.vip = survivor.vip || other.vip;
       survivor.spam = survivor.spam || other.spam;
+      survivor.tags = [...new Set([...(survivor.tags ?? []), ...(other.tags ?? [])])].sort();
       await tx.flush();
 
       await tx.execute('update contact_identities set contact_id = ? where contact_id = ?', [id, otherId]);

@@ -4,11 +4,12 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
 import { applyAttributeValues } from '../attribute-values';
 import { ContactAccess } from '../contact-access';
+import { normaliseContactTags } from '../contact-tags';
 import { ContactAttributeDefinition } from '../contact.entity';
 import { contactView } from '../contact-view';
 import type { ContactView, UpdateContactDto } from '../dto/contact.dto';
 
-/** Users who see the contact change its name, email, phone, VIP flag and custom attribute values. */
+/** Users who see the contact change its name, email, phone, VIP flag, tags and custom attribute values. */
 @Injectable()
 export class UpdateContactUseCase {
   constructor(
@@ -18,6 +19,8 @@ export class UpdateContactUseCase {
   ) {}
 
   async execute(actor: Actor, id: string, input: UpdateContactDto): Promise<ContactView> {
+    // Checked before anything is locked or read: bad tags are a 400 naming tags (or tags[i]).
+    const tags = input.tags === undefined ? undefined : normaliseContactTags(input.tags).sort();
     const em = this.em.fork();
     let vipChanged = false;
     const view = await em.transactional(async (tx) => {
@@ -31,6 +34,7 @@ export class UpdateContactUseCase {
         contact.vip = input.vip;
         vipChanged = true;
       }
+      if (tags !== undefined) contact.tags = tags;
       if (input.attributes !== undefined) {
         const definitions = await tx.find(ContactAttributeDefinition, { account: actor.accountId });
         contact.attributes = applyAttributeValues(contact.attributes ?? {}, input.attributes, definitions, actor.isAdmin);
