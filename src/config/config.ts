@@ -73,6 +73,16 @@ export interface AppConfig {
     /** TCP/TLS connect and greeting budget for IMAP and SMTP, and for the test-connection steps. */
     connectTimeoutMs: number;
   };
+  campaigns: {
+    /** Recipients a campaign run reads per page of its audience (CAMPAIGN_PAGE_SIZE). */
+    pageSize: number;
+    /**
+     * A campaign-run workflow continues as new at the first page boundary after its history reached
+     * this many events (or when Temporal suggests it): long audiences never approach history limits,
+     * and runs are not so short that the server delays the next one (CAMPAIGN_RUN_HISTORY_EVENTS).
+     */
+    runHistoryEvents: number;
+  };
   ai: {
     /** Without a key the AI agent hands every conversation to humans (and says so in the timeline). */
     apiKey?: string;
@@ -220,6 +230,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reconnectMaxSeconds: int(env, 'EMAIL_RECONNECT_MAX_SECONDS', 60, 1, 3600),
       checkIntervalMs: int(env, 'EMAIL_MAILBOX_CHECK_MS', 2000, 100, 60000),
       connectTimeoutMs: int(env, 'EMAIL_CONNECT_TIMEOUT_MS', 10000, 100, 120000),
+    },
+    campaigns: {
+      pageSize: int(env, 'CAMPAIGN_PAGE_SIZE', 1000, 10, 10000),
+      runHistoryEvents: int(env, 'CAMPAIGN_RUN_HISTORY_EVENTS', 500, 20, 20000),
     },
     ai: {
       apiKey: str(env, 'OPENAI_API_KEY'),

@@ -10,6 +10,7 @@ import twilio from 'twilio';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
 import { eventually, http, signUp, startTestStack, type TestStack } from '../support/test-stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { campaignRunWorkflowId } from '../../workflows/contracts/campaign.contract';
 
 const PUBLIC_URL = 'https://cx.example.test';
 const ACCOUNT_SID = `AC${randomBytes(16).toString('hex')}`;
@@ -128,7 +129,11 @@ function startWorker(): Promise<void> {
 
 beforeAll(async () => {
   fake = await startFakeTwilio();
-  stack = await startTestStack({ worker: false, env: { TWILIO_API_BASE_URL: fake.baseUrl, PUBLIC_URL, LOG_LEVEL: 'error' } });
+  // Small pages and short runs: the 2,000-recipient run pages 14 times and continues as new several times.
+  stack = await startTestStack({
+    worker: false,
+    env: { TWILIO_API_BASE_URL: fake.baseUrl, PUBLIC_URL, LOG_LEVEL: 'error', CAMPAIGN_PAGE_SIZE: '150', CAMPAIGN_RUN_HISTORY_EVENTS: '40' },
+  });
   db = new Client({ connectionString: stack.config.database.url });
   await db.connect();
   admin = await signUp(stack, 'Campaign Co');
@@ -207,8 +212,18 @@ test('2,000 recipients with the worker SIGKILLed mid-run: exactly one provider c
     )
   ).rows;
   expect(Number(n)).toBe(1950);
+  // It paged and continued as new across the kill: several runs of one workflow id.
+  const runs = await eventually(
+    async () => {
+      let n = 0;
+      for await (const _run of stack.temporal.workflow.list({ query: `WorkflowId = '${campaignRunWorkflowId(campaign.id)}'` })) n += 1;
+      return n >= 3 ? n : undefined;
+    },
+    10_000,
+    'the runs of the campaign workflow',
+  );
   const lookups = fake.requests.filter((r) => r.method === 'GET' && r.at >= killedAt).length;
-  console.log(JSON.stringify({ exactlyOnce: { recipients: 2000, eligible: eligible.length, providerCalls: callCount('kill'), sentBeforeKill: sentAtKill, claimedUnansweredAtKill: sendingAtKill, providerLookupsAfterRestart: lookups } }));
+  console.log(JSON.stringify({ exactlyOnce: { recipients: 2000, eligible: eligible.length, providerCalls: callCount('kill'), sentBeforeKill: sentAtKill, claimedUnansweredAtKill: sendingAtKill, providerLookupsAfterRestart: lookups, workflowRuns: runs } }));
 }, 150_000);
 
 test('worker SIGKILLed during a provider call that Twilio accepted: found in Twilio\'s message log after the restart, not sent again', async () => {

@@ -3,8 +3,11 @@
  *
  *  - Waits for `scheduledAt` on a Temporal timer (survives worker and server restarts); cancel ends the wait.
  *  - Pages through the audience by contact id (an activity reads `pageSize` ids after the cursor) and
- *    continues-as-new after every page (or earlier when Temporal suggests it), carrying the cursor and
- *    the counters, so the history stays small whatever the audience size.
+ *    continues-as-new at the first page boundary after the run's history reached `runHistoryEvents`
+ *    (or earlier, mid-page, when Temporal suggests it), carrying the cursor and the counters, so the
+ *    history stays bounded whatever the audience size.
+ *  - Without a rate limit, UNTHROTTLED_IN_FLIGHT batch activities run at once (one's database work
+ *    overlaps another's provider calls).
  *  - Honours the rate limit with a schedule on workflow time: the k-th recipient of the run is due at
  *    start + k / rate. Each round hands the recipients due within the next second to one activity,
  *    which sends each at its due time (so short Temporal timers, which fire late on a busy server, do
@@ -40,13 +43,19 @@ import {
   resumeCampaignSignal,
 } from '../contracts/campaign.contract';
 
-const DEFAULT_PAGE_SIZE = 500;
+/** For runs started without them (the API passes CAMPAIGN_PAGE_SIZE and CAMPAIGN_RUN_HISTORY_EVENTS). */
+const DEFAULT_PAGE_SIZE = 1000;
+const DEFAULT_RUN_HISTORY_EVENTS = 500;
 /** How much overdue sending the rate limiter catches up at once (see the header). */
 const BACKLOG_SECONDS = 1;
 /** Rate-limited rounds hand out the recipients due within this window. */
 const LOOKAHEAD_MS = 1000;
-/** Recipients per activity call when there is no rate limit. */
+/** Recipients per activity call when there is no rate limit ... */
 const UNTHROTTLED_BATCH = 200;
+/** ... and such calls at once. */
+const UNTHROTTLED_IN_FLIGHT = 2;
+
+type CampaignBatchResult = Awaited<ReturnType<CampaignActivities['sendCampaignBatch']>>;
 
 const bookkeeping = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '1 minute',
@@ -111,6 +120,7 @@ export async function campaignRunWorkflow(input: CampaignRunInput): Promise<Camp
     const rate = input.rateLimitPerSecond;
     const tickMs = rate === null ? 0 : Math.max(100, Math.ceil(1000 / rate));
     const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
+    const runHistoryEvents = input.runHistoryEvents ?? DEFAULT_RUN_HISTORY_EVENTS;
     const nextRun = async (cursor: string | null): Promise<never> => {
       state.cursor = cursor;
       await condition(allHandlersFinished);
@@ -121,7 +131,20 @@ export async function campaignRunWorkflow(input: CampaignRunInput): Promise<Camp
      * Sends `ids` in order under the rate limit. Returns false when cancelled. Continues-as-new in the
      * middle when Temporal suggests it (the cursor then points at the last id sent).
      */
+    const apply = (result: CampaignBatchResult) => {
+      state.counters.sent += result.sent;
+      state.counters.failed += result.failed;
+      state.counters.skipped += result.skipped;
+      state.counters.optedOut += result.optedOut;
+      state.counters.deferred += result.deferred;
+    };
+
+    /**
+     * Sends `ids` in order under the rate limit. Returns false when cancelled. Continues-as-new in the
+     * middle when Temporal suggests it (the cursor then points at the last id sent).
+     */
     const sendAll = async (ids: string[], continueWith: (lastSent: string) => Promise<never>): Promise<boolean> => {
+      if (rate === null) return sendUnthrottled(ids, continueWith);
       // Recipient k of the run (counting across pages and runs) is due at bucket.start + k / rate:
       // each round hands out the ones due within the next LOOKAHEAD_MS and the activity sends each at
       // its due time (real-time pacing in the activity: smooth, and independent of timer latency).
@@ -135,35 +158,65 @@ export async function campaignRunWorkflow(input: CampaignRunInput): Promise<Camp
         }
         if (state.cancelled) return false;
 
-        let n = UNTHROTTLED_BATCH;
-        let pace: { firstDueAt: number; intervalMs: number } | undefined;
-        if (rate !== null) {
-          const now = Date.now();
-          // At most BACKLOG_SECONDS overdue (after a worker restart): those go at once, the rest on schedule.
-          const floor = Math.floor((rate * (now - bucket.start)) / 1000) - rate * BACKLOG_SECONDS;
-          if (bucket.taken < floor) bucket.taken = floor;
-          n = Math.floor((rate * (now + LOOKAHEAD_MS - bucket.start)) / 1000) - bucket.taken;
-          if (n <= 0) {
-            await condition(() => state.paused || state.cancelled, tickMs);
-            continue;
-          }
-          pace = { firstDueAt: bucket.start + (bucket.taken * 1000) / rate, intervalMs: 1000 / rate };
+        const now = Date.now();
+        // At most BACKLOG_SECONDS overdue (after a worker restart): those go at once, the rest on schedule.
+        const floor = Math.floor((rate * (now - bucket.start)) / 1000) - rate * BACKLOG_SECONDS;
+        if (bucket.taken < floor) bucket.taken = floor;
+        const n = Math.floor((rate * (now + LOOKAHEAD_MS - bucket.start)) / 1000) - bucket.taken;
+        if (n <= 0) {
+          await condition(() => state.paused || state.cancelled, tickMs);
+          continue;
         }
+        const pace = { firstDueAt: bucket.start + (bucket.taken * 1000) / rate, intervalMs: 1000 / rate };
         const batch = ids.slice(i, i + n);
-        const result = await sending.sendCampaignBatch({ campaignId, contactIds: batch, pace });
+        apply(await sending.sendCampaignBatch({ campaignId, contactIds: batch, pace }));
         bucket.taken += batch.length;
         i += batch.length;
-        state.counters.sent += result.sent;
-        state.counters.failed += result.failed;
-        state.counters.skipped += result.skipped;
-        state.counters.optedOut += result.optedOut;
-        state.counters.deferred += result.deferred;
         if (i < ids.length && workflowInfo().continueAsNewSuggested) await continueWith(ids[i - 1]);
       }
       return !state.cancelled;
     };
 
-    // Pass 1: the audience, page by page (one run per page).
+    /**
+     * No rate limit: UNTHROTTLED_IN_FLIGHT batches at once, so one batch's database work overlaps
+     * another's provider calls. Pause, cancel and continue-as-new wait for the batches in flight (the
+     * cursor then points at the last id of the page handed out, all of which completed).
+     */
+    const sendUnthrottled = async (ids: string[], continueWith: (lastSent: string) => Promise<never>): Promise<boolean> => {
+      const inFlight = new Set<Promise<void>>();
+      let failure: unknown = null;
+      const drain = async () => {
+        while (inFlight.size) await Promise.race(inFlight);
+        if (failure !== null) throw failure;
+      };
+      let i = 0;
+      while (i < ids.length) {
+        if (state.paused && !state.cancelled) {
+          await drain();
+          await condition(() => !state.paused || state.cancelled);
+        }
+        if (state.cancelled) break;
+        if (i > 0 && workflowInfo().continueAsNewSuggested) {
+          await drain();
+          await continueWith(ids[i - 1]);
+        }
+        const batch = ids.slice(i, i + UNTHROTTLED_BATCH);
+        i += batch.length;
+        const call: Promise<void> = sending
+          .sendCampaignBatch({ campaignId, contactIds: batch })
+          .then(apply, (err: unknown) => {
+            failure ??= err;
+          })
+          .finally(() => inFlight.delete(call));
+        inFlight.add(call);
+        if (inFlight.size >= UNTHROTTLED_IN_FLIGHT) await Promise.race(inFlight);
+        if (failure !== null) break;
+      }
+      await drain();
+      return !state.cancelled;
+    };
+
+    // Pass 1: the audience, page by page.
     while ((state.pass ?? 'audience') === 'audience') {
       const page = await bookkeeping.loadAudiencePage({ campaignId, after: state.cursor, limit: pageSize });
       if (page.length === 0) {
@@ -171,7 +224,10 @@ export async function campaignRunWorkflow(input: CampaignRunInput): Promise<Camp
         break;
       }
       if (!(await sendAll(page, (last) => nextRun(last)))) return await finish('cancelled', 'cancelled by a manager');
-      await nextRun(page[page.length - 1]);
+      state.cursor = page[page.length - 1];
+      // A new run once this one's history is long enough (runs much shorter than a second would make
+      // the server hold back the next one: it spaces runs of one workflow id by about a second).
+      if (workflowInfo().historyLength >= runHistoryEvents || workflowInfo().continueAsNewSuggested) await nextRun(state.cursor);
     }
 
     // Pass 2: recipients deferred by quiet hours, each when its window ends.

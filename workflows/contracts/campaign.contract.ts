@@ -38,7 +38,10 @@ export interface CampaignRunInput {
   scheduledAt: number | null;
   /** Messages per second; null: unthrottled. */
   rateLimitPerSecond: number | null;
+  /** Recipients per audience page (CAMPAIGN_PAGE_SIZE). */
   pageSize?: number;
+  /** Continue as new at the first page boundary after the run's history reached this many events (CAMPAIGN_RUN_HISTORY_EVENTS). */
+  runHistoryEvents?: number;
   state?: CampaignRunState;
 }
 

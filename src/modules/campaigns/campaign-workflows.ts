@@ -34,7 +34,7 @@ export class CampaignWorkflows {
       this.client.workflow.start<typeof campaignRunWorkflow>('campaignRunWorkflow', {
         workflowId: campaignRunWorkflowId(input.campaignId),
         taskQueue: this.config.temporal.campaignTaskQueue,
-        args: [input],
+        args: [{ pageSize: this.config.campaigns.pageSize, runHistoryEvents: this.config.campaigns.runHistoryEvents, ...input }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     );
