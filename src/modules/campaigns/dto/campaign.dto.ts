@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { PageQuery } from '../../../common/page-query';
 import { CONTACT_TAG_RULE, TAGS_PER_CONTACT } from '../../contacts/contact-tags';
 import { type QuietHours, TIME_OF_DAY, TIME_OF_DAY_PROBLEM } from '../quiet-hours';
 import { CAMPAIGN_STATUSES, CAMPAIGN_TYPES, type Campaign, type CampaignStatus, type CampaignType } from '../campaign.entity';
@@ -149,7 +150,7 @@ export class CampaignView {
   }
 }
 
-export class ListCampaignsQuery {
+export class ListCampaignsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only campaigns sending through this inbox (403 unless the caller manages it)' })
   @IsOptional()
   @IsUUID()
@@ -159,21 +160,6 @@ export class ListCampaignsQuery {
   @IsOptional()
   @IsIn(CAMPAIGN_STATUSES)
   status?: CampaignStatus;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value))
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 export class CampaignPageView {

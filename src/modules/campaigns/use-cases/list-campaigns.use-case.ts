@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
-import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor } from '../../contacts/contact-view';
+import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor } from '../../../common/keyset-cursor';
 import { countAudiences } from '../campaign-audience';
 import { Campaign, type CampaignStatus } from '../campaign.entity';
 import type { CampaignWithCount } from './run-campaign.use-cases';

@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { PageQuery } from '../../../common/page-query';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { CHANNEL_TYPES } from '../../inboxes/inbox.entity';
@@ -36,21 +37,7 @@ export class ContactFilterQuery {
   tag?: string;
 }
 
-export class ListContactsQuery extends ContactFilterQuery {
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value))
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-}
+export class ListContactsQuery extends IntersectionType(ContactFilterQuery, PageQuery) {}
 
 export class ExportContactsQuery extends ContactFilterQuery {
   @ApiPropertyOptional({

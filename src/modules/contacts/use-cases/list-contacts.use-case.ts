@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
 import { normaliseContactTag, textArrayLiteral } from '../contact-tags';
-import { containsPattern, type ContactRow, cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor, summaryFromRow } from '../contact-view';
+import { containsPattern, type ContactRow, summaryFromRow } from '../contact-view';
+import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor } from '../../../common/keyset-cursor';
 import type { ContactPageView } from '../dto/contact.dto';
 
 export interface ContactFilter {

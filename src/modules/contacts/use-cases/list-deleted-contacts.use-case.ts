@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
-import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor } from '../contact-view';
+import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor } from '../../../common/keyset-cursor';
 import type { DeletedContactPageView } from '../dto/contact.dto';
 
 /** The audit log of deleted contacts, newest first (administrators). */
