@@ -1,5 +1,6 @@
 import { DomainError } from '../../src/common/domain-error';
-import { normaliseContactTag, normaliseContactTags, textArrayLiteral } from '../../src/modules/contacts/contact-tags';
+import { pgArrayLiteral } from '../../src/common/pg-array';
+import { normaliseContactTag, normaliseContactTags } from '../../src/modules/contacts/contact-tags';
 
 const problem = (fn: () => unknown) => {
   try {
@@ -26,7 +27,8 @@ describe('contact tags', () => {
   });
 
   test('text[] literals quote every element', () => {
-    expect(textArrayLiteral([])).toBe('{}');
-    expect(textArrayLiteral(['null', 'a,b', 'say "hi"', 'back\\slash', '{x}'])).toBe('{"null","a,b","say \\"hi\\"","back\\\\slash","{x}"}');
+    expect(pgArrayLiteral([])).toBe('{}');
+    expect(pgArrayLiteral(['a', null])).toBe('{"a",NULL}');
+    expect(pgArrayLiteral(['null', 'a,b', 'say "hi"', 'back\\slash', '{x}'])).toBe('{"null","a,b","say \\"hi\\"","back\\\\slash","{x}"}');
   });
 });

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { textArrayLiteral } from '../contacts/contact-tags';
+import { pgArrayLiteral } from '../../common/pg-array';
 import type { CampaignAudience } from './campaign.entity';
 
 /**
@@ -16,7 +16,7 @@ function audienceWhere(accountId: string, audience: CampaignAudience): { sql: st
   }
   if (audience.tags) {
     parts.push('c.tags && ?::text[]');
-    params.push(textArrayLiteral(audience.tags));
+    params.push(pgArrayLiteral(audience.tags));
   }
   for (const [key, value] of Object.entries(audience.attributes ?? {})) {
     parts.push('coalesce(c.attributes ->> ?, c.platform_attributes ->> ?) = ?');

@@ -1,6 +1,9 @@
 import type { Platform, TransformContext } from '@mikro-orm/core';
 import { ArrayType } from '@mikro-orm/core';
+import { applyDecorators } from '@nestjs/common';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
 import { DomainError } from '../../common/domain-error';
+import { pgArrayLiteral } from '../../common/pg-array';
 import { normaliseTag, normaliseTags, TAG_MAX_LENGTH, TAGS_PER_CONVERSATION } from '../conversations/tags';
 
 /**
@@ -9,6 +12,9 @@ import { normaliseTag, normaliseTags, TAG_MAX_LENGTH, TAGS_PER_CONVERSATION } fr
  */
 export const TAGS_PER_CONTACT = TAGS_PER_CONVERSATION;
 export const CONTACT_TAG_RULE = `Trimmed and lower-cased; at most ${TAGS_PER_CONTACT} tags of ${TAG_MAX_LENGTH} characters`;
+
+/** Validation of an optional tag list field in a DTO (the use case then normalises it with normaliseContactTags). */
+export const ContactTagsField = () => applyDecorators(IsOptional(), IsArray(), ArrayMaxSize(TAGS_PER_CONTACT), IsString({ each: true }), MaxLength(200, { each: true }));
 
 /** The normalised set; problems name `field` (or `field[i]` for one element). */
 export function normaliseContactTags(tags: string[], field = 'tags'): string[] {
@@ -22,18 +28,10 @@ export function normaliseContactTag(tag: string, field = 'tag'): string {
   return normaliseTag(tag, field);
 }
 
-/**
- * A PostgreSQL text[] literal with every element quoted, so tags such as `null`, `a,b` or `{x}` stay
- * the text they are. Bind it as `?::text[]`.
- */
-export function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-}
-
 /** text[] column; unlike the stock ArrayType it quotes every element (an unquoted `null` would be NULL). */
 export class TextArrayType extends ArrayType<string> {
   override convertToDatabaseValue(value: string[] | null, platform: Platform, context?: TransformContext): string | null {
-    if (Array.isArray(value)) return textArrayLiteral(value);
+    if (Array.isArray(value)) return pgArrayLiteral(value);
     return super.convertToDatabaseValue(value, platform, context);
   }
 }

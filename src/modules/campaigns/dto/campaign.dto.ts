@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PageQuery } from '../../../common/page-query';
-import { CONTACT_TAG_RULE, TAGS_PER_CONTACT } from '../../contacts/contact-tags';
+import { CONTACT_TAG_RULE, ContactTagsField } from '../../contacts/contact-tags';
 import { type QuietHours, TIME_OF_DAY, TIME_OF_DAY_PROBLEM } from '../quiet-hours';
 import { CAMPAIGN_STATUSES, CAMPAIGN_TYPES, type Campaign, type CampaignStatus, type CampaignType } from '../campaign.entity';
 
@@ -19,11 +19,7 @@ export class CampaignAudienceDto {
     example: ['newsletter', 'black friday'],
     description: `Contacts having ANY of these tags (AND the other parts). ${CONTACT_TAG_RULE}; at least one`,
   })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(TAGS_PER_CONTACT)
-  @IsString({ each: true })
-  @MaxLength(200, { each: true })
+  @ContactTagsField()
   tags?: string[];
 
   @ApiPropertyOptional({ description: 'Attribute equality filters: custom attribute, else platform attribute, by key', example: { city: 'Berlin' } })

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
+import { pgArrayLiteral } from '../../../common/pg-array';
 import type { DeliveryResult, OutboundMessage } from '../../channels/channel-sender';
 import { ChannelSenders } from '../../channels/channel-senders';
 import type { ChannelType } from '../../inboxes/inbox.entity';
@@ -40,11 +41,6 @@ const WAVE_WINDOW_MS = 250;
 
 /** The recipient row's id as the message's idempotency key. */
 export const recipientMessageKey = (recipientId: string): string => `campaign-recipient:${recipientId}`;
-
-/** A Postgres array literal (for `?::text[]`, `?::uuid[]`, `?::bigint[]` parameters). */
-function pgArray(values: readonly (string | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
-}
 
 const sleepUntil = async (at: number): Promise<void> => {
   const wait = at - Date.now();
@@ -178,7 +174,7 @@ export class SendCampaignBatchUseCase {
       `insert into campaign_recipients (campaign_id, contact_id, status, created_at, updated_at)
        select ?, c, 'sending', now(), now() from unnest(?::uuid[]) as c
        on conflict (campaign_id, contact_id) do nothing returning id, contact_id`,
-      [ctx.campaignId, pgArray(wave.map((w) => w.contactId))],
+      [ctx.campaignId, pgArrayLiteral(wave.map((w) => w.contactId))],
     );
     let live: Live[] = claimed.map((r) => ({ contactId: r.contact_id, recipientId: String(r.id), dueAt: dueOf.get(r.contact_id)! }));
 
@@ -202,7 +198,7 @@ export class SendCampaignBatchUseCase {
                 m.provider_message_id, m.delivery_status
            from campaign_recipients r left join messages m on m.idempotency_key = 'campaign-recipient:' || r.id
           where r.campaign_id = ? and r.contact_id = any(?::uuid[])`,
-        [ctx.campaignId, pgArray(wave.filter((w) => !claimedIds.has(w.contactId)).map((w) => w.contactId))],
+        [ctx.campaignId, pgArrayLiteral(wave.filter((w) => !claimedIds.has(w.contactId)).map((w) => w.contactId))],
       );
       const resumed: typeof rows = [];
       const dueAgain: string[] = [];
@@ -216,7 +212,7 @@ export class SendCampaignBatchUseCase {
       if (dueAgain.length) {
         // Due again: claim them back (conditional, so two attempts cannot both take one).
         const reclaimed = new Set(
-          (await em.execute<{ id: string }[]>(`update campaign_recipients set status = 'sending', updated_at = now() where id = any(?::bigint[]) and status = 'deferred' returning id`, [pgArray(dueAgain)])).map((r) => String(r.id)),
+          (await em.execute<{ id: string }[]>(`update campaign_recipients set status = 'sending', updated_at = now() where id = any(?::bigint[]) and status = 'deferred' returning id`, [pgArrayLiteral(dueAgain)])).map((r) => String(r.id)),
         );
         for (const row of rows) {
           if (row.status !== 'deferred' || !row.due) continue;
@@ -259,7 +255,7 @@ export class SendCampaignBatchUseCase {
     const optedOut = new Set(
       (
         await em.execute<{ contact_id: string }[]>(`select contact_id from contact_opt_outs where contact_id = any(?::uuid[]) and channel_type = ?`, [
-          pgArray(live.map((l) => l.contactId)),
+          pgArrayLiteral(live.map((l) => l.contactId)),
           ctx.channelType,
         ])
       ).map((r) => r.contact_id),
@@ -281,7 +277,7 @@ export class SendCampaignBatchUseCase {
         await em.execute(
           `update campaign_recipients r set status = 'deferred', next_send_at = v.until, error = v.reason, updated_at = now()
              from unnest(?::bigint[], ?::timestamptz[], ?::text[]) as v(id, until, reason) where r.id = v.id`,
-          [pgArray(deferred.map((d) => d.recipientId)), pgArray(deferred.map((d) => d.until.toISOString())), pgArray(deferred.map((d) => d.reason))],
+          [pgArrayLiteral(deferred.map((d) => d.recipientId)), pgArrayLiteral(deferred.map((d) => d.until.toISOString())), pgArrayLiteral(deferred.map((d) => d.reason))],
         );
         for (let i = 0; i < deferred.length; i++) count('deferred');
       }
@@ -335,12 +331,12 @@ export class SendCampaignBatchUseCase {
                     from v where messages.id = v.message_id)
        update campaign_recipients r set status = v.status, error = v.error, next_send_at = null, updated_at = now() from v where r.id = v.recipient_id`,
       [
-        pgArray(taken.map((t) => t.messageId)),
-        pgArray(taken.map((t) => t.live.recipientId)),
-        pgArray(taken.map((t) => t.delivery.status)),
-        pgArray(taken.map((t) => t.delivery.providerMessageId ?? null)),
-        pgArray(taken.map((t) => t.delivery.error ?? null)),
-        pgArray(taken.map((t) => (t.delivery.status === 'failed' ? 'failed' : 'sent'))),
+        pgArrayLiteral(taken.map((t) => t.messageId)),
+        pgArrayLiteral(taken.map((t) => t.live.recipientId)),
+        pgArrayLiteral(taken.map((t) => t.delivery.status)),
+        pgArrayLiteral(taken.map((t) => t.delivery.providerMessageId ?? null)),
+        pgArrayLiteral(taken.map((t) => t.delivery.error ?? null)),
+        pgArrayLiteral(taken.map((t) => (t.delivery.status === 'failed' ? 'failed' : 'sent'))),
       ],
     );
     for (const t of taken) {
@@ -351,7 +347,7 @@ export class SendCampaignBatchUseCase {
 
   private async settle(em: EntityManager, recipientIds: string[], status: RecipientStatus, error: string | null, count: (outcome: RecipientStatus) => void): Promise<void> {
     if (!recipientIds.length) return;
-    await em.execute(`update campaign_recipients set status = ?, error = ?, next_send_at = null, updated_at = now() where id = any(?::bigint[])`, [status, error, pgArray(recipientIds)]);
+    await em.execute(`update campaign_recipients set status = ?, error = ?, next_send_at = null, updated_at = now() where id = any(?::bigint[])`, [status, error, pgArrayLiteral(recipientIds)]);
     for (let i = 0; i < recipientIds.length; i++) count(status);
   }
 
@@ -366,7 +362,7 @@ export class SendCampaignBatchUseCase {
     const lookup = async (keys: string[]) => {
       const found = await em.execute<{ id: string; conversation_id: string; idempotency_key: string }[]>(
         `select id, conversation_id, idempotency_key from messages where idempotency_key = any(?::text[])`,
-        [pgArray(keys)],
+        [pgArrayLiteral(keys)],
       );
       for (const m of found) out.set(byKey.get(m.idempotency_key)!.recipientId, { messageId: String(m.id), conversationId: m.conversation_id });
     };
@@ -378,7 +374,7 @@ export class SendCampaignBatchUseCase {
         (
           await tx.execute<{ id: string; contact_id: string }[]>(
             `select distinct on (contact_id) id, contact_id from conversations where inbox_id = ? and contact_id = any(?::uuid[]) and status <> 'spam' order by contact_id, created_at desc`,
-            [ctx.inboxId, pgArray(missing.map((l) => l.contactId))],
+            [ctx.inboxId, pgArrayLiteral(missing.map((l) => l.contactId))],
           )
         ).map((c) => [c.contact_id, c.id]),
       );
@@ -387,7 +383,7 @@ export class SendCampaignBatchUseCase {
         const created = await tx.execute<{ id: string; contact_id: string }[]>(
           `insert into conversations (id, account_id, inbox_id, contact_id, channel_type, status, resolved_at)
            select gen_random_uuid(), ?, ?, c, ?, 'resolved', now() from unnest(?::uuid[]) as c returning id, contact_id`,
-          [ctx.accountId, ctx.inboxId, ctx.channelType, pgArray(without)],
+          [ctx.accountId, ctx.inboxId, ctx.channelType, pgArrayLiteral(without)],
         );
         for (const c of created) conversations.set(c.contact_id, c.id);
       }
@@ -395,13 +391,13 @@ export class SendCampaignBatchUseCase {
         `insert into messages (conversation_id, direction, sender_type, content, delivery_status, idempotency_key)
          select v.conversation_id, 'outbound', 'system', v.content, 'queued', v.key from unnest(?::uuid[], ?::text[], ?::text[]) as v(conversation_id, content, key)
          on conflict (idempotency_key) do nothing returning id, conversation_id, idempotency_key`,
-        [pgArray(missing.map((l) => conversations.get(l.contactId)!)), pgArray(missing.map((l) => contents.get(l.contactId)!)), pgArray(missing.map((l) => recipientMessageKey(l.recipientId)))],
+        [pgArrayLiteral(missing.map((l) => conversations.get(l.contactId)!)), pgArrayLiteral(missing.map((l) => contents.get(l.contactId)!)), pgArrayLiteral(missing.map((l) => recipientMessageKey(l.recipientId)))],
       );
       for (const m of inserted) out.set(byKey.get(m.idempotency_key)!.recipientId, { messageId: String(m.id), conversationId: m.conversation_id });
       if (inserted.length) {
         await tx.execute(`update campaign_recipients r set message_id = v.message_id, updated_at = now() from unnest(?::bigint[], ?::bigint[]) as v(id, message_id) where r.id = v.id`, [
-          pgArray(inserted.map((m) => byKey.get(m.idempotency_key)!.recipientId)),
-          pgArray(inserted.map((m) => String(m.id))),
+          pgArrayLiteral(inserted.map((m) => byKey.get(m.idempotency_key)!.recipientId)),
+          pgArrayLiteral(inserted.map((m) => String(m.id))),
         ]);
       }
     });

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { PageQuery } from '../../../common/page-query';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { CHANNEL_TYPES } from '../../inboxes/inbox.entity';
-import { CONTACT_TAG_RULE, TAGS_PER_CONTACT } from '../contact-tags';
+import { CONTACT_TAG_RULE, ContactTagsField } from '../contact-tags';
 import type { AttributeType } from '../contact.entity';
 
 /** "true"/"false" in a query string. */
@@ -98,11 +98,7 @@ export class UpdateContactDto {
   attributes?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [String], example: ['newsletter', 'vip lounge'], description: `Replaces the tag set ([] clears it). ${CONTACT_TAG_RULE}` })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(TAGS_PER_CONTACT)
-  @IsString({ each: true })
-  @MaxLength(200, { each: true })
+  @ContactTagsField()
   tags?: string[];
 }
 

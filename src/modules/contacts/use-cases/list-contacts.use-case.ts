@@ -2,7 +2,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
-import { normaliseContactTag, textArrayLiteral } from '../contact-tags';
+import { pgArrayLiteral } from '../../../common/pg-array';
+import { normaliseContactTag } from '../contact-tags';
 import { containsPattern, type ContactRow, summaryFromRow } from '../contact-view';
 import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor } from '../../../common/keyset-cursor';
 import type { ContactPageView } from '../dto/contact.dto';
@@ -53,7 +54,7 @@ export async function contactFilterSql(
   if (filter.tag !== undefined) {
     // @> (not = any) so the GIN index on tags serves it.
     clauses.push('c.tags @> ?::text[]');
-    params.push(textArrayLiteral([normaliseContactTag(filter.tag)]));
+    params.push(pgArrayLiteral([normaliseContactTag(filter.tag)]));
   }
   return { where: clauses.join(' and '), params };
 }
