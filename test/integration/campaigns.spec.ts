@@ -30,6 +30,8 @@ interface Progress {
   status: string;
   total: number;
   sent: number;
+  delivered: number;
+  undelivered: number;
   failed: number;
   skipped: number;
   optedOut: number;
@@ -345,6 +347,39 @@ test('pause holds sending, resume continues where it stopped', async () => {
   expect(contacts.filter((c) => calls.get(c.phone) !== 1)).toEqual([]);
   expect(await progress(campaign.id)).toMatchObject({ status: 'completed', sent: 150, remaining: 0 });
 }, 60_000);
+
+test("Twilio's delivery receipts for campaign messages: progress counts delivered and undelivered, the reason is on the message", async () => {
+  const contacts = await makeContacts(4, 'receipts');
+  const campaign = await createCampaign('receipts');
+  expect((await asAdmin('POST', `/api/v1/campaigns/${campaign.id}/start`)).status).toBe(200);
+  await waitForStatus(campaign.id, 'completed', 20_000);
+  const created = fake.requests.filter((r) => r.method === 'POST' && r.form.Body?.startsWith('[receipts]'));
+  expect(created).toHaveLength(4);
+  // Each message carried its own StatusCallback URL; Twilio calls it, signed, as the message progresses.
+  const receipt = async (to: string, status: string, extra: Record<string, string> = {}) => {
+    const call = created.find((c) => c.form.To === to)!;
+    const url = new URL(call.form.StatusCallback);
+    expect(url.origin).toBe(PUBLIC_URL);
+    const params = { MessageSid: call.sid!, MessageStatus: status, AccountSid: ACCOUNT_SID, To: to, From: FROM_NUMBER, ...extra };
+    const res = await fetch(stack.baseUrl + url.pathname + url.search, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, call.form.StatusCallback, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    await res.text();
+    expect(res.status).toBe(200);
+  };
+  await receipt(contacts[0].phone, 'delivered');
+  await receipt(contacts[1].phone, 'sent');
+  await receipt(contacts[1].phone, 'delivered');
+  await receipt(contacts[2].phone, 'undelivered', { ErrorCode: '30003', ErrorMessage: 'Unreachable destination handset' });
+  expect(await progress(campaign.id)).toMatchObject({ status: 'completed', total: 4, sent: 4, delivered: 2, undelivered: 1, failed: 0 });
+  const { rows } = await db.query<{ delivery_status: string; error: string | null }>(
+    `select m.delivery_status, m.error from campaign_recipients r join messages m on m.id = r.message_id where r.campaign_id = $1 and r.contact_id = $2`,
+    [campaign.id, contacts[2].id],
+  );
+  expect(rows).toEqual([{ delivery_status: 'failed', error: expect.stringContaining('30003') }]);
+});
 
 test('cancel stops the run and reports what was sent', async () => {
   await makeContacts(300, 'cancel');

@@ -17,6 +17,8 @@ export interface FakeTwilioRequest {
   form: Record<string, string>;
   /** When it arrived (epoch ms). */
   at: number;
+  /** The SID of the message a create made. */
+  sid?: string;
 }
 
 export interface FakeTwilioAnswer {
@@ -58,7 +60,8 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     req.on('end', () => {
       const [path, query = ''] = (req.url ?? '').split('?');
       const form = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? query : Buffer.concat(chunks).toString('utf8')));
-      requests.push({ method: req.method ?? '', path, headers: req.headers, form, at: Date.now() });
+      const record: FakeTwilioRequest = { method: req.method ?? '', path, headers: req.headers, form, at: Date.now() };
+      requests.push(record);
       const send = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
@@ -97,6 +100,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       }
       const sid = `SM${randomBytes(16).toString('hex')}`;
       sids.push(sid);
+      record.sid = sid;
       const now = new Date().toUTCString();
       const created = {
         sid,

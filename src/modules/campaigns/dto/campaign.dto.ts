@@ -171,8 +171,9 @@ export class AudiencePreviewView {
 export class CampaignProgressView {
   @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: CampaignStatus;
   @ApiProperty() total!: number;
-  @ApiProperty() sent!: number;
-  @ApiProperty() delivered!: number;
+  @ApiProperty({ description: 'Accepted by the provider (the delivered and undelivered below are among them)' }) sent!: number;
+  @ApiProperty({ description: "Sent, and the provider's delivery receipt (Twilio status callback) says delivered" }) delivered!: number;
+  @ApiProperty({ description: 'Sent, and the delivery receipt says it could not be delivered (the reason is on the message)' }) undelivered!: number;
   @ApiProperty() failed!: number;
   @ApiProperty() skipped!: number;
   @ApiProperty() optedOut!: number;

@@ -125,8 +125,9 @@ export class CampaignProgressUseCase {
     const rows = await em.execute<{ status: string; n: string }[]>(`select status, count(*) as n from campaign_recipients where campaign_id = ? group by status`, [id]);
     const by = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
     // Delivery receipts (Twilio status callbacks) land on the messages.
-    const delivered = await em.execute<{ n: string }[]>(
-      `select count(*) as n from campaign_recipients r join messages m on m.id = r.message_id where r.campaign_id = ? and r.status = 'sent' and m.delivery_status = 'delivered'`,
+    const [receipts] = await em.execute<{ delivered: string; undelivered: string }[]>(
+      `select count(*) filter (where m.delivery_status = 'delivered') as delivered, count(*) filter (where m.delivery_status = 'failed') as undelivered
+         from campaign_recipients r join messages m on m.id = r.message_id where r.campaign_id = ? and r.status = 'sent'`,
       [id],
     );
     const total = campaign.audienceTotal ?? (await countAudience(em, campaign.account.id, campaign.audience));
@@ -143,7 +144,8 @@ export class CampaignProgressUseCase {
       status: campaign.status,
       total,
       sent: by('sent'),
-      delivered: Number(delivered[0].n),
+      delivered: Number(receipts.delivered),
+      undelivered: Number(receipts.undelivered),
       failed: by('failed'),
       skipped: by('skipped'),
       optedOut: by('opted_out'),
