@@ -273,6 +273,31 @@ test('worker SIGKILLed during a provider call that Twilio accepted: found in Twi
   expect(await progress(campaign.id)).toMatchObject({ status: 'completed', total: 40, sent: 40, failed: 0, sending: 0 });
 }, 90_000);
 
+test('an interrupted send whose text matches an earlier message to the same number is not taken for it: sent after the lookup', async () => {
+  const [contact] = await makeContacts(1, 'dupe');
+  const first = await createCampaign('dupe');
+  expect((await asAdmin('POST', `/api/v1/campaigns/${first.id}/start`)).status).toBe(200);
+  await waitForStatus(first.id, 'completed', 20_000);
+  // The same text again: Twilio answers the first try with a 503 (it never created the message), the
+  // batch is retried, the message is in doubt and looked up: the log holds the first campaign's
+  // message with the same body, but its SID is that message's.
+  const second = await createCampaign('dupe');
+  fake.answerNext({ status: 503, code: 20500, message: 'Service unavailable' });
+  expect((await asAdmin('POST', `/api/v1/campaigns/${second.id}/start`)).status).toBe(200);
+  await waitForStatus(second.id, 'completed', 30_000);
+  const posts = fake.requests.filter((r) => r.method === 'POST' && r.form.To === contact.phone);
+  expect(posts.map((r) => (r.sid ? 'created' : 'refused'))).toEqual(['created', 'refused', 'created']);
+  expect(fake.requests.filter((r) => r.method === 'GET' && r.form.To === contact.phone)).toHaveLength(1);
+  const { rows } = await db.query<{ campaign_id: string; status: string; provider_message_id: string }>(
+    `select r.campaign_id, r.status, m.provider_message_id from campaign_recipients r join messages m on m.id = r.message_id where r.contact_id = $1 order by r.created_at`,
+    [contact.id],
+  );
+  expect(rows).toEqual([
+    { campaign_id: first.id, status: 'sent', provider_message_id: posts[0].sid },
+    { campaign_id: second.id, status: 'sent', provider_message_id: posts[2].sid },
+  ]);
+}, 60_000);
+
 test('20/s is held within ±10%; a contact replying STOP mid-run gets nothing afterwards; replies thread into the campaign conversation', async () => {
   const contacts = await makeContacts(200, 'rate');
   const stopper = contacts[contacts.length - 1]; // last in id order: reached last

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { pgArrayLiteral } from '../../../common/pg-array';
 import { SecretBox } from '../../../common/secret-box';
 import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import { ContactIdentity } from '../../contacts/contact.entity';
@@ -90,8 +91,9 @@ export class TwilioSmsSender implements ChannelSender {
   /**
    * Looks each message up in Twilio's message log (Messages list, filtered by To and From, newest
    * first): the one from this sender to this number with the same body, created since the message was
-   * stored. Not filtered by DateSent: Twilio fills it only once the message left its queue. A failed
-   * lookup throws (transient), so the caller retries rather than risk a second send.
+   * stored, whose SID no other message of ours holds. Not filtered by DateSent: Twilio fills it only
+   * once the message left its queue. A failed lookup throws (transient), so the caller retries rather
+   * than risk a second send.
    */
   async findAccepted(inboxId: string, messages: readonly InDoubtMessage[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
@@ -101,6 +103,8 @@ export class TwilioSmsSender implements ChannelSender {
     if (!channel || (!channel.fromNumber && !channel.messagingServiceSid)) return found;
     const addresses = await this.addresses(em, messages.map((m) => m.contactId));
     const client = this.clients.create(channel.accountSid, this.secrets.decrypt(channel.authTokenSealed, 'authToken'));
+    // Every message of the sender to that number with the same body since the message was stored.
+    const candidates = new Map<string, string[]>();
     let next = 0;
     const lookup = async () => {
       while (next < messages.length) {
@@ -109,16 +113,30 @@ export class TwilioSmsSender implements ChannelSender {
         if (!to) continue;
         const listed = await client.messages.list({ to, ...(channel.messagingServiceSid ? {} : { from: channel.fromNumber! }), limit: LOOKUP_LIMIT });
         const since = m.since.getTime() - CLOCK_SKEW_MS;
-        const match = listed.find(
+        const matching = listed.filter(
           (t) =>
             t.body === m.content &&
             (t.dateCreated?.getTime() ?? 0) >= since &&
             (channel.messagingServiceSid ? t.messagingServiceSid === channel.messagingServiceSid : true),
         );
-        if (match) found.set(m.messageId, match.sid);
+        candidates.set(m.messageId, matching.reverse().map((t) => t.sid)); // oldest first
       }
     };
     await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, messages.length) }, lookup));
+    // A SID already stored on another message is that one's (the same text to the same number twice);
+    // two in-doubt messages alike get one SID each.
+    const allSids = [...new Set([...candidates.values()].flat())];
+    const taken = new Set(
+      allSids.length
+        ? (await em.execute<{ sid: string }[]>(`select provider_message_id as sid from messages where provider_message_id = any(?::text[])`, [pgArrayLiteral(allSids)])).map((r) => r.sid)
+        : [],
+    );
+    for (const m of messages) {
+      const sid = candidates.get(m.messageId)?.find((c) => !taken.has(c));
+      if (!sid) continue;
+      taken.add(sid);
+      found.set(m.messageId, sid);
+    }
     if (found.size) this.logger.log(`inbox ${inboxId}: ${found.size} of ${messages.length} interrupted sends had reached Twilio; not sent again`);
     return found;
   }
