@@ -428,7 +428,7 @@ test('cancel stops the run and reports what was sent', async () => {
 
 test('a campaign scheduled a few seconds ahead waits through a worker restart, then starts on time', async () => {
   const contacts = await makeContacts(5, 'later');
-  const at = Date.now() + 6000;
+  const at = Date.now() + 8000; // room for the new worker to start under load before the time
   const campaign = await createCampaign('later', { scheduledAt: new Date(at).toISOString() });
   const started = await asAdmin<CampaignView>('POST', `/api/v1/campaigns/${campaign.id}/start`);
   expect(started.body.status).toBe('scheduled');
@@ -519,9 +519,9 @@ test('deferred recipients are sent when their quiet window ends, then the run co
   expect([...berlin, ...newYork].filter((c) => calls.get(c.phone) !== 1)).toEqual([]);
   const berlinPhones = new Set(berlin.map((c) => c.phone));
   const berlinCalls = fake.requests.filter((r) => r.method === 'POST' && r.form.Body?.startsWith('[morning]') && berlinPhones.has(r.form.To));
-  // Not before the window's end, and soon after it (the run waits on a timer for it).
+  // Not before the window's end, and soon after it (the run waits on a timer for it; the bound leaves room for a loaded CI machine).
   expect(berlinCalls.filter((r) => r.at < windowEnd)).toEqual([]);
-  expect(Math.max(...berlinCalls.map((r) => r.at)) - windowEnd).toBeLessThan(3000);
+  expect(Math.max(...berlinCalls.map((r) => r.at)) - windowEnd).toBeLessThan(5000);
   expect(await progress(campaign.id)).toMatchObject({ status: 'completed', total: 5, sent: 5, deferred: 0, remaining: 0, nextDeferredSendAt: null });
   const rows = await db.query<{ status: string; next_send_at: Date | null }>(`select status, next_send_at from campaign_recipients where campaign_id = $1`, [campaign.id]);
   expect(rows.rows).toEqual(Array.from({ length: 5 }, () => ({ status: 'sent', next_send_at: null })));
