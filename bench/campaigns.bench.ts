@@ -34,6 +34,7 @@ import { startFakeTwilio, type FakeTwilio } from '../test/support/fake-twilio';
 import { freePort } from '../test/support/free-port';
 import { spawnWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
 import { campaignRunWorkflowId } from '../workflows/contracts/campaign.contract';
+import { json } from './support/http';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
 const LIMITED_RECIPIENTS = Number(process.env.BENCH_LIMITED_RECIPIENTS ?? 10_000);
@@ -42,16 +43,6 @@ const LIMIT = Number(process.env.BENCH_LIMIT ?? 100);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function json<T>(base: string, method: string, url: string, token?: string, body?: unknown): Promise<T> {
-  const res = await fetch(base + url, {
-    method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 /** Peak and current resident set of a process, MB (Linux /proc). */
 function memoryOf(pid: number): { peakRssMb: number; rssMb: number } {

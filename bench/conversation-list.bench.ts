@@ -16,6 +16,7 @@ import { createApiApp } from '../src/app.factory';
 import { loadConfig, requireServices } from '../src/config/config';
 import { runMigrations } from '../src/database/migrate';
 import { startEmbeddedPostgres } from '../src/local-stack/embedded-postgres';
+import { json } from './support/http';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
@@ -26,16 +27,6 @@ const CONTACTS = Math.max(1, Math.floor(CONVERSATIONS / 2));
 const PASSWORD = 'correct horse battery';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-
-async function json<T>(base: string, method: string, url: string, token?: string, body?: unknown): Promise<T> {
-  const res = await fetch(base + url, {
-    method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);

@@ -49,6 +49,7 @@ import { conversationWorkflowId } from '../workflows/contracts/conversation.cont
 import { AssigneeId, Channel, ConversationStatus, InboxId, UNASSIGNED, Vip } from '../workflows/contracts/search-attributes';
 import type { BenchWorkerReply, BenchWorkerRequest } from './support/bench-worker';
 import { noopSignal, type noopWorkflow } from './support/noop.workflow';
+import { json } from './support/http';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -302,19 +303,6 @@ function compileForWorker(outDir: string): string | undefined {
   }
   log(`tsc produced no worker (exit ${result.status}): ${(result.stdout + result.stderr).trim().split('\n').slice(0, 5).join(' | ')}`);
   return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// HTTP
-
-async function json<T>(base: string, method: string, url: string, token?: string, body?: unknown): Promise<T> {
-  const res = await fetch(base + url, {
-    method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
 }
 
 // ---------------------------------------------------------------------------------------------

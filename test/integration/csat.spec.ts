@@ -10,6 +10,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { parseRatingReply } from '../../src/modules/csat/csat-rating';
 import { SendCsatSurveyUseCase, type SendCsatSurveyResult } from '../../src/modules/csat/use-cases/send-csat-survey.use-case';
 import { http, signUp, startTestStack, type TestStack } from '../support/test-stack';
+import type { PublicSurvey } from '../../src/modules/csat/csat-public';
+import type { CsatReport } from '../../src/modules/csat/use-cases/get-csat-report.use-case';
 
 interface User {
   id: string;
@@ -49,32 +51,6 @@ interface SurveyView {
   rating: number | null;
   comment: string | null;
   ratedAt: string | null;
-}
-interface PublicSurvey {
-  question: string;
-  scale: number;
-  rating: number | null;
-  comment: string | null;
-  ratedAt: string | null;
-  sentAt: string;
-  canChange: boolean;
-  changeableUntil: string;
-}
-interface ReportRow {
-  key: string | null;
-  label: string;
-  surveysSent: number;
-  responses: number;
-  averageRating: number | null;
-  satisfiedShare: number | null;
-  responseRate: number | null;
-}
-interface Report {
-  from: string;
-  to: string;
-  groupBy: string;
-  rows: ReportRow[];
-  total: ReportRow;
 }
 interface SurveyRow {
   id: string;
@@ -523,7 +499,7 @@ describe('the CSAT report', () => {
   let inboxB: string;
   let oldSentAt: Date;
 
-  const report = (who: User, query: string) => http<Report & ErrorBody>(stack, 'GET', `/api/v1/reports/csat${query}`, undefined, who.token);
+  const report = (who: User, query: string) => http<CsatReport & ErrorBody>(stack, 'GET', `/api/v1/reports/csat${query}`, undefined, who.token);
 
   beforeAll(async () => {
     acct = await newAccount('Report Ltd');

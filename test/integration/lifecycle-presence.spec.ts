@@ -3,7 +3,7 @@
  * with a grace period of a few seconds.
  */
 import { agentPresenceWorkflowId } from '../../workflows/contracts/agent-presence.contract';
-import { createLifecycleFixture, sleep, type LifecycleFixture } from '../support/lifecycle-fixture';
+import { assignedTo, createLifecycleFixture, sleep, unassignedAt } from '../support/lifecycle-fixture';
 import { eventually, http, startTestStack, type TestStack } from '../support/test-stack';
 
 const GRACE = 4;
@@ -17,16 +17,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function assignedTo(fx: LifecycleFixture, conversationId: string, userId: string | null, timeoutMs = 15_000) {
-  return eventually(async () => ((await fx.rows()).find((r) => r.id === conversationId)?.assignee_id === userId ? true : undefined), timeoutMs, `conversation ${conversationId} held by ${userId}`);
-}
-
-/** When the conversation's assignee changed away from `userId`, by the decision's own timestamp. */
-async function unassignedAt(fx: LifecycleFixture, conversationId: string): Promise<number> {
-  const d = (await fx.decisions(conversationId)).find((x) => x.kind === 'unassigned');
-  if (!d) throw new Error('no unassigned decision');
-  return new Date(d.created_at).getTime();
-}
 
 test('logout: after the grace period the agent loses conversations still new (not open ones), and they go to another agent', async () => {
   const fx = await createLifecycleFixture(stack, { agents: 2, settings: { autoUnassign: { enabled: true, graceSeconds: GRACE }, routing: { capacityPerAgent: 10 } } });

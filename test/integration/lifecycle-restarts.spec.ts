@@ -22,7 +22,7 @@ import { agentPresenceWorkflowId } from '../../workflows/contracts/agent-presenc
 import { conversationWorkflowId, type ConversationWorkflowState, inboundMessageSignal } from '../../workflows/contracts/conversation.contract';
 import { AssigneeId, Channel, ConversationStatus, InboxId, Vip } from '../../workflows/contracts/search-attributes';
 import { freePort } from '../support/free-port';
-import { createLifecycleFixture, sleep, type LifecycleFixture } from '../support/lifecycle-fixture';
+import { assignedTo, createLifecycleFixture, sleep, type LifecycleFixture, unassignedAt } from '../support/lifecycle-fixture';
 import { eventually, http, startTestStack, type TestStack } from '../support/test-stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
@@ -30,16 +30,6 @@ const ENV = { AUTO_UNASSIGN_MIN_GRACE_SECONDS: '1', PRESENCE_HEARTBEAT_TIMEOUT_S
 const TOLERANCE_MS = 2000;
 const report = (line: string) => process.stdout.write(`[lifecycle-restarts] ${line}\n`);
 
-async function assignedTo(fx: LifecycleFixture, conversationId: string, userId: string | null, timeoutMs = 15_000) {
-  return eventually(async () => ((await fx.rows()).find((r) => r.id === conversationId)?.assignee_id === userId ? true : undefined), timeoutMs, `conversation ${conversationId} held by ${userId}`);
-}
-
-/** When the conversation was unassigned, by the decision's own timestamp (written by the activity). */
-async function unassignedAt(fx: LifecycleFixture, conversationId: string): Promise<number> {
-  const d = (await fx.decisions(conversationId)).find((x) => x.kind === 'unassigned');
-  if (!d) throw new Error('no unassigned decision');
-  return new Date(d.created_at).getTime();
-}
 
 /** Two agents of one inbox with auto-unassign after `grace` s: A holds a `new` conversation, B is online. */
 async function heldByA(stack: TestStack, grace: number, contact: string) {

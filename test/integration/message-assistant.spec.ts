@@ -9,23 +9,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai';
 import { http, signUp, startTestStack, type TestStack } from '../support/test-stack';
+import type { MessageDraft } from '../../src/modules/ai/use-cases/draft-campaign-message.use-case';
 
 const MODEL = 'gpt-draft-test';
 const PATH = '/api/v1/message-assistant/drafts';
 const PASSWORD = 'correct horse battery';
 
-interface DraftBody {
-  draft: string;
-  model: string;
-  tookMs: number;
-  channel: string | null;
-  characters: number;
-  maxCharacters: number | null;
-  shortened: boolean;
-  variables: string[];
-  unknownVariables: string[];
-  notes: string[];
-}
 interface ErrorBody {
   statusCode: number;
   code: string;
@@ -54,7 +43,7 @@ async function enableAssistant(s: TestStack, token: string, on = true): Promise<
   expect(res.status).toBe(200);
 }
 
-const draft = (body: unknown, token = admin.token, s: TestStack = stack) => http<DraftBody & ErrorBody>(s, 'POST', PATH, body, token);
+const draft = (body: unknown, token = admin.token, s: TestStack = stack) => http<MessageDraft & ErrorBody>(s, 'POST', PATH, body, token);
 const countMessages = async () =>
   Number((await stack.api.get(EntityManager).fork().getConnection().execute<{ n: string }[]>('select count(*)::text as n from messages'))[0].n);
 

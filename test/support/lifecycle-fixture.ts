@@ -3,7 +3,7 @@
  * inbound messages, and reads of conversations and their recorded decisions.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
-import { http, signUp, type TestStack } from './test-stack';
+import { eventually, http, signUp, type TestStack } from './test-stack';
 
 export interface Agent {
   userId: string;
@@ -92,3 +92,15 @@ export async function createLifecycleFixture(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the conversation's row names `userId` as its assignee (null: unassigned). */
+export async function assignedTo(fx: LifecycleFixture, conversationId: string, userId: string | null, timeoutMs = 15_000): Promise<true> {
+  return eventually(async () => ((await fx.rows()).find((r) => r.id === conversationId)?.assignee_id === userId ? true : undefined), timeoutMs, `conversation ${conversationId} held by ${userId}`);
+}
+
+/** When the conversation was unassigned, by the 'unassigned' decision's own timestamp (written by the activity). */
+export async function unassignedAt(fx: LifecycleFixture, conversationId: string): Promise<number> {
+  const d = (await fx.decisions(conversationId)).find((x) => x.kind === 'unassigned');
+  if (!d) throw new Error('no unassigned decision');
+  return new Date(d.created_at).getTime();
+}
