@@ -9,6 +9,7 @@ import {
 } from '../../workflows/contracts/conversation.contract';
 import { AssigneeId, Channel, ConversationStatus, InboxId, UNASSIGNED, Vip } from '../../workflows/contracts/search-attributes';
 import type { conversationWorkflow } from '../../workflows/conversation/conversation.workflow';
+import { withClientDeadline } from './client-deadline';
 
 export interface ConversationRef {
   conversationId: string;
@@ -19,7 +20,6 @@ export interface ConversationRef {
   vip: boolean;
 }
 
-const NOTIFY_DEADLINE_MS = 5000;
 
 /** Starts or signals conversation:<id> workflows. Signals carry ids only. */
 @Injectable()
@@ -38,7 +38,7 @@ export class ConversationWorkflows {
       channel: conversation.channel,
     };
     // Fail in seconds, not after the client's long default retries, when Temporal is unreachable.
-    await this.client.connection.withDeadline(Date.now() + NOTIFY_DEADLINE_MS, () => this.client.workflow.signalWithStart<typeof conversationWorkflow, [{ messageId: string }]>('conversationWorkflow', {
+    await withClientDeadline(this.client, () => this.client.workflow.signalWithStart<typeof conversationWorkflow, [{ messageId: string }]>('conversationWorkflow', {
       workflowId: conversationWorkflowId(conversation.conversationId),
       taskQueue: this.config.temporal.taskQueue,
       args: [input],
@@ -63,7 +63,7 @@ export class ConversationWorkflows {
     const ids = [...new Set(conversationIds)];
     const results = await Promise.allSettled(
       ids.map((id) =>
-        this.client.connection.withDeadline(Date.now() + NOTIFY_DEADLINE_MS, () =>
+        withClientDeadline(this.client, () =>
           this.client.workflow.getHandle(conversationWorkflowId(id)).signal(conversationChangedSignal, { reason: reason.slice(0, 500) }),
         ),
       ),
@@ -82,7 +82,7 @@ export class ConversationWorkflows {
   async terminate(conversationIds: string[], reason: string): Promise<void> {
     const results = await Promise.allSettled(
       conversationIds.map((id) =>
-        this.client.connection.withDeadline(Date.now() + NOTIFY_DEADLINE_MS, () =>
+        withClientDeadline(this.client, () =>
           this.client.workflow.getHandle(conversationWorkflowId(id)).terminate(reason),
         ),
       ),

@@ -3,8 +3,8 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { APP_CONFIG, type ServiceConfig } from '../config/config';
 import { mailboxWorkflowId, type MailboxWorkflowInput } from '../../workflows/contracts/mailbox.contract';
 import type { mailboxWorkflow } from '../../workflows/mailbox/mailbox.workflow';
+import { withClientDeadline } from './client-deadline';
 
-const DEADLINE_MS = 5000;
 
 /** Starts and stops mailbox:<inboxId> workflows. */
 @Injectable()
@@ -19,7 +19,7 @@ export class MailboxWorkflows {
   /** Idempotent: a running mailbox workflow is kept (USE_EXISTING). */
   async start(inboxId: string): Promise<void> {
     const input: MailboxWorkflowInput = { inboxId, sessionSeconds: this.config.email.sessionSeconds };
-    await this.client.connection.withDeadline(Date.now() + DEADLINE_MS, () =>
+    await withClientDeadline(this.client, () =>
       this.client.workflow.start<typeof mailboxWorkflow>('mailboxWorkflow', {
         workflowId: mailboxWorkflowId(inboxId),
         taskQueue: this.config.temporal.taskQueue,
@@ -35,7 +35,7 @@ export class MailboxWorkflows {
    */
   async stop(inboxId: string, reason: string): Promise<void> {
     try {
-      await this.client.connection.withDeadline(Date.now() + DEADLINE_MS, () => this.client.workflow.getHandle(mailboxWorkflowId(inboxId)).terminate(reason));
+      await withClientDeadline(this.client, () => this.client.workflow.getHandle(mailboxWorkflowId(inboxId)).terminate(reason));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return;
       this.logger.warn(`mailbox of inbox ${inboxId}: workflow not terminated (${(err as Error).message}); its session stops by itself`);

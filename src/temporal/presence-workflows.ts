@@ -8,8 +8,8 @@ import {
   type PresenceChangedSignal,
 } from '../../workflows/contracts/agent-presence.contract';
 import type { agentPresenceWorkflow } from '../../workflows/agent-presence/agent-presence.workflow';
+import { withClientDeadline } from './client-deadline';
 
-const DEADLINE_MS = 5000;
 
 /** Starts or signals agent-presence:<userId> workflows. */
 @Injectable()
@@ -21,7 +21,7 @@ export class PresenceWorkflows {
 
   async notify(user: { userId: string; accountId: string }, change: PresenceChangedSignal): Promise<void> {
     const input: AgentPresenceInput = { userId: user.userId, accountId: user.accountId };
-    await this.client.connection.withDeadline(Date.now() + DEADLINE_MS, () =>
+    await withClientDeadline(this.client, () =>
       this.client.workflow.signalWithStart<typeof agentPresenceWorkflow, [PresenceChangedSignal]>('agentPresenceWorkflow', {
         workflowId: agentPresenceWorkflowId(user.userId),
         taskQueue: this.config.temporal.taskQueue,

@@ -11,8 +11,8 @@ import {
   resumeCampaignSignal,
 } from '../../../workflows/contracts/campaign.contract';
 import type { campaignRunWorkflow } from '../../../workflows/campaign/campaign-run.workflow';
+import { withClientDeadline } from '../../temporal/client-deadline';
 
-const DEADLINE_MS = 5000;
 
 /** Starts, signals and queries campaign-run:<id> workflows on the campaigns task queue. */
 @Injectable()
@@ -24,13 +24,9 @@ export class CampaignWorkflows {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  private deadline<T>(fn: () => Promise<T>): Promise<T> {
-    return this.client.connection.withDeadline(Date.now() + DEADLINE_MS, fn);
-  }
-
   /** Idempotent (USE_EXISTING): starting twice keeps the run. */
   async start(input: CampaignRunInput): Promise<void> {
-    await this.deadline(() =>
+    await withClientDeadline(this.client, () =>
       this.client.workflow.start<typeof campaignRunWorkflow>('campaignRunWorkflow', {
         workflowId: campaignRunWorkflowId(input.campaignId),
         taskQueue: this.config.temporal.campaignTaskQueue,
@@ -42,13 +38,13 @@ export class CampaignWorkflows {
 
   async signal(campaignId: string, what: 'pause' | 'resume' | 'cancel'): Promise<void> {
     const signal = { pause: pauseCampaignSignal, resume: resumeCampaignSignal, cancel: cancelCampaignSignal }[what];
-    await this.deadline(() => this.client.workflow.getHandle(campaignRunWorkflowId(campaignId)).signal(signal));
+    await withClientDeadline(this.client, () => this.client.workflow.getHandle(campaignRunWorkflowId(campaignId)).signal(signal));
   }
 
   /** The workflow's progress, or null when it cannot be asked (not started, finished long ago, Temporal down). */
   async progress(campaignId: string): Promise<CampaignRunProgress | null> {
     try {
-      return await this.deadline(() => this.client.workflow.getHandle(campaignRunWorkflowId(campaignId)).query(campaignProgressQuery));
+      return await withClientDeadline(this.client, () => this.client.workflow.getHandle(campaignRunWorkflowId(campaignId)).query(campaignProgressQuery));
     } catch (err) {
       // Not started or long gone (WorkflowNotFoundError), or Temporal unreachable: the Postgres counts still answer.
       if (!(err instanceof WorkflowNotFoundError)) this.logger.warn(`campaign ${campaignId}: progress query failed (${(err as Error).message})`);
