@@ -3,16 +3,18 @@ import { ConversationActivityDeps, createConversationActivities } from './conver
 import { createMailboxActivities, MailboxActivityDeps } from './mailbox.activities';
 import { createPresenceActivities, PresenceActivityDeps } from './presence.activities';
 
-export type ActivityDeps = ConversationActivityDeps & PresenceActivityDeps & MailboxActivityDeps & CampaignActivityDeps;
+export type ConversationQueueActivityDeps = ConversationActivityDeps & PresenceActivityDeps & MailboxActivityDeps;
 
-/** Every activity the worker registers, built from the use cases of the worker's Nest context. */
-export function createActivities(deps: ActivityDeps) {
+/** The activities of the conversations task queue: conversation, agent-presence and mailbox workflows. */
+export function createConversationQueueActivities(deps: ConversationQueueActivityDeps) {
   return {
     ...createConversationActivities(deps),
     ...createPresenceActivities(deps),
     ...createMailboxActivities(deps),
-    ...createCampaignActivities(deps),
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** The activities of the campaigns task queue: campaign-run workflows. */
+export function createCampaignQueueActivities(deps: CampaignActivityDeps) {
+  return createCampaignActivities(deps);
+}

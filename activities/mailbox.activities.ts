@@ -18,9 +18,9 @@ export function createMailboxActivities(deps: MailboxActivityDeps) {
       const ctx = Context.current();
       return asActivity(async () => {
         try {
-          return await deps.runMailboxSession.execute(input, {
-            heartbeat: (details) => ctx.heartbeat(details),
-            signal: ctx.cancellationSignal,
+          return await deps.runMailboxSession.execute({
+            ...input,
+            hooks: { heartbeat: (details) => ctx.heartbeat(details), signal: ctx.cancellationSignal },
           });
         } catch (err) {
           // Worker shutdown or a terminated workflow: confirm the cancellation, so the attempt ends at once.

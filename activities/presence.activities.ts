@@ -1,10 +1,12 @@
-import type { AutoUnassignUseCase } from '../src/modules/presence/use-cases/auto-unassign.use-case';
+import type { AutoUnassignInput, AutoUnassignUseCase } from '../src/modules/presence/use-cases/auto-unassign.use-case';
 import type { CheckHeartbeatUseCase } from '../src/modules/presence/use-cases/check-heartbeat.use-case';
 import type { DrainForAgentUseCase } from '../src/modules/presence/use-cases/drain-for-agent.use-case';
+import type { GetGraceDeadlinesUseCase } from '../src/modules/presence/use-cases/get-grace-deadlines.use-case';
 import { asActivity } from './errors';
 
 export interface PresenceActivityDeps {
   checkHeartbeat: CheckHeartbeatUseCase;
+  getGraceDeadlines: GetGraceDeadlinesUseCase;
   autoUnassign: AutoUnassignUseCase;
   drainForAgent: DrainForAgentUseCase;
 }
@@ -16,10 +18,10 @@ export function createPresenceActivities(deps: PresenceActivityDeps) {
       return asActivity(() => deps.checkHeartbeat.execute(input));
     },
     graceDeadlines(input: { userId: string }) {
-      return asActivity(() => deps.autoUnassign.graceDeadlines(input));
+      return asActivity(() => deps.getGraceDeadlines.execute(input));
     },
-    unassignAfterGrace(input: { userId: string; inboxIds: string[]; offlineSince: number; graceSeconds: number }) {
-      return asActivity(() => deps.autoUnassign.unassign(input));
+    unassignAfterGrace(input: AutoUnassignInput) {
+      return asActivity(() => deps.autoUnassign.execute(input));
     },
     drainForAgent(input: { userId: string }) {
       return asActivity(() => deps.drainForAgent.execute(input));

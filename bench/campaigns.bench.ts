@@ -22,14 +22,13 @@ import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { createApiApp } from '../src/app.factory';
 import { loadConfig, requireServices } from '../src/config/config';
 import { runMigrations } from '../src/database/migrate';
 import { type RunningPostgres, startEmbeddedPostgres } from '../src/local-stack/embedded-postgres';
 import { type RunningTemporal, startTemporalDevServerOnFreePort } from '../src/local-stack/temporal-dev-server';
-import { WORKFLOWS_PATH } from '../src/temporal/workflows-path';
+import { writeWorkflowBundles } from '../src/worker/workflow-bundles';
 import { startFakeTwilio, type FakeTwilio } from '../test/support/fake-twilio';
 import { freePort } from '../test/support/free-port';
 import { spawnWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
@@ -68,10 +67,7 @@ async function main(): Promise<void> {
       freePort,
     );
     stops.push(() => server!.stop());
-    const quiet = () => undefined;
-    const bundlePath = path.join(tmp, 'workflows.js');
-    fs.writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m: string) => log(m), log: quiet } })).code);
-    process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+    process.env.TEST_WORKFLOW_BUNDLES = JSON.stringify(await writeWorkflowBundles(tmp, log));
 
     fake = await startFakeTwilio();
     stops.push(() => fake!.close());

@@ -43,7 +43,7 @@ import { runMigrations } from '../src/database/migrate';
 import { RunningPostgres, startEmbeddedPostgres } from '../src/local-stack/embedded-postgres';
 import { stopWithParent } from '../src/local-stack/orphan-guard';
 import { RunningTemporal, startTemporalDevServerOnFreePort } from '../src/local-stack/temporal-dev-server';
-import { WORKFLOWS_PATH } from '../src/temporal/workflows-path';
+import { writeWorkflowBundles } from '../src/worker/workflow-bundles';
 import { freePort } from '../test/support/free-port';
 import { conversationWorkflowId } from '../workflows/contracts/conversation.contract';
 import { AssigneeId, Channel, ConversationStatus, InboxId, UNASSIGNED, Vip } from '../workflows/contracts/search-attributes';
@@ -623,8 +623,7 @@ async function main(): Promise<void> {
     const t = Date.now();
     const quiet = () => undefined;
     const logger = { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (m: string) => log(m), log: quiet };
-    const productBundle = path.join(tmp, 'workflows.js');
-    fs.writeFileSync(productBundle, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger })).code);
+    const productBundles = JSON.stringify(await writeWorkflowBundles(tmp, log));
     const noopBundle = path.join(tmp, 'noop-workflow.js');
     fs.writeFileSync(noopBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('./support/noop.workflow'), logger })).code);
     log(`workflow bundles in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -651,7 +650,7 @@ async function main(): Promise<void> {
     const compiled = WORKER_RUNTIME === 'ts-node' ? undefined : compileForWorker(path.join(tmp, 'build'));
     const workerRuntime = compiled ? 'node (tree compiled with tsc into a temporary folder)' : 'node -r ts-node/register/transpile-only';
     log(`worker runtime: ${workerRuntime}`);
-    const worker = await BenchWorker.start('worker', { ...env, BENCH_WORKER_MODE: 'product', BENCH_WORKFLOW_BUNDLE: productBundle }, compiled);
+    const worker = await BenchWorker.start('worker', { ...env, BENCH_WORKER_MODE: 'product', BENCH_WORKFLOW_BUNDLES: productBundles }, compiled);
     stops.push({ what: 'product worker', stop: () => worker.stop() });
     const workerIdle = await workerMemory(worker);
     log(`API ${base}, product worker pid ${worker.pid} (RSS ${workerIdle.rssMb} MB idle)`);

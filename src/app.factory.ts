@@ -1,16 +1,12 @@
 import 'reflect-metadata';
-import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { HttpErrorFilter, jsonBody } from './common/http-error.filter';
 import { createValidationPipe } from './common/validation';
 import type { ServiceConfig } from './config/config';
-
-export function logLevels(level: ServiceConfig['logLevel']): LogLevel[] {
-  const order: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-  return order.slice(0, order.indexOf(level) + 1);
-}
+import { logLevels } from './config/log-levels';
 
 /** The API application, configured the same way for `main.ts` and for tests. */
 export async function createApiApp(config: ServiceConfig): Promise<INestApplication> {
@@ -35,5 +31,3 @@ export async function createApiApp(config: ServiceConfig): Promise<INestApplicat
   SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }
-
-export const apiLogger = new Logger('api');

@@ -53,7 +53,7 @@ class LocalStack {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     };
     this.spawnNode('api', 'main', env);
-    this.spawnNode('worker', 'worker', env);
+    this.spawnNode('worker', 'worker/worker', env);
     await this.waitForApi();
 
     const base = this.config.publicUrl;

@@ -1,5 +1,6 @@
-/** Workflow bundle entry: exports every workflow. Deterministic code only (see eslint.config.mjs). */
-export { agentPresenceWorkflow } from './agent-presence/agent-presence.workflow';
-export { campaignRunWorkflow } from './campaign/campaign-run.workflow';
-export { conversationWorkflow } from './conversation/conversation.workflow';
-export { mailboxWorkflow } from './mailbox/mailbox.workflow';
+/**
+ * Every workflow of the product (replay tests and the bundle check read this). Each task queue's
+ * worker bundles only its own entry in queues/. Deterministic code only (see eslint.config.mjs).
+ */
+export * from './queues/campaigns';
+export * from './queues/conversations';

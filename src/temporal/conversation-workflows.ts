@@ -3,12 +3,14 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { APP_CONFIG, ServiceConfig } from '../config/config';
 import {
   conversationChangedSignal,
+  type ConversationWorkflow,
   conversationWorkflowId,
-  ConversationWorkflowInput,
+  type ConversationWorkflowInput,
+  conversationWorkflowType,
   inboundMessageSignal,
+  type InboundMessageSignal,
 } from '../../workflows/contracts/conversation.contract';
 import { AssigneeId, Channel, ConversationStatus, InboxId, UNASSIGNED, Vip } from '../../workflows/contracts/search-attributes';
-import type { conversationWorkflow } from '../../workflows/conversation/conversation.workflow';
 import { withClientDeadline } from './client-deadline';
 
 export interface ConversationRef {
@@ -38,7 +40,7 @@ export class ConversationWorkflows {
       channel: conversation.channel,
     };
     // Fail in seconds, not after the client's long default retries, when Temporal is unreachable.
-    await withClientDeadline(this.client, () => this.client.workflow.signalWithStart<typeof conversationWorkflow, [{ messageId: string }]>('conversationWorkflow', {
+    await withClientDeadline(this.client, () => this.client.workflow.signalWithStart<ConversationWorkflow, [InboundMessageSignal]>(conversationWorkflowType, {
       workflowId: conversationWorkflowId(conversation.conversationId),
       taskQueue: this.config.temporal.taskQueue,
       args: [input],

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { APP_CONFIG, type ServiceConfig } from '../config/config';
-import { mailboxWorkflowId, type MailboxWorkflowInput } from '../../workflows/contracts/mailbox.contract';
-import type { mailboxWorkflow } from '../../workflows/mailbox/mailbox.workflow';
+import { type MailboxWorkflow, mailboxWorkflowId, type MailboxWorkflowInput, mailboxWorkflowType } from '../../workflows/contracts/mailbox.contract';
 import { withClientDeadline } from './client-deadline';
 
 
@@ -20,7 +19,7 @@ export class MailboxWorkflows {
   async start(inboxId: string): Promise<void> {
     const input: MailboxWorkflowInput = { inboxId, sessionSeconds: this.config.email.sessionSeconds };
     await withClientDeadline(this.client, () =>
-      this.client.workflow.start<typeof mailboxWorkflow>('mailboxWorkflow', {
+      this.client.workflow.start<MailboxWorkflow>(mailboxWorkflowType, {
         workflowId: mailboxWorkflowId(inboxId),
         taskQueue: this.config.temporal.taskQueue,
         args: [input],

@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { APP_CONFIG, ServiceConfig } from '../config/config';
 import {
-  agentPresenceWorkflowId,
   type AgentPresenceInput,
+  type AgentPresenceWorkflow,
+  agentPresenceWorkflowId,
+  agentPresenceWorkflowType,
   presenceChangedSignal,
   type PresenceChangedSignal,
 } from '../../workflows/contracts/agent-presence.contract';
-import type { agentPresenceWorkflow } from '../../workflows/agent-presence/agent-presence.workflow';
 import { withClientDeadline } from './client-deadline';
 
 
@@ -22,7 +23,7 @@ export class PresenceWorkflows {
   async notify(user: { userId: string; accountId: string }, change: PresenceChangedSignal): Promise<void> {
     const input: AgentPresenceInput = { userId: user.userId, accountId: user.accountId };
     await withClientDeadline(this.client, () =>
-      this.client.workflow.signalWithStart<typeof agentPresenceWorkflow, [PresenceChangedSignal]>('agentPresenceWorkflow', {
+      this.client.workflow.signalWithStart<AgentPresenceWorkflow, [PresenceChangedSignal]>(agentPresenceWorkflowType, {
         workflowId: agentPresenceWorkflowId(user.userId),
         taskQueue: this.config.temporal.taskQueue,
         args: [input],

@@ -1,6 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { APP_CONFIG, ServiceConfig } from '../config/config';
+import { CampaignWorkflows } from './campaign-workflows';
 import { ConversationWorkflows } from './conversation-workflows';
 import { MailboxWorkflows } from './mailbox-workflows';
 import { PresenceWorkflows } from './presence-workflows';
@@ -28,8 +29,9 @@ export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
     ConversationWorkflows,
     PresenceWorkflows,
     MailboxWorkflows,
+    CampaignWorkflows,
   ],
-  exports: [TEMPORAL_CONNECTION, Client, ConversationWorkflows, PresenceWorkflows, MailboxWorkflows],
+  exports: [TEMPORAL_CONNECTION, Client, ConversationWorkflows, PresenceWorkflows, MailboxWorkflows, CampaignWorkflows],
 })
 export class TemporalModule implements OnApplicationShutdown {
   constructor(@Inject(TEMPORAL_CONNECTION) private readonly connection: Connection) {}

@@ -4,7 +4,7 @@
  * only decisions are the ones the test records.
  */
 import { EntityManager } from '@mikro-orm/postgresql';
-import { recordDecision } from '../../src/modules/conversations/decisions';
+import { recordDecision } from '../../src/modules/conversations/decision-log';
 import type { TimelineItem as Item } from '../../src/modules/conversations/use-cases/get-conversation-timeline.use-case';
 import { http, signUp, startTestStack, type TestStack } from '../support/test-stack';
 

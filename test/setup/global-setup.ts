@@ -10,11 +10,10 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { startEmbeddedPostgres } from '../../src/local-stack/embedded-postgres';
 import { startTemporalDevServerOnFreePort } from '../../src/local-stack/temporal-dev-server';
-import { WORKFLOWS_PATH } from '../../src/temporal/workflows-path';
+import { writeWorkflowBundles } from '../../src/worker/workflow-bundles';
 import { freePort } from '../support/free-port';
 
 const log = (line: string) => process.stdout.write(`[test-setup] ${line}\n`);
@@ -57,13 +56,8 @@ export default async function globalSetup(): Promise<void> {
     log(`Temporal dev server ${temporal.address}`);
   }
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  const bundlePath = path.join(dir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, bundle.code);
-  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  // One bundle per task queue, built once for every worker the tests start.
+  process.env.TEST_WORKFLOW_BUNDLES = JSON.stringify(await writeWorkflowBundles(dir, log));
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
-
-const noop = () => undefined;
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => log(m), log: noop };
 

@@ -7,11 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApiApp } from '../../src/app.factory';
 import { loadConfig, requireServices, type ServiceConfig } from '../../src/config/config';
-import { createCampaignWorker, createTemporalWorker } from '../../src/temporal/worker.factory';
-import { WorkerModule } from '../../src/worker.module';
+import { createWorkers } from '../../src/worker/worker.factory';
+import { WorkerModule } from '../../src/worker/worker.module';
+import { testWorkflowBundles } from './workflow-bundles';
 
 let runtimeInstalled = false;
 
@@ -55,27 +56,17 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const startWorker = async () => {
     if (running) throw new Error('a worker already runs in this test stack');
     const workerContext: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'], abortOnError: false });
-    const created = await createTemporalWorker(workerContext, config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE }).catch(async (err) => {
+    // The worker process's workers (conversations and campaigns task queues), as src/worker/worker.ts builds them.
+    const workers = await createWorkers(workerContext, config, { bundles: testWorkflowBundles() }).catch(async (err) => {
       await workerContext.close();
       throw err;
     });
-    // The worker process's second worker: campaign-run workflows on the campaigns task queue.
-    const campaigns = await createCampaignWorker(workerContext, config, { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE }).catch(async (err) => {
-      await created.connection.close();
-      await workerContext.close();
-      throw err;
-    });
-    const worker: Worker = created.worker;
-    const workerRun = worker.run();
-    const campaignRun = campaigns.worker.run();
+    const run = workers.run();
     running = {
       async stop() {
-        worker.shutdown();
-        campaigns.worker.shutdown();
-        await workerRun;
-        await campaignRun;
-        await created.connection.close();
-        await campaigns.connection.close();
+        workers.shutdown();
+        await run;
+        await workers.close();
         await workerContext.close();
       },
     };

@@ -1,4 +1,4 @@
-import { chooseAgent, type AgentCandidate } from '../../workflows/decisions/agent-choice';
+import { chooseAgent, type AgentCandidate } from '../../src/modules/routing/agent-choice';
 
 const agent = (userId: string, load: number, online = true, capacity = 3): AgentCandidate => ({ userId, name: `Agent ${userId}`, online, load, capacity });
 

@@ -1,5 +1,5 @@
-import { evaluateBusinessHours, NEXT_OPEN_SEARCH_DAYS } from '../../workflows/decisions';
-import type { BusinessHours, TimeInterval, Weekday } from '../../workflows/decisions';
+import { evaluateBusinessHours, NEXT_OPEN_SEARCH_DAYS } from '../../src/modules/inboxes/business-hours';
+import type { BusinessHours, TimeInterval, Weekday } from '../../src/modules/inboxes/inbox-settings';
 
 const iv = (start: string, end: string): TimeInterval => ({ start, end });
 const nineToFive = [iv('09:00', '17:00')];

@@ -6,8 +6,8 @@ import {
   explainRule,
   firstMatchingRule,
   resolvePath,
-} from '../../workflows/decisions';
-import type { RoutingRule, RuleCondition } from '../../workflows/decisions';
+} from '../../src/modules/routing/conditions';
+import type { RoutingRule, RuleCondition } from '../../src/modules/inboxes/inbox-settings';
 
 const facts = {
   contact: {

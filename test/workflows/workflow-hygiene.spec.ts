@@ -5,14 +5,14 @@
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { spawnSync } from 'node:child_process';
-import { WORKFLOWS_PATH } from '../../src/temporal/workflows-path';
+import { ALL_WORKFLOWS_PATH } from '../../src/worker/workflows-path';
 
 const root = path.resolve(__dirname, '../..');
 const noop = () => undefined;
 const silent = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 test('workflows/ bundles with bundleWorkflowCode', async () => {
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silent });
+  const bundle = await bundleWorkflowCode({ workflowsPath: ALL_WORKFLOWS_PATH, logger: silent });
   expect(bundle.code).toContain('conversationWorkflow');
   expect(bundle.code).not.toMatch(/@mikro-orm|@nestjs\/core/);
 }, 120_000);

@@ -14,7 +14,7 @@
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PresenceActivities } from '../../activities/presence.activities';
 import {
-  type AgentPresenceInput,
+  type AgentPresenceWorkflow,
   type AgentPresenceState,
   agentPresenceStateQuery,
   presenceChangedSignal,
@@ -31,7 +31,7 @@ interface GraceGroup {
   inboxIds: string[];
 }
 
-export async function agentPresenceWorkflow(input: AgentPresenceInput): Promise<void> {
+export const agentPresenceWorkflow: AgentPresenceWorkflow = async (input) => {
   const { userId } = input;
   const state: AgentPresenceState = input.state ?? { online: false, offlineSince: null, offlineReason: null, unassignedInboxes: [], nextDeadline: null };
   const changes: PresenceChangedSignal[] = [...(state.pendingChanges ?? [])];
@@ -107,7 +107,7 @@ export async function agentPresenceWorkflow(input: AgentPresenceInput): Promise<
     }
     if (woke === 'continue-as-new' && changes.length === 0) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof agentPresenceWorkflow>({ ...input, state: { ...state, pendingChanges: [...changes] } });
+      await continueAsNew<AgentPresenceWorkflow>({ ...input, state: { ...state, pendingChanges: [...changes] } });
     }
   }
-}
+};

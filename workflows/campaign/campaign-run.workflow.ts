@@ -36,7 +36,7 @@ import type { CampaignActivities } from '../../activities/campaign.activities';
 import {
   cancelCampaignSignal,
   campaignProgressQuery,
-  type CampaignRunInput,
+  type CampaignRunWorkflow,
   type CampaignRunProgress,
   type CampaignRunState,
   pauseCampaignSignal,
@@ -68,7 +68,7 @@ const sending = proxyActivities<CampaignActivities>({
   retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['DomainError'] },
 });
 
-export async function campaignRunWorkflow(input: CampaignRunInput): Promise<CampaignRunState> {
+export const campaignRunWorkflow: CampaignRunWorkflow = async (input) => {
   const { campaignId } = input;
   const state: CampaignRunState = input.state ?? {
     cursor: null,
@@ -124,7 +124,7 @@ export async function campaignRunWorkflow(input: CampaignRunInput): Promise<Camp
     const nextRun = async (cursor: string | null): Promise<never> => {
       state.cursor = cursor;
       await condition(allHandlersFinished);
-      return continueAsNew<typeof campaignRunWorkflow>({ ...input, state: { ...state, runs: state.runs + 1 } });
+      return continueAsNew<CampaignRunWorkflow>({ ...input, state: { ...state, runs: state.runs + 1 } });
     };
 
     /**
@@ -251,4 +251,4 @@ export async function campaignRunWorkflow(input: CampaignRunInput): Promise<Camp
     }
     throw err;
   }
-}
+};

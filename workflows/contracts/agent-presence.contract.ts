@@ -33,5 +33,9 @@ export interface AgentPresenceInput {
   state?: AgentPresenceState;
 }
 
+/** The workflow's type (input -> result): clients start and signal it by this contract, never by its code. */
+export type AgentPresenceWorkflow = (input: AgentPresenceInput) => Promise<void>;
+export const agentPresenceWorkflowType = 'agentPresenceWorkflow';
+
 export const presenceChangedSignal = defineSignal<[PresenceChangedSignal]>('presenceChanged');
 export const agentPresenceStateQuery = defineQuery<AgentPresenceState>('presenceState');

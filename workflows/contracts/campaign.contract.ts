@@ -52,6 +52,10 @@ export interface CampaignRunProgress extends CampaignRunState {
   rate: number;
 }
 
+/** The workflow's type (input -> result: the final state): clients start and signal it by this contract, never by its code. */
+export type CampaignRunWorkflow = (input: CampaignRunInput) => Promise<CampaignRunState>;
+export const campaignRunWorkflowType = 'campaignRunWorkflow';
+
 export const pauseCampaignSignal = defineSignal('pauseCampaign');
 export const resumeCampaignSignal = defineSignal('resumeCampaign');
 export const cancelCampaignSignal = defineSignal('cancelCampaign');

@@ -58,6 +58,10 @@ export interface ConversationChangedSignal {
   reason: string;
 }
 
+/** The workflow's type (input -> result): clients start and signal it by this contract, never by its code. */
+export type ConversationWorkflow = (input: ConversationWorkflowInput) => Promise<void>;
+export const conversationWorkflowType = 'conversationWorkflow';
+
 export const inboundMessageSignal = defineSignal<[InboundMessageSignal]>('inboundMessage');
 export const conversationChangedSignal = defineSignal<[ConversationChangedSignal]>('conversationChanged');
 

@@ -26,4 +26,8 @@ export interface MailboxWorkflowInput {
   state?: MailboxWorkflowState;
 }
 
+/** The workflow's type (input -> result: the counters when the channel stopped): clients start it by this contract, never by its code. */
+export type MailboxWorkflow = (input: MailboxWorkflowInput) => Promise<MailboxWorkflowState>;
+export const mailboxWorkflowType = 'mailboxWorkflow';
+
 export const mailboxStateQuery = defineQuery<MailboxWorkflowState>('mailboxState');

@@ -29,7 +29,7 @@ import {
   conversationChangedSignal,
   type ConversationSnapshot,
   conversationStateQuery,
-  type ConversationWorkflowInput,
+  type ConversationWorkflow,
   type ConversationWorkflowState,
   inboundMessageSignal,
   type PendingCsat,
@@ -55,7 +55,7 @@ const aiActivities = proxyActivities<ConversationActivities>({
 
 const ACTIVE = new Set(['new', 'open', 'pending']);
 
-export async function conversationWorkflow(input: ConversationWorkflowInput): Promise<void> {
+export const conversationWorkflow: ConversationWorkflow = async (input) => {
   const { conversationId } = input;
   const state: ConversationWorkflowState = input.state ?? { welcomeHandled: false, inboundHandled: 0 };
   const pending: string[] = [...(state.pendingMessages ?? [])];
@@ -163,7 +163,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       // Messages and changes that arrived meanwhile travel in the state and are handled by the next run.
-      await continueAsNew<typeof conversationWorkflow>({ ...input, state: current() });
+      await continueAsNew<ConversationWorkflow>({ ...input, state: current() });
     }
   }
-}
+};

@@ -11,11 +11,11 @@
  */
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MailboxActivities } from '../../activities/mailbox.activities';
-import { mailboxStateQuery, type MailboxWorkflowInput, type MailboxWorkflowState } from '../contracts/mailbox.contract';
+import { mailboxStateQuery, type MailboxWorkflow, type MailboxWorkflowState } from '../contracts/mailbox.contract';
 
 const DEFAULT_SESSIONS_PER_RUN = 100;
 
-export async function mailboxWorkflow(input: MailboxWorkflowInput): Promise<MailboxWorkflowState> {
+export const mailboxWorkflow: MailboxWorkflow = async (input) => {
   const state: MailboxWorkflowState = input.state ?? { sessions: 0, stored: 0, duplicates: 0, uidValidity: null, lastUid: '0', lastOutcome: null };
   setHandler(mailboxStateQuery, () => ({ ...state }));
 
@@ -38,7 +38,7 @@ export async function mailboxWorkflow(input: MailboxWorkflowInput): Promise<Mail
     if (session.outcome === 'stopped') return state;
     if (runs >= perRun || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof mailboxWorkflow>({ ...input, state });
+      await continueAsNew<MailboxWorkflow>({ ...input, state });
     }
   }
-}
+};

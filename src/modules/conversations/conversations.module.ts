@@ -29,6 +29,7 @@ import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.us
 import { UnpinConversationUseCase } from './use-cases/unpin-conversation.use-case';
 import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
 
+import { RecordWorkflowDecisionUseCase } from './use-cases/record-workflow-decision.use-case';
 /** Use cases other modules and the worker's activities call as "system" (no actor). */
 const SHARED = [
   ReceiveInboundMessageUseCase,
@@ -46,6 +47,7 @@ const SHARED = [
   SystemMessages,
   DescribeConversationUseCase,
   ReplyOutOfOfficeUseCase,
+  RecordWorkflowDecisionUseCase,
 ];
 
 @Module({

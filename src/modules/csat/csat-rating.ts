@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { recordDecision, type DecisionRecord } from '../conversations/decisions';
+import { recordDecision, type DecisionRecord } from '../conversations/decision-log';
 import type { CsatSurvey } from './csat-survey.entity';
 
 export const CSAT_SCALE = 5;

@@ -4,7 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '../../config/config';
 import type { Conversation } from '../conversations/conversation.entity';
-import { recordDecision, type DecisionRecord } from '../conversations/decisions';
+import { recordDecision, type DecisionRecord } from '../conversations/decision-log';
 import { SystemMessages } from '../conversations/system-messages';
 import type { Inbox } from '../inboxes/inbox.entity';
 import { User } from '../users/user.entity';

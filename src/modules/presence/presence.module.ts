@@ -5,12 +5,13 @@ import { PresenceController } from './presence.controller';
 import { AutoUnassignUseCase } from './use-cases/auto-unassign.use-case';
 import { CheckHeartbeatUseCase } from './use-cases/check-heartbeat.use-case';
 import { DrainForAgentUseCase } from './use-cases/drain-for-agent.use-case';
+import { GetGraceDeadlinesUseCase } from './use-cases/get-grace-deadlines.use-case';
 import { HeartbeatUseCase } from './use-cases/heartbeat.use-case';
 import { ListInboxAgentsUseCase } from './use-cases/list-inbox-agents.use-case';
 import { RecordPresenceChangeUseCase } from './use-cases/record-presence-change.use-case';
 
 /** Use cases the agent-presence workflow's activities call. */
-const SHARED = [CheckHeartbeatUseCase, AutoUnassignUseCase, DrainForAgentUseCase, RecordPresenceChangeUseCase];
+const SHARED = [CheckHeartbeatUseCase, GetGraceDeadlinesUseCase, AutoUnassignUseCase, DrainForAgentUseCase, RecordPresenceChangeUseCase];
 
 /** Agent presence: login/logout/heartbeat as the router sees them, and what the presence workflow does. */
 @Module({

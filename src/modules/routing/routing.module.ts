@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
-import { DrainQueueUseCase } from './drain-queue.use-case';
-import { RouteConversationUseCase } from './route-conversation.use-case';
+import { ConversationsModule } from '../conversations/conversations.module';
+import { DrainQueueUseCase } from './use-cases/drain-queue.use-case';
+import { RouteConversationUseCase } from './use-cases/route-conversation.use-case';
 
 /** Routing: rules > AI agent > human agents through the inbox's waiting queue. */
 @Module({
+  imports: [ConversationsModule],
   providers: [RouteConversationUseCase, DrainQueueUseCase],
   exports: [RouteConversationUseCase, DrainQueueUseCase],
 })

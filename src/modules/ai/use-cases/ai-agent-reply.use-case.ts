@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import { Conversation } from '../../conversations/conversation.entity';
 import type { DecisionKind } from '../../conversations/conversation-decision.entity';
-import { type DecisionRecord, recordDecision } from '../../conversations/decisions';
+import { type DecisionRecord, recordDecision } from '../../conversations/decision-log';
 import { Message } from '../../conversations/message.entity';
 import { SystemMessages } from '../../conversations/system-messages';
 import { Inbox } from '../../inboxes/inbox.entity';

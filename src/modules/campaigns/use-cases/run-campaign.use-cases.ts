@@ -4,7 +4,7 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { CampaignAccess } from '../campaign-access';
 import { countAudience, countAudienceOptedOut } from '../campaign-audience';
-import { CampaignWorkflows } from '../campaign-workflows';
+import { CampaignWorkflows } from '../../../temporal/campaign-workflows';
 import type { Campaign, CampaignStatus } from '../campaign.entity';
 
 export interface CampaignWithCount {

@@ -83,6 +83,13 @@ interface Live {
  *  provider's id, not sent again. The rest never reached the provider and are sent now. (Twilio's
  *  Messages API has no idempotency key; the lookup stands in for one.)
  */
+export interface SendCampaignBatchInput {
+  campaignId: string;
+  contactIds: string[];
+  pace?: { firstDueAt: number; intervalMs: number };
+  heartbeat?: () => void;
+}
+
 @Injectable()
 export class SendCampaignBatchUseCase {
   private readonly logger = new Logger(SendCampaignBatchUseCase.name);
@@ -94,13 +101,12 @@ export class SendCampaignBatchUseCase {
   ) {}
 
   /**
+   * `heartbeat`: called after every recipient (the activity passes Temporal's heartbeat).
    * `pace`: recipient i is sent no earlier than firstDueAt + i * intervalMs (epoch ms), which is how
    * the run's rate limit is kept smooth.
    */
-  async execute(
-    input: { campaignId: string; contactIds: string[]; pace?: { firstDueAt: number; intervalMs: number } },
-    heartbeat: () => void = () => undefined,
-  ): Promise<CampaignBatchResult> {
+  async execute(input: SendCampaignBatchInput): Promise<CampaignBatchResult> {
+    const heartbeat = input.heartbeat ?? (() => undefined);
     const ctx = await this.context(input.campaignId, input.contactIds);
     const result: CampaignBatchResult = { sent: 0, failed: 0, skipped: 0, optedOut: 0, deferred: 0 };
     const count = (outcome: RecipientStatus) => {

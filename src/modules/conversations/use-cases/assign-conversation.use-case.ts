@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
-import { recordDecision } from '../decisions';
+import { recordDecision } from '../decision-log';
 import { ConversationAccess, isManagerOrAdmin } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 

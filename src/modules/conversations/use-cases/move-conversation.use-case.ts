@@ -7,7 +7,7 @@ import type { Actor } from '../../auth/actor';
 import { Account } from '../../accounts/account.entity';
 import { Inbox } from '../../inboxes/inbox.entity';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
-import { recordDecision } from '../decisions';
+import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 

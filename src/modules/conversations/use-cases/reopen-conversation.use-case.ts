@@ -4,7 +4,7 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { Contact } from '../../contacts/contact.entity';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
-import { recordDecision } from '../decisions';
+import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import { Conversation } from '../conversation.entity';
 

@@ -1,11 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { evaluateBusinessHours } from '../../../../workflows/decisions/business-hours';
+import { evaluateBusinessHours } from '../../inboxes/business-hours';
 import { DomainError } from '../../../common/domain-error';
 import { APP_CONFIG, ServiceConfig } from '../../../config/config';
 import { VariablesService } from '../../variables/variables.service';
 import { Conversation } from '../conversation.entity';
-import { recordDecision, type DecisionRecord } from '../decisions';
+import { recordDecision, type DecisionRecord } from '../decision-log';
 import { Message } from '../message.entity';
 import { SystemMessages } from '../system-messages';
 

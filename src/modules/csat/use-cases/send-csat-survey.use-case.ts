@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Conversation } from '../../conversations/conversation.entity';
-import type { DecisionRecord } from '../../conversations/decisions';
+import type { DecisionRecord } from '../../conversations/decision-log';
 import { CsatSurveySender } from '../csat-survey-sender';
 
 export interface SendCsatSurveyInput {

@@ -1,12 +1,16 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
-import { recordDecision } from '../../conversations/decisions';
-import { DrainQueueUseCase } from '../../routing/drain-queue.use-case';
+import { recordDecision } from '../../conversations/decision-log';
+import { DrainQueueUseCase } from '../../routing/use-cases/drain-queue.use-case';
 
-export interface GraceDeadline {
-  graceSeconds: number;
+export interface AutoUnassignInput {
+  userId: string;
+  /** The inboxes whose grace period (`graceSeconds`) ran out. */
   inboxIds: string[];
+  /** Epoch ms of the logout or session loss the grace period counted from. */
+  offlineSince: number;
+  graceSeconds: number;
 }
 
 export interface AutoUnassignResult {
@@ -20,8 +24,8 @@ export interface AutoUnassignResult {
 
 /**
  * Auto-unassign after logout or session loss. The agent-presence workflow asks for the grace
- * periods of the agent's inboxes (grouped, shortest first), waits for each in Temporal (a timer
- * that survives worker and server restarts) and then calls `unassign`: in one transaction, and only
+ * periods of the agent's inboxes (GetGraceDeadlinesUseCase), waits for each in Temporal (a timer
+ * that survives worker and server restarts) and then calls this: in one transaction, and only
  * if the agent is still offline since the same instant, their conversations in status `new` in
  * those inboxes lose the assignee and join the queue (open and pending ones stay with them); then
  * the queue is drained so other agents pick them up.
@@ -34,20 +38,8 @@ export class AutoUnassignUseCase {
     private readonly workflows: ConversationWorkflows,
   ) {}
 
-  async graceDeadlines(input: { userId: string }): Promise<GraceDeadline[]> {
-    const rows = await this.em.fork().execute<{ inbox_id: string; grace: number }[]>(
-      `select i.id as inbox_id, (i.settings -> 'autoUnassign' ->> 'graceSeconds')::int as grace
-         from inbox_memberships m join inboxes i on i.id = m.inbox_id
-        where m.user_id = ? and coalesce((i.settings -> 'autoUnassign' ->> 'enabled')::boolean, true)
-        order by grace, i.id`,
-      [input.userId],
-    );
-    const groups = new Map<number, string[]>();
-    for (const r of rows) groups.set(r.grace, [...(groups.get(r.grace) ?? []), r.inbox_id]);
-    return [...groups.entries()].map(([graceSeconds, inboxIds]) => ({ graceSeconds, inboxIds }));
-  }
 
-  async unassign(input: { userId: string; inboxIds: string[]; offlineSince: number; graceSeconds: number }): Promise<AutoUnassignResult> {
+  async execute(input: AutoUnassignInput): Promise<AutoUnassignResult> {
     const changed = await this.em.fork().transactional(async (em) => {
       const [presence] = await em.execute<{ online: boolean; offline_since: Date | null; offline_reason: string | null; name: string }[]>(
         `select p.online, p.offline_since, p.offline_reason, u.name from agent_presence p join users u on u.id = p.user_id where p.user_id = ? for update of p`,
@@ -78,10 +70,13 @@ export class AutoUnassignUseCase {
     const reassigned: AutoUnassignResult['reassigned'] = [];
     if (changed.applied && changed.unassigned.length) {
       for (const inboxId of input.inboxIds) {
+        // The pass tells the workflows of the conversations it assigns; the ones left waiting are told below.
         const drained = await this.drain.execute({ inboxId, trigger: `conversations of an agent were unassigned after the grace period` });
         reassigned.push(...drained.assigned.map((a) => ({ conversationId: a.conversationId, assigneeId: a.assigneeId })));
       }
-      await this.workflows.notifyChanged([...changed.unassigned, ...reassigned.map((r) => r.conversationId)], `auto-unassign: ${changed.reason}`);
+      const taken = new Set(reassigned.map((r) => r.conversationId));
+      const waiting = changed.unassigned.filter((id) => !taken.has(id));
+      if (waiting.length) await this.workflows.notifyChanged(waiting, `auto-unassign: ${changed.reason}`);
     }
     return { ...changed, reassigned };
   }

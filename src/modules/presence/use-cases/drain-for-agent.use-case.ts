@@ -1,7 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
-import { DrainQueueUseCase } from '../../routing/drain-queue.use-case';
+import { DrainQueueUseCase } from '../../routing/use-cases/drain-queue.use-case';
 
 /** An agent came online: every inbox they work in hands them waiting conversations up to their capacity. */
 @Injectable()
@@ -9,7 +8,6 @@ export class DrainForAgentUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly drain: DrainQueueUseCase,
-    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(input: { userId: string }): Promise<{ assigned: { conversationId: string; assigneeId: string }[] }> {
@@ -19,10 +17,10 @@ export class DrainForAgentUseCase {
     );
     const assigned: { conversationId: string; assigneeId: string }[] = [];
     for (const inbox of inboxes) {
+      // The pass tells the workflows of the conversations it assigns.
       const drained = await this.drain.execute({ inboxId: inbox.inbox_id, trigger: `${inbox.name} came online` });
       assigned.push(...drained.assigned.map((a) => ({ conversationId: a.conversationId, assigneeId: a.assigneeId })));
     }
-    if (assigned.length) await this.workflows.notifyChanged(assigned.map((a) => a.conversationId), 'assigned from the queue: an agent came online');
     return { assigned };
   }
 }

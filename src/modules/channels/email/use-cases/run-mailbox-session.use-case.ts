@@ -87,7 +87,7 @@ export class RunMailboxSessionUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(input: MailboxSessionInput, hooks: SessionHooks): Promise<MailboxSessionResult> {
+  async execute({ hooks, ...input }: MailboxSessionInput & { hooks: SessionHooks }): Promise<MailboxSessionResult> {
     const deadline = Date.now() + input.maxRunMs;
     const result: MailboxSessionResult = { outcome: 'rotate', reason: '', uidValidity: null, lastUid: '0', stored: 0, duplicates: 0, connections: 0 };
     const maxBackoff = this.config.email.reconnectMaxSeconds * 1000;

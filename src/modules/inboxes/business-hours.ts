@@ -12,7 +12,7 @@
  *  - local times that do not exist (spring-forward gap) are simply never reached;
  *  - repeated local times (fall-back) are open both times they occur.
  */
-import type { BusinessHours, TimeInterval, Weekday } from './types';
+import type { BusinessHours, TimeInterval, Weekday } from './inbox-settings';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;

@@ -1,17 +1,18 @@
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { evaluateRules, explainRule } from '../../../workflows/decisions/conditions';
-import { DomainError } from '../../common/domain-error';
-import { ConversationWorkflows } from '../../temporal/conversation-workflows';
-import { Contact } from '../contacts/contact.entity';
-import { Conversation } from '../conversations/conversation.entity';
-import { recordDecision, type DecisionRecord } from '../conversations/decisions';
-import { Inbox } from '../inboxes/inbox.entity';
-import { AgentPresence } from '../presence/agent-presence.entity';
-import { User } from '../users/user.entity';
+import type { ConversationSnapshot } from '../../../../workflows/contracts/conversation.contract';
+import { DomainError } from '../../../common/domain-error';
+import { Contact } from '../../contacts/contact.entity';
+import { Conversation } from '../../conversations/conversation.entity';
+import { recordDecision, type DecisionRecord } from '../../conversations/decision-log';
+import { DescribeConversationUseCase } from '../../conversations/use-cases/describe-conversation.use-case';
+import { Inbox } from '../../inboxes/inbox.entity';
+import { AgentPresence } from '../../presence/agent-presence.entity';
+import { User } from '../../users/user.entity';
+import { evaluateRules, explainRule } from '../conditions';
+import { routingFacts } from '../routing-facts';
 import { DrainQueueUseCase } from './drain-queue.use-case';
-import { routingFacts } from './routing-facts';
 
 export interface RouteConversationInput {
   conversationId: string;
@@ -23,10 +24,15 @@ export interface RouteConversationInput {
 
 export type RouteOutcome = 'assigned' | 'queued' | 'kept' | 'ai' | 'not_routed';
 
-export interface RouteConversationResult {
+export interface RouteDecision {
   outcome: RouteOutcome;
   assigneeId: string | null;
   decisions: DecisionRecord[];
+}
+
+export interface RouteConversationResult extends RouteDecision {
+  /** The conversation as it is after routing, so the workflow's search attributes follow the decision. */
+  snapshot: ConversationSnapshot;
 }
 
 /**
@@ -41,21 +47,22 @@ export class RouteConversationUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly drain: DrainQueueUseCase,
-    private readonly workflows: ConversationWorkflows,
+    private readonly describe: DescribeConversationUseCase,
   ) {}
 
   async execute(input: RouteConversationInput): Promise<RouteConversationResult> {
+    const routed = await this.route(input);
+    return { ...routed, snapshot: await this.describe.execute({ conversationId: input.conversationId }) };
+  }
+
+  private async route(input: RouteConversationInput): Promise<RouteDecision> {
     const first = await this.decide(input);
     if (first.outcome !== 'queued') return first;
 
-    const { inboxId } = first as RouteConversationResult & { inboxId: string };
-    const drained = await this.drain.execute({ inboxId, trigger: `routing of conversation ${input.conversationId}` });
+    const { inboxId } = first as RouteDecision & { inboxId: string };
+    // This conversation reads its own assignment from the pass; the others it assigns are told.
+    const drained = await this.drain.execute({ inboxId, trigger: `routing of conversation ${input.conversationId}`, except: input.conversationId });
     const mine = drained.assigned.find((a) => a.conversationId === input.conversationId);
-    // Conversations whose own routing is still running read the assignment themselves; the others are told.
-    const others = drained.assigned.filter((a) => a.conversationId !== input.conversationId && a.wasReportedWaiting);
-    if (others.length) {
-      await this.workflows.notifyChanged(others.map((a) => a.conversationId), `assigned from the queue (routing of ${input.conversationId})`);
-    }
     if (mine) return { outcome: 'assigned', assigneeId: mine.assigneeId, decisions: [...first.decisions, mine.decision] };
 
     const em = this.em.fork();
@@ -79,7 +86,7 @@ export class RouteConversationUseCase {
     return { outcome: 'queued', assigneeId: null, decisions: [...first.decisions, queued] };
   }
 
-  private decide(input: RouteConversationInput): Promise<RouteConversationResult & { inboxId?: string }> {
+  private decide(input: RouteConversationInput): Promise<RouteDecision & { inboxId?: string }> {
     return this.em.fork().transactional(async (em) => {
       const conversation = await em.findOne(Conversation, { id: input.conversationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!conversation) throw DomainError.notFound('conversation', input.conversationId);

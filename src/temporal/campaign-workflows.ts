@@ -1,17 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
-import { APP_CONFIG, type ServiceConfig } from '../../config/config';
+import { APP_CONFIG, type ServiceConfig } from '../config/config';
 import {
   cancelCampaignSignal,
   campaignProgressQuery,
-  campaignRunWorkflowId,
   type CampaignRunInput,
+  type CampaignRunWorkflow,
+  campaignRunWorkflowId,
+  campaignRunWorkflowType,
   type CampaignRunProgress,
   pauseCampaignSignal,
   resumeCampaignSignal,
-} from '../../../workflows/contracts/campaign.contract';
-import type { campaignRunWorkflow } from '../../../workflows/campaign/campaign-run.workflow';
-import { withClientDeadline } from '../../temporal/client-deadline';
+} from '../../workflows/contracts/campaign.contract';
+import { withClientDeadline } from './client-deadline';
 
 
 /** Starts, signals and queries campaign-run:<id> workflows on the campaigns task queue. */
@@ -27,7 +28,7 @@ export class CampaignWorkflows {
   /** Idempotent (USE_EXISTING): starting twice keeps the run. */
   async start(input: CampaignRunInput): Promise<void> {
     await withClientDeadline(this.client, () =>
-      this.client.workflow.start<typeof campaignRunWorkflow>('campaignRunWorkflow', {
+      this.client.workflow.start<CampaignRunWorkflow>(campaignRunWorkflowType, {
         workflowId: campaignRunWorkflowId(input.campaignId),
         taskQueue: this.config.temporal.campaignTaskQueue,
         args: [{ pageSize: this.config.campaigns.pageSize, runHistoryEvents: this.config.campaigns.runHistoryEvents, ...input }],

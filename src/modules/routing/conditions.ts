@@ -20,7 +20,7 @@
  * Empty conditions: 'all' matches, 'any' does not. Every condition is evaluated (no short circuit)
  * so the details explain the whole decision.
  */
-import type { ConditionOperator, RuleCondition } from './types';
+import type { ConditionOperator, RuleCondition } from '../inboxes/inbox-settings';
 
 export interface ConditionDetail {
   attribute: string;

@@ -1,24 +1,25 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { chooseAgent, type AgentCandidate } from '../../../workflows/decisions/agent-choice';
-import { recordDecision, type DecisionRecord } from '../conversations/decisions';
-import { Inbox } from '../inboxes/inbox.entity';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { recordDecision, type DecisionRecord } from '../../conversations/decision-log';
+import { Inbox } from '../../inboxes/inbox.entity';
+import { chooseAgent, type AgentCandidate } from '../agent-choice';
 
 export interface DrainQueueInput {
   inboxId: string;
   /** What made capacity available or added work ("agent Ann logged in", "conversation X resolved"), for the record. */
   trigger: string;
+  /**
+   * The conversation whose own routing asked for this pass: it reads its assignment from the result,
+   * so its workflow is not signalled. Every other conversation assigned here is.
+   */
+  except?: string;
 }
 
 export interface QueueAssignment {
   conversationId: string;
   assigneeId: string;
   decision: DecisionRecord;
-  /**
-   * The conversation's own routing had finished and reported it waiting ('queued' decision), so
-   * only a signal tells its workflow; otherwise its routing is still running and reads the result.
-   */
-  wasReportedWaiting: boolean;
 }
 
 export interface DrainQueueResult {
@@ -38,12 +39,27 @@ const ACTIVE = `('new', 'open', 'pending')`;
  * that holds the inbox's routing lock (an advisory lock), counts every agent's load inside it and
  * updates the round-robin cursor, so two concurrent passes (two inbound messages, a login and a
  * resolve) cannot over-assign an agent or hand one conversation to two agents.
+ *
+ * After the pass commits, the workflows of the conversations it assigned are told (all but
+ * `except`): this is the one place that assigns from the queue, for routing, logins, freed seats
+ * and auto-unassign alike.
  */
 @Injectable()
 export class DrainQueueUseCase {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly workflows: ConversationWorkflows,
+  ) {}
 
   async execute(input: DrainQueueInput): Promise<DrainQueueResult> {
+    const result = await this.assign(input);
+    const told = result.assigned.map((a) => a.conversationId).filter((id) => id !== input.except);
+    if (told.length) await this.workflows.notifyChanged(told, `assigned from the queue (${input.trigger})`);
+    return result;
+  }
+
+  /** The queue pass: one transaction under the inbox's routing lock. */
+  private assign(input: DrainQueueInput): Promise<DrainQueueResult> {
     return this.em.fork().transactional(async (em) => {
       await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`routing:${input.inboxId}`]);
       const inbox = await em.findOne(Inbox, { id: input.inboxId });
@@ -103,15 +119,7 @@ export class DrainQueueUseCase {
             candidates: choice.candidates.map((c) => ({ userId: c.userId, name: c.name, online: c.online, load: c.load, capacity: c.capacity, eligible: c.eligible, why: c.why })),
           },
         });
-        result.assigned.push({ conversationId: conversation.id, assigneeId: agent.userId, decision, wasReportedWaiting: false });
-      }
-      if (result.assigned.length) {
-        const reported = await em.execute<{ conversation_id: string }[]>(
-          `select distinct conversation_id from conversation_decisions where kind = 'queued' and conversation_id in (${result.assigned.map(() => '?').join(', ')})`,
-          result.assigned.map((a) => a.conversationId),
-        );
-        const ids = new Set(reported.map((r) => r.conversation_id));
-        for (const a of result.assigned) a.wasReportedWaiting = ids.has(a.conversationId);
+        result.assigned.push({ conversationId: conversation.id, assigneeId: agent.userId, decision });
       }
       if (cursor !== inbox.roundRobinCursor) await em.execute(`update inboxes set round_robin_cursor = ? where id = ?`, [cursor, inbox.id]);
       return result;

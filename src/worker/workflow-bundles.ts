@@ -1,0 +1,22 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
+import type { WorkflowBundles } from './worker.factory';
+import { QUEUE_WORKFLOWS_PATHS, type TaskQueueName } from './workflows-path';
+
+const noop = () => undefined;
+
+/**
+ * Bundles each task queue's workflows once into `dir` (workflow-bundle.<queue>.js), for processes
+ * that start many workers (tests, benches); bundling costs seconds per queue. Errors go to `onError`.
+ */
+export async function writeWorkflowBundles(dir: string, onError: (message: string) => void = noop): Promise<WorkflowBundles> {
+  const logger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m) => onError(m), log: noop };
+  const bundles = {} as WorkflowBundles;
+  for (const [queue, workflowsPath] of Object.entries(QUEUE_WORKFLOWS_PATHS) as [TaskQueueName, string][]) {
+    const bundle = await bundleWorkflowCode({ workflowsPath, logger });
+    bundles[queue] = path.join(dir, `workflow-bundle.${queue}.js`);
+    fs.writeFileSync(bundles[queue], bundle.code);
+  }
+  return bundles;
+}
