@@ -37,4 +37,11 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': workflowImportRule },
   },
+  {
+    // Type-aware, as Temporal's samples do: a promise in workflow code that nobody awaits runs its
+    // command at an unplanned point of the history; in activities it outlives the attempt.
+    files: ['workflows/**/*.ts', 'activities/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
 );

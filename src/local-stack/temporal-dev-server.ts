@@ -24,6 +24,8 @@ export interface TemporalDevServerOptions {
   log?: (line: string) => void;
   /** Seconds to wait for the frontend to answer. */
   readyTimeoutSeconds?: number;
+  /** More dynamic config values (tests: e.g. `limit.historyCount.suggestContinueAsNew`). */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export interface RunningTemporal {
@@ -52,6 +54,7 @@ export function devServerArgs(opts: TemporalDevServerOptions): string[] {
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
   for (const key of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${TYPE_NAMES[key.type]}`);
   args.push('--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true');
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   args.push('--sqlite-pragma', 'journal_mode=WAL');
   if (opts.fastSqlite) args.push('--sqlite-pragma', 'synchronous=OFF');
   return args;
