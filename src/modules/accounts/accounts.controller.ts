@@ -33,12 +33,12 @@ export class AccountsController {
   @ApiBearerAuth()
   @Get('account')
   async get(@CurrentActor() actor: Actor): Promise<AccountView> {
-    return AccountView.of(await this.getAccount.execute(actor));
+    return AccountView.of(await this.getAccount.execute({ actor }));
   }
 
   @ApiBearerAuth()
   @Patch('account')
   async update(@CurrentActor() actor: Actor, @Body() body: UpdateAccountDto): Promise<AccountView> {
-    return AccountView.of(await this.updateAccount.execute(actor, body));
+    return AccountView.of(await this.updateAccount.execute({ ...body, actor }));
   }
 }

@@ -3,11 +3,10 @@ import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { uuidParam } from '../../common/validation';
 import { UserView } from '../users/dto/user.dto';
-import { User } from '../users/user.entity';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { type Actor, CurrentActor, Public } from './actor';
 import { ApiTokenView, CreateApiTokenDto, LoginDto } from './dto/auth.dto';
 import { CreateApiTokenUseCase } from './use-cases/create-api-token.use-case';
+import { GetCurrentUserUseCase } from './use-cases/get-current-user.use-case';
 import { ListApiTokensUseCase } from './use-cases/list-api-tokens.use-case';
 import { LoginUseCase } from './use-cases/login.use-case';
 import { LogoutUseCase } from './use-cases/logout.use-case';
@@ -31,14 +30,14 @@ export class AuthController {
     private readonly createApiToken: CreateApiTokenUseCase,
     private readonly listApiTokens: ListApiTokensUseCase,
     private readonly revokeApiToken: RevokeApiTokenUseCase,
-    private readonly em: EntityManager,
+    private readonly getCurrentUser: GetCurrentUserUseCase,
   ) {}
 
   @Public()
   @Post('login')
   @HttpCode(200)
   async loginRoute(@Body() body: LoginDto, @Req() req: Request): Promise<SessionView> {
-    const { token, user } = await this.login.execute({ ...body, clientAddress: req.ip ?? 'unknown' });
+    const { token, user } = await this.login.execute({ email: body.email, password: body.password, clientAddress: req.ip ?? 'unknown' });
     return { token, user: UserView.of(user) };
   }
 
@@ -46,32 +45,32 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   async logoutRoute(@CurrentActor() actor: Actor): Promise<void> {
-    await this.logout.execute(actor);
+    await this.logout.execute({ actor });
   }
 
   @ApiBearerAuth()
   @Get('me')
   async me(@CurrentActor() actor: Actor): Promise<UserView> {
-    return UserView.of(await this.em.fork().findOneOrFail(User, { id: actor.userId }));
+    return UserView.of(await this.getCurrentUser.execute({ actor }));
   }
 
   @ApiBearerAuth()
   @Post('api-tokens')
   async createToken(@CurrentActor() actor: Actor, @Body() body: CreateApiTokenDto): Promise<CreatedApiTokenView> {
-    const { token, record } = await this.createApiToken.execute(actor, body);
+    const { token, record } = await this.createApiToken.execute({ actor, name: body.name });
     return { ...ApiTokenView.of(record), token };
   }
 
   @ApiBearerAuth()
   @Get('api-tokens')
   async listTokens(@CurrentActor() actor: Actor): Promise<ApiTokenView[]> {
-    return (await this.listApiTokens.execute(actor)).map(ApiTokenView.of);
+    return (await this.listApiTokens.execute({ actor })).map(ApiTokenView.of);
   }
 
   @ApiBearerAuth()
   @Delete('api-tokens/:id')
   @HttpCode(204)
   async revokeToken(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
-    await this.revokeApiToken.execute(actor, id);
+    await this.revokeApiToken.execute({ actor, tokenId: id });
   }
 }

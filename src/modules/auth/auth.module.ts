@@ -7,6 +7,7 @@ import { AuthGuard } from './auth.guard';
 import { LOGIN_THROTTLE_OPTIONS, LoginThrottle } from './login-throttle';
 import { PresenceEvents } from './presence-events';
 import { CreateApiTokenUseCase } from './use-cases/create-api-token.use-case';
+import { GetCurrentUserUseCase } from './use-cases/get-current-user.use-case';
 import { ListApiTokensUseCase } from './use-cases/list-api-tokens.use-case';
 import { LoginUseCase } from './use-cases/login.use-case';
 import { LogoutUseCase } from './use-cases/logout.use-case';
@@ -31,6 +32,7 @@ import { RevokeApiTokenUseCase } from './use-cases/revoke-api-token.use-case';
     CreateApiTokenUseCase,
     ListApiTokensUseCase,
     RevokeApiTokenUseCase,
+    GetCurrentUserUseCase,
   ],
   exports: [AccessPolicy, PresenceEvents],
 })

@@ -23,6 +23,6 @@ export class ContactMessagesController {
     @Param('id', uuidParam('id')) id: string,
     @Query() query: ContactMessagesQuery,
   ): Promise<ContactMessagePageView> {
-    return this.listContactMessages.execute(actor, { contactId: id, ...query });
+    return this.listContactMessages.execute({ ...query, actor, contactId: id });
   }
 }

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { uuidParam } from '../../common/validation';
-import { AccessPolicy } from '../auth/access-policy';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { ConversationReadModel } from './conversation-read-model';
 import {
@@ -25,18 +24,16 @@ import { AssignConversationUseCase } from './use-cases/assign-conversation.use-c
 import { GetConversationUseCase } from './use-cases/get-conversation.use-case';
 import { GetConversationTimelineUseCase } from './use-cases/get-conversation-timeline.use-case';
 import { ListConversationsUseCase } from './use-cases/list-conversations.use-case';
-import { MarkConversationReadUseCase } from './use-cases/mark-conversation-read.use-case';
 import { MarkConversationSpamUseCase } from './use-cases/mark-conversation-spam.use-case';
-import { MarkConversationUnreadUseCase } from './use-cases/mark-conversation-unread.use-case';
 import { MoveConversationUseCase } from './use-cases/move-conversation.use-case';
-import { PinConversationUseCase } from './use-cases/pin-conversation.use-case';
 import { ReceiveInboundMessageUseCase } from './use-cases/receive-inbound-message.use-case';
 import { RemoveConversationTagUseCase } from './use-cases/remove-conversation-tag.use-case';
 import { ReopenConversationUseCase } from './use-cases/reopen-conversation.use-case';
 import { ReplyToConversationUseCase } from './use-cases/reply-to-conversation.use-case';
 import { ResolveConversationUseCase } from './use-cases/resolve-conversation.use-case';
+import { SetConversationPinnedUseCase } from './use-cases/set-conversation-pinned.use-case';
+import { SetConversationReadUseCase } from './use-cases/set-conversation-read.use-case';
 import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
-import { UnpinConversationUseCase } from './use-cases/unpin-conversation.use-case';
 import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
 
 /** Conversations as the caller sees them; every action answers the conversation in its new state. */
@@ -49,10 +46,8 @@ export class ConversationsController {
     private readonly getConversation: GetConversationUseCase,
     private readonly listConversations: ListConversationsUseCase,
     private readonly updateConversation: UpdateConversationUseCase,
-    private readonly markRead: MarkConversationReadUseCase,
-    private readonly markUnread: MarkConversationUnreadUseCase,
-    private readonly pinConversation: PinConversationUseCase,
-    private readonly unpinConversation: UnpinConversationUseCase,
+    private readonly setRead: SetConversationReadUseCase,
+    private readonly setPinned: SetConversationPinnedUseCase,
     private readonly setTags: SetConversationTagsUseCase,
     private readonly addTags: AddConversationTagsUseCase,
     private readonly removeTag: RemoveConversationTagUseCase,
@@ -63,7 +58,6 @@ export class ConversationsController {
     private readonly reopenConversation: ReopenConversationUseCase,
     private readonly moveConversation: MoveConversationUseCase,
     private readonly readModel: ConversationReadModel,
-    private readonly access: AccessPolicy,
     private readonly getTimeline: GetConversationTimelineUseCase,
   ) {}
 
@@ -79,8 +73,7 @@ export class ConversationsController {
     @Param('inboxId', uuidParam('inboxId')) inboxId: string,
     @Body() body: InboundMessageDto,
   ): Promise<InboundMessageResultView> {
-    await this.access.requireMember(actor, inboxId);
-    return this.receiveInbound.execute({ inboxId, ...body, expectChannel: 'api' });
+    return this.receiveInbound.execute({ ...body, actor, inboxId, expectChannel: 'api' });
   }
 
   @Get('conversations')
@@ -92,14 +85,14 @@ export class ConversationsController {
   })
   @ApiOkResponse({ type: ConversationPageView })
   async list(@CurrentActor() actor: Actor, @Query() query: ListConversationsQuery): Promise<ConversationPageView> {
-    return this.listConversations.execute(actor, query);
+    return this.listConversations.execute({ ...query, actor });
   }
 
   @Get('conversations/:id')
   @ApiOperation({ summary: 'A conversation with all its messages' })
   @ApiOkResponse({ type: ConversationWithMessagesView })
   async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationWithMessagesView> {
-    const { conversation, messages } = await this.getConversation.execute(actor, id);
+    const { conversation, messages } = await this.getConversation.execute({ actor, conversationId: id });
     return { ...conversation, messages: messages.map(MessageView.of) };
   }
 
@@ -112,7 +105,7 @@ export class ConversationsController {
   })
   @ApiOkResponse({ type: TimelineView })
   async timeline(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Query() query: TimelineQuery): Promise<TimelineView> {
-    return this.getTimeline.execute(actor, { conversationId: id, after: query.after, limit: query.limit });
+    return this.getTimeline.execute({ actor, conversationId: id, after: query.after, limit: query.limit });
   }
 
   @Patch('conversations/:id')
@@ -128,7 +121,7 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Mark read for the caller only' })
   @ApiOkResponse({ type: ConversationView })
   async read(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
-    await this.markRead.execute({ actor, conversationId: id });
+    await this.setRead.execute({ actor, conversationId: id, read: true });
     return this.view(actor, id);
   }
 
@@ -137,7 +130,7 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Mark unread for the caller only' })
   @ApiOkResponse({ type: ConversationView })
   async unread(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
-    await this.markUnread.execute({ actor, conversationId: id });
+    await this.setRead.execute({ actor, conversationId: id, read: false });
     return this.view(actor, id);
   }
 
@@ -145,7 +138,7 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Pin for the caller only' })
   @ApiOkResponse({ type: ConversationView })
   async pin(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
-    await this.pinConversation.execute({ actor, conversationId: id });
+    await this.setPinned.execute({ actor, conversationId: id, pinned: true });
     return this.view(actor, id);
   }
 
@@ -153,7 +146,7 @@ export class ConversationsController {
   @ApiOperation({ summary: "Remove the caller's pin" })
   @ApiOkResponse({ type: ConversationView })
   async unpin(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
-    await this.unpinConversation.execute({ actor, conversationId: id });
+    await this.setPinned.execute({ actor, conversationId: id, pinned: false });
     return this.view(actor, id);
   }
 
@@ -214,7 +207,7 @@ export class ConversationsController {
   })
   @ApiCreatedResponse({ type: ReplyResultView })
   async reply(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: ReplyDto): Promise<ReplyResultView> {
-    const { message, duplicate } = await this.replyToConversation.execute({ actor, conversationId: id, ...body });
+    const { message, duplicate } = await this.replyToConversation.execute({ ...body, actor, conversationId: id });
     return { message: MessageView.of(message), duplicate, conversation: await this.view(actor, id) };
   }
 

@@ -11,11 +11,8 @@ import { GetConversationUseCase } from './use-cases/get-conversation.use-case';
 import { GetConversationTimelineUseCase } from './use-cases/get-conversation-timeline.use-case';
 import { ListContactMessagesUseCase } from './use-cases/list-contact-messages.use-case';
 import { ListConversationsUseCase } from './use-cases/list-conversations.use-case';
-import { MarkConversationReadUseCase } from './use-cases/mark-conversation-read.use-case';
 import { MarkConversationSpamUseCase } from './use-cases/mark-conversation-spam.use-case';
-import { MarkConversationUnreadUseCase } from './use-cases/mark-conversation-unread.use-case';
 import { MoveConversationUseCase } from './use-cases/move-conversation.use-case';
-import { PinConversationUseCase } from './use-cases/pin-conversation.use-case';
 import { ReceiveInboundMessageUseCase } from './use-cases/receive-inbound-message.use-case';
 import { RemoveConversationTagUseCase } from './use-cases/remove-conversation-tag.use-case';
 import { ReopenConversationUseCase } from './use-cases/reopen-conversation.use-case';
@@ -25,8 +22,9 @@ import { SendWelcomeMessageUseCase } from './use-cases/send-welcome-message.use-
 import { SystemMessages } from './system-messages';
 import { DescribeConversationUseCase } from './use-cases/describe-conversation.use-case';
 import { ReplyOutOfOfficeUseCase } from './use-cases/reply-out-of-office.use-case';
+import { SetConversationPinnedUseCase } from './use-cases/set-conversation-pinned.use-case';
+import { SetConversationReadUseCase } from './use-cases/set-conversation-read.use-case';
 import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
-import { UnpinConversationUseCase } from './use-cases/unpin-conversation.use-case';
 import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
 
 import { RecordWorkflowDecisionUseCase } from './use-cases/record-workflow-decision.use-case';
@@ -60,10 +58,8 @@ const SHARED = [
     GetConversationUseCase,
     GetConversationTimelineUseCase,
     ListConversationsUseCase,
-    MarkConversationReadUseCase,
-    MarkConversationUnreadUseCase,
-    PinConversationUseCase,
-    UnpinConversationUseCase,
+    SetConversationReadUseCase,
+    SetConversationPinnedUseCase,
     ListContactMessagesUseCase,
   ],
   exports: [...SHARED, ConversationReadModel],

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { InboxesController } from './inboxes.controller';
 import { CreateInboxUseCase } from './use-cases/create-inbox.use-case';
 import { DeleteInboxUseCase } from './use-cases/delete-inbox.use-case';
+import { GetInboxUseCase } from './use-cases/get-inbox.use-case';
 import { ListInboxMembersUseCase } from './use-cases/list-inbox-members.use-case';
 import { ListInboxesUseCase } from './use-cases/list-inboxes.use-case';
 import { RemoveInboxMemberUseCase } from './use-cases/remove-inbox-member.use-case';
@@ -14,6 +15,7 @@ import { UpdateInboxUseCase } from './use-cases/update-inbox.use-case';
     CreateInboxUseCase,
     UpdateInboxUseCase,
     DeleteInboxUseCase,
+    GetInboxUseCase,
     ListInboxesUseCase,
     ListInboxMembersUseCase,
     SetInboxMemberUseCase,

@@ -20,13 +20,13 @@ export class PresenceController {
   @ApiOperation({ summary: 'Keep the caller online; without one for PRESENCE_HEARTBEAT_TIMEOUT_SECONDS the session counts as lost' })
   @ApiOkResponse({ type: HeartbeatView })
   beat(@CurrentActor() actor: Actor): Promise<HeartbeatView> {
-    return this.heartbeat.execute(actor);
+    return this.heartbeat.execute({ actor });
   }
 
   @Get('inboxes/:inboxId/agents')
   @ApiOperation({ summary: "The inbox's agents: online or not, load against capacity; and how many conversations wait" })
   @ApiOkResponse({ type: InboxAgentsView })
   agents(@CurrentActor() actor: Actor, @Param('inboxId', uuidParam('inboxId')) inboxId: string): Promise<InboxAgentsView> {
-    return this.listAgents.execute(actor, inboxId);
+    return this.listAgents.execute({ actor, inboxId });
   }
 }

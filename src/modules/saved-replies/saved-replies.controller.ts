@@ -31,32 +31,32 @@ export class SavedRepliesController {
   @Post()
   @ApiOperation({ summary: 'Create a personal, inbox or team saved reply' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateSavedReplyDto): Promise<SavedReplyView> {
-    return SavedReplyView.of(await this.createReply.execute(actor, body), true);
+    return SavedReplyView.of(await this.createReply.execute({ ...body, actor }), true);
   }
 
   @Get()
   @ApiOperation({ summary: 'The saved replies you can use (personal, your inboxes, your teams); q looks up by shortcut prefix, then text' })
   @ApiOkResponse({ type: [SavedReplyView] })
   async list(@CurrentActor() actor: Actor, @Query() query: ListSavedRepliesQuery): Promise<SavedReplyView[]> {
-    const { replies, canEdit } = await this.listReplies.execute(actor, query);
+    const { replies, canEdit } = await this.listReplies.execute({ ...query, actor });
     return replies.map((r) => SavedReplyView.of(r, canEdit(r)));
   }
 
   @Patch(':id')
   async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateSavedReplyDto): Promise<SavedReplyView> {
-    return SavedReplyView.of(await this.updateReply.execute(actor, id, body), true);
+    return SavedReplyView.of(await this.updateReply.execute({ ...body, actor, replyId: id }), true);
   }
 
   @Delete(':id')
   @HttpCode(204)
   async remove(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
-    await this.deleteReply.execute(actor, id);
+    await this.deleteReply.execute({ actor, replyId: id });
   }
 
   @Post(':id/render')
   @HttpCode(200)
   @ApiOperation({ summary: "The reply's text with variables rendered for the conversation's contact" })
   async render(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: RenderSavedReplyDto): Promise<RenderedSavedReplyView> {
-    return { text: await this.renderReply.execute(actor, id, body) };
+    return { text: await this.renderReply.execute({ actor, replyId: id, conversationId: body.conversationId }) };
   }
 }

@@ -1,13 +1,27 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { DomainError } from '../../common/domain-error';
 import type { Actor } from '../auth/actor';
+import type { User } from '../users/user.entity';
 import { Team, TeamMember } from './team.entity';
+
+export interface TeamWithMembers {
+  team: Team;
+  members: User[];
+}
 
 /** A team of the caller's account; another account's team does not exist for the caller (404). */
 export async function findTeam(em: EntityManager, actor: Actor, id: string): Promise<Team> {
   const team = await em.findOne(Team, { id, account: actor.accountId });
   if (!team) throw DomainError.notFound('team', id);
   return team;
+}
+
+/** A team of the caller's account with its members, by name (404 like findTeam). */
+export async function findTeamWithMembers(em: EntityManager, actor: Actor, id: string): Promise<TeamWithMembers> {
+  const team = await findTeam(em, actor, id);
+  const rows = await em.find(TeamMember, { team: team.id }, { populate: ['user'] });
+  const members = rows.map((r) => r.user.getEntity()).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return { team, members };
 }
 
 /** Ids of the teams the user belongs to. */

@@ -5,7 +5,8 @@ import { type Actor, CurrentActor } from '../auth/actor';
 import { CreateTeamDto, TeamMemberView, TeamView, TeamWithMembersView, UpdateTeamDto } from './dto/team.dto';
 import { CreateTeamUseCase } from './use-cases/create-team.use-case';
 import { DeleteTeamUseCase } from './use-cases/delete-team.use-case';
-import { GetTeamUseCase, type TeamWithMembers } from './use-cases/get-team.use-case';
+import type { TeamWithMembers } from './team-access';
+import { GetTeamUseCase } from './use-cases/get-team.use-case';
 import { ListTeamsUseCase } from './use-cases/list-teams.use-case';
 import { RemoveTeamMemberUseCase } from './use-cases/remove-team-member.use-case';
 import { SetTeamMemberUseCase } from './use-cases/set-team-member.use-case';
@@ -37,33 +38,33 @@ export class TeamsController {
   @Post()
   @ApiOperation({ summary: 'Create a team (administrators)' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateTeamDto): Promise<TeamView> {
-    return TeamView.of(await this.createTeam.execute(actor, body), [], actor.userId);
+    return TeamView.of(await this.createTeam.execute({ actor, name: body.name }), [], actor.userId);
   }
 
   @Get()
   @ApiOperation({ summary: "The account's teams" })
   @ApiOkResponse({ type: [TeamView] })
   async list(@CurrentActor() actor: Actor): Promise<TeamView[]> {
-    return (await this.listTeams.execute(actor)).map(({ team, memberIds }) => TeamView.of(team, memberIds, actor.userId));
+    return (await this.listTeams.execute({ actor })).map(({ team, memberIds }) => TeamView.of(team, memberIds, actor.userId));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A team with its members' })
   async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<TeamWithMembersView> {
-    return withMembers(await this.getTeam.execute(actor, id), actor.userId);
+    return withMembers(await this.getTeam.execute({ actor, teamId: id }), actor.userId);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Rename a team (administrators)' })
   async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateTeamDto): Promise<TeamWithMembersView> {
-    return withMembers(await this.updateTeam.execute(actor, id, body), actor.userId);
+    return withMembers(await this.updateTeam.execute({ actor, teamId: id, name: body.name }), actor.userId);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: "Delete a team and its shared saved replies (administrators)" })
   async remove(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
-    await this.deleteTeam.execute(actor, id);
+    await this.deleteTeam.execute({ actor, teamId: id });
   }
 
   @Put(':id/members/:userId')
@@ -73,7 +74,7 @@ export class TeamsController {
     @Param('id', uuidParam('id')) id: string,
     @Param('userId', uuidParam('userId')) userId: string,
   ): Promise<TeamMemberView> {
-    return TeamMemberView.of(await this.setMember.execute(actor, id, userId));
+    return TeamMemberView.of(await this.setMember.execute({ actor, teamId: id, userId }));
   }
 
   @Delete(':id/members/:userId')
@@ -84,6 +85,6 @@ export class TeamsController {
     @Param('id', uuidParam('id')) id: string,
     @Param('userId', uuidParam('userId')) userId: string,
   ): Promise<void> {
-    await this.removeMember.execute(actor, id, userId);
+    await this.removeMember.execute({ actor, teamId: id, userId });
   }
 }

@@ -19,16 +19,16 @@ export class UsersController {
 
   @Post()
   async create(@CurrentActor() actor: Actor, @Body() body: CreateUserDto): Promise<UserView> {
-    return UserView.of(await this.createUser.execute(actor, body));
+    return UserView.of(await this.createUser.execute({ ...body, actor }));
   }
 
   @Get()
   async list(@CurrentActor() actor: Actor): Promise<UserView[]> {
-    return (await this.listUsers.execute(actor)).map(UserView.of);
+    return (await this.listUsers.execute({ actor })).map(UserView.of);
   }
 
   @Patch(':id')
   async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateUserDto): Promise<UserView> {
-    return UserView.of(await this.updateUser.execute(actor, id, body));
+    return UserView.of(await this.updateUser.execute({ ...body, actor, userId: id }));
   }
 }

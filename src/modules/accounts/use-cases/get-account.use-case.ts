@@ -3,11 +3,16 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
 import { Account } from '../account.entity';
 
+export interface GetAccountInput {
+  actor: Actor;
+}
+
+/** The caller's account. */
 @Injectable()
 export class GetAccountUseCase {
   constructor(private readonly em: EntityManager) {}
 
-  async execute(actor: Actor): Promise<Account> {
-    return this.em.fork().findOneOrFail(Account, { id: actor.accountId });
+  async execute(input: GetAccountInput): Promise<Account> {
+    return this.em.fork().findOneOrFail(Account, { id: input.actor.accountId });
   }
 }

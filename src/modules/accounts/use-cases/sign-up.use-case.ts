@@ -4,9 +4,15 @@ import { DomainError } from '../../../common/domain-error';
 import { APP_CONFIG, ServiceConfig } from '../../../config/config';
 import { hashPassword } from '../../auth/password';
 import { PresenceEvents } from '../../auth/presence-events';
-import { issueSession } from '../../auth/use-cases/issue-session';
+import { issueSession } from '../../auth/issue-session';
 import { User } from '../../users/user.entity';
 import { Account } from '../account.entity';
+
+export interface SignUpInput {
+  /** The account's name. */
+  name: string;
+  admin: { name: string; email: string; password: string };
+}
 
 /** A new account with its first administrator, logged in. One transaction: both or neither. */
 @Injectable()
@@ -17,7 +23,7 @@ export class SignUpUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(input: { name: string; admin: { name: string; email: string; password: string } }) {
+  async execute(input: SignUpInput) {
     const passwordHash = await hashPassword(input.admin.password);
     const em = this.em.fork();
     const result = await em

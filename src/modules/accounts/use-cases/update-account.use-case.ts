@@ -7,6 +7,8 @@ import { Account, type AccountSettings } from '../account.entity';
 import { VariablesService } from '../../variables/variables.service';
 
 export interface UpdateAccountInput {
+  actor: Actor;
+  /** Each field given is changed; settings are merged into the current ones. */
   name?: string;
   companyName?: string | null;
   address?: string | null;
@@ -24,7 +26,8 @@ export class UpdateAccountUseCase {
     private readonly variables: VariablesService,
   ) {}
 
-  async execute(actor: Actor, input: UpdateAccountInput): Promise<Account> {
+  async execute(input: UpdateAccountInput): Promise<Account> {
+    const { actor } = input;
     this.access.requireAdmin(actor, 'changing account settings');
     const em = this.em.fork();
     await this.variables.assertVariableDefaults(em, actor.accountId, input.settings?.variableDefaults);

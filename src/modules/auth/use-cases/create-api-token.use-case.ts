@@ -4,15 +4,20 @@ import type { Actor } from '../actor';
 import { AuthToken } from '../auth-token.entity';
 import { newToken } from '../token';
 
+export interface CreateApiTokenInput {
+  actor: Actor;
+  name: string;
+}
+
 /** A long-lived token for integrations, acting as the calling user. Shown once; stored hashed. */
 @Injectable()
 export class CreateApiTokenUseCase {
   constructor(private readonly em: EntityManager) {}
 
-  async execute(actor: Actor, input: { name: string }): Promise<{ token: string; record: AuthToken }> {
+  async execute(input: CreateApiTokenInput): Promise<{ token: string; record: AuthToken }> {
     const em = this.em.fork();
     const { token, hash } = newToken('api');
-    const record = em.create(AuthToken, { user: actor.userId, kind: 'api', name: input.name, tokenHash: hash });
+    const record = em.create(AuthToken, { user: input.actor.userId, kind: 'api', name: input.name, tokenHash: hash });
     await em.flush();
     return { token, record };
   }

@@ -6,8 +6,16 @@ import { User } from '../../users/user.entity';
 import { LoginThrottle } from '../login-throttle';
 import { DUMMY_HASH, verifyPassword } from '../password';
 import { PresenceEvents } from '../presence-events';
-import { issueSession } from './issue-session';
+import { issueSession } from '../issue-session';
 
+export interface LoginInput {
+  email: string;
+  password: string;
+  /** Where the request came from, for the failed-login limit per client address. */
+  clientAddress: string;
+}
+
+/** Email and password for a session token; failed attempts are limited per e-mail and per client address. */
 @Injectable()
 export class LoginUseCase {
   constructor(
@@ -17,7 +25,7 @@ export class LoginUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(input: { email: string; password: string; clientAddress: string }): Promise<{ token: string; user: User }> {
+  async execute(input: LoginInput): Promise<{ token: string; user: User }> {
     const email = input.email.trim().toLowerCase();
     const keys = [`email:${email}`, `ip:${input.clientAddress}`];
     this.throttle.check(keys);

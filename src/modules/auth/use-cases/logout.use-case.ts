@@ -4,6 +4,10 @@ import type { Actor } from '../actor';
 import { AuthToken } from '../auth-token.entity';
 import { PresenceEvents } from '../presence-events';
 
+export interface LogoutInput {
+  actor: Actor;
+}
+
 /** Ends the caller's session; the token stops working at once. */
 @Injectable()
 export class LogoutUseCase {
@@ -12,7 +16,8 @@ export class LogoutUseCase {
     private readonly presence: PresenceEvents,
   ) {}
 
-  async execute(actor: Actor): Promise<void> {
+  async execute(input: LogoutInput): Promise<void> {
+    const { actor } = input;
     const ended = await this.em
       .fork()
       .nativeUpdate(AuthToken, { id: actor.tokenId, kind: 'session', revokedAt: null }, { revokedAt: new Date(), endReason: 'logout' });

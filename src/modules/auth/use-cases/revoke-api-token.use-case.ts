@@ -4,12 +4,18 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../actor';
 import { AuthToken } from '../auth-token.entity';
 
+export interface RevokeApiTokenInput {
+  actor: Actor;
+  tokenId: string;
+}
+
 /** Revokes one of the caller's API tokens (admins: any token of their account). */
 @Injectable()
 export class RevokeApiTokenUseCase {
   constructor(private readonly em: EntityManager) {}
 
-  async execute(actor: Actor, tokenId: string): Promise<void> {
+  async execute(input: RevokeApiTokenInput): Promise<void> {
+    const { actor, tokenId } = input;
     const em = this.em.fork();
     const token = await em.findOne(AuthToken, { id: tokenId, kind: 'api' }, { populate: ['user'] });
     const owner = token?.user.getEntity();

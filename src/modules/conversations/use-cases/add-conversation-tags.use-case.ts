@@ -6,6 +6,13 @@ import { ConversationAccess } from '../conversation-access';
 import { ConversationTag } from '../conversation.entity';
 import { normaliseTags, TAGS_PER_CONVERSATION } from '../tags';
 
+export interface AddConversationTagsInput {
+  /** Absent for the system (automation). */
+  actor?: Actor;
+  conversationId: string;
+  tags: string[];
+}
+
 /** Adds tags to the ones the conversation has (existing ones are kept once). Without an actor: the system. */
 @Injectable()
 export class AddConversationTagsUseCase {
@@ -14,7 +21,7 @@ export class AddConversationTagsUseCase {
     private readonly conversations: ConversationAccess,
   ) {}
 
-  async execute(input: { actor?: Actor; conversationId: string; tags: string[] }): Promise<void> {
+  async execute(input: AddConversationTagsInput): Promise<void> {
     const tags = normaliseTags(input.tags);
     await this.em.fork().transactional(async (em) => {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });

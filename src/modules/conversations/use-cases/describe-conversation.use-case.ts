@@ -3,6 +3,10 @@ import { Injectable } from '@nestjs/common';
 import type { ConversationSnapshot } from '../../../../workflows/contracts/conversation.contract';
 import type { CsatSettings } from '../../inboxes/inbox-settings';
 
+export interface DescribeConversationInput {
+  conversationId: string;
+}
+
 /**
  * What the conversation workflow needs to know of its conversation now (search attributes, CSAT
  * timing). One query: it runs after every routing and every change.
@@ -11,7 +15,7 @@ import type { CsatSettings } from '../../inboxes/inbox-settings';
 export class DescribeConversationUseCase {
   constructor(private readonly em: EntityManager) {}
 
-  async execute(input: { conversationId: string }): Promise<ConversationSnapshot> {
+  async execute(input: DescribeConversationInput): Promise<ConversationSnapshot> {
     const [c] = await this.em.fork().execute<
       { inbox_id: string; channel_type: string; status: string; assignee_id: string | null; handler: 'human' | 'ai'; resolved_at: Date | null; vip: boolean; csat: Partial<CsatSettings> | null }[]
     >(

@@ -32,6 +32,14 @@ export interface Timeline {
   nextCursor: string | null;
 }
 
+export interface GetConversationTimelineInput {
+  actor: Actor;
+  conversationId: string;
+  /** nextCursor of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
 export const TIMELINE_DEFAULT_LIMIT = 200;
 export const TIMELINE_MAX_LIMIT = 500;
 const SUMMARY_CHARS = 200;
@@ -68,9 +76,9 @@ export class GetConversationTimelineUseCase {
     private readonly conversations: ConversationAccess,
   ) {}
 
-  async execute(actor: Actor, input: { conversationId: string; after?: string; limit?: number }): Promise<Timeline> {
+  async execute(input: GetConversationTimelineInput): Promise<Timeline> {
     const em = this.em.fork();
-    const { conversation } = await this.conversations.load(em, input.conversationId, actor);
+    const { conversation } = await this.conversations.load(em, input.conversationId, input.actor);
     const limit = Math.min(input.limit ?? TIMELINE_DEFAULT_LIMIT, TIMELINE_MAX_LIMIT);
     const after = input.after ? decodeAfter(input.after) : null;
 

@@ -5,6 +5,12 @@ import { ConversationAccess } from '../conversation-access';
 import { ConversationReadModel, type ConversationItem } from '../conversation-read-model';
 import { Message } from '../message.entity';
 
+export interface GetConversationInput {
+  actor: Actor;
+  conversationId: string;
+}
+
+/** A conversation as the caller sees it, with all its messages in the order they were stored; members of its inbox. */
 @Injectable()
 export class GetConversationUseCase {
   constructor(
@@ -13,10 +19,11 @@ export class GetConversationUseCase {
     private readonly readModel: ConversationReadModel,
   ) {}
 
-  async execute(actor: Actor, id: string): Promise<{ conversation: ConversationItem; messages: Message[] }> {
+  async execute(input: GetConversationInput): Promise<{ conversation: ConversationItem; messages: Message[] }> {
+    const { actor, conversationId } = input;
     const em = this.em.fork();
-    await this.conversations.load(em, id, actor);
-    const messages = await em.find(Message, { conversation: id }, { orderBy: { id: 'asc' } });
-    return { conversation: await this.readModel.item(id, actor.userId, em), messages };
+    await this.conversations.load(em, conversationId, actor);
+    const messages = await em.find(Message, { conversation: conversationId }, { orderBy: { id: 'asc' } });
+    return { conversation: await this.readModel.item(conversationId, actor.userId, em), messages };
   }
 }

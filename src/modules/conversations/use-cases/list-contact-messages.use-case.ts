@@ -23,6 +23,14 @@ export interface ContactMessage {
   createdAt: string;
 }
 
+export interface ListContactMessagesInput {
+  actor: Actor;
+  contactId: string;
+  /** nextCursor of the previous page. */
+  cursor?: string;
+  limit?: number;
+}
+
 /**
  * A contact's whole message history across channels: every message of every conversation of the
  * contact in the inboxes the caller may see, oldest first (message ids are commit order), by cursor.
@@ -35,10 +43,8 @@ export class ListContactMessagesUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(
-    actor: Actor,
-    input: { contactId: string; cursor?: string; limit?: number },
-  ): Promise<{ items: ContactMessage[]; nextCursor: string | null }> {
+  async execute(input: ListContactMessagesInput): Promise<{ items: ContactMessage[]; nextCursor: string | null }> {
+    const { actor } = input;
     const em = this.em.fork();
     const contact = await em.findOne(Contact, { id: input.contactId, account: actor.accountId });
     if (!contact) throw DomainError.notFound('contact', input.contactId);

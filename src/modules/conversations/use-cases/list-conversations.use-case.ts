@@ -6,7 +6,7 @@ import { ConversationReadModel, type ConversationItem, type ConversationListQuer
 import { normaliseTag } from '../tags';
 
 /** The list query as callers give it: one inbox or none (= all visible), sort and limit optional. */
-export type ListConversationsInput = Partial<Omit<ConversationListQuery, 'inboxIds' | 'userId' | 'accountId'>> & { inboxId?: string };
+export type ListConversationsInput = Partial<Omit<ConversationListQuery, 'inboxIds' | 'userId' | 'accountId'>> & { actor: Actor; inboxId?: string };
 
 /** The caller's conversation list: one inbox, or every inbox they may see; filtered, sorted, by cursor. */
 @Injectable()
@@ -17,7 +17,8 @@ export class ListConversationsUseCase {
     private readonly readModel: ConversationReadModel,
   ) {}
 
-  async execute(actor: Actor, input: ListConversationsInput): Promise<{ items: ConversationItem[]; nextCursor: string | null }> {
+  async execute(input: ListConversationsInput): Promise<{ items: ConversationItem[]; nextCursor: string | null }> {
+    const { actor } = input;
     const em = this.em.fork();
     const inboxIds = input.inboxId
       ? [(await this.access.requireMember(actor, input.inboxId, em)).inbox.id]

@@ -7,6 +7,12 @@ import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
+export interface MarkConversationSpamInput {
+  /** Absent for the system (automation). */
+  actor?: Actor;
+  conversationId: string;
+}
+
 /**
  * Close as spam: status spam (gone from the default lists, listed only with status=spam) and the
  * contact marked spam. Any member of the inbox may. A later message from the contact starts a new
@@ -20,7 +26,7 @@ export class MarkConversationSpamUseCase {
     private readonly workflows: ConversationWorkflows,
   ) {}
 
-  async execute(input: { actor?: Actor; conversationId: string }): Promise<{ conversation: Conversation; changed: boolean }> {
+  async execute(input: MarkConversationSpamInput): Promise<{ conversation: Conversation; changed: boolean }> {
     const result = await this.em.fork().transactional(async (em) => {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       await em.nativeUpdate(Contact, { id: conversation.contact.id }, { spam: true });

@@ -11,6 +11,14 @@ import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
+export interface MoveConversationInput {
+  /** Absent for the system (automation), which needs no membership of either inbox. */
+  actor?: Actor;
+  conversationId: string;
+  /** The target inbox. */
+  inboxId: string;
+}
+
 /**
  * Moves a conversation to another inbox of the account:
  *  - only when the account setting allowMoveBetweenInboxes is on (403 otherwise);
@@ -27,7 +35,7 @@ export class MoveConversationUseCase {
     private readonly workflows: ConversationWorkflows,
   ) {}
 
-  async execute(input: { actor?: Actor; conversationId: string; inboxId: string }): Promise<Conversation> {
+  async execute(input: MoveConversationInput): Promise<Conversation> {
     const moved = await this.em.fork().transactional(async (em) => {
       const { conversation, inbox: source } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       const account = await em.findOneOrFail(Account, { id: conversation.account.id });

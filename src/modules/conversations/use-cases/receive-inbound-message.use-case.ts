@@ -2,6 +2,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { AccessPolicy } from '../../auth/access-policy';
+import type { Actor } from '../../auth/actor';
 import { Contact } from '../../contacts/contact.entity';
 import { findOrCreateContact } from '../../contacts/find-or-create-contact';
 import { CsatReplies } from '../../csat/csat-replies';
@@ -18,6 +20,12 @@ export interface InboundContact {
 }
 
 export interface ReceiveInboundMessageInput {
+  /**
+   * Who posts the message through the API channel: they must be a member of the inbox (another
+   * account's inbox: 404; not a member: 403). Absent for the channel adapters (email, SMS), which
+   * found the inbox themselves.
+   */
+  actor?: Actor;
   inboxId: string;
   contact: InboundContact;
   content: string;
@@ -74,9 +82,11 @@ export class ReceiveInboundMessageUseCase {
     private readonly em: EntityManager,
     private readonly workflows: ConversationWorkflows,
     private readonly csatReplies: CsatReplies,
+    private readonly access: AccessPolicy,
   ) {}
 
   async execute(input: ReceiveInboundMessageInput): Promise<ReceiveInboundMessageResult> {
+    if (input.actor) await this.access.requireMember(input.actor, input.inboxId);
     const stored = await this.store(input);
     if (!input.storeOnly) await this.notify(input, stored);
     return {

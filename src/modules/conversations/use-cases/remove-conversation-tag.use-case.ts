@@ -5,6 +5,13 @@ import { ConversationAccess } from '../conversation-access';
 import { ConversationTag } from '../conversation.entity';
 import { normaliseTag } from '../tags';
 
+export interface RemoveConversationTagInput {
+  /** Absent for the system (automation). */
+  actor?: Actor;
+  conversationId: string;
+  tag: string;
+}
+
 /** Removes one tag (a no-op when the conversation does not have it). Without an actor: the system. */
 @Injectable()
 export class RemoveConversationTagUseCase {
@@ -13,7 +20,7 @@ export class RemoveConversationTagUseCase {
     private readonly conversations: ConversationAccess,
   ) {}
 
-  async execute(input: { actor?: Actor; conversationId: string; tag: string }): Promise<void> {
+  async execute(input: RemoveConversationTagInput): Promise<void> {
     const tag = normaliseTag(input.tag);
     const em = this.em.fork();
     const { conversation } = await this.conversations.load(em, input.conversationId, input.actor);

@@ -8,6 +8,12 @@ import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import { Conversation } from '../conversation.entity';
 
+export interface ReopenConversationInput {
+  /** Absent for the system (automation). */
+  actor?: Actor;
+  conversationId: string;
+}
+
 /**
  * Reopens a resolved or spam conversation (status open, resolvedAt cleared). Reopening a spam
  * conversation clears the contact's spam mark unless another of its conversations is still spam.
@@ -21,7 +27,7 @@ export class ReopenConversationUseCase {
     private readonly workflows: ConversationWorkflows,
   ) {}
 
-  async execute(input: { actor?: Actor; conversationId: string }): Promise<{ conversation: Conversation; changed: boolean }> {
+  async execute(input: ReopenConversationInput): Promise<{ conversation: Conversation; changed: boolean }> {
     const result = await this.em.fork().transactional(async (em) => {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       if (conversation.status === 'open') return { conversation, changed: false };

@@ -9,6 +9,12 @@ import { recordDecision, type DecisionRecord } from '../decision-log';
 import { Message } from '../message.entity';
 import { SystemMessages } from '../system-messages';
 
+export interface ReplyOutOfOfficeInput {
+  conversationId: string;
+  /** The inbound message to answer. */
+  messageId: string;
+}
+
 export interface ReplyOutOfOfficeResult {
   sent: boolean;
   /** Why (or why not), in words for the workflow history. */
@@ -31,7 +37,7 @@ export class ReplyOutOfOfficeUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(input: { conversationId: string; messageId: string }): Promise<ReplyOutOfOfficeResult> {
+  async execute(input: ReplyOutOfOfficeInput): Promise<ReplyOutOfOfficeResult> {
     const em = this.em.fork();
     // Most inboxes have business hours off: one query answers that before anything is loaded.
     const [gate] = await em.execute<{ enabled: boolean | null }[]>(

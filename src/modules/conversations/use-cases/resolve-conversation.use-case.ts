@@ -7,6 +7,12 @@ import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
+export interface ResolveConversationInput {
+  /** Absent for the system (automation). */
+  actor?: Actor;
+  conversationId: string;
+}
+
 /**
  * Closes a conversation (status resolved, resolvedAt now). Any member of the inbox may, in either
  * assignment mode. Resolving a resolved conversation changes nothing; a spam one must be reopened first.
@@ -19,7 +25,7 @@ export class ResolveConversationUseCase {
     private readonly workflows: ConversationWorkflows,
   ) {}
 
-  async execute(input: { actor?: Actor; conversationId: string }): Promise<{ conversation: Conversation; changed: boolean }> {
+  async execute(input: ResolveConversationInput): Promise<{ conversation: Conversation; changed: boolean }> {
     const result = await this.em.fork().transactional(async (em) => {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       if (conversation.status === 'resolved') return { conversation, changed: false };

@@ -6,6 +6,16 @@ import { Message } from '../message.entity';
 import { SystemMessages } from '../system-messages';
 import { VariablesService } from '../../variables/variables.service';
 
+export interface SendWelcomeMessageInput {
+  conversationId: string;
+  /**
+   * The inbound message that started the conversation's automatic steps. An automated one
+   * (auto-reply, bounce: `messages.automated`) gets no welcome, so two auto-responders cannot loop;
+   * without it, the welcome is skipped while every inbound message so far is automated.
+   */
+  triggeredByMessageId?: string;
+}
+
 export interface SendWelcomeMessageResult {
   sent: boolean;
   /** Why nothing was sent, for the workflow history. */
@@ -26,12 +36,7 @@ export class SendWelcomeMessageUseCase {
     private readonly variables: VariablesService,
   ) {}
 
-  /**
-   * `triggeredByMessageId`: the inbound message that started the conversation's automatic steps. An
-   * automated one (auto-reply, bounce: `messages.automated`) gets no welcome, so two auto-responders
-   * cannot loop; without it, the welcome is skipped while every inbound message so far is automated.
-   */
-  async execute(input: { conversationId: string; triggeredByMessageId?: string }): Promise<SendWelcomeMessageResult> {
+  async execute(input: SendWelcomeMessageInput): Promise<SendWelcomeMessageResult> {
     const em = this.em.fork();
     const conversation = await em.findOne(Conversation, { id: input.conversationId }, { populate: ['inbox'] });
     if (!conversation) throw DomainError.notFound('conversation', input.conversationId);

@@ -6,6 +6,13 @@ import { ConversationTag } from '../conversation.entity';
 import { DomainError } from '../../../common/domain-error';
 import { normaliseTags, TAGS_PER_CONVERSATION } from '../tags';
 
+export interface SetConversationTagsInput {
+  /** Absent for the system (automation). */
+  actor?: Actor;
+  conversationId: string;
+  tags: string[];
+}
+
 /** Replaces the conversation's tags (normalised, see tags.ts). Without an actor: the system. */
 @Injectable()
 export class SetConversationTagsUseCase {
@@ -14,7 +21,7 @@ export class SetConversationTagsUseCase {
     private readonly conversations: ConversationAccess,
   ) {}
 
-  async execute(input: { actor?: Actor; conversationId: string; tags: string[] }): Promise<string[]> {
+  async execute(input: SetConversationTagsInput): Promise<string[]> {
     const tags = normaliseTags(input.tags);
     if (tags.length > TAGS_PER_CONVERSATION) throw DomainError.invalid('tags', `at most ${TAGS_PER_CONVERSATION} tags`);
     return this.em.fork().transactional(async (em) => {

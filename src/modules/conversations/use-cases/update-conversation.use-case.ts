@@ -4,6 +4,14 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationAccess } from '../conversation-access';
 
+export interface UpdateConversationInput {
+  /** Absent for the system (automation). */
+  actor?: Actor;
+  conversationId: string;
+  /** 0 none .. 4 urgent; required (the only field that can be changed). */
+  priority?: number;
+}
+
 /** Changes a conversation's own attributes (today: priority 0..4). Any member of its inbox may. */
 @Injectable()
 export class UpdateConversationUseCase {
@@ -12,7 +20,7 @@ export class UpdateConversationUseCase {
     private readonly conversations: ConversationAccess,
   ) {}
 
-  async execute(input: { actor?: Actor; conversationId: string; priority?: number }): Promise<void> {
+  async execute(input: UpdateConversationInput): Promise<void> {
     if (input.priority === undefined) throw DomainError.invalid('priority', 'is required (the only field that can be changed)');
     if (!Number.isInteger(input.priority) || input.priority < 0 || input.priority > 4) {
       throw DomainError.invalid('priority', 'must be an integer from 0 (none) to 4 (urgent)');

@@ -8,6 +8,16 @@ import { Inbox, type ChannelType } from '../inbox.entity';
 import { validateInboxSettings } from '../validate-inbox-settings';
 import { VariablesService } from '../../variables/variables.service';
 
+export interface CreateInboxInput {
+  actor: Actor;
+  name: string;
+  channelType: ChannelType;
+  /** Sent once when a conversation starts; empty or null: off. */
+  welcomeMessage?: string | null;
+  /** Merged into the default settings. */
+  settings?: object;
+}
+
 /** Administrators create inboxes. */
 @Injectable()
 export class CreateInboxUseCase {
@@ -18,7 +28,8 @@ export class CreateInboxUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(actor: Actor, input: { name: string; channelType: ChannelType; welcomeMessage?: string | null; settings?: object }): Promise<Inbox> {
+  async execute(input: CreateInboxInput): Promise<Inbox> {
+    const { actor } = input;
     this.access.requireAdmin(actor, 'creating inboxes');
     const settings = mergeSettings(structuredClone(DEFAULT_INBOX_SETTINGS), input.settings);
     validateInboxSettings(settings, { minGraceSeconds: this.config.lifecycle.minGraceSeconds });

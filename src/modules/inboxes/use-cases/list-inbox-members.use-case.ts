@@ -4,6 +4,12 @@ import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
 import { InboxMembership } from '../inbox-membership.entity';
 
+export interface ListInboxMembersInput {
+  actor: Actor;
+  inboxId: string;
+}
+
+/** The inbox's members with their roles, oldest membership first; any member of the inbox. */
 @Injectable()
 export class ListInboxMembersUseCase {
   constructor(
@@ -11,7 +17,8 @@ export class ListInboxMembersUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, inboxId: string): Promise<InboxMembership[]> {
+  async execute(input: ListInboxMembersInput): Promise<InboxMembership[]> {
+    const { actor, inboxId } = input;
     const em = this.em.fork();
     await this.access.requireMember(actor, inboxId, em);
     return em.find(InboxMembership, { inbox: inboxId }, { populate: ['user'], orderBy: { createdAt: 'asc' } });

@@ -5,6 +5,10 @@ import { AccessPolicy, type EffectiveRole } from '../../auth/access-policy';
 import { InboxMembership } from '../inbox-membership.entity';
 import { Inbox } from '../inbox.entity';
 
+export interface ListInboxesInput {
+  actor: Actor;
+}
+
 /** The inboxes the caller belongs to (administrators: all of the account's), with the caller's role. */
 @Injectable()
 export class ListInboxesUseCase {
@@ -13,7 +17,8 @@ export class ListInboxesUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor): Promise<{ inbox: Inbox; role: EffectiveRole }[]> {
+  async execute(input: ListInboxesInput): Promise<{ inbox: Inbox; role: EffectiveRole }[]> {
+    const { actor } = input;
     const em = this.em.fork();
     const ids = await this.access.visibleInboxIds(actor, em);
     const inboxes = await em.find(Inbox, { id: { $in: ids } }, { orderBy: { createdAt: 'asc', id: 'asc' } });

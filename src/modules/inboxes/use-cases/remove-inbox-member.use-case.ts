@@ -5,6 +5,13 @@ import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
 import { InboxMembership } from '../inbox-membership.entity';
 
+export interface RemoveInboxMemberInput {
+  actor: Actor;
+  inboxId: string;
+  userId: string;
+}
+
+/** Removes a user from the inbox (404 when not a member): managers of the inbox and admins. */
 @Injectable()
 export class RemoveInboxMemberUseCase {
   constructor(
@@ -12,7 +19,8 @@ export class RemoveInboxMemberUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, inboxId: string, userId: string): Promise<void> {
+  async execute(input: RemoveInboxMemberInput): Promise<void> {
+    const { actor, inboxId, userId } = input;
     const em = this.em.fork();
     await this.access.requireManager(actor, inboxId, 'removing members', em);
     const removed = await em.nativeDelete(InboxMembership, { inbox: inboxId, user: userId });

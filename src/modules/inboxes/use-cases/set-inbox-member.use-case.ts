@@ -6,6 +6,13 @@ import { AccessPolicy } from '../../auth/access-policy';
 import { User } from '../../users/user.entity';
 import { InboxMembership, type InboxRole } from '../inbox-membership.entity';
 
+export interface SetInboxMemberInput {
+  actor: Actor;
+  inboxId: string;
+  userId: string;
+  role: InboxRole;
+}
+
 /** Adds a user of the account to the inbox or changes their role: managers of the inbox and admins. */
 @Injectable()
 export class SetInboxMemberUseCase {
@@ -14,7 +21,8 @@ export class SetInboxMemberUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, inboxId: string, userId: string, role: InboxRole): Promise<InboxMembership> {
+  async execute(input: SetInboxMemberInput): Promise<InboxMembership> {
+    const { actor, inboxId, userId, role } = input;
     const em = this.em.fork();
     const { inbox } = await this.access.requireManager(actor, inboxId, 'assigning roles', em);
     const user = await em.findOne(User, { id: userId, account: actor.accountId });

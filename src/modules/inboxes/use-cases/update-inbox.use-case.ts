@@ -2,12 +2,22 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import type { Actor } from '../../auth/actor';
-import { AccessPolicy } from '../../auth/access-policy';
+import { AccessPolicy, type EffectiveRole } from '../../auth/access-policy';
 import { mergeSettings } from '../inbox-settings';
 import { Inbox } from '../inbox.entity';
 import { validateInboxSettings } from '../validate-inbox-settings';
 import { normaliseText } from './create-inbox.use-case';
 import { VariablesService } from '../../variables/variables.service';
+
+export interface UpdateInboxInput {
+  actor: Actor;
+  inboxId: string;
+  name?: string;
+  /** Empty or null turns the welcome message off. */
+  welcomeMessage?: string | null;
+  /** Merged into the current settings. */
+  settings?: object;
+}
 
 /** Managers of the inbox (and administrators) change its name, welcome message and settings. */
 @Injectable()
@@ -19,9 +29,11 @@ export class UpdateInboxUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(actor: Actor, id: string, input: { name?: string; welcomeMessage?: string | null; settings?: object }): Promise<Inbox> {
+  /** Answers the inbox as changed, with the caller's role in it. */
+  async execute(input: UpdateInboxInput): Promise<{ inbox: Inbox; role: EffectiveRole }> {
+    const { actor } = input;
     const em = this.em.fork();
-    const { inbox } = await this.access.requireManager(actor, id, 'changing inbox settings', em);
+    const { inbox, role } = await this.access.requireManager(actor, input.inboxId, 'changing inbox settings', em);
     await this.variables.assertInboxTemplates(em, actor.accountId, input);
     if (input.name !== undefined) inbox.name = input.name;
     if (input.welcomeMessage !== undefined) inbox.welcomeMessage = normaliseText(input.welcomeMessage);
@@ -31,6 +43,6 @@ export class UpdateInboxUseCase {
       inbox.settings = settings;
     }
     await em.flush();
-    return inbox;
+    return { inbox, role };
   }
 }

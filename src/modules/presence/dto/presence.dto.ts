@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { InboxAgent, InboxAgents } from '../use-cases/list-inbox-agents.use-case';
 
 export class HeartbeatView {
   @ApiProperty() online!: boolean;
@@ -7,7 +8,7 @@ export class HeartbeatView {
   @ApiProperty({ description: 'True when this heartbeat brought back an agent whose session had been declared lost' }) resumed!: boolean;
 }
 
-export class InboxAgentView {
+export class InboxAgentView implements InboxAgent {
   @ApiProperty() userId!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['member', 'manager'] }) role!: string;
@@ -18,7 +19,7 @@ export class InboxAgentView {
   @ApiProperty() capacity!: number;
 }
 
-export class InboxAgentsView {
+export class InboxAgentsView implements InboxAgents {
   @ApiProperty() inboxId!: string;
   @ApiProperty({ enum: ['least_load', 'round_robin'] }) distribution!: string;
   @ApiProperty({ description: 'Conversations waiting in the queue for an agent' }) waiting!: number;

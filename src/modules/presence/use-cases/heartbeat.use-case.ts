@@ -4,6 +4,10 @@ import { APP_CONFIG, ServiceConfig } from '../../../config/config';
 import type { Actor } from '../../auth/actor';
 import { RecordPresenceChangeUseCase } from './record-presence-change.use-case';
 
+export interface HeartbeatInput {
+  actor: Actor;
+}
+
 export interface HeartbeatResult {
   online: boolean;
   lastHeartbeatAt: string;
@@ -26,7 +30,8 @@ export class HeartbeatUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(actor: Actor): Promise<HeartbeatResult> {
+  async execute(input: HeartbeatInput): Promise<HeartbeatResult> {
+    const { actor } = input;
     const em = this.em.fork();
     const rows = await em.execute<{ online: boolean; last_heartbeat_at: Date }[]>(
       `update agent_presence set last_heartbeat_at = now() where user_id = ? and online returning online, last_heartbeat_at`,

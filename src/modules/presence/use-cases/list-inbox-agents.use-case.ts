@@ -2,7 +2,31 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
-import type { InboxAgentsView } from '../dto/presence.dto';
+
+export interface ListInboxAgentsInput {
+  actor: Actor;
+  inboxId: string;
+}
+
+export interface InboxAgent {
+  userId: string;
+  name: string;
+  role: string;
+  online: boolean;
+  offlineSince: string | null;
+  offlineReason: string | null;
+  /** Conversations new, open or pending held in this inbox. */
+  load: number;
+  capacity: number;
+}
+
+export interface InboxAgents {
+  inboxId: string;
+  distribution: string;
+  /** Conversations waiting in the queue for an agent. */
+  waiting: number;
+  agents: InboxAgent[];
+}
 
 /** Who works an inbox right now: presence, load against capacity, and how many conversations wait. */
 @Injectable()
@@ -12,9 +36,9 @@ export class ListInboxAgentsUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, inboxId: string): Promise<InboxAgentsView> {
+  async execute(input: ListInboxAgentsInput): Promise<InboxAgents> {
     const em = this.em.fork();
-    const { inbox } = await this.access.requireMember(actor, inboxId, em);
+    const { inbox } = await this.access.requireMember(input.actor, input.inboxId, em);
     const rows = await em.execute<{ user_id: string; name: string; role: string; online: boolean | null; offline_since: Date | null; offline_reason: string | null; load: string }[]>(
       `select u.id as user_id, u.name, m.role, p.online, p.offline_since, p.offline_reason,
               (select count(*) from conversations c where c.inbox_id = m.inbox_id and c.assignee_id = u.id and c.status in ('new', 'open', 'pending')) as load

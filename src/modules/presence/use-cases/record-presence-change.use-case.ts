@@ -3,6 +3,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { PresenceWorkflows } from '../../../temporal/presence-workflows';
 import type { PresenceEvent } from '../../auth/presence-events';
 
+export type RecordPresenceChangeInput = Pick<PresenceEvent, 'type' | 'userId' | 'accountId'>;
+
 /**
  * Login and logout as the router sees them: the agent_presence row changes at once (a logged-out
  * agent gets no new conversations from that moment), then agent-presence:<userId> is told, which
@@ -17,7 +19,7 @@ export class RecordPresenceChangeUseCase {
     private readonly workflows: PresenceWorkflows,
   ) {}
 
-  async execute(event: Pick<PresenceEvent, 'type' | 'userId' | 'accountId'>): Promise<void> {
+  async execute(event: RecordPresenceChangeInput): Promise<void> {
     const em = this.em.fork();
     if (event.type === 'login') {
       const [row] = await em.execute<{ at: Date }[]>(

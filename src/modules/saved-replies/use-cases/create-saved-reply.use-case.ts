@@ -7,6 +7,7 @@ import { flushReply, SavedReplyAccess, type ReplyTarget } from '../saved-reply-a
 import { SavedReply, type SavedReplyScope } from '../saved-reply.entity';
 
 export interface CreateSavedReplyInput {
+  actor: Actor;
   scope: SavedReplyScope;
   inboxId?: string;
   teamId?: string;
@@ -23,7 +24,8 @@ export class CreateSavedReplyUseCase {
     private readonly variables: VariablesService,
   ) {}
 
-  async execute(actor: Actor, input: CreateSavedReplyInput): Promise<SavedReply> {
+  async execute(input: CreateSavedReplyInput): Promise<SavedReply> {
+    const { actor } = input;
     const target = targetOf(actor, input);
     const em = this.em.fork();
     await this.replies.requireEditor(em, actor, target, `creating ${input.scope} saved replies`);

@@ -3,6 +3,11 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
 import { SavedReplyAccess } from '../saved-reply-access';
 
+export interface DeleteSavedReplyInput {
+  actor: Actor;
+  replyId: string;
+}
+
 /** The same people who may create a reply in its scope delete it. */
 @Injectable()
 export class DeleteSavedReplyUseCase {
@@ -11,9 +16,10 @@ export class DeleteSavedReplyUseCase {
     private readonly replies: SavedReplyAccess,
   ) {}
 
-  async execute(actor: Actor, id: string): Promise<void> {
+  async execute(input: DeleteSavedReplyInput): Promise<void> {
+    const { actor } = input;
     const em = this.em.fork();
-    const reply = await this.replies.find(em, actor, id);
+    const reply = await this.replies.find(em, actor, input.replyId);
     await this.replies.requireEditor(em, actor, reply, `deleting ${reply.scope} saved replies`);
     em.remove(reply);
     await em.flush();

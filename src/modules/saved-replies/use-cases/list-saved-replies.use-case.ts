@@ -5,6 +5,7 @@ import { SavedReplyAccess } from '../saved-reply-access';
 import { SavedReply } from '../saved-reply.entity';
 
 export interface ListSavedRepliesInput {
+  actor: Actor;
   q?: string;
   inboxId?: string;
   limit?: number;
@@ -24,7 +25,8 @@ export class ListSavedRepliesUseCase {
     private readonly replies: SavedReplyAccess,
   ) {}
 
-  async execute(actor: Actor, input: ListSavedRepliesInput): Promise<{ replies: SavedReply[]; canEdit: (r: SavedReply) => boolean }> {
+  async execute(input: ListSavedRepliesInput): Promise<{ replies: SavedReply[]; canEdit: (r: SavedReply) => boolean }> {
+    const { actor } = input;
     const em = this.em.fork();
     const limit = input.limit ?? 50;
     const { inboxIds, teamIds } = await this.replies.readableScopes(em, actor, input.inboxId);

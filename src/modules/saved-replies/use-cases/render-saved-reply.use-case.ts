@@ -7,6 +7,13 @@ import { Conversation } from '../../conversations/conversation.entity';
 import { VariablesService } from '../../variables/variables.service';
 import { SavedReplyAccess } from '../saved-reply-access';
 
+export interface RenderSavedReplyInput {
+  actor: Actor;
+  replyId: string;
+  /** The conversation whose contact the variables are rendered for. */
+  conversationId: string;
+}
+
 /** The reply's text with the variables of the conversation's contact and the account (what the agent inserts). */
 @Injectable()
 export class RenderSavedReplyUseCase {
@@ -17,9 +24,10 @@ export class RenderSavedReplyUseCase {
     private readonly variables: VariablesService,
   ) {}
 
-  async execute(actor: Actor, id: string, input: { conversationId: string }): Promise<string> {
+  async execute(input: RenderSavedReplyInput): Promise<string> {
+    const { actor } = input;
     const em = this.em.fork();
-    const reply = await this.replies.find(em, actor, id);
+    const reply = await this.replies.find(em, actor, input.replyId);
     await this.replies.requireReader(em, actor, reply);
     const conversation = await em.findOne(Conversation, { id: input.conversationId, account: actor.accountId });
     if (!conversation) throw DomainError.notFound('conversation', input.conversationId);

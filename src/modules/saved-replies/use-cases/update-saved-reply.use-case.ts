@@ -5,6 +5,13 @@ import { VariablesService } from '../../variables/variables.service';
 import { flushReply, SavedReplyAccess } from '../saved-reply-access';
 import type { SavedReply } from '../saved-reply.entity';
 
+export interface UpdateSavedReplyInput {
+  actor: Actor;
+  replyId: string;
+  shortcut?: string;
+  content?: string;
+}
+
 /** Changes shortcut and/or text; the same people who may create a reply in its scope. */
 @Injectable()
 export class UpdateSavedReplyUseCase {
@@ -14,9 +21,10 @@ export class UpdateSavedReplyUseCase {
     private readonly variables: VariablesService,
   ) {}
 
-  async execute(actor: Actor, id: string, input: { shortcut?: string; content?: string }): Promise<SavedReply> {
+  async execute(input: UpdateSavedReplyInput): Promise<SavedReply> {
+    const { actor } = input;
     const em = this.em.fork();
-    const reply = await this.replies.find(em, actor, id);
+    const reply = await this.replies.find(em, actor, input.replyId);
     await this.replies.requireEditor(em, actor, reply, `changing ${reply.scope} saved replies`);
     if (input.content !== undefined) await this.variables.assertTemplate(em, actor.accountId, 'content', input.content);
     if (input.shortcut !== undefined) reply.shortcut = input.shortcut;

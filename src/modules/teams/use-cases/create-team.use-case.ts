@@ -5,6 +5,11 @@ import type { Actor } from '../../auth/actor';
 import { flushTeam } from '../team-access';
 import { Team } from '../team.entity';
 
+export interface CreateTeamInput {
+  actor: Actor;
+  name: string;
+}
+
 /** Administrators create teams; the name is unique within the account (409). */
 @Injectable()
 export class CreateTeamUseCase {
@@ -13,7 +18,8 @@ export class CreateTeamUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, input: { name: string }): Promise<Team> {
+  async execute(input: CreateTeamInput): Promise<Team> {
+    const { actor } = input;
     this.access.requireAdmin(actor, 'creating teams');
     const em = this.em.fork();
     const team = em.create(Team, { account: actor.accountId, name: input.name });

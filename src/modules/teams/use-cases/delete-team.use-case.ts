@@ -6,6 +6,11 @@ import { SavedReply } from '../../saved-replies/saved-reply.entity';
 import { findTeam } from '../team-access';
 import { Team } from '../team.entity';
 
+export interface DeleteTeamInput {
+  actor: Actor;
+  teamId: string;
+}
+
 /** Administrators delete teams: memberships go with it (cascade), and so do its shared saved replies. */
 @Injectable()
 export class DeleteTeamUseCase {
@@ -14,10 +19,11 @@ export class DeleteTeamUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, id: string): Promise<void> {
+  async execute(input: DeleteTeamInput): Promise<void> {
+    const { actor } = input;
     this.access.requireAdmin(actor, 'deleting teams');
     await this.em.fork().transactional(async (tx) => {
-      const team = await findTeam(tx, actor, id);
+      const team = await findTeam(tx, actor, input.teamId);
       await tx.nativeDelete(SavedReply, { account: actor.accountId, scope: 'team', scopeId: team.id });
       await tx.nativeDelete(Team, { id: team.id });
     });

@@ -1,13 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
-import type { User } from '../../users/user.entity';
-import { findTeam } from '../team-access';
-import { Team, TeamMember } from '../team.entity';
+import { findTeamWithMembers, type TeamWithMembers } from '../team-access';
 
-export interface TeamWithMembers {
-  team: Team;
-  members: User[];
+export interface GetTeamInput {
+  actor: Actor;
+  teamId: string;
 }
 
 /** A team with its members (by name); anyone in the account. */
@@ -15,10 +13,7 @@ export interface TeamWithMembers {
 export class GetTeamUseCase {
   constructor(private readonly em: EntityManager) {}
 
-  async execute(actor: Actor, id: string, em: EntityManager = this.em.fork()): Promise<TeamWithMembers> {
-    const team = await findTeam(em, actor, id);
-    const rows = await em.find(TeamMember, { team: team.id }, { populate: ['user'] });
-    const members = rows.map((r) => r.user.getEntity()).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-    return { team, members };
+  async execute(input: GetTeamInput): Promise<TeamWithMembers> {
+    return findTeamWithMembers(this.em.fork(), input.actor, input.teamId);
   }
 }

@@ -6,6 +6,12 @@ import type { Actor } from '../../auth/actor';
 import { findTeam } from '../team-access';
 import { TeamMember } from '../team.entity';
 
+export interface RemoveTeamMemberInput {
+  actor: Actor;
+  teamId: string;
+  userId: string;
+}
+
 /** Administrators remove a user from a team (404 when the user is not in it). */
 @Injectable()
 export class RemoveTeamMemberUseCase {
@@ -14,7 +20,8 @@ export class RemoveTeamMemberUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, teamId: string, userId: string): Promise<void> {
+  async execute(input: RemoveTeamMemberInput): Promise<void> {
+    const { actor, teamId, userId } = input;
     this.access.requireAdmin(actor, 'changing team members');
     const em = this.em.fork();
     const team = await findTeam(em, actor, teamId);

@@ -7,6 +7,12 @@ import type { Actor } from '../../auth/actor';
 import { User } from '../../users/user.entity';
 import { findTeam } from '../team-access';
 
+export interface SetTeamMemberInput {
+  actor: Actor;
+  teamId: string;
+  userId: string;
+}
+
 /** Administrators add a user of the account to a team; adding a member again changes nothing. */
 @Injectable()
 export class SetTeamMemberUseCase {
@@ -15,7 +21,8 @@ export class SetTeamMemberUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, teamId: string, userId: string): Promise<User> {
+  async execute(input: SetTeamMemberInput): Promise<User> {
+    const { actor, teamId, userId } = input;
     this.access.requireAdmin(actor, 'changing team members');
     const em = this.em.fork();
     const team = await findTeam(em, actor, teamId);

@@ -6,6 +6,14 @@ import { AccessPolicy } from '../../auth/access-policy';
 import { hashPassword } from '../../auth/password';
 import { User } from '../user.entity';
 
+export interface CreateUserInput {
+  actor: Actor;
+  name: string;
+  email: string;
+  password: string;
+  isAdmin?: boolean;
+}
+
 /** Admins license users in their account. */
 @Injectable()
 export class CreateUserUseCase {
@@ -14,7 +22,8 @@ export class CreateUserUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, input: { name: string; email: string; password: string; isAdmin?: boolean }): Promise<User> {
+  async execute(input: CreateUserInput): Promise<User> {
+    const { actor } = input;
     this.access.requireAdmin(actor, 'creating users');
     const em = this.em.fork();
     const user = em.create(User, {

@@ -7,6 +7,21 @@ import { AuthToken } from '../../auth/auth-token.entity';
 import { hashPassword } from '../../auth/password';
 import { User } from '../user.entity';
 
+export interface UpdateUserInput {
+  actor: Actor;
+  userId: string;
+  name?: string;
+  isAdmin?: boolean;
+  /** false disables the user and ends their sessions. */
+  active?: boolean;
+  /** A new password ends the user's other sessions. */
+  password?: string;
+}
+
+/**
+ * Users change their own name and password; administrators also change other users, roles and
+ * status (but cannot disable themselves or drop their own administrator role).
+ */
 @Injectable()
 export class UpdateUserUseCase {
   constructor(
@@ -14,7 +29,8 @@ export class UpdateUserUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, userId: string, input: { name?: string; isAdmin?: boolean; active?: boolean; password?: string }): Promise<User> {
+  async execute(input: UpdateUserInput): Promise<User> {
+    const { actor, userId } = input;
     const self = userId === actor.userId;
     const em = this.em.fork();
     const user = await em.findOne(User, { id: userId, account: actor.accountId });
