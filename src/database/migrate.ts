@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { ConfigError, loadConfig } from '../config/config';
 import { ormOptions } from './mikro-orm.config';
 
 /**
@@ -22,9 +23,14 @@ export async function runMigrations(databaseUrl: string, log: (line: string) => 
 }
 
 if (require.main === module) {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    console.error('Configuration error: DATABASE_URL is required to run migrations');
+  // The URL comes through the typed configuration like everywhere else: a malformed one stops here with the variable named.
+  let url: string;
+  try {
+    const { database } = loadConfig();
+    if (!database.url) throw new ConfigError('DATABASE_URL', 'is required to run migrations (a postgres:// URL)');
+    url = database.url;
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : String(err));
     process.exit(1);
   }
   runMigrations(url, (l) => console.log(l))
