@@ -21,6 +21,6 @@ export class MessageAssistantController {
   })
   @ApiOkResponse({ type: MessageDraftView })
   async draft(@CurrentActor() actor: Actor, @Body() body: DraftCampaignMessageDto): Promise<MessageDraftView> {
-    return this.draftMessage.execute(actor, body);
+    return this.draftMessage.execute({ ...body, actor });
   }
 }

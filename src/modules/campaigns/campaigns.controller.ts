@@ -2,12 +2,20 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
+import type { CampaignWithCount } from './campaign-status';
 import { AudiencePreviewView, CampaignPageView, CampaignProgressView, CampaignView, CreateCampaignDto, ListCampaignsQuery, UpdateCampaignDto } from './dto/campaign.dto';
+import { CancelCampaignUseCase } from './use-cases/cancel-campaign.use-case';
+import { CreateCampaignUseCase } from './use-cases/create-campaign.use-case';
+import { GetCampaignProgressUseCase } from './use-cases/get-campaign-progress.use-case';
+import { GetCampaignUseCase } from './use-cases/get-campaign.use-case';
 import { ListCampaignsUseCase } from './use-cases/list-campaigns.use-case';
-import { CampaignProgressUseCase, ControlCampaignUseCase, GetCampaignUseCase } from './use-cases/run-campaign.use-cases';
-import { CreateCampaignUseCase, UpdateCampaignUseCase } from './use-cases/save-campaign.use-cases';
+import { PauseCampaignUseCase } from './use-cases/pause-campaign.use-case';
+import { PreviewCampaignAudienceUseCase } from './use-cases/preview-campaign-audience.use-case';
+import { ResumeCampaignUseCase } from './use-cases/resume-campaign.use-case';
+import { StartCampaignUseCase } from './use-cases/start-campaign.use-case';
+import { UpdateCampaignUseCase } from './use-cases/update-campaign.use-case';
 
-const view = (r: { campaign: Parameters<typeof CampaignView.of>[0]; audienceCount: number }) => CampaignView.of(r.campaign, r.audienceCount);
+const view = (r: CampaignWithCount) => CampaignView.of(r.campaign, r.audienceCount);
 
 /** Campaigns: managers of the sending inbox (and administrators) only. */
 @ApiTags('campaigns')
@@ -18,8 +26,12 @@ export class CampaignsController {
     private readonly createCampaign: CreateCampaignUseCase,
     private readonly updateCampaign: UpdateCampaignUseCase,
     private readonly getCampaign: GetCampaignUseCase,
-    private readonly control: ControlCampaignUseCase,
-    private readonly progressOf: CampaignProgressUseCase,
+    private readonly previewAudience: PreviewCampaignAudienceUseCase,
+    private readonly startCampaign: StartCampaignUseCase,
+    private readonly pauseCampaign: PauseCampaignUseCase,
+    private readonly resumeCampaign: ResumeCampaignUseCase,
+    private readonly cancelCampaign: CancelCampaignUseCase,
+    private readonly getProgress: GetCampaignProgressUseCase,
     private readonly listCampaigns: ListCampaignsUseCase,
   ) {}
 
@@ -32,63 +44,63 @@ export class CampaignsController {
   })
   @ApiOkResponse({ type: CampaignPageView })
   async list(@CurrentActor() actor: Actor, @Query() query: ListCampaignsQuery): Promise<CampaignPageView> {
-    const page = await this.listCampaigns.execute(actor, query);
+    const page = await this.listCampaigns.execute({ ...query, actor });
     return { items: page.items.map(view), nextCursor: page.nextCursor };
   }
 
   @Post()
   @ApiOperation({ summary: 'Create a draft campaign (the template is checked for unknown variables)' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateCampaignDto): Promise<CampaignView> {
-    return view(await this.createCampaign.execute(actor, body));
+    return view(await this.createCampaign.execute({ ...body, actor }));
   }
 
   @Get(':id')
   @ApiOkResponse({ type: CampaignView })
   async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignView> {
-    return view(await this.getCampaign.execute(actor, id));
+    return view(await this.getCampaign.execute({ actor, campaignId: id }));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Edit a draft; a started campaign answers 409 naming the field' })
   async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateCampaignDto): Promise<CampaignView> {
-    return view(await this.updateCampaign.execute(actor, id, body));
+    return view(await this.updateCampaign.execute({ ...body, actor, campaignId: id }));
   }
 
   @Post(':id/audience-preview')
   @HttpCode(200)
   @ApiOkResponse({ type: AudiencePreviewView })
   async preview(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<AudiencePreviewView> {
-    return this.getCampaign.preview(actor, id);
+    return this.previewAudience.execute({ actor, campaignId: id });
   }
 
   @Post(':id/start')
   @HttpCode(200)
   @ApiOperation({ summary: 'Start the campaign-run workflow (at scheduledAt, or now)' })
   async start(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignView> {
-    return view(await this.control.start(actor, id));
+    return view(await this.startCampaign.execute({ actor, campaignId: id }));
   }
 
   @Post(':id/pause')
   @HttpCode(200)
   async pause(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignView> {
-    return view(await this.control.pause(actor, id));
+    return view(await this.pauseCampaign.execute({ actor, campaignId: id }));
   }
 
   @Post(':id/resume')
   @HttpCode(200)
   async resume(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignView> {
-    return view(await this.control.resume(actor, id));
+    return view(await this.resumeCampaign.execute({ actor, campaignId: id }));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   async cancel(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignView> {
-    return view(await this.control.cancel(actor, id));
+    return view(await this.cancelCampaign.execute({ actor, campaignId: id }));
   }
 
   @Get(':id/progress')
   @ApiOkResponse({ type: CampaignProgressView })
   async progress(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignProgressView> {
-    return this.progressOf.execute(actor, id);
+    return this.getProgress.execute({ actor, campaignId: id });
   }
 }

@@ -2,14 +2,21 @@ import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module';
 import { CampaignAccess } from './campaign-access';
 import { CampaignsController } from './campaigns.controller';
+import { CancelCampaignUseCase } from './use-cases/cancel-campaign.use-case';
+import { CreateCampaignUseCase } from './use-cases/create-campaign.use-case';
 import { FinishCampaignUseCase } from './use-cases/finish-campaign.use-case';
+import { GetCampaignProgressUseCase } from './use-cases/get-campaign-progress.use-case';
+import { GetCampaignUseCase } from './use-cases/get-campaign.use-case';
 import { LoadAudiencePageUseCase } from './use-cases/load-audience-page.use-case';
 import { LoadDeferredRecipientsUseCase } from './use-cases/load-deferred-recipients.use-case';
 import { MarkCampaignRunningUseCase } from './use-cases/mark-campaign-running.use-case';
 import { ListCampaignsUseCase } from './use-cases/list-campaigns.use-case';
-import { CampaignProgressUseCase, ControlCampaignUseCase, GetCampaignUseCase } from './use-cases/run-campaign.use-cases';
-import { CreateCampaignUseCase, UpdateCampaignUseCase } from './use-cases/save-campaign.use-cases';
+import { PauseCampaignUseCase } from './use-cases/pause-campaign.use-case';
+import { PreviewCampaignAudienceUseCase } from './use-cases/preview-campaign-audience.use-case';
+import { ResumeCampaignUseCase } from './use-cases/resume-campaign.use-case';
 import { SendCampaignBatchUseCase } from './use-cases/send-campaign-batch.use-case';
+import { StartCampaignUseCase } from './use-cases/start-campaign.use-case';
+import { UpdateCampaignUseCase } from './use-cases/update-campaign.use-case';
 
 /** What the campaign-run workflow's activities call. */
 const RUN_ACTIVITY_USE_CASES = [MarkCampaignRunningUseCase, LoadAudiencePageUseCase, LoadDeferredRecipientsUseCase, SendCampaignBatchUseCase, FinishCampaignUseCase];
@@ -23,8 +30,12 @@ const RUN_ACTIVITY_USE_CASES = [MarkCampaignRunningUseCase, LoadAudiencePageUseC
     CreateCampaignUseCase,
     UpdateCampaignUseCase,
     GetCampaignUseCase,
-    ControlCampaignUseCase,
-    CampaignProgressUseCase,
+    PreviewCampaignAudienceUseCase,
+    StartCampaignUseCase,
+    PauseCampaignUseCase,
+    ResumeCampaignUseCase,
+    CancelCampaignUseCase,
+    GetCampaignProgressUseCase,
     ListCampaignsUseCase,
     ...RUN_ACTIVITY_USE_CASES,
   ],

@@ -3,31 +3,41 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nes
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { ContactAttributeView, CreateContactAttributeDto, ReorderContactAttributesDto, UpdateContactAttributeDto } from './dto/contact-attribute.dto';
-import { ContactAttributesUseCases } from './use-cases/contact-attributes.use-cases';
+import { CreateContactAttributeUseCase } from './use-cases/create-contact-attribute.use-case';
+import { DeleteContactAttributeUseCase } from './use-cases/delete-contact-attribute.use-case';
+import { ListContactAttributesUseCase } from './use-cases/list-contact-attributes.use-case';
+import { ReorderContactAttributesUseCase } from './use-cases/reorder-contact-attributes.use-case';
+import { UpdateContactAttributeUseCase } from './use-cases/update-contact-attribute.use-case';
 
 @ApiTags('contacts')
 @ApiBearerAuth()
 @Controller('api/v1/contact-attributes')
 export class ContactAttributesController {
-  constructor(private readonly attributes: ContactAttributesUseCases) {}
+  constructor(
+    private readonly listAttributes: ListContactAttributesUseCase,
+    private readonly createAttribute: CreateContactAttributeUseCase,
+    private readonly updateAttribute: UpdateContactAttributeUseCase,
+    private readonly deleteAttribute: DeleteContactAttributeUseCase,
+    private readonly reorderAttributes: ReorderContactAttributesUseCase,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Custom contact attributes by position', description: 'Administrators get all, other users the visible ones.' })
   async list(@CurrentActor() actor: Actor): Promise<ContactAttributeView[]> {
-    return (await this.attributes.list(actor)).map(ContactAttributeView.of);
+    return (await this.listAttributes.execute({ actor })).map(ContactAttributeView.of);
   }
 
   @Post()
   @ApiOperation({ summary: 'Create a custom contact attribute (administrators); 409 when the key exists' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateContactAttributeDto): Promise<ContactAttributeView> {
-    return ContactAttributeView.of(await this.attributes.create(actor, body));
+    return ContactAttributeView.of(await this.createAttribute.execute({ ...body, actor }));
   }
 
   // Declared before :id routes; PUT has no :id route anyway.
   @Put('order')
   @ApiOperation({ summary: 'Reorder the custom contact attributes (administrators)' })
   async reorder(@CurrentActor() actor: Actor, @Body() body: ReorderContactAttributesDto): Promise<ContactAttributeView[]> {
-    return (await this.attributes.reorder(actor, body.ids)).map(ContactAttributeView.of);
+    return (await this.reorderAttributes.execute({ actor, ids: body.ids })).map(ContactAttributeView.of);
   }
 
   @Patch(':id')
@@ -37,7 +47,7 @@ export class ContactAttributesController {
     @Param('id', uuidParam('id')) id: string,
     @Body() body: UpdateContactAttributeDto,
   ): Promise<ContactAttributeView> {
-    return ContactAttributeView.of(await this.attributes.update(actor, id, body));
+    return ContactAttributeView.of(await this.updateAttribute.execute({ ...body, actor, attributeId: id }));
   }
 
   @Delete(':id')
@@ -45,6 +55,6 @@ export class ContactAttributesController {
   @ApiOperation({ summary: 'Delete a custom contact attribute and its values on every contact (administrators)' })
   @ApiNoContentResponse()
   async remove(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
-    await this.attributes.remove(actor, id);
+    await this.deleteAttribute.execute({ actor, attributeId: id });
   }
 }

@@ -49,7 +49,7 @@ export class ContactsController {
   @Get('contacts')
   @ApiOperation({ summary: 'Contacts the caller sees, newest first', description: VISIBILITY })
   list(@CurrentActor() actor: Actor, @Query() query: ListContactsQuery): Promise<ContactPageView> {
-    return this.listContacts.execute(actor, query);
+    return this.listContacts.execute({ ...query, actor });
   }
 
   // Declared before contacts/:id so that the id route does not take "export.csv".
@@ -89,7 +89,7 @@ export class ContactsController {
   @Get('contacts/:id')
   @ApiOperation({ summary: 'A contact with identities, attributes, opt-outs and favourite flag', description: VISIBILITY })
   get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ContactView> {
-    return this.getContact.execute(actor, id);
+    return this.getContact.execute({ actor, contactId: id });
   }
 
   @Patch('contacts/:id')
@@ -101,7 +101,7 @@ export class ContactsController {
       VISIBILITY,
   })
   update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateContactDto): Promise<ContactView> {
-    return this.updateContact.execute(actor, id, body);
+    return this.updateContact.execute({ ...body, actor, contactId: id });
   }
 
   @Delete('contacts/:id')
@@ -112,7 +112,7 @@ export class ContactsController {
   })
   @ApiNoContentResponse()
   async remove(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
-    await this.deleteContact.execute(actor, id);
+    await this.deleteContact.execute({ actor, contactId: id });
   }
 
   @Put('contacts/:id/favourite')
@@ -120,7 +120,7 @@ export class ContactsController {
   @ApiOperation({ summary: "Add the contact to the caller's favourites" })
   @ApiNoContentResponse()
   async favourite(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
-    await this.setFavourite.execute(actor, id, true);
+    await this.setFavourite.execute({ actor, contactId: id, favourite: true });
   }
 
   @Delete('contacts/:id/favourite')
@@ -128,7 +128,7 @@ export class ContactsController {
   @ApiOperation({ summary: "Remove the contact from the caller's favourites" })
   @ApiNoContentResponse()
   async unfavourite(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
-    await this.setFavourite.execute(actor, id, false);
+    await this.setFavourite.execute({ actor, contactId: id, favourite: false });
   }
 
   @Put('contacts/:id/opt-outs/:channelType')
@@ -137,7 +137,7 @@ export class ContactsController {
   @ApiParam({ name: 'channelType', enum: CHANNEL_TYPES })
   @ApiNoContentResponse()
   async optOut(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Param('channelType') channelType: string): Promise<void> {
-    await this.setOptOut.execute(actor, id, channelType, true);
+    await this.setOptOut.execute({ actor, contactId: id, channelType, optedOut: true });
   }
 
   @Delete('contacts/:id/opt-outs/:channelType')
@@ -146,19 +146,19 @@ export class ContactsController {
   @ApiParam({ name: 'channelType', enum: CHANNEL_TYPES })
   @ApiNoContentResponse()
   async optIn(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Param('channelType') channelType: string): Promise<void> {
-    await this.setOptOut.execute(actor, id, channelType, false);
+    await this.setOptOut.execute({ actor, contactId: id, channelType, optedOut: false });
   }
 
   @Post('contacts/:id/merge')
   @HttpCode(200)
   @ApiOperation({ summary: 'Merge another contact into this one', description: MERGE_RULE })
   merge(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: MergeContactDto): Promise<ContactView> {
-    return this.mergeContacts.execute(actor, id, body.otherContactId);
+    return this.mergeContacts.execute({ actor, contactId: id, otherContactId: body.otherContactId });
   }
 
   @Get('deleted-contacts')
   @ApiOperation({ summary: 'The log of deleted contacts, newest first (administrators)' })
   deleted(@CurrentActor() actor: Actor, @Query() query: DeletedContactsQuery): Promise<DeletedContactPageView> {
-    return this.listDeleted.execute(actor, query);
+    return this.listDeleted.execute({ ...query, actor });
   }
 }

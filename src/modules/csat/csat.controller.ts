@@ -25,14 +25,14 @@ export class CsatController {
   @ApiOperation({ summary: "Send a satisfaction survey now, in any status (managers of the inbox); default question: the inbox's" })
   @ApiCreatedResponse({ type: CsatSurveyView })
   async send(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: SendCsatSurveyDto): Promise<CsatSurveyView> {
-    return CsatSurveyView.of(await this.sendManual.execute(actor, id, body), this.config);
+    return CsatSurveyView.of(await this.sendManual.execute({ ...body, actor, conversationId: id }), this.config);
   }
 
   @Get('reports/csat')
   @ApiOperation({ summary: 'CSAT by inbox, agent or period, with a total (administrators: every inbox; managers: the inboxes they manage)' })
   @ApiOkResponse({ type: CsatReportView })
   csatReport(@CurrentActor() actor: Actor, @Query() query: CsatReportQuery): Promise<CsatReportView> {
-    return this.report.execute(actor, query);
+    return this.report.execute({ ...query, actor });
   }
 }
 
@@ -50,7 +50,7 @@ export class CsatPublicController {
   @ApiOperation({ summary: 'The survey behind a rating link: question, scale, current answer, whether it can still change' })
   @ApiOkResponse({ type: PublicCsatSurveyView })
   get(@Param('token') token: string): Promise<PublicCsatSurveyView> {
-    return this.getSurvey.execute(token);
+    return this.getSurvey.execute({ token });
   }
 
   @Public()
@@ -59,6 +59,6 @@ export class CsatPublicController {
   @ApiOperation({ summary: 'Give or change the rating (1-5) and comment, within CSAT_EDIT_WINDOW_DAYS days of sending' })
   @ApiOkResponse({ type: PublicCsatSurveyView })
   rate(@Param('token') token: string, @Body() body: RateCsatSurveyDto): Promise<PublicCsatSurveyView> {
-    return this.rateSurvey.execute(token, body);
+    return this.rateSurvey.execute({ ...body, token });
   }
 }

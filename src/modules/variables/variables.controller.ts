@@ -2,18 +2,18 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { VariableView } from './dto/variable.dto';
-import { VariablesService } from './variables.service';
+import { ListVariablesUseCase } from './use-cases/list-variables.use-case';
 
 @ApiTags('variables')
 @ApiBearerAuth()
 @Controller('api/v1/variables')
 export class VariablesController {
-  constructor(private readonly variables: VariablesService) {}
+  constructor(private readonly listVariables: ListVariablesUseCase) {}
 
   @Get()
   @ApiOperation({ summary: 'The variables usable in texts ({{name}}), with the account defaults' })
   @ApiOkResponse({ type: [VariableView] })
   async list(@CurrentActor() actor: Actor): Promise<VariableView[]> {
-    return this.variables.describe(actor.accountId);
+    return this.listVariables.execute({ actor });
   }
 }

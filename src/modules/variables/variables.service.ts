@@ -10,16 +10,7 @@ import {
   contactValues,
   findUnknownVariables,
   renderTemplate,
-  type VariableSource,
 } from './template';
-
-export interface VariableInfo {
-  name: string;
-  source: VariableSource;
-  label: string;
-  /** the account's default for it (settings.variableDefaults), or null */
-  default: string | null;
-}
 
 /** Fields of an inbox create/update input that take variables. */
 interface InboxTemplatesInput {
@@ -34,9 +25,8 @@ interface InboxTemplatesInput {
  */
 @Injectable()
 export class VariablesService {
-  constructor(private readonly em: EntityManager) {}
-
-  private async attributeDefinitions(em: EntityManager, accountId: string): Promise<ContactAttributeDefinition[]> {
+  /** The account's custom contact attributes, each a `contact.<key>` variable. */
+  async attributeDefinitions(em: EntityManager, accountId: string): Promise<ContactAttributeDefinition[]> {
     return em.find(ContactAttributeDefinition, { account: accountId }, { orderBy: { position: 'asc', key: 'asc' } });
   }
 
@@ -44,19 +34,6 @@ export class VariablesService {
   async knownVariables(em: EntityManager, accountId: string): Promise<Set<string>> {
     const defs = await this.attributeDefinitions(em, accountId);
     return new Set([...BUILTIN_VARIABLES.map((v) => v.name), ...defs.map((d) => contactAttributeVariable(d.key))]);
-  }
-
-  /** The known variables with label and the account's default, for GET /api/v1/variables. */
-  async describe(accountId: string, em: EntityManager = this.em.fork()): Promise<VariableInfo[]> {
-    const account = await em.findOneOrFail(Account, { id: accountId });
-    const defaults = account.settings.variableDefaults ?? {};
-    const out: VariableInfo[] = BUILTIN_VARIABLES.map((v) => ({ ...v, default: defaults[v.name] ?? null }));
-    const builtin = new Set(out.map((v) => v.name));
-    for (const d of await this.attributeDefinitions(em, accountId)) {
-      const name = contactAttributeVariable(d.key);
-      if (!builtin.has(name)) out.push({ name, source: 'contact', label: d.label, default: defaults[name] ?? null });
-    }
-    return out;
   }
 
   /** 400 naming the field and the first unknown variable; null/undefined/empty texts pass. */

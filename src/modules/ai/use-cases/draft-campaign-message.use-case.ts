@@ -19,6 +19,7 @@ export const DRAFT_CHANNELS = ['sms', 'email', 'api'] as const;
 export type DraftChannel = (typeof DRAFT_CHANNELS)[number];
 
 export interface DraftCampaignMessageInput {
+  actor: Actor;
   /** 1-500 characters, what the message is about; the model's user message, as is. */
   topic: string;
   tone: DraftTone;
@@ -122,7 +123,8 @@ export class DraftCampaignMessageUseCase {
     private readonly variables: VariablesService,
   ) {}
 
-  async execute(actor: Actor, input: DraftCampaignMessageInput): Promise<MessageDraft> {
+  async execute(input: DraftCampaignMessageInput): Promise<MessageDraft> {
+    const { actor } = input;
     const em = this.em.fork();
     if (!actor.isAdmin) {
       const managed = await em.count(InboxMembership, { user: actor.userId, role: 'manager', inbox: { account: actor.accountId } });

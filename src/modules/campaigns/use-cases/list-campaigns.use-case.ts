@@ -4,10 +4,11 @@ import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
 import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor } from '../../../common/keyset-cursor';
 import { countAudiences } from '../campaign-audience';
+import type { CampaignWithCount } from '../campaign-status';
 import { Campaign, type CampaignStatus } from '../campaign.entity';
-import type { CampaignWithCount } from './run-campaign.use-cases';
 
 export interface ListCampaignsInput {
+  actor: Actor;
   inboxId?: string;
   status?: CampaignStatus;
   cursor?: string;
@@ -27,7 +28,8 @@ export class ListCampaignsUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, input: ListCampaignsInput): Promise<{ items: CampaignWithCount[]; nextCursor: string | null }> {
+  async execute(input: ListCampaignsInput): Promise<{ items: CampaignWithCount[]; nextCursor: string | null }> {
+    const { actor } = input;
     const em = this.em.fork();
     const limit = input.limit ?? 50;
     const after = input.cursor ? decodeCursor(input.cursor) : null;

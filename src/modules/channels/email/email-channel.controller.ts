@@ -4,8 +4,10 @@ import type { Response } from 'express';
 import { uuidParam } from '../../../common/validation';
 import { type Actor, CurrentActor } from '../../auth/actor';
 import { EmailChannelView, EmailConnectionTestView, SetEmailChannelDto } from './dto/email-channel.dto';
-import { GetEmailChannelUseCase, SetEmailChannelUseCase, TestEmailChannelUseCase } from './use-cases/email-channel-settings.use-cases';
 import { GetAttachmentUseCase } from './use-cases/get-attachment.use-case';
+import { GetEmailChannelUseCase } from './use-cases/get-email-channel.use-case';
+import { SetEmailChannelUseCase } from './use-cases/set-email-channel.use-case';
+import { TestEmailChannelUseCase } from './use-cases/test-email-channel.use-case';
 
 /** The IMAP/SMTP settings of an email inbox: its managers and the administrators. */
 @ApiTags('channels')
@@ -22,7 +24,7 @@ export class EmailChannelController {
   @ApiOperation({ summary: "The email inbox's IMAP/SMTP settings and its mailbox checkpoint (never the passwords)" })
   @ApiOkResponse({ type: EmailChannelView })
   async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<EmailChannelView> {
-    return this.getChannel.execute(actor, id);
+    return this.getChannel.execute({ actor, inboxId: id });
   }
 
   @Put()
@@ -32,7 +34,7 @@ export class EmailChannelController {
   })
   @ApiOkResponse({ type: EmailChannelView })
   async put(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: SetEmailChannelDto): Promise<EmailChannelView> {
-    return this.setChannel.execute(actor, id, body);
+    return this.setChannel.execute({ ...body, actor, inboxId: id });
   }
 
   @Post('test')
@@ -43,7 +45,7 @@ export class EmailChannelController {
   })
   @ApiOkResponse({ type: EmailConnectionTestView })
   async test(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<EmailConnectionTestView> {
-    return this.testChannel.execute(actor, id);
+    return this.testChannel.execute({ actor, inboxId: id });
   }
 }
 
@@ -59,7 +61,7 @@ export class AttachmentsController {
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The file, with its content type and file name' })
   async download(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Res() res: Response): Promise<void> {
-    const file = await this.getAttachment.execute(actor, id);
+    const file = await this.getAttachment.execute({ actor, attachmentId: id });
     res.setHeader('content-type', file.contentType ?? 'application/octet-stream');
     res.setHeader('content-length', String(file.content.length));
     res.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename ?? 'attachment')}`);

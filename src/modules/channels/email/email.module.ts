@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../../conversations/conversations.module';
 import { ChannelsModule } from '../channels.module';
 import { AttachmentsController, EmailChannelController } from './email-channel.controller';
-import { GetEmailChannelUseCase, SetEmailChannelUseCase, TestEmailChannelUseCase } from './use-cases/email-channel-settings.use-cases';
 import { GetAttachmentUseCase } from './use-cases/get-attachment.use-case';
+import { GetEmailChannelUseCase } from './use-cases/get-email-channel.use-case';
 import { RunMailboxSessionUseCase } from './use-cases/run-mailbox-session.use-case';
+import { SetEmailChannelUseCase } from './use-cases/set-email-channel.use-case';
 import { StoreInboundEmailUseCase } from './use-cases/store-inbound-email.use-case';
+import { TestEmailChannelUseCase } from './use-cases/test-email-channel.use-case';
 
 /**
  * The email channel: IMAP/SMTP settings per email inbox, the mailbox workflows' session (used by the

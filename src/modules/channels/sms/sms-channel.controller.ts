@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { uuidParam } from '../../../common/validation';
 import { type Actor, CurrentActor } from '../../auth/actor';
 import { SetSmsChannelDto, SmsChannelView } from './dto/sms-channel.dto';
-import { GetSmsChannelUseCase, SetSmsChannelUseCase } from './use-cases/sms-channel-settings.use-cases';
+import { GetSmsChannelUseCase } from './use-cases/get-sms-channel.use-case';
+import { SetSmsChannelUseCase } from './use-cases/set-sms-channel.use-case';
 
 /** The Twilio settings of an SMS inbox: its managers and the administrators. */
 @ApiTags('channels')
@@ -19,7 +20,7 @@ export class SmsChannelController {
   @ApiOperation({ summary: "The SMS inbox's Twilio settings and the webhook URLs to configure in Twilio (never the auth token)" })
   @ApiOkResponse({ type: SmsChannelView })
   async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<SmsChannelView> {
-    return this.getChannel.execute(actor, id);
+    return this.getChannel.execute({ actor, inboxId: id });
   }
 
   @Put()
@@ -29,6 +30,6 @@ export class SmsChannelController {
   })
   @ApiOkResponse({ type: SmsChannelView })
   async put(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: SetSmsChannelDto): Promise<SmsChannelView> {
-    return this.setChannel.execute(actor, id, body);
+    return this.setChannel.execute({ ...body, actor, inboxId: id });
   }
 }

@@ -4,8 +4,9 @@ import { ChannelsModule } from '../channels.module';
 import { SmsChannelController } from './sms-channel.controller';
 import { TwilioWebhookVerifier } from './twilio-webhook-verifier';
 import { TwilioWebhooksController } from './twilio-webhooks.controller';
+import { GetSmsChannelUseCase } from './use-cases/get-sms-channel.use-case';
 import { ReceiveTwilioSmsUseCase } from './use-cases/receive-twilio-sms.use-case';
-import { GetSmsChannelUseCase, SetSmsChannelUseCase } from './use-cases/sms-channel-settings.use-cases';
+import { SetSmsChannelUseCase } from './use-cases/set-sms-channel.use-case';
 import { UpdateSmsDeliveryStatusUseCase } from './use-cases/update-sms-delivery-status.use-case';
 
 /**

@@ -7,6 +7,11 @@ import { ContactAccess } from '../contact-access';
 import { ContactIdentity, DeletedContact } from '../contact.entity';
 import { maskedHint } from '../masked-hint';
 
+export interface DeleteContactInput {
+  actor: Actor;
+  contactId: string;
+}
+
 /**
  * Administrators delete a contact with its whole history: conversations, their messages (and
  * attachments, tags, per-user states), identities, attribute values, favourites and opt-outs go by
@@ -24,7 +29,7 @@ export class DeleteContactUseCase {
     private readonly workflows: ConversationWorkflows,
   ) {}
 
-  async execute(actor: Actor, id: string): Promise<void> {
+  async execute({ actor, contactId: id }: DeleteContactInput): Promise<void> {
     const conversationIds = await this.em.fork().transactional(async (tx) => {
       await tx.execute('select id from contacts where id = ? and account_id = ? for update', [id, actor.accountId]);
       const contact = await this.contacts.find(actor, id, tx);

@@ -59,6 +59,14 @@ export async function contactFilterSql(
   return { where: clauses.join(' and '), params };
 }
 
+export interface ListContactsInput extends ContactFilter {
+  actor: Actor;
+  /** nextCursor of the previous page. */
+  cursor?: string;
+  /** Default 50. */
+  limit?: number;
+}
+
 /** The contacts the caller sees, newest first, a page at a time (keyset cursor). */
 @Injectable()
 export class ListContactsUseCase {
@@ -67,7 +75,8 @@ export class ListContactsUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, input: ContactFilter & { cursor?: string; limit?: number }): Promise<ContactPageView> {
+  async execute(input: ListContactsInput): Promise<ContactPageView> {
+    const { actor } = input;
     const em = this.em.fork();
     const limit = input.limit ?? 50;
     const after = input.cursor ? decodeCursor(input.cursor) : null;

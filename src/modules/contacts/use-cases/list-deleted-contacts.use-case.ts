@@ -5,6 +5,14 @@ import type { Actor } from '../../auth/actor';
 import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor } from '../../../common/keyset-cursor';
 import type { DeletedContactPageView } from '../dto/contact.dto';
 
+export interface ListDeletedContactsInput {
+  actor: Actor;
+  /** Default 100. */
+  limit?: number;
+  /** nextCursor of the previous page. */
+  cursor?: string;
+}
+
 /** The audit log of deleted contacts, newest first (administrators). */
 @Injectable()
 export class ListDeletedContactsUseCase {
@@ -13,7 +21,8 @@ export class ListDeletedContactsUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, input: { limit?: number; cursor?: string }): Promise<DeletedContactPageView> {
+  async execute(input: ListDeletedContactsInput): Promise<DeletedContactPageView> {
+    const { actor } = input;
     this.access.requireAdmin(actor, 'listing deleted contacts');
     const limit = input.limit ?? 100;
     const after = input.cursor ? decodeCursor(input.cursor) : null;

@@ -14,6 +14,14 @@ export const MERGE_RULE =
   "survivor's values win, keys it lacks are taken over; vip and spam: true when either is; tags: the union; opt-outs: the union (opting out wins). " +
   'Administrators may merge any two contacts of the account, other users two contacts they both see.';
 
+export interface MergeContactsInput {
+  actor: Actor;
+  /** The survivor (the contact in the path). */
+  contactId: string;
+  /** Merged into the survivor, then deleted. */
+  otherContactId: string;
+}
+
 const isEmpty = (v: string | null | undefined): boolean => v === null || v === undefined || v.trim() === '';
 
 /** Attribute maps: the survivor's non-empty values win, missing or empty keys are taken from the other. */
@@ -44,7 +52,7 @@ export class MergeContactsUseCase {
     private readonly contacts: ContactAccess,
   ) {}
 
-  async execute(actor: Actor, id: string, otherId: string): Promise<ContactView> {
+  async execute({ actor, contactId: id, otherContactId: otherId }: MergeContactsInput): Promise<ContactView> {
     if (otherId === id) throw DomainError.invalid('otherContactId', 'must be another contact than the one in the path');
     return this.em.fork().transactional(async (tx) => {
       // Lock both rows in a fixed order, so two merges of the same pair cannot deadlock or interleave.

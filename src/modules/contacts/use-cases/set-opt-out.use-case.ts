@@ -6,6 +6,15 @@ import { CHANNEL_TYPES, type ChannelType } from '../../inboxes/inbox.entity';
 import { ContactAccess } from '../contact-access';
 import { clearOptOut, recordOptOut } from '../contact-opt-outs';
 
+export interface SetOptOutInput {
+  actor: Actor;
+  contactId: string;
+  /** As given in the path; checked against the channel types here (400 naming channelType). */
+  channelType: string;
+  /** true: unsubscribe; false: subscribe again. */
+  optedOut: boolean;
+}
+
 /**
  * Manual unsubscribe / resubscribe of a contact on one channel type. An unsubscribe by hand is recorded
  * with source "manual:<userId>"; an existing opt-out (e.g. by STOP keyword) is kept as it is.
@@ -17,13 +26,13 @@ export class SetOptOutUseCase {
     private readonly contacts: ContactAccess,
   ) {}
 
-  async execute(actor: Actor, id: string, channelType: string, optedOut: boolean): Promise<void> {
+  async execute({ actor, contactId, channelType, optedOut }: SetOptOutInput): Promise<void> {
     if (!(CHANNEL_TYPES as readonly string[]).includes(channelType)) {
       throw DomainError.invalid('channelType', `must be one of: ${CHANNEL_TYPES.join(', ')}`);
     }
     const em = this.em.fork();
-    await this.contacts.requireVisible(actor, id, em);
-    if (optedOut) await recordOptOut(em, id, channelType as ChannelType, `manual:${actor.userId}`);
-    else await clearOptOut(em, id, channelType as ChannelType);
+    await this.contacts.requireVisible(actor, contactId, em);
+    if (optedOut) await recordOptOut(em, contactId, channelType as ChannelType, `manual:${actor.userId}`);
+    else await clearOptOut(em, contactId, channelType as ChannelType);
   }
 }

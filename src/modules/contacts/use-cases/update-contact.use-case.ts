@@ -7,7 +7,21 @@ import { ContactAccess } from '../contact-access';
 import { normaliseContactTags } from '../contact-tags';
 import { ContactAttributeDefinition } from '../contact.entity';
 import { contactView } from '../contact-view';
-import type { ContactView, UpdateContactDto } from '../dto/contact.dto';
+import type { ContactView } from '../dto/contact.dto';
+
+/** The fields to change; absent ones stay. name, email and phone: "" or null clears. */
+export interface UpdateContactInput {
+  actor: Actor;
+  contactId: string;
+  name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  vip?: boolean;
+  /** Custom attribute values by key; null removes a value, keys not listed keep theirs. */
+  attributes?: Record<string, unknown>;
+  /** Replaces the tag set ([] clears it); normalised here. */
+  tags?: string[];
+}
 
 /** Users who see the contact change its name, email, phone, VIP flag, tags and custom attribute values. */
 @Injectable()
@@ -18,7 +32,8 @@ export class UpdateContactUseCase {
     private readonly workflows: ConversationWorkflows,
   ) {}
 
-  async execute(actor: Actor, id: string, input: UpdateContactDto): Promise<ContactView> {
+  async execute(input: UpdateContactInput): Promise<ContactView> {
+    const { actor, contactId: id } = input;
     // Checked before anything is locked or read: bad tags are a 400 naming tags (or tags[i]).
     const tags = input.tags === undefined ? undefined : normaliseContactTags(input.tags).sort();
     const em = this.em.fork();

@@ -8,7 +8,8 @@ import { InboxMembership } from '../../inboxes/inbox-membership.entity';
 export const CSAT_REPORT_GROUPS = ['inbox', 'agent', 'day', 'week', 'month'] as const;
 export type CsatReportGroup = (typeof CSAT_REPORT_GROUPS)[number];
 
-export interface CsatReportInput {
+export interface GetCsatReportInput {
+  actor: Actor;
   /** ISO date or date-time; default 30 days before `to`. */
   from?: string;
   /** ISO date-time (exclusive) or date (that whole day included); default now. */
@@ -74,7 +75,8 @@ export class GetCsatReportUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, input: CsatReportInput): Promise<CsatReport> {
+  async execute(input: GetCsatReportInput): Promise<CsatReport> {
+    const { actor } = input;
     const em = this.em.fork();
     const groupBy = input.groupBy ?? 'inbox';
     const to = input.to === undefined ? new Date() : parseBound('to', input.to, true);

@@ -3,6 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import { findSentSurvey, type PublicSurvey, publicSurvey } from '../csat-public';
 
+export interface GetCsatSurveyByTokenInput {
+  /** The token of the rating link. */
+  token: string;
+}
+
 /** What the public rating page shows: the question, the scale, the current answer and whether it can still change. */
 @Injectable()
 export class GetCsatSurveyByTokenUseCase {
@@ -11,7 +16,7 @@ export class GetCsatSurveyByTokenUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(token: string): Promise<PublicSurvey> {
+  async execute({ token }: GetCsatSurveyByTokenInput): Promise<PublicSurvey> {
     const survey = await findSentSurvey(this.em.fork(), token);
     return publicSurvey(survey, this.config.lifecycle.csatEditWindowDays);
   }

@@ -7,6 +7,9 @@ import { findSentSurvey, type PublicSurvey, publicSurvey } from '../csat-public'
 import { applyRating, canStillRate, ratingDeadline } from '../csat-rating';
 
 export interface RateCsatSurveyInput {
+  /** The token of the rating link. */
+  token: string;
+  /** 1-5. */
   rating: number;
   /** Replaces the stored comment; "" removes it; omitted keeps it. */
   comment?: string;
@@ -23,10 +26,10 @@ export class RateCsatSurveyUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(token: string, input: RateCsatSurveyInput): Promise<PublicSurvey> {
+  async execute(input: RateCsatSurveyInput): Promise<PublicSurvey> {
     const days = this.config.lifecycle.csatEditWindowDays;
     return this.em.fork().transactional(async (em) => {
-      const survey = await findSentSurvey(em, token, LockMode.PESSIMISTIC_WRITE);
+      const survey = await findSentSurvey(em, input.token, LockMode.PESSIMISTIC_WRITE);
       if (!canStillRate(survey, days)) {
         const problem =
           `can no longer be ${survey.rating === null ? 'given' : 'changed'}: ratings are accepted for ${days} days after the survey ` +

@@ -10,6 +10,13 @@ import { VariablesService } from '../../variables/variables.service';
 import { CsatSurveySender } from '../csat-survey-sender';
 import type { CsatSurvey } from '../csat-survey.entity';
 
+export interface SendManualCsatSurveyInput {
+  actor: Actor;
+  conversationId: string;
+  /** The question (with variables); default: the inbox's. */
+  question?: string;
+}
+
 /**
  * A survey a manager of the inbox (or an administrator) sends by hand, in any status, with the
  * inbox's question or their own. Each one is a new survey (resolution key `manual:<uuid>`).
@@ -23,7 +30,8 @@ export class SendManualCsatSurveyUseCase {
     private readonly sender: CsatSurveySender,
   ) {}
 
-  async execute(actor: Actor, conversationId: string, input: { question?: string }): Promise<CsatSurvey> {
+  async execute(input: SendManualCsatSurveyInput): Promise<CsatSurvey> {
+    const { actor, conversationId } = input;
     const em = this.em.fork();
     const conversation = await em.findOne(Conversation, { id: conversationId, account: actor.accountId });
     if (!conversation) throw DomainError.notFound('conversation', conversationId);

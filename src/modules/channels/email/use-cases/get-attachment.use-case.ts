@@ -4,6 +4,11 @@ import { DomainError } from '../../../../common/domain-error';
 import { AccessPolicy } from '../../../auth/access-policy';
 import type { Actor } from '../../../auth/actor';
 
+export interface GetAttachmentInput {
+  actor: Actor;
+  attachmentId: string;
+}
+
 export interface AttachmentContent {
   filename: string | null;
   contentType: string | null;
@@ -19,7 +24,7 @@ export class GetAttachmentUseCase {
     private readonly access: AccessPolicy,
   ) {}
 
-  async execute(actor: Actor, attachmentId: string): Promise<AttachmentContent> {
+  async execute({ actor, attachmentId }: GetAttachmentInput): Promise<AttachmentContent> {
     const em = this.em.fork();
     const [row] = await em.execute<{ inbox_id: string; account_id: string; filename: string | null; content_type: string | null; size: number }[]>(
       `select c.inbox_id, c.account_id, b.filename, b.content_type, b.size

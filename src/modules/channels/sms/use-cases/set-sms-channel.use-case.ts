@@ -6,50 +6,21 @@ import { SecretBox } from '../../../../common/secret-box';
 import { APP_CONFIG, type ServiceConfig } from '../../../../config/config';
 import { AccessPolicy } from '../../../auth/access-policy';
 import type { Actor } from '../../../auth/actor';
-import type { Inbox } from '../../../inboxes/inbox.entity';
-import type { SetSmsChannelDto, SmsChannelView } from '../dto/sms-channel.dto';
+import type { SmsChannelView } from '../dto/sms-channel.dto';
 import { SmsChannel } from '../sms-channel.entity';
-import { smsInboundUrl, smsStatusCallbackUrl } from '../sms-urls';
+import { requireSmsInbox, smsChannelView } from '../sms-channel-settings';
 
-function requireSmsInbox(inbox: Inbox): void {
-  if (inbox.channelType !== 'sms') {
-    throw new DomainError('UNPROCESSABLE', `inboxId: inbox ${inbox.id} is an ${inbox.channelType} inbox; Twilio settings belong to sms inboxes`, [
-      { field: 'inboxId', problem: `is an ${inbox.channelType} inbox, not an sms inbox` },
-    ]);
-  }
-}
-
-function view(channel: SmsChannel, publicUrl: string): SmsChannelView {
-  const inboxId = channel.inbox.id;
-  return {
-    inboxId,
-    accountSid: channel.accountSid,
-    authTokenSet: Boolean(channel.authTokenSealed),
-    fromNumber: channel.fromNumber,
-    messagingServiceSid: channel.messagingServiceSid,
-    inboundWebhookUrl: smsInboundUrl(publicUrl, inboxId),
-    statusCallbackUrl: smsStatusCallbackUrl(publicUrl, inboxId),
-    updatedAt: channel.updatedAt.toISOString(),
-  };
-}
-
-/** The Twilio settings of an SMS inbox, as its managers (and administrators) see them: never the auth token. */
-@Injectable()
-export class GetSmsChannelUseCase {
-  constructor(
-    private readonly em: EntityManager,
-    private readonly access: AccessPolicy,
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
-  ) {}
-
-  async execute(actor: Actor, inboxId: string): Promise<SmsChannelView> {
-    const em = this.em.fork();
-    const { inbox } = await this.access.requireManager(actor, inboxId, 'reading the SMS channel settings', em);
-    requireSmsInbox(inbox);
-    const channel = await em.findOne(SmsChannel, { inbox: inboxId });
-    if (!channel) throw new DomainError('NOT_FOUND', `inbox ${inboxId} has no Twilio settings yet; PUT them to /api/v1/inboxes/${inboxId}/sms-channel`);
-    return view(channel, this.config.publicUrl);
-  }
+export interface SetSmsChannelInput {
+  actor: Actor;
+  inboxId: string;
+  /** Twilio Account SID. */
+  accountSid: string;
+  /** Required the first time; absent keeps the stored one. Sealed with SECRETS_KEY. */
+  authToken?: string;
+  /** E.164 sender; absent keeps the stored one, null clears it. Needed unless a messaging service is set. */
+  fromNumber?: string | null;
+  /** Absent keeps the stored one, null clears it. */
+  messagingServiceSid?: string | null;
 }
 
 /**
@@ -65,7 +36,8 @@ export class SetSmsChannelUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(actor: Actor, inboxId: string, input: SetSmsChannelDto): Promise<SmsChannelView> {
+  async execute(input: SetSmsChannelInput): Promise<SmsChannelView> {
+    const { actor, inboxId } = input;
     return this.em.fork().transactional(async (em) => {
       const { inbox } = await this.access.requireManager(actor, inboxId, 'changing the SMS channel settings', em);
       requireSmsInbox(inbox);
@@ -84,7 +56,7 @@ export class SetSmsChannelUseCase {
       channel.messagingServiceSid = messagingServiceSid;
       channel.updatedAt = new Date();
       await em.flush();
-      return view(channel, this.config.publicUrl);
+      return smsChannelView(channel, this.config.publicUrl);
     });
   }
 }

@@ -1,74 +1,41 @@
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../../common/domain-error';
 import { SecretBox } from '../../../../common/secret-box';
-import { APP_CONFIG, type ServiceConfig } from '../../../../config/config';
-import { mailboxWorkflowId } from '../../../../../workflows/contracts/mailbox.contract';
+import { MailboxWorkflows } from '../../../../temporal/mailbox-workflows';
 import { AccessPolicy } from '../../../auth/access-policy';
 import type { Actor } from '../../../auth/actor';
-import type { Inbox } from '../../../inboxes/inbox.entity';
-import { checkImap, checkSmtp } from '../connection-check';
-import type { EmailChannelView, EmailConnectionTestView, SetEmailChannelDto } from '../dto/email-channel.dto';
+import type { EmailChannelView } from '../dto/email-channel.dto';
 import { EmailChannel } from '../email-channel.entity';
-import { MailboxWorkflows } from '../../../../temporal/mailbox-workflows';
+import { emailChannelView, requireEmailInbox } from '../email-channel-settings';
 
-function requireEmailInbox(inbox: Inbox): void {
-  if (inbox.channelType !== 'email') {
-    throw new DomainError('UNPROCESSABLE', `inboxId: inbox ${inbox.id} is an ${inbox.channelType} inbox; IMAP/SMTP settings belong to email inboxes`, [
-      { field: 'inboxId', problem: `is an ${inbox.channelType} inbox, not an email inbox` },
-    ]);
-  }
-}
-
-function view(c: EmailChannel): EmailChannelView {
-  return {
-    inboxId: c.inbox.id,
-    address: c.address,
-    displayName: c.displayName,
-    imapHost: c.imapHost,
-    imapPort: c.imapPort,
-    imapSecure: c.imapSecure,
-    imapUser: c.imapUser,
-    imapPasswordSet: Boolean(c.imapPasswordSealed),
-    imapFolder: c.imapFolder,
-    smtpHost: c.smtpHost,
-    smtpPort: c.smtpPort,
-    smtpSecure: c.smtpSecure,
-    smtpUser: c.smtpUser,
-    smtpPasswordSet: Boolean(c.smtpPasswordSealed),
-    enabled: c.enabled,
-    mailbox: {
-      workflowId: mailboxWorkflowId(c.inbox.id),
-      uidValidity: c.uidValidity === null ? null : String(c.uidValidity),
-      lastUid: String(c.lastUid),
-      lastConnectedAt: c.lastConnectedAt?.toISOString() ?? null,
-      lastError: c.lastError,
-      lastErrorAt: c.lastErrorAt?.toISOString() ?? null,
-    },
-    updatedAt: c.updatedAt.toISOString(),
-  };
-}
-
-async function loadChannel(em: EntityManager, access: AccessPolicy, actor: Actor, inboxId: string, action: string): Promise<EmailChannel> {
-  const { inbox } = await access.requireManager(actor, inboxId, action, em);
-  requireEmailInbox(inbox);
-  const channel = await em.findOne(EmailChannel, { inbox: inboxId });
-  if (!channel) throw new DomainError('NOT_FOUND', `inbox ${inboxId} has no email settings yet; PUT them to /api/v1/inboxes/${inboxId}/email-channel`);
-  return channel;
-}
-
-/** The IMAP/SMTP settings of an email inbox, as its managers (and administrators) see them: never the passwords. */
-@Injectable()
-export class GetEmailChannelUseCase {
-  constructor(
-    private readonly em: EntityManager,
-    private readonly access: AccessPolicy,
-  ) {}
-
-  async execute(actor: Actor, inboxId: string): Promise<EmailChannelView> {
-    return view(await loadChannel(this.em.fork(), this.access, actor, inboxId, 'reading the email channel settings'));
-  }
+/** The whole IMAP/SMTP settings of an email inbox; the passwords and the folder may be left out to keep the stored ones. */
+export interface SetEmailChannelInput {
+  actor: Actor;
+  inboxId: string;
+  /** The address customers write to; replies go out From it. */
+  address: string;
+  /** Display name on outgoing mail; absent keeps the stored one, null or "" clears it. */
+  displayName?: string | null;
+  imapHost: string;
+  imapPort: number;
+  /** true: TLS from the first byte; false: plain, no STARTTLS. */
+  imapSecure: boolean;
+  imapUser: string;
+  /** Required the first time; sealed with SECRETS_KEY. */
+  imapPassword?: string;
+  /** Default: the stored one, else INBOX. */
+  imapFolder?: string;
+  smtpHost: string;
+  smtpPort: number;
+  smtpSecure: boolean;
+  /** null: the server takes mail without a login; absent keeps the stored one. */
+  smtpUser?: string | null;
+  /** Required the first time a login is set; sealed with SECRETS_KEY. */
+  smtpPassword?: string;
+  /** true starts the mailbox workflow, false stops it. */
+  enabled: boolean;
 }
 
 /**
@@ -89,7 +56,8 @@ export class SetEmailChannelUseCase {
     private readonly mailboxes: MailboxWorkflows,
   ) {}
 
-  async execute(actor: Actor, inboxId: string, input: SetEmailChannelDto): Promise<EmailChannelView> {
+  async execute(input: SetEmailChannelInput): Promise<EmailChannelView> {
+    const { actor, inboxId } = input;
     const saved = await this.em.fork().transactional(async (em) => {
       const { inbox } = await this.access.requireManager(actor, inboxId, 'changing the email channel settings', em);
       requireEmailInbox(inbox);
@@ -155,43 +123,6 @@ export class SetEmailChannelUseCase {
       return channel;
     });
     if (!input.enabled) await this.mailboxes.stop(inboxId, 'the email channel was disabled');
-    return view(saved);
-  }
-}
-
-/**
- * Checks the stored IMAP and SMTP settings step by step — DNS lookup, TCP connect, TLS handshake (when
- * on), login (and for IMAP the folder) — and says in plain words which step failed, for each separately.
- */
-@Injectable()
-export class TestEmailChannelUseCase {
-  constructor(
-    private readonly em: EntityManager,
-    private readonly access: AccessPolicy,
-    private readonly secrets: SecretBox,
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
-  ) {}
-
-  async execute(actor: Actor, inboxId: string): Promise<EmailConnectionTestView> {
-    const c = await loadChannel(this.em.fork(), this.access, actor, inboxId, 'testing the email channel connection');
-    const timeout = this.config.email.connectTimeoutMs;
-    const [imap, smtp] = await Promise.all([
-      checkImap(
-        { host: c.imapHost, port: c.imapPort, secure: c.imapSecure, user: c.imapUser, password: this.secrets.decrypt(c.imapPasswordSealed, 'imapPassword') },
-        c.imapFolder,
-        timeout,
-      ),
-      checkSmtp(
-        {
-          host: c.smtpHost,
-          port: c.smtpPort,
-          secure: c.smtpSecure,
-          user: c.smtpUser,
-          password: c.smtpPasswordSealed ? this.secrets.decrypt(c.smtpPasswordSealed, 'smtpPassword') : null,
-        },
-        timeout,
-      ),
-    ]);
-    return { imap, smtp };
+    return emailChannelView(saved);
   }
 }

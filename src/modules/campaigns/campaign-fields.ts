@@ -1,0 +1,47 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError } from '../../common/domain-error';
+import { normaliseContactTags } from '../contacts/contact-tags';
+import type { CampaignAudience } from './campaign.entity';
+import { isEmptyWindow, type QuietHours } from './quiet-hours';
+
+/**
+ * Checks of the campaign fields that creating and editing a draft share; each problem is a 400 naming
+ * its field (audience.contactIds, audience.tags, audience.attributes.<key>, quietHours.end, scheduledAt).
+ */
+
+/** The audience as stored: contact ids de-duplicated and existing in the account, tags normalised. */
+export async function checkAudience(em: EntityManager, accountId: string, audience: CampaignAudience): Promise<CampaignAudience> {
+  const out: CampaignAudience = {};
+  if (audience.contactIds) {
+    const ids = [...new Set(audience.contactIds)];
+    if (ids.length === 0) throw DomainError.invalid('audience.contactIds', 'must name at least one contact (leave it out for every contact)');
+    const found = await em.execute<{ n: string }[]>(`select count(*) as n from contacts where account_id = ? and id = any(?::uuid[])`, [accountId, `{${ids.join(',')}}`]);
+    if (Number(found[0].n) !== ids.length) throw DomainError.invalid('audience.contactIds', `${ids.length - Number(found[0].n)} of the contacts do not exist in this account`);
+    out.contactIds = ids;
+  }
+  if (audience.tags) {
+    const tags = normaliseContactTags(audience.tags, 'audience.tags');
+    if (tags.length === 0) throw DomainError.invalid('audience.tags', 'must name at least one tag (leave it out for every contact)');
+    out.tags = tags;
+  }
+  if (audience.attributes) {
+    for (const [key, value] of Object.entries(audience.attributes)) {
+      if (!/^[a-z0-9_]{1,64}$/.test(key)) throw DomainError.invalid(`audience.attributes.${key}`, 'keys are 1-64 characters of a-z, 0-9 and _');
+      if (typeof value !== 'string') throw DomainError.invalid(`audience.attributes.${key}`, 'must be a string');
+    }
+    out.attributes = { ...audience.attributes };
+  }
+  return out;
+}
+
+/** The quiet-hours window as stored (null: none); start and end must differ. */
+export function checkQuietHours(quiet: QuietHours | null | undefined): QuietHours | null {
+  if (!quiet) return null;
+  if (isEmptyWindow(quiet)) throw DomainError.invalid('quietHours.end', 'must differ from quietHours.start');
+  return { start: quiet.start, end: quiet.end };
+}
+
+/** A schedule more than a minute in the past is refused. */
+export function checkSchedule(scheduledAt: Date | null | undefined): void {
+  if (scheduledAt && scheduledAt.getTime() < Date.now() - 60_000) throw DomainError.invalid('scheduledAt', 'is in the past (leave it out to send when started)');
+}

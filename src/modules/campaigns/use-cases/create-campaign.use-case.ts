@@ -1,0 +1,64 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import { AccessPolicy } from '../../auth/access-policy';
+import type { Actor } from '../../auth/actor';
+import { VariablesService } from '../../variables/variables.service';
+import { countAudience } from '../campaign-audience';
+import { checkAudience, checkQuietHours, checkSchedule } from '../campaign-fields';
+import type { CampaignWithCount } from '../campaign-status';
+import { Campaign, type CampaignAudience, type CampaignType } from '../campaign.entity';
+import type { QuietHours } from '../quiet-hours';
+
+export interface CreateCampaignInput {
+  actor: Actor;
+  name: string;
+  type: CampaignType;
+  /** The sending inbox: an SMS or API inbox the caller manages. */
+  inboxId: string;
+  /** Empty: every contact of the account. */
+  audience: CampaignAudience;
+  /** Text with variables; unknown variables are a 400 naming `template`. */
+  template: string;
+  companyNamePrefix?: boolean;
+  /** null or absent: send when started. */
+  scheduledAt?: Date | null;
+  /** Messages per second; null or absent: unthrottled. */
+  rateLimitPerSecond?: number | null;
+  quietHours?: QuietHours | null;
+}
+
+/** A draft campaign, by a manager of its sending inbox (or an administrator). */
+@Injectable()
+export class CreateCampaignUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: AccessPolicy,
+    private readonly variables: VariablesService,
+  ) {}
+
+  async execute(input: CreateCampaignInput): Promise<CampaignWithCount> {
+    const { actor } = input;
+    const em = this.em.fork();
+    const { inbox } = await this.access.requireManager(actor, input.inboxId, 'creating a campaign', em);
+    if (inbox.channelType === 'email') throw DomainError.invalid('inboxId', 'campaigns send through SMS or API inboxes; this is an email inbox');
+    await this.variables.assertTemplate(em, actor.accountId, 'template', input.template);
+    checkSchedule(input.scheduledAt);
+    const audience = await checkAudience(em, actor.accountId, input.audience);
+    const campaign = em.create(Campaign, {
+      account: actor.accountId,
+      inbox: inbox.id,
+      name: input.name.trim(),
+      type: input.type,
+      audience,
+      template: input.template,
+      companyNamePrefix: input.companyNamePrefix ?? false,
+      scheduledAt: input.scheduledAt ?? null,
+      rateLimitPerSecond: input.rateLimitPerSecond ?? null,
+      quietHours: checkQuietHours(input.quietHours),
+      createdByUserId: actor.userId,
+    });
+    await em.flush();
+    return { campaign, audienceCount: await countAudience(em, actor.accountId, audience) };
+  }
+}
