@@ -30,7 +30,7 @@ import { type RunningPostgres, startEmbeddedPostgres } from '../src/local-stack/
 import { type RunningTemporal, startTemporalDevServerOnFreePort } from '../src/local-stack/temporal-dev-server';
 import { writeWorkflowBundles } from '../src/worker/workflow-bundles';
 import { startFakeTwilio, type FakeTwilio } from '../test/support/fake-twilio';
-import { freePort } from '../test/support/free-port';
+import { freePort } from '../src/local-stack/free-port';
 import { spawnWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
 import { campaignRunWorkflowId } from '../workflows/contracts/campaign.contract';
 import { json } from './support/http';

@@ -44,7 +44,7 @@ import { RunningPostgres, startEmbeddedPostgres } from '../src/local-stack/embed
 import { stopWithParent } from '../src/local-stack/orphan-guard';
 import { RunningTemporal, startTemporalDevServerOnFreePort } from '../src/local-stack/temporal-dev-server';
 import { writeWorkflowBundles } from '../src/worker/workflow-bundles';
-import { freePort } from '../test/support/free-port';
+import { freePort } from '../src/local-stack/free-port';
 import { conversationWorkflowId } from '../workflows/contracts/conversation.contract';
 import { AssigneeId, Channel, ConversationStatus, InboxId, UNASSIGNED, Vip } from '../workflows/contracts/search-attributes';
 import type { BenchWorkerReply, BenchWorkerRequest } from './support/bench-worker';
