@@ -5,50 +5,36 @@
  * PostgreSQL, or DATABASE_URL), then measures the conversation list through the real HTTP API with
  * typical filters and the text search: p50/p95/p99 per query shape. Prints one JSON document.
  *
- * BENCH_CONVERSATIONS / BENCH_MESSAGES / BENCH_RUNS scale it down for a quick look.
+ * BENCH_CONVERSATIONS / BENCH_MESSAGES / BENCH_RUNS scale it down for a quick look (env, or
+ * --name=value on the command line). Progress on stderr.
  */
 import 'reflect-metadata';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { INestApplication } from '@nestjs/common';
-import { createApiApp } from '../src/app.factory';
-import { loadConfig, requireServices } from '../src/config/config';
-import { runMigrations } from '../src/database/migrate';
-import { startEmbeddedPostgres } from '../src/local-stack/embedded-postgres';
+import { createAgent, signUp } from './support/accounts';
+import { percentile } from './support/distribution';
 import { json } from './support/http';
+import { log, runBench } from './support/run';
+import { positiveNumber } from './support/settings';
+import { BenchStack } from './support/stack';
 
-const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+const CONVERSATIONS = positiveNumber('BENCH_CONVERSATIONS', 100_000);
+const MESSAGES = positiveNumber('BENCH_MESSAGES', 1_000_000);
+const RUNS = positiveNumber('BENCH_RUNS', 200);
 const INBOXES = 10;
 const AGENTS = 20;
 const CONTACTS = Math.max(1, Math.floor(CONVERSATIONS / 2));
-const PASSWORD = 'correct horse battery';
-
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return Math.round(sorted[Math.max(0, i)] * 100) / 100;
-}
 
 async function seed(app: INestApplication, base: string) {
-  const signUp = await json<{ token: string; account: { id: string }; user: { id: string } }>(base, 'POST', '/api/v1/accounts', undefined, {
-    name: 'Bench',
-    admin: { name: 'Admin', email: `bench-${Date.now()}@example.com`, password: PASSWORD },
-  });
-  const admin = signUp.token;
-  const accountId = signUp.account.id;
+  const { token: admin, accountId } = await signUp(base, 'Bench', `bench-${Date.now()}@example.com`);
   const inboxIds: string[] = [];
   for (let i = 0; i < INBOXES; i++) {
     inboxIds.push((await json<{ id: string }>(base, 'POST', '/api/v1/inboxes', admin, { name: `Inbox ${i}`, channelType: 'api' })).id);
   }
   // The measuring agent: member of every inbox, holds some conversations.
-  const agentEmail = `agent-${Date.now()}@example.com`;
-  const agent = await json<{ id: string }>(base, 'POST', '/api/v1/users', admin, { name: 'Agent', email: agentEmail, password: PASSWORD });
-  for (const inboxId of inboxIds) await json(base, 'PUT', `/api/v1/inboxes/${inboxId}/members/${agent.id}`, admin, { role: 'member' });
-  const agentToken = (await json<{ token: string }>(base, 'POST', '/api/v1/auth/login', undefined, { email: agentEmail, password: PASSWORD })).token;
+  const agent = await createAgent(base, admin, { name: 'Agent', email: `agent-${Date.now()}@example.com`, inboxIds });
+  const agentToken = agent.token;
   const agentIds = [agent.id, ...Array.from({ length: AGENTS - 1 }, (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`)];
 
   const conn = app.get(EntityManager).fork().getConnection();
@@ -102,19 +88,13 @@ async function seed(app: INestApplication, base: string) {
   return { admin, agentToken, inboxIds, seedSeconds: (Date.now() - t0) / 1000 };
 }
 
-async function main(): Promise<void> {
-  const dataDir = path.join(os.tmpdir(), `cx-bench-${process.pid}`, 'cluster');
-  const pg = process.env.DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres({ dataDir, port: 55000 + (process.pid % 1000), database: 'cx_bench', persistent: false });
-  const databaseUrl = process.env.DATABASE_URL ?? pg!.url;
-  await runMigrations(databaseUrl);
-  // The list does not touch Temporal; a lazy client to an unused address is never dialled.
-  const config = requireServices(loadConfig({ ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:1', LOG_LEVEL: 'error' }));
-  const app = await createApiApp(config);
-  await app.listen(0, '127.0.0.1');
-  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+async function conversationListBench() {
+  const stack = new BenchStack('conversations');
   try {
+    if (process.env.DATABASE_URL) await stack.useDatabase(process.env.DATABASE_URL);
+    else await stack.startPostgres();
+    // The list does not touch Temporal; a lazy client to an unused address is never dialled.
+    const { app, base } = await stack.startApi(stack.serviceEnv({ TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:1', LOG_LEVEL: 'error' }));
     log(`seeding ${CONVERSATIONS} conversations, ${MESSAGES} messages`);
     const { agentToken, inboxIds, seedSeconds } = await seed(app, base);
     const inbox = inboxIds[3];
@@ -134,7 +114,7 @@ async function main(): Promise<void> {
     const first = await json<{ nextCursor: string | null }>(base, 'GET', `/api/v1/conversations?inboxId=${inbox}&limit=25`, agentToken);
     shapes['inbox, second page'] = `/api/v1/conversations?inboxId=${inbox}&limit=25&cursor=${encodeURIComponent(first.nextCursor ?? '')}`;
 
-    const results: Record<string, { p50: number; p95: number; p99: number; items: number }> = {};
+    const results: Record<string, { p50: number | null; p95: number | null; p99: number | null; items: number }> = {};
     for (const [name, url] of Object.entries(shapes)) {
       for (let i = 0; i < 5; i++) await json(base, 'GET', url, agentToken); // warm-up
       const times: number[] = [];
@@ -146,35 +126,25 @@ async function main(): Promise<void> {
         items = page.items.length;
       }
       times.sort((a, b) => a - b);
-      results[name] = { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), items };
+      results[name] = { p50: percentile(times, 50, 2), p95: percentile(times, 95, 2), p99: percentile(times, 99, 2), items };
       log(`${name}: p95 ${results[name].p95} ms`);
     }
     const filtered = Object.entries(results).filter(([k]) => !k.startsWith('text search'));
-    console.log(
-      JSON.stringify(
-        {
-          benchmark: 'conversation-list',
-          conversations: CONVERSATIONS,
-          messages: MESSAGES,
-          runsPerShape: RUNS,
-          seedSeconds: Math.round(seedSeconds),
-          unit: 'ms, HTTP round trip on 127.0.0.1',
-          results,
-          worstFilteredP95: Math.max(...filtered.map(([, r]) => r.p95)),
-          goalFilteredP95: 50,
-          machine: { cpus: os.cpus().length, node: process.version },
-        },
-        null,
-        2,
-      ),
-    );
+    return {
+      benchmark: 'conversation-list',
+      conversations: CONVERSATIONS,
+      messages: MESSAGES,
+      runsPerShape: RUNS,
+      seedSeconds: Math.round(seedSeconds),
+      unit: 'ms, HTTP round trip on 127.0.0.1',
+      results,
+      worstFilteredP95: Math.max(...filtered.map(([, r]) => r.p95 ?? NaN)),
+      goalFilteredP95: 50,
+      machine: { cpus: os.cpus().length, node: process.version },
+    };
   } finally {
-    await app.close();
-    await pg?.stop();
+    await stack.stop();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(conversationListBench);

@@ -1,6 +1,6 @@
 /**
  * The ceiling's workflow: it accepts the signal sent with signalWithStart and returns. Bundled on
- * its own (bench/lifecycle.bench.ts) and run by a worker on its own task queue, so the figure is
+ * its own (ceiling.ts) and run by a worker on its own task queue, so the figure is
  * what the Temporal server and one worker do for a start + signal + first workflow task, nothing else.
  */
 import { defineSignal, setHandler } from '@temporalio/workflow';

@@ -518,7 +518,7 @@ describe('connection test', () => {
     expect(good.body.smtp.ok).toBe(true);
 
     const other = await asAdmin<{ id: string }>('POST', '/api/v1/inboxes', { name: 'Broken mail', channelType: 'email' });
-    const closedPort = (await import('../support/free-port')).freePort;
+    const closedPort = (await import('../../src/local-stack/free-port')).freePort;
     const put = await asAdmin('PUT', `/api/v1/inboxes/${other.body.id}/email-channel`, settings({ imapPassword: 'wrong password', smtpPort: await closedPort(), enabled: false }));
     expect(put.status).toBe(200);
     const bad = await asAdmin<{ imap: { ok: boolean; step: string; message: string }; smtp: { ok: boolean; step: string; message: string } }>(

@@ -1,5 +1,5 @@
 /** GET /health reports PostgreSQL and Temporal reachability, naming the failing part with 503. */
-import { freePort } from '../support/free-port';
+import { freePort } from '../../src/local-stack/free-port';
 import { http, signUp, startTestStack } from '../support/test-stack';
 
 interface Health {

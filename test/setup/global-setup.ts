@@ -12,9 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startEmbeddedPostgres } from '../../src/local-stack/embedded-postgres';
+import { freePort } from '../../src/local-stack/free-port';
 import { startTemporalDevServerOnFreePort } from '../../src/local-stack/temporal-dev-server';
 import { writeWorkflowBundles } from '../../src/worker/workflow-bundles';
-import { freePort } from '../support/free-port';
 
 const log = (line: string) => process.stdout.write(`[test-setup] ${line}\n`);
 

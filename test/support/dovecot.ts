@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort } from './free-port';
+import { freePort } from '../../src/local-stack/free-port';
 
 export interface Dovecot {
   host: string;

@@ -5,7 +5,7 @@
  */
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { freePort } from './free-port';
+import { freePort } from '../../src/local-stack/free-port';
 
 export interface ReceivedMail {
   from: string | null;

@@ -1,3 +1,7 @@
+/**
+ * A free TCP port on 127.0.0.1, for the local services started on ports nobody chose (the test
+ * setup's PostgreSQL and Temporal, the benches' stacks): startTemporalDevServerOnFreePort takes it.
+ */
 import * as net from 'node:net';
 
 /** A port that was free a moment ago on 127.0.0.1. */

@@ -1,0 +1,109 @@
+/**
+ * Memory and CPU of the processes a bench runs, read from Linux /proc: the resident set of one pid,
+ * CPU seconds of a pid (and of a process tree such as PostgreSQL's postmaster and its backends), the
+ * whole machine's busy time, and snapshots of all of them to give CPU use per phase, since other
+ * jobs on the machine compete for the same cores.
+ */
+import * as fs from 'node:fs';
+import { round } from './distribution';
+
+/** Kernel clock ticks per second (USER_HZ), the unit of /proc/<pid>/stat and /proc/stat. */
+const CLK_TCK = 100;
+
+/** Current (VmRSS) and peak (VmHWM) resident set of a process, MB; null once it is gone. */
+export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } | null {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+    return { rssMb: round(kb('VmRSS') / 1024), peakRssMb: round(kb('VmHWM') / 1024) };
+  } catch {
+    return null;
+  }
+}
+
+/** The fields of /proc/<pid>/stat after the command name: [0] is field 3 (state). */
+function statFields(pid: number | string): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** utime, stime, cutime, cstime in seconds (cutime/cstime: its children that exited and were waited for). */
+function cpuTimes(pid: number): number[] | null {
+  try {
+    const fields = statFields(pid);
+    // utime is field 14 -> index 11.
+    return [11, 12, 13, 14].map((i) => Number(fields[i]) / CLK_TCK);
+  } catch {
+    return null;
+  }
+}
+
+/** User + system CPU seconds of one process; null once it is gone. */
+export function cpuSecondsOf(pid: number): number | null {
+  const times = cpuTimes(pid);
+  return times ? times[0] + times[1] : null;
+}
+
+/** CPU seconds of a process, its exited children (cutime/cstime) and its live children: a postmaster and its backends. */
+export function treeCpuSecondsOf(pid: number): number | null {
+  const own = cpuTimes(pid);
+  if (!own) return null;
+  return own.reduce((a, b) => a + b, 0) + childPids(pid).reduce((acc, child) => acc + (cpuSecondsOf(child) ?? 0), 0);
+}
+
+/** User + system CPU seconds of this process. */
+export function thisProcessCpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+function childPids(ppid: number): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (Number(statFields(entry)[1]) === ppid) out.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
+function machineCpu(): { busy: number; total: number } {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = v[3] + (v[4] ?? 0);
+  const total = v.reduce((a, b) => a + b, 0);
+  return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
+}
+
+/** A named source of CPU seconds, read at each snapshot. */
+export interface CpuProbe {
+  label: string;
+  seconds(): number | null;
+}
+
+export interface CpuSnapshot {
+  at: number;
+  machine: { busy: number; total: number };
+  per: Record<string, number | null>;
+}
+
+export function cpuSnapshot(probes: CpuProbe[]): CpuSnapshot {
+  return { at: Date.now(), machine: machineCpu(), per: Object.fromEntries(probes.map((p) => [p.label, p.seconds()])) };
+}
+
+/** CPU use between two snapshots, in percent of one core (200 = both cores of a 2-core machine), per probe and for the machine. */
+export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): Record<string, number | null> {
+  const wall = (b.at - a.at) / 1000;
+  const out: Record<string, number | null> = {};
+  for (const key of Object.keys(b.per)) {
+    const x = a.per[key];
+    const y = b.per[key];
+    out[key] = x === null || y === null ? null : Math.round(((y - x) / wall) * 100);
+  }
+  out.machineBusy = Math.round(((b.machine.busy - a.machine.busy) / wall) * 100);
+  return out;
+}

@@ -1,0 +1,146 @@
+/**
+ * The services a bench measures, started on this machine and stopped in reverse order when it ends
+ * (whether it finished or failed half-way): a throwaway embedded PostgreSQL (fsync off) with the
+ * migrations applied, a Temporal dev server (SQLite with fast pragmas, or in memory) on a free port,
+ * the workflow bundles, and the API in this process. Each bench starts the parts it needs, in its
+ * own order, and registers its own extra teardown with `defer`. Everything lives in one temporary
+ * folder, removed at the end.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { createApiApp } from '../../src/app.factory';
+import { loadConfig, requireServices, type ServiceConfig } from '../../src/config/config';
+import { runMigrations } from '../../src/database/migrate';
+import { startEmbeddedPostgres } from '../../src/local-stack/embedded-postgres';
+import { freePort } from '../../src/local-stack/free-port';
+import { type RunningTemporal, startTemporalDevServerOnFreePort } from '../../src/local-stack/temporal-dev-server';
+import type { WorkflowBundles } from '../../src/worker/worker.factory';
+import { writeWorkflowBundles } from '../../src/worker/workflow-bundles';
+import { log } from './run';
+
+export interface RunningApi {
+  app: INestApplication;
+  /** http://127.0.0.1:<port> */
+  base: string;
+  config: ServiceConfig;
+}
+
+export class BenchStack {
+  /** The run's temporary folder (PostgreSQL, Temporal's SQLite file, bundles, compiled tree). */
+  readonly tmp: string;
+  private readonly stops: Array<{ what: string; stop: () => Promise<unknown> }> = [];
+  private databaseUrlValue?: string;
+  private temporalServer?: RunningTemporal;
+
+  constructor(name: string) {
+    this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), `cx-bench-${name}-`));
+  }
+
+  get databaseUrl(): string {
+    if (!this.databaseUrlValue) throw new Error('no database yet: startPostgres or useDatabase first');
+    return this.databaseUrlValue;
+  }
+
+  get temporal(): RunningTemporal {
+    if (!this.temporalServer) throw new Error('no Temporal server yet: startTemporal first');
+    return this.temporalServer;
+  }
+
+  /** Runs `stop` when the bench ends, before whatever was started earlier. */
+  defer(what: string, stop: () => Promise<unknown>): void {
+    this.stops.push({ what, stop });
+  }
+
+  /** A throwaway embedded PostgreSQL on a free port, migrated. */
+  async startPostgres(): Promise<string> {
+    const port = await freePort();
+    const pg = await startEmbeddedPostgres({ dataDir: this.postgresDataDir, port, database: 'cx_bench', persistent: false });
+    this.defer('PostgreSQL', () => pg.stop());
+    log(`PostgreSQL on ${port}`);
+    return this.useDatabase(pg.url);
+  }
+
+  /** A database the bench was given (e.g. DATABASE_URL) instead of its own; migrated. */
+  async useDatabase(url: string): Promise<string> {
+    await runMigrations(url);
+    this.databaseUrlValue = url;
+    return url;
+  }
+
+  /** The embedded PostgreSQL's postmaster, whose tree holds every backend. */
+  postgresPid(): number {
+    return Number(fs.readFileSync(path.join(this.postgresDataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  }
+
+  /** A Temporal dev server on a free port: its state in a SQLite file (WAL, synchronous=OFF), or in memory. */
+  async startTemporal(opts: { inMemory?: boolean } = {}): Promise<RunningTemporal> {
+    const server = await startTemporalDevServerOnFreePort(
+      {
+        dbFile: opts.inMemory ? undefined : path.join(this.tmp, 'temporal', 'temporal.sqlite'),
+        fastSqlite: true,
+        cliPath: process.env.TEMPORAL_CLI_PATH,
+        log: (line) => (line.startsWith('[temporal]') ? undefined : log(line)),
+      },
+      freePort,
+    );
+    this.defer('Temporal', () => server.stop());
+    this.temporalServer = server;
+    log(`Temporal dev server ${server.address} (${opts.inMemory ? 'in memory' : 'SQLite file'})`);
+    return server;
+  }
+
+  /** The product's workflow bundles, one per task queue, in the temporary folder (bundling costs seconds). */
+  workflowBundles(): Promise<WorkflowBundles> {
+    return writeWorkflowBundles(this.tmp, log);
+  }
+
+  /** The environment of the product's processes on this stack: its database and Temporal server, plus `extra`. */
+  serviceEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      DATABASE_URL: this.databaseUrl,
+      ...(this.temporalServer ? { TEMPORAL_ADDRESS: this.temporalServer.address, TEMPORAL_NAMESPACE: 'default' } : {}),
+      ...extra,
+    };
+  }
+
+  /** The API in this process on a free port of 127.0.0.1, configured from `env` as `npm run start:api` would be. */
+  async startApi(env: NodeJS.ProcessEnv): Promise<RunningApi> {
+    const config = requireServices(loadConfig(env));
+    const app = await createApiApp(config);
+    await app.listen(0, '127.0.0.1');
+    this.defer('API', () => app.close());
+    return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1'), config };
+  }
+
+  /** A Temporal client of the bench's own (to read histories and count workflows). */
+  async temporalClient(): Promise<Client> {
+    const connection = await Connection.connect({ address: this.temporal.address });
+    this.defer('Temporal client', () => connection.close());
+    return new Client({ connection, namespace: 'default' });
+  }
+
+  /** A plain pg client of the bench's own, to read the record. */
+  async database(): Promise<PgClient> {
+    const db = new PgClient({ connectionString: this.databaseUrl });
+    await db.connect();
+    this.defer('bench database client', () => db.end());
+    return db;
+  }
+
+  /** Stops everything in reverse order of start; a part that fails to stop is logged and the rest still stop. */
+  async stop(): Promise<void> {
+    for (const { what, stop } of this.stops.splice(0).reverse()) {
+      await stop().catch((err: unknown) => log(`stopping ${what}: ${(err as Error).message}`));
+    }
+    fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+
+  private get postgresDataDir(): string {
+    return path.join(this.tmp, 'postgres');
+  }
+}
