@@ -7,14 +7,15 @@
  *   src/temporal/   clients only: they know workflows by their contracts, nothing else of workflows/
  *   workflows/      deterministic code; `import type` from activities only
  *
- * and no file of src/, activities/ or workflows/ takes part in a circle of imports.
+ * and no file of src/, activities/ or workflows/ takes part in a circle of imports; src/, bench/ and
+ * scripts/ import nothing from test/.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 
 const ROOT = path.resolve(__dirname, '../..');
-const LAYERS = ['src', 'activities', 'workflows'];
+const LAYERS = ['src', 'activities', 'workflows', 'bench', 'scripts'];
 
 interface Import {
   from: string;
@@ -69,6 +70,10 @@ test('the import reader finds the imports it checks', () => {
   expect(imports).toContainEqual({ from: 'workflows/conversation/conversation.workflow.ts', to: 'activities/conversation.activities.ts', typeOnly: true });
 });
 
+test('the product, its benches and scripts import nothing from test/', () => {
+  expect(imports.filter((i) => under('test/')(i.to))).toEqual([]);
+});
+
 test('no circle of imports among src/, activities/ and workflows/', () => {
   const graph = new Map<string, string[]>();
   for (const i of imports) graph.set(i.from, [...(graph.get(i.from) ?? []), i.to]);
@@ -100,8 +105,9 @@ test('workflow code takes only types from activities and nothing from src/', () 
 });
 
 test('only the worker builds activities; nothing but the worker and its tools imports src/worker/', () => {
-  expect(imports.filter((i) => under('activities/')(i.to) && !i.typeOnly && !under('activities/')(i.from) && !under('src/worker/')(i.from))).toEqual([]);
-  expect(imports.filter((i) => under('src/worker/')(i.to) && !under('src/worker/')(i.from))).toEqual([]);
+  const tools = (file: string) => under('bench/')(file) || under('scripts/')(file);
+  expect(imports.filter((i) => under('activities/')(i.to) && !i.typeOnly && !under('activities/')(i.from) && !under('src/worker/')(i.from) && !tools(i.from))).toEqual([]);
+  expect(imports.filter((i) => under('src/worker/')(i.to) && !under('src/worker/')(i.from) && !tools(i.from))).toEqual([]);
 });
 
 test('activities are adapters over use cases: they never reach the Temporal clients or the worker', () => {

@@ -16,7 +16,7 @@ import {
   inboundMessageSignal,
   type InboundMessageSignal,
 } from '../../workflows/contracts/conversation.contract';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../src/local-stack/free-port';
 import { recordingActivities, sleep, until, withWorker, workflowEnv } from './workflow-env';
 
 const snapshotOf = (over: Partial<ConversationSnapshot> = {}): ConversationSnapshot => ({

@@ -21,7 +21,7 @@ import { campaignRunWorkflowId } from '../../workflows/contracts/campaign.contra
 import { conversationStateQuery, conversationWorkflowId } from '../../workflows/contracts/conversation.contract';
 import { mailboxStateQuery, mailboxWorkflowId } from '../../workflows/contracts/mailbox.contract';
 import { type Dovecot, startDovecot } from '../support/dovecot';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../src/local-stack/free-port';
 import { createLifecycleFixture, sleep } from '../support/lifecycle-fixture';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver';
 import { eventually, http, signUp, startTestStack, type TestStack } from '../support/test-stack';
