@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { HttpErrorFilter, jsonBody } from './common/http-error.filter';
+import { RejectNulCharacters } from './common/nul-character';
 import { createValidationPipe } from './common/validation';
 import type { ServiceConfig } from './config/config';
 import { logLevels } from './config/log-levels';
@@ -16,7 +17,10 @@ export async function createApiApp(config: ServiceConfig): Promise<INestApplicat
     // Throw instead of calling process.exit, so callers (main.ts, tests) decide.
     abortOnError: false,
   });
+  // JSON nested too deeply or holding too many values is refused before it is parsed (json-limits.ts).
   app.use(...jsonBody('1mb'));
+  // NUL in a route parameter, the query or the body: a 400 naming the field, before any pipe.
+  app.useGlobalInterceptors(new RejectNulCharacters());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();

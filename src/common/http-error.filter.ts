@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { DomainError, ERROR_STATUS, FieldProblem } from './domain-error';
+import { jsonLimitProblem } from './json-limits';
 
 interface ErrorBody {
   statusCode: number;
@@ -42,19 +43,45 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
+/** Thrown by the JSON body's verify step; body-parser keeps `status` and `type`. */
+class JsonLimitError extends Error {
+  readonly status = 400;
+  readonly type = 'entity.beyond.limits';
+}
+
+/** body-parser's verify hook: refuses JSON beyond the limits of json-limits.ts before it is parsed. */
+function refuseCostlyJson(_req: Request, _res: Response, buf: Buffer, encoding: string): void {
+  let text: Uint8Array | string = buf;
+  if (encoding.toLowerCase() !== 'utf-8') {
+    // body-parser accepts any utf-* charset; scan those as text (UTF-8 bytes are scanned as they are).
+    try {
+      text = new TextDecoder(encoding).decode(buf);
+    } catch {
+      throw Object.assign(new Error(`unsupported charset "${encoding}"`), { status: 415, type: 'charset.unsupported' });
+    }
+  }
+  const problem = jsonLimitProblem(text);
+  if (problem) throw new JsonLimitError(problem);
+}
+
 /**
  * Express middleware: parses JSON bodies — and form bodies (application/x-www-form-urlencoded) under
  * /webhooks/ only, as providers such as Twilio post them — and answers parse errors in the same shape
- * as the filter (Nest would otherwise turn them into a bare "Unexpected end of JSON input").
+ * as the filter (Nest would otherwise turn them into a bare "Unexpected end of JSON input"). JSON
+ * that nests too deeply or holds too many values is refused before parsing (see json-limits.ts);
+ * form bodies are flat (extended: false, at most 1000 parameters).
  */
 export function jsonBody(limit: string) {
   const form = urlencoded({ extended: false, limit, parameterLimit: 1000 });
   return [
-    json({ limit }),
+    json({ limit, verify: refuseCostlyJson }),
     (req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/webhooks/') ? form(req, res, next) : next()),
     (err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) => {
       if (err?.type === 'entity.parse.failed') {
         res.status(400).json({ statusCode: 400, code: 'VALIDATION_FAILED', message: 'body: malformed JSON', details: [{ field: 'body', problem: 'malformed JSON' }] });
+      } else if (err?.type === 'entity.beyond.limits') {
+        const problem = err.message ?? 'JSON beyond the limits';
+        res.status(400).json({ statusCode: 400, code: 'VALIDATION_FAILED', message: `body: ${problem}`, details: [{ field: 'body', problem }] });
       } else if (err?.type === 'entity.too.large') {
         res.status(413).json({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: `body: larger than ${limit}` });
       } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {

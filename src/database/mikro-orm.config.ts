@@ -1,12 +1,14 @@
 import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { ValuesFreeErrorsPostgreSqlDriver } from './values-free-errors';
 
 /** One ORM configuration for the API, the worker, the migration step, tests and benchmarks. */
 export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Options {
   return defineConfig({
-    driver: PostgreSqlDriver,
+    // PostgreSqlDriver whose errors name the statement without its values (values-free-errors.ts).
+    driver: ValuesFreeErrorsPostgreSqlDriver,
     clientUrl: databaseUrl,
     entities: ENTITIES,
     discovery: { warnWhenNoEntities: true },
@@ -23,6 +25,8 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
     // The database and its schema come from the stack and the migrations; start even while it is down
     // (/health reports it) instead of failing at boot.
     ensureDatabase: false,
+    // Query logging off: with it, MikroORM would log each statement (with its values when
+    // 'query-params' is on). Failed statements reach the logs through the error, without values.
     debug: false,
     ...overrides,
   });

@@ -54,6 +54,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'max_connections=200',
+      // The server's log of a failed statement would repeat its values (STATEMENT: the SQL with them,
+      // DETAIL: the failing row), and npm start prints ERROR lines: log the error alone.
+      '-c', 'log_min_error_statement=panic', '-c', 'log_error_verbosity=terse',
       ...(opts.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ],
     onLog: (m: string) => log(m.trim()),

@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { ChannelType } from '../inboxes/inbox.entity';
 import type { ConversationStatus } from './conversation.entity';
-import { decodeCursor, encodeCursor } from './cursor';
+import { type CursorValueType, decodeCursor, encodeCursor } from './cursor';
 
 export const CONVERSATION_SORTS = ['last_activity', 'newest', 'oldest', 'priority'] as const;
 export type ConversationSort = (typeof CONVERSATION_SORTS)[number];
@@ -68,7 +68,6 @@ interface Row {
   created_key: string;
 }
 
-type KeyType = 'timestamp' | 'int' | 'uuid';
 type CandidateKey = 'q' | 'pinned' | 'vip' | 'tag';
 interface Filter {
   /** Set when the filter can instead be the query's starting set (see smallCandidateSet). */
@@ -92,7 +91,7 @@ interface SortSpec {
   /** Columns of conversations, in sort order; all sorted in `dir`. */
   columns: string[];
   casts: string[];
-  shape: KeyType[];
+  shape: CursorValueType[];
   dir: 'asc' | 'desc';
   key(row: Row): (string | number)[];
 }
@@ -114,7 +113,7 @@ const SORTS: Record<ConversationSort, SortSpec> = {
   priority: {
     columns: ['priority', 'last_activity_at', 'id'],
     casts: ['smallint', 'timestamptz', 'uuid'],
-    shape: ['int', 'timestamp', 'uuid'],
+    shape: ['smallint', 'timestamp', 'uuid'],
     dir: 'desc',
     key: (r) => [r.priority, r.last_activity_key, r.id],
   },

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../../common/domain-error';
 import { WEEKDAYS, type InboxSettings } from './inbox-settings';
 
@@ -27,8 +28,17 @@ function checkIntervals(field: string, list: unknown): void {
   });
 }
 
+const SECTIONS = ['businessHours', 'csat', 'routing', 'autoUnassign'] as const;
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /** Checks what the DTO cannot: maps keyed by weekday or date, and the time zone. */
 export function validateInboxSettings(settings: InboxSettings, limits: { minGraceSeconds: number } = { minGraceSeconds: 30 }): void {
+  // The DTO refuses arrays and scalars where these objects belong; merged settings are checked again
+  // because a section replaced by anything else (routing: []) would switch the feature off unseen.
+  if (!isPlainObject(settings)) throw DomainError.invalid('settings', 'must be an object');
+  for (const section of SECTIONS) {
+    if (!isPlainObject(settings[section])) throw DomainError.invalid(`settings.${section}`, 'must be an object');
+  }
   const grace = settings.autoUnassign.graceSeconds;
   if (grace < limits.minGraceSeconds || grace > 600) {
     throw DomainError.invalid('settings.autoUnassign.graceSeconds', `must be from ${limits.minGraceSeconds} to 600 seconds`);
@@ -44,5 +54,55 @@ export function validateInboxSettings(settings: InboxSettings, limits: { minGrac
   for (const [date, list] of Object.entries(bh.exceptions ?? {})) {
     if (!DATE.test(date)) throw DomainError.invalid(`settings.businessHours.exceptions.${date}`, 'must be keyed by YYYY-MM-DD');
     checkIntervals(`settings.businessHours.exceptions.${date}`, list);
+  }
+}
+
+/**
+ * Routing rules may only send conversations where the queue can assign them (drain-queue.use-case.ts
+ * picks among the inbox's members who are not disabled): a team of the caller's account, or an agent
+ * of the account who is a member of this inbox. Any other target was stored and then held its
+ * conversations in the queue forever. Checked for the rules a create or update sends
+ * (`settings.routing.rules`); `inboxId` is null while the inbox is being created (no members yet).
+ * Field names follow the DTO's (settings.routing.rules.<i>.target.id).
+ */
+export async function validateRoutingTargets(
+  em: EntityManager,
+  input: { accountId: string; inboxId: string | null; settingsPatch: unknown },
+): Promise<void> {
+  const routing = isPlainObject(input.settingsPatch) ? input.settingsPatch.routing : undefined;
+  const rules = isPlainObject(routing) && Array.isArray(routing.rules) ? (routing.rules as { target?: { type?: string; id?: string } }[]) : [];
+  const targets = rules.map((rule, index) => ({ index, type: rule.target?.type, id: rule.target?.id }));
+  const teamIds = [...new Set(targets.filter((t) => t.type === 'team' && t.id).map((t) => t.id!))];
+  const agentIds = [...new Set(targets.filter((t) => t.type === 'agent' && t.id).map((t) => t.id!))];
+  const teams = new Set(
+    teamIds.length
+      ? (await em.execute<{ id: string }[]>(`select id from teams where account_id = ? and id in (?)`, [input.accountId, teamIds])).map((r) => r.id)
+      : [],
+  );
+  const agents = new Map(
+    agentIds.length
+      ? (
+          await em.execute<{ id: string; disabled: boolean; member: boolean }[]>(
+            `select u.id, u.disabled_at is not null as disabled,
+                    exists (select 1 from inbox_memberships m where m.user_id = u.id and m.inbox_id = ?) as member
+               from users u where u.account_id = ? and u.id in (?)`,
+            [input.inboxId ?? '00000000-0000-0000-0000-000000000000', input.accountId, agentIds],
+          )
+        ).map((r) => [r.id, r] as const)
+      : [],
+  );
+  for (const target of targets) {
+    const field = `settings.routing.rules.${target.index}.target.id`;
+    if (target.type === 'team' && target.id && !teams.has(target.id)) throw DomainError.invalid(field, 'no team with this id in your account');
+    if (target.type !== 'agent' || !target.id) continue;
+    const agent = agents.get(target.id);
+    if (!agent) throw DomainError.invalid(field, 'no user with this id in your account');
+    if (agent.disabled) throw DomainError.invalid(field, 'this user is disabled; routing never assigns to disabled users');
+    if (!agent.member) {
+      throw DomainError.invalid(
+        field,
+        `this user is not a member of ${input.inboxId ? 'this' : 'the new'} inbox; routing assigns only the inbox's members, so its conversations would wait forever (add the user to the inbox first)`,
+      );
+    }
   }
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsEmail,
@@ -11,8 +10,8 @@ import {
   MaxLength,
   MinLength,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
+import { NestedObject } from '../../../common/validation';
 import type { Account, AccountSettings } from '../account.entity';
 
 export class SignUpAdminDto {
@@ -23,7 +22,7 @@ export class SignUpAdminDto {
 
 export class SignUpDto {
   @ApiProperty({ example: 'Acme Support' }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-  @ApiProperty({ type: SignUpAdminDto }) @ValidateNested() @Type(() => SignUpAdminDto) admin!: SignUpAdminDto;
+  @ApiProperty({ type: SignUpAdminDto }) @NestedObject(() => SignUpAdminDto) admin!: SignUpAdminDto;
 }
 
 export class OptOutSettingsDto {
@@ -40,7 +39,7 @@ export class OptOutSettingsDto {
 export class AccountSettingsDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() allowMoveBetweenInboxes?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() companyNameInsertion?: boolean;
-  @ApiPropertyOptional({ type: OptOutSettingsDto }) @IsOptional() @ValidateNested() @Type(() => OptOutSettingsDto) optOut?: OptOutSettingsDto;
+  @ApiPropertyOptional({ type: OptOutSettingsDto }) @IsOptional() @NestedObject(() => OptOutSettingsDto) optOut?: OptOutSettingsDto;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() messageAssistantEnabled?: boolean;
   @ApiPropertyOptional({ enum: ['email', 'phone'], nullable: true })
   @IsOptional()
@@ -59,7 +58,7 @@ export class UpdateAccountDto {
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @MaxLength(500) address?: string | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsEmail() email?: string | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @MaxLength(40) phone?: string | null;
-  @ApiPropertyOptional({ type: AccountSettingsDto }) @IsOptional() @ValidateNested() @Type(() => AccountSettingsDto) settings?: AccountSettingsDto;
+  @ApiPropertyOptional({ type: AccountSettingsDto }) @IsOptional() @NestedObject(() => AccountSettingsDto) settings?: AccountSettingsDto;
 }
 
 export class AccountView {

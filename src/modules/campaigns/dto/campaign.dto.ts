@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { PageQuery } from '../../../common/page-query';
 import { CONTACT_TAG_RULE, ContactTagsField } from '../../contacts/contact-tags';
 import { type QuietHours, TIME_OF_DAY, TIME_OF_DAY_PROBLEM } from '../quiet-hours';
@@ -79,18 +79,21 @@ export class CreateCampaignDto {
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null or absent: send when started' })
   @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
   @Type(() => Date)
   @IsDate()
   scheduledAt?: Date | null;
 
   @ApiPropertyOptional({ nullable: true, description: 'Messages per second (1-1000); null: unthrottled' })
   @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
   @IsInt()
   @Min(1)
   @Max(1000)
   rateLimitPerSecond?: number | null;
   @ApiPropertyOptional(quietHoursDoc)
   @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
   @IsObject()
   @ValidateNested()
   @Type(() => QuietHoursDto)

@@ -16,8 +16,8 @@ import {
   MaxLength,
   Min,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
+import { NestedObject } from '../../../common/validation';
 import { CHANNEL_TYPES, type ChannelType } from '../../inboxes/inbox.entity';
 import { CONVERSATION_STATUSES, type ConversationStatus } from '../conversation.entity';
 import { CONVERSATION_SORTS, type ConversationItem, type ConversationSort } from '../conversation-read-model';
@@ -37,8 +37,7 @@ export class InboundContactDto {
 
 export class InboundMessageDto {
   @ApiProperty({ type: InboundContactDto })
-  @ValidateNested()
-  @Type(() => InboundContactDto)
+  @NestedObject(() => InboundContactDto)
   contact!: InboundContactDto;
 
   @ApiProperty({ example: 'Hello, my order has not arrived.' })

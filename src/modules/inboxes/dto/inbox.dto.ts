@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -16,8 +15,8 @@ import {
   MaxLength,
   Min,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
+import { NestedObject, NestedObjects } from '../../../common/validation';
 import { INBOX_ROLES, type InboxRole } from '../inbox-membership.entity';
 import type { InboxSettings } from '../inbox-settings';
 import { CHANNEL_TYPES, type ChannelType, Inbox } from '../inbox.entity';
@@ -69,12 +68,12 @@ export class RuleTargetDto {
 export class RoutingRuleDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
   @ApiProperty({ enum: ['all', 'any'] }) @IsIn(['all', 'any']) match!: string;
-  @ApiProperty({ type: [RuleConditionDto] }) @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => RuleConditionDto) conditions!: RuleConditionDto[];
-  @ApiProperty({ type: RuleTargetDto }) @ValidateNested() @Type(() => RuleTargetDto) target!: RuleTargetDto;
+  @ApiProperty({ type: [RuleConditionDto] }) @IsArray() @ArrayMaxSize(50) @NestedObjects(() => RuleConditionDto) conditions!: RuleConditionDto[];
+  @ApiProperty({ type: RuleTargetDto }) @NestedObject(() => RuleTargetDto) target!: RuleTargetDto;
 }
 
 export class RoutingDto {
-  @ApiPropertyOptional({ type: [RoutingRuleDto] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => RoutingRuleDto) rules?: RoutingRuleDto[];
+  @ApiPropertyOptional({ type: [RoutingRuleDto] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @NestedObjects(() => RoutingRuleDto) rules?: RoutingRuleDto[];
   @ApiPropertyOptional() @IsOptional() @IsBoolean() aiAgentEnabled?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() humanAgentsEnabled?: boolean;
   @ApiPropertyOptional({ enum: ['least_load', 'round_robin'] }) @IsOptional() @IsIn(['least_load', 'round_robin']) distribution?: string;
@@ -89,10 +88,10 @@ export class AutoUnassignDto {
 
 export class InboxSettingsDto {
   @ApiPropertyOptional({ enum: ['open', 'assignment'] }) @IsOptional() @IsIn(['open', 'assignment']) assignmentMode?: 'open' | 'assignment';
-  @ApiPropertyOptional({ type: BusinessHoursDto }) @IsOptional() @ValidateNested() @Type(() => BusinessHoursDto) businessHours?: BusinessHoursDto;
-  @ApiPropertyOptional({ type: CsatDto }) @IsOptional() @ValidateNested() @Type(() => CsatDto) csat?: CsatDto;
-  @ApiPropertyOptional({ type: RoutingDto }) @IsOptional() @ValidateNested() @Type(() => RoutingDto) routing?: RoutingDto;
-  @ApiPropertyOptional({ type: AutoUnassignDto }) @IsOptional() @ValidateNested() @Type(() => AutoUnassignDto) autoUnassign?: AutoUnassignDto;
+  @ApiPropertyOptional({ type: BusinessHoursDto }) @IsOptional() @NestedObject(() => BusinessHoursDto) businessHours?: BusinessHoursDto;
+  @ApiPropertyOptional({ type: CsatDto }) @IsOptional() @NestedObject(() => CsatDto) csat?: CsatDto;
+  @ApiPropertyOptional({ type: RoutingDto }) @IsOptional() @NestedObject(() => RoutingDto) routing?: RoutingDto;
+  @ApiPropertyOptional({ type: AutoUnassignDto }) @IsOptional() @NestedObject(() => AutoUnassignDto) autoUnassign?: AutoUnassignDto;
 }
 
 export class CreateInboxDto {
@@ -104,13 +103,13 @@ export class CreateInboxDto {
   @IsString()
   @MaxLength(5000)
   welcomeMessage?: string | null;
-  @ApiPropertyOptional({ type: InboxSettingsDto }) @IsOptional() @ValidateNested() @Type(() => InboxSettingsDto) settings?: InboxSettingsDto;
+  @ApiPropertyOptional({ type: InboxSettingsDto }) @IsOptional() @NestedObject(() => InboxSettingsDto) settings?: InboxSettingsDto;
 }
 
 export class UpdateInboxDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @MaxLength(5000) welcomeMessage?: string | null;
-  @ApiPropertyOptional({ type: InboxSettingsDto }) @IsOptional() @ValidateNested() @Type(() => InboxSettingsDto) settings?: InboxSettingsDto;
+  @ApiPropertyOptional({ type: InboxSettingsDto }) @IsOptional() @NestedObject(() => InboxSettingsDto) settings?: InboxSettingsDto;
 }
 
 export class SetMemberDto {
