@@ -24,6 +24,7 @@ export async function createApiApp(config: ServiceConfig): Promise<INestApplicat
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
+  (app.getHttpAdapter().getInstance() as import('express').Application).set('trust proxy', config.trustProxy); // TRUST_PROXY: whose X-Forwarded-For names the client
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

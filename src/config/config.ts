@@ -3,6 +3,7 @@
  * A missing or malformed value stops start-up with one line naming the variable
  * and what is expected (see ConfigError).
  */
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 
 export class ConfigError extends Error {
@@ -21,6 +22,13 @@ export class ConfigError extends Error {
 
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
+/**
+ * Express's `trust proxy` (TRUST_PROXY): false (default: the socket address is the client), true
+ * (every proxy; the left-most X-Forwarded-For entry is the client), a hop count, or the proxies'
+ * addresses and subnets (`loopback`, `linklocal`, `uniquelocal`, IPs, CIDRs).
+ */
+export type TrustProxySetting = boolean | number | string[];
+
 export interface AppConfig {
   nodeEnv: string;
   host: string;
@@ -28,6 +36,8 @@ export interface AppConfig {
   /** Public base URL of the API, used in printed links. */
   publicUrl: string;
   logLevel: LogLevel;
+  /** Which proxies' X-Forwarded-For gives the client address (login and sign-up limits are per client). */
+  trustProxy: TrustProxySetting;
   /** Folder for embedded PostgreSQL data and the Temporal SQLite file. */
   dataDir: string;
   database: {
@@ -39,6 +49,8 @@ export interface AppConfig {
     loginMaxFailures: number;
     loginWindowSeconds: number;
     sessionTtlHours: number;
+    /** Sign-ups (successful or not) one client address may make per hour (SIGNUP_MAX_PER_HOUR). */
+    signUpMaxPerHour: number;
   };
   lifecycle: {
     /** An online agent whose last heartbeat is older than this has lost their session. */
@@ -185,6 +197,35 @@ function base64Key(env: Env, name: string): string | undefined {
   return raw;
 }
 
+const TRUST_PROXY_EXPECTED =
+  'must be false, true, a hop count (1-100) or a comma-separated list of proxy addresses and subnets ' +
+  '(loopback, linklocal, uniquelocal, an IP address or a CIDR such as 10.0.0.0/8)';
+
+function trustProxy(env: Env, name: string): TrustProxySetting {
+  const raw = str(env, name);
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  if (raw.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(raw)) {
+    if (Number(raw) < 1 || Number(raw) > 100) throw new ConfigError(name, TRUST_PROXY_EXPECTED, raw);
+    return Number(raw);
+  }
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    if (!isTrustedProxyEntry(entry)) throw new ConfigError(name, TRUST_PROXY_EXPECTED, entry);
+  }
+  return entries;
+}
+
+/** The forms Express (proxy-addr) accepts for one trusted proxy: a subnet name, an address, address/prefix. */
+function isTrustedProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 /** Hides a password in a connection string before it reaches an error message. */
 export function mask(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
@@ -203,6 +244,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port,
     publicUrl: httpUrl(env, 'PUBLIC_URL') ?? `http://${displayHost}:${port}`,
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
     dataDir: path.resolve(str(env, 'DATA_DIR', '.data')!),
     database: {
       url: postgresUrl(env, 'DATABASE_URL'),
@@ -212,6 +254,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
       loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 1, 86400),
       sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 24 * 14, 1, 24 * 365),
+      signUpMaxPerHour: int(env, 'SIGNUP_MAX_PER_HOUR', 10, 1, 1_000_000),
     },
     lifecycle: {
       heartbeatTimeoutSeconds: int(env, 'PRESENCE_HEARTBEAT_TIMEOUT_SECONDS', 90, 1, 86400),

@@ -1,6 +1,7 @@
 import { Account } from '../modules/accounts/account.entity';
 import { Campaign, CampaignRecipient } from '../modules/campaigns/campaign.entity';
 import { AuthToken } from '../modules/auth/auth-token.entity';
+import { RateLimitCounter } from '../modules/auth/rate-limit-counter.entity';
 import {
   Contact,
   ContactAttributeDefinition,
@@ -28,6 +29,7 @@ export const ENTITIES = [
   Account,
   User,
   AuthToken,
+  RateLimitCounter,
   Team,
   TeamMember,
   Inbox,

@@ -1,12 +1,13 @@
 /** Sign-up, login, logout, API tokens, users: on the real database through HTTP. */
 import { PresenceEvents, type PresenceEvent } from '../../src/modules/auth/presence-events';
+import { httpFrom, randomClient } from '../support/client-address';
 import { http, signUp, startTestStack, type TestStack } from '../support/test-stack';
 
 let stack: TestStack;
 const events: PresenceEvent[] = [];
 
 beforeAll(async () => {
-  stack = await startTestStack({ worker: false, env: { LOGIN_MAX_FAILURES: '3', LOGIN_WINDOW_SECONDS: '60' } });
+  stack = await startTestStack({ worker: false, env: { LOGIN_MAX_FAILURES: '3', LOGIN_WINDOW_SECONDS: '60', TRUST_PROXY: 'loopback' } });
   stack.api.get(PresenceEvents).subscribe((e) => void events.push(e));
 });
 afterAll(async () => stack?.close());
@@ -43,7 +44,7 @@ test('a duplicate e-mail is refused with the field named, and nothing half-writt
     admin: { name: 'X', email: first.email, password: PASSWORD },
   });
   expect(again.status).toBe(409);
-  expect(again.body.details).toEqual([{ field: 'admin.email', problem: 'already registered' }]);
+  expect(again.body.details).toEqual([{ field: 'admin.email', problem: 'cannot be used for a new account; if it is yours, log in' }]);
   const accountsAfter = await stack.api.get((await import('@mikro-orm/postgresql')).EntityManager).fork().getConnection().execute('select count(*)::int as n from accounts');
   expect(accountsAfter[0].n).toBe(accountsBefore[0].n);
 });
@@ -76,10 +77,12 @@ test('login, logout: the session ends at once and presence hears both', async ()
 
 test('failed logins are rate-limited per address; the right password does not bypass the limit', async () => {
   const admin = await signUp(stack);
+  // from a client of its own (X-Forwarded-For behind TRUST_PROXY), so other tests' failures from 127.0.0.1 do not count
+  const client = randomClient();
   for (let i = 0; i < 3; i++) {
-    expect((await http(stack, 'POST', '/api/v1/auth/login', { email: admin.email, password: 'wrong password!' })).status).toBe(401);
+    expect((await httpFrom(stack, client, 'POST', '/api/v1/auth/login', { email: admin.email, password: 'wrong password!' })).status).toBe(401);
   }
-  const blocked = await http<{ code: string; message: string }>(stack, 'POST', '/api/v1/auth/login', { email: admin.email, password: PASSWORD });
+  const blocked = await httpFrom<{ code: string; message: string }>(stack, client, 'POST', '/api/v1/auth/login', { email: admin.email, password: PASSWORD });
   expect(blocked.status).toBe(429);
   expect(blocked.body.code).toBe('RATE_LIMITED');
   expect(blocked.body.message).toMatch(/too many failed logins; try again in \d+ s/);

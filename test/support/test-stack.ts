@@ -45,6 +45,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
       TEMPORAL_CAMPAIGN_TASK_QUEUE: `test-campaigns-${randomUUID()}`,
       LOG_LEVEL: 'error',
+      // Test files sign up many accounts from 127.0.0.1 into one database; sign-up-limits.spec.ts lowers it.
+      SIGNUP_MAX_PER_HOUR: '1000000',
       ...opts.env,
     }),
   );

@@ -46,3 +46,24 @@ test('the API and the worker need both service addresses', () => {
   const ok = requireServices(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/d', TEMPORAL_ADDRESS: 'h:7233' }));
   expect(ok.temporal.address).toBe('h:7233');
 });
+
+test.each([
+  [undefined, false],
+  ['false', false],
+  ['true', true],
+  ['2', 2],
+  ['loopback', ['loopback']],
+  ['loopback, 10.0.0.0/8, 203.0.113.7, fd00::/8', ['loopback', '10.0.0.0/8', '203.0.113.7', 'fd00::/8']],
+])('TRUST_PROXY=%j is %j', (raw, value) => {
+  expect(loadConfig(raw === undefined ? {} : { TRUST_PROXY: raw }).trustProxy).toEqual(value);
+});
+
+test.each(['0', '101', 'yes', 'loopback,10.0.0.0/33', '10.0.0/8', 'loopback,,10.0.0.1', 'fd00::/129', '10.0.0.0/8/8'])('TRUST_PROXY=%j is refused naming the variable', (raw) => {
+  expect(errorOf(() => loadConfig({ TRUST_PROXY: raw }))).toMatch(/^Configuration error: TRUST_PROXY must be false, true, a hop count \(1-100\) or a comma-separated list of proxy addresses and subnets/);
+});
+
+test('SIGNUP_MAX_PER_HOUR defaults to 10 and must be a positive integer', () => {
+  expect(loadConfig({}).auth.signUpMaxPerHour).toBe(10);
+  expect(loadConfig({ SIGNUP_MAX_PER_HOUR: '500' }).auth.signUpMaxPerHour).toBe(500);
+  expect(errorOf(() => loadConfig({ SIGNUP_MAX_PER_HOUR: '0' }))).toBe('Configuration error: SIGNUP_MAX_PER_HOUR must be an integer from 1 to 1000000 (got "0")');
+});

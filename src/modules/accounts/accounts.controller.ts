@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { type Actor, CurrentActor, Public } from '../auth/actor';
 import { UserView } from '../users/dto/user.dto';
 import { AccountView, SignUpDto, UpdateAccountDto } from './dto/account.dto';
@@ -24,9 +25,9 @@ export class AccountsController {
 
   @Public()
   @Post('accounts')
-  @ApiOperation({ summary: 'Sign up: a new account and its first administrator, logged in' })
-  async create(@Body() body: SignUpDto): Promise<SignUpView> {
-    const { account, user, token } = await this.signUp.execute(body);
+  @ApiOperation({ summary: 'Sign up: a new account and its first administrator, logged in (SIGNUP_MAX_PER_HOUR per client address)' })
+  async create(@Body() body: SignUpDto, @Req() req: Request): Promise<SignUpView> {
+    const { account, user, token } = await this.signUp.execute({ ...body, clientAddress: req.ip ?? 'unknown' });
     return { account: AccountView.of(account), user: UserView.of(user), token };
   }
 

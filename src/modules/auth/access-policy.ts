@@ -11,7 +11,8 @@ export type EffectiveRole = InboxRole | 'admin';
  * Who may do what, in one place:
  *  - anything of another account does not exist for the caller (404);
  *  - inboxes the caller is not a member of answer 403 (admins are members of every inbox);
- *  - manager-only actions answer 403 to team members.
+ *  - manager-only actions answer 403 to team members;
+ *  - tokens and credentials are managed from a login session, never with an API token (403).
  */
 @Injectable()
 export class AccessPolicy {
@@ -19,6 +20,16 @@ export class AccessPolicy {
 
   requireAdmin(actor: Actor, action: string): void {
     if (!actor.isAdmin) throw new DomainError('FORBIDDEN', `${action} needs the account administrator role`);
+  }
+
+  /**
+   * Tokens and credentials (API tokens, passwords, the administrator role) are managed from a login
+   * session only: a leaked API token must not mint tokens that outlive it, nor lock the owner out.
+   */
+  requireSession(actor: Actor, action: string): void {
+    if (actor.tokenKind !== 'session') {
+      throw new DomainError('FORBIDDEN', `${action} needs a session login (POST /api/v1/auth/login); API tokens cannot manage tokens or credentials`);
+    }
   }
 
   /** The caller's role in the inbox, or null when not a member; 404 for other accounts' inboxes. */

@@ -6,6 +6,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { LOGIN_THROTTLE_OPTIONS, LoginThrottle } from './login-throttle';
 import { PresenceEvents } from './presence-events';
+import { RateLimitCounters } from './rate-limit-counters';
 import { CreateApiTokenUseCase } from './use-cases/create-api-token.use-case';
 import { GetCurrentUserUseCase } from './use-cases/get-current-user.use-case';
 import { ListApiTokensUseCase } from './use-cases/list-api-tokens.use-case';
@@ -13,7 +14,7 @@ import { LoginUseCase } from './use-cases/login.use-case';
 import { LogoutUseCase } from './use-cases/logout.use-case';
 import { RevokeApiTokenUseCase } from './use-cases/revoke-api-token.use-case';
 
-/** Authentication (guard on every route), the access policy and presence events, for every module. */
+/** Authentication (guard on every route), the access policy, presence events and rate-limit counters, for every module. */
 @Global()
 @Module({
   controllers: [AuthController],
@@ -24,6 +25,7 @@ import { RevokeApiTokenUseCase } from './use-cases/revoke-api-token.use-case';
       inject: [APP_CONFIG],
       useFactory: (c: ServiceConfig) => ({ maxFailures: c.auth.loginMaxFailures, windowMs: c.auth.loginWindowSeconds * 1000 }),
     },
+    RateLimitCounters,
     LoginThrottle,
     AccessPolicy,
     PresenceEvents,
@@ -34,6 +36,6 @@ import { RevokeApiTokenUseCase } from './use-cases/revoke-api-token.use-case';
     RevokeApiTokenUseCase,
     GetCurrentUserUseCase,
   ],
-  exports: [AccessPolicy, PresenceEvents],
+  exports: [AccessPolicy, PresenceEvents, RateLimitCounters],
 })
 export class AuthModule {}

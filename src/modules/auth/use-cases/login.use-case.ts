@@ -11,11 +11,11 @@ import { issueSession } from '../issue-session';
 export interface LoginInput {
   email: string;
   password: string;
-  /** Where the request came from, for the failed-login limit per client address. */
+  /** Where the request came from (req.ip: X-Forwarded-For behind a trusted proxy), for the limits per client. */
   clientAddress: string;
 }
 
-/** Email and password for a session token; failed attempts are limited per e-mail and per client address. */
+/** Email and password for a session token; failed attempts are limited per e-mail and client address (LoginThrottle). */
 @Injectable()
 export class LoginUseCase {
   constructor(
@@ -27,16 +27,13 @@ export class LoginUseCase {
 
   async execute(input: LoginInput): Promise<{ token: string; user: User }> {
     const email = input.email.trim().toLowerCase();
-    const keys = [`email:${email}`, `ip:${input.clientAddress}`];
-    this.throttle.check(keys);
+    // Counted as a failure until the password proves right (see LoginThrottle).
+    const attempt = await this.throttle.admit({ email, clientAddress: input.clientAddress });
     const em = this.em.fork();
     const user = await em.findOne(User, { email });
     const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok || user.disabledAt) {
-      this.throttle.fail(keys);
-      throw new DomainError('UNAUTHENTICATED', 'email or password is wrong');
-    }
-    this.throttle.succeed(`email:${email}`);
+    if (!user || !ok || user.disabledAt) throw new DomainError('UNAUTHENTICATED', 'email or password is wrong');
+    await this.throttle.succeeded(attempt);
     const { token, session } = issueSession(em, user, this.config.auth.sessionTtlHours);
     await em.flush();
     await this.presence.publish({ type: 'login', userId: user.id, accountId: user.account.id, tokenId: session.id, at: new Date() });

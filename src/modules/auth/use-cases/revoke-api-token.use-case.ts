@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
+import { AccessPolicy } from '../access-policy';
 import type { Actor } from '../actor';
 import { AuthToken } from '../auth-token.entity';
 
@@ -9,13 +10,17 @@ export interface RevokeApiTokenInput {
   tokenId: string;
 }
 
-/** Revokes one of the caller's API tokens (admins: any token of their account). */
+/** Revokes one of the caller's API tokens (admins: any token of their account), from a login session. */
 @Injectable()
 export class RevokeApiTokenUseCase {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: AccessPolicy,
+  ) {}
 
   async execute(input: RevokeApiTokenInput): Promise<void> {
     const { actor, tokenId } = input;
+    this.access.requireSession(actor, 'revoking API tokens');
     const em = this.em.fork();
     const token = await em.findOne(AuthToken, { id: tokenId, kind: 'api' }, { populate: ['user'] });
     const owner = token?.user.getEntity();

@@ -13,7 +13,17 @@ export class UpdateUserDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() isAdmin?: boolean;
   @ApiPropertyOptional({ description: 'false disables the user and ends their sessions' }) @IsOptional() @IsBoolean() active?: boolean;
-  @ApiPropertyOptional({ minLength: 10 }) @IsOptional() @IsString() @MinLength(10) @MaxLength(200) password?: string;
+  @ApiPropertyOptional({ minLength: 10, description: 'a new password: ends the user\'s other sessions and every API token (needs a session login)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(10)
+  @MaxLength(200)
+  password?: string;
+  @ApiPropertyOptional({ description: 'required with `password` when changing your own (administrators resetting someone else do not give it)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  currentPassword?: string;
 }
 
 export class UserView {

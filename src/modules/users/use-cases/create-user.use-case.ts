@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
-import { hashPassword } from '../../auth/password';
+import { assertAcceptablePassword, hashPassword } from '../../auth/password';
 import { User } from '../user.entity';
 
 export interface CreateUserInput {
@@ -14,7 +14,7 @@ export interface CreateUserInput {
   isAdmin?: boolean;
 }
 
-/** Admins license users in their account. */
+/** Admins license users in their account (integrations with an API token too, but no administrators). */
 @Injectable()
 export class CreateUserUseCase {
   constructor(
@@ -25,11 +25,14 @@ export class CreateUserUseCase {
   async execute(input: CreateUserInput): Promise<User> {
     const { actor } = input;
     this.access.requireAdmin(actor, 'creating users');
+    if (input.isAdmin) this.access.requireSession(actor, 'creating an administrator');
+    const email = input.email.trim().toLowerCase();
+    assertAcceptablePassword({ field: 'password', password: input.password, email });
     const em = this.em.fork();
     const user = em.create(User, {
       account: actor.accountId,
       name: input.name,
-      email: input.email.trim().toLowerCase(),
+      email,
       passwordHash: await hashPassword(input.password),
       isAdmin: input.isAdmin ?? false,
     });
