@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../../common/domain-error';
+import type { Actor } from '../auth/actor';
+import { ContactAttributeDefinition } from '../contacts/contact.entity';
 import { normaliseContactTags } from '../contacts/contact-tags';
 import type { CampaignAudience } from './campaign.entity';
 import { isEmptyWindow, type QuietHours } from './quiet-hours';
@@ -9,8 +11,12 @@ import { isEmptyWindow, type QuietHours } from './quiet-hours';
  * its field (audience.contactIds, audience.tags, audience.attributes.<key>, quietHours.end, scheduledAt).
  */
 
-/** The audience as stored: contact ids de-duplicated and existing in the account, tags normalised. */
-export async function checkAudience(em: EntityManager, accountId: string, audience: CampaignAudience): Promise<CampaignAudience> {
+/**
+ * The audience as stored: contact ids de-duplicated and existing in the account, tags normalised, and
+ * no filter on a hidden attribute unless the caller is an administrator (requireVisibleFilters).
+ */
+export async function checkAudience(em: EntityManager, actor: Pick<Actor, 'accountId' | 'isAdmin'>, audience: CampaignAudience): Promise<CampaignAudience> {
+  const { accountId } = actor;
   const out: CampaignAudience = {};
   if (audience.contactIds) {
     const ids = [...new Set(audience.contactIds)];
@@ -31,7 +37,24 @@ export async function checkAudience(em: EntityManager, accountId: string, audien
     }
     out.attributes = { ...audience.attributes };
   }
+  await requireVisibleFilters(em, actor, out);
   return out;
+}
+
+/**
+ * A count of contacts whose hidden attribute equals a value the caller picks would tell them the
+ * values one guess at a time. So only administrators filter audiences on hidden custom attributes, and
+ * only they count such an audience: for anyone else it is a 400 naming audience.attributes.<key>
+ * (creating, editing, previewing), whoever wrote the filter.
+ */
+export async function requireVisibleFilters(em: EntityManager, actor: Pick<Actor, 'accountId' | 'isAdmin'>, audience: CampaignAudience): Promise<void> {
+  const keys = Object.keys(audience.attributes ?? {});
+  if (actor.isAdmin || keys.length === 0) return;
+  const hidden = await em.find(ContactAttributeDefinition, { account: actor.accountId, visible: false, key: { $in: keys } }, { fields: ['key'] });
+  const key = keys.find((k) => hidden.some((h) => h.key === k));
+  if (key !== undefined) {
+    throw DomainError.invalid(`audience.attributes.${key}`, 'is a hidden contact attribute: only administrators may filter or count an audience on it');
+  }
 }
 
 /** The quiet-hours window as stored (null: none); start and end must differ. */

@@ -89,6 +89,14 @@ export class Campaign {
   @Property({ type: 'uuid' })
   createdByUserId!: string;
 
+  /**
+   * Who last set the template. The run renders hidden contact attributes only while this user is an
+   * administrator; for anyone else they render as their default (a manager's template naming one was
+   * refused when saved, but the attribute may have been hidden since).
+   */
+  @Property({ type: 'uuid' })
+  templateAuthorUserId!: string;
+
   @Property({ type: 'timestamptz', nullable: true })
   startedAt: Date | null = null;
 

@@ -55,7 +55,10 @@ export class SavedRepliesController {
 
   @Post(':id/render')
   @HttpCode(200)
-  @ApiOperation({ summary: "The reply's text with variables rendered for the conversation's contact" })
+  @ApiOperation({
+    summary: "The reply's text with variables rendered for the conversation's contact",
+    description: 'For anyone but an administrator, hidden contact attributes render as their account default (else empty).',
+  })
   async render(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: RenderSavedReplyDto): Promise<RenderedSavedReplyView> {
     return { text: await this.renderReply.execute({ actor, replyId: id, conversationId: body.conversationId }) };
   }

@@ -11,7 +11,7 @@ export class VariablesController {
   constructor(private readonly listVariables: ListVariablesUseCase) {}
 
   @Get()
-  @ApiOperation({ summary: 'The variables usable in texts ({{name}}), with the account defaults' })
+  @ApiOperation({ summary: 'The variables usable in texts ({{name}}), with the account defaults', description: 'Hidden contact attributes (visible: false) are listed to administrators only.' })
   @ApiOkResponse({ type: [VariableView] })
   async list(@CurrentActor() actor: Actor): Promise<VariableView[]> {
     return this.listVariables.execute({ actor });

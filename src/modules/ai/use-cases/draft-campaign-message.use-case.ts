@@ -134,7 +134,7 @@ export class DraftCampaignMessageUseCase {
     if (!account.settings.messageAssistantEnabled) throw new DomainError('FORBIDDEN', MESSAGE_ASSISTANT_ERRORS.disabled);
     if (!this.openai.isConfigured()) throw new DomainError('DEPENDENCY_UNAVAILABLE', MESSAGE_ASSISTANT_ERRORS.notConfigured);
 
-    const known = await this.variables.knownVariables(em, account.id);
+    const known = await this.variables.knownVariables(em, actor);
     const prompt: ChatMessage[] = [
       {
         role: 'system',

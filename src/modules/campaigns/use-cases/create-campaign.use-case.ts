@@ -18,7 +18,7 @@ export interface CreateCampaignInput {
   inboxId: string;
   /** Empty: every contact of the account. */
   audience: CampaignAudience;
-  /** Text with variables; unknown variables are a 400 naming `template`. */
+  /** Text with variables; unknown variables (for non-administrators also hidden attributes) are a 400 naming `template`. */
   template: string;
   companyNamePrefix?: boolean;
   /** null or absent: send when started. */
@@ -42,9 +42,9 @@ export class CreateCampaignUseCase {
     const em = this.em.fork();
     const { inbox } = await this.access.requireManager(actor, input.inboxId, 'creating a campaign', em);
     if (inbox.channelType === 'email') throw DomainError.invalid('inboxId', 'campaigns send through SMS or API inboxes; this is an email inbox');
-    await this.variables.assertTemplate(em, actor.accountId, 'template', input.template);
+    await this.variables.assertTemplate(em, actor, 'template', input.template);
     checkSchedule(input.scheduledAt);
-    const audience = await checkAudience(em, actor.accountId, input.audience);
+    const audience = await checkAudience(em, actor, input.audience);
     const campaign = em.create(Campaign, {
       account: actor.accountId,
       inbox: inbox.id,
@@ -57,6 +57,7 @@ export class CreateCampaignUseCase {
       rateLimitPerSecond: input.rateLimitPerSecond ?? null,
       quietHours: checkQuietHours(input.quietHours),
       createdByUserId: actor.userId,
+      templateAuthorUserId: actor.userId,
     });
     await em.flush();
     return { campaign, audienceCount: await countAudience(em, actor.accountId, audience) };

@@ -24,6 +24,8 @@ interface CampaignContext {
   inboxId: string;
   channelType: ChannelType;
   template: string;
+  /** The template's author is an administrator now: hidden contact attributes render (else their default). */
+  templateWithHidden: boolean;
   prefix: string;
   quietHours: QuietHours | null;
   /** The sending inbox's business-hours time zone: recipients without their own. */
@@ -149,10 +151,12 @@ export class SendCampaignBatchUseCase {
         settings: { companyNameInsertion?: boolean };
         quiet_hours: QuietHours | null;
         inbox_zone: string | null;
+        author_is_admin: boolean | null;
       }[]
     >(
       `select c.account_id, c.inbox_id, i.channel_type, c.template, c.company_name_prefix, a.company_name, a.settings, c.quiet_hours,
-              i.settings -> 'businessHours' ->> 'timezone' as inbox_zone
+              i.settings -> 'businessHours' ->> 'timezone' as inbox_zone,
+              (select u.is_admin from users u where u.id = c.template_author_user_id and u.account_id = c.account_id) as author_is_admin
          from campaigns c join inboxes i on i.id = c.inbox_id join accounts a on a.id = c.account_id where c.id = ?`,
       [campaignId],
     );
@@ -169,7 +173,18 @@ export class SendCampaignBatchUseCase {
       for (const f of found) if (f.zone && isTimeZone(f.zone)) zones.set(f.id, f.zone);
     }
     const defaultZone = r.inbox_zone && isTimeZone(r.inbox_zone) ? r.inbox_zone : 'UTC';
-    return { campaignId, accountId: r.account_id, inboxId: r.inbox_id, channelType: r.channel_type, template: r.template, prefix, quietHours: r.quiet_hours, defaultZone, zones };
+    return {
+      campaignId,
+      accountId: r.account_id,
+      inboxId: r.inbox_id,
+      channelType: r.channel_type,
+      template: r.template,
+      templateWithHidden: r.author_is_admin === true,
+      prefix,
+      quietHours: r.quiet_hours,
+      defaultZone,
+      zones,
+    };
   }
 
   /** One wave: claim, opt-outs, quiet hours, messages, then the provider calls (each at its due time). */
@@ -290,7 +305,7 @@ export class SendCampaignBatchUseCase {
     }
     if (!live.length) return;
 
-    const rendered = await this.variables.renderForContacts(em, ctx.accountId, live.map((l) => l.contactId), ctx.template);
+    const rendered = await this.variables.renderForContacts(em, ctx.accountId, live.map((l) => l.contactId), ctx.template, { withHidden: ctx.templateWithHidden });
     const contents = new Map([...rendered].map(([contactId, text]) => [contactId, ctx.prefix + text]));
     const messages = await this.storeMessages(em, ctx, live, contents);
     const sender = this.senders.for(ctx.channelType);

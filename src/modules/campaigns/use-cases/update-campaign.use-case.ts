@@ -43,10 +43,11 @@ export class UpdateCampaignUseCase {
       throw new DomainError('CONFLICT', `${field}: the campaign is ${campaign.status}; only drafts can be edited`, [{ field, problem: `frozen while the campaign is ${campaign.status}` }]);
     }
     if (changes.template !== undefined) {
-      await this.variables.assertTemplate(em, actor.accountId, 'template', changes.template);
+      await this.variables.assertTemplate(em, actor, 'template', changes.template);
       campaign.template = changes.template;
+      campaign.templateAuthorUserId = actor.userId;
     }
-    if (changes.audience !== undefined) campaign.audience = await checkAudience(em, actor.accountId, changes.audience);
+    if (changes.audience !== undefined) campaign.audience = await checkAudience(em, actor, changes.audience);
     if (changes.scheduledAt !== undefined) {
       checkSchedule(changes.scheduledAt);
       campaign.scheduledAt = changes.scheduledAt;

@@ -9,7 +9,8 @@ import { EmailChannel } from './email-channel.entity';
 
 /**
  * Shared by the email channel settings use cases (get, set, test): IMAP/SMTP settings belong to email
- * inboxes, only their managers (and administrators) reach them, and how they are shown (never the passwords).
+ * inboxes, only their managers (and administrators) reach them, how they are shown (never the passwords),
+ * and when a stored password may be kept (only for the endpoint and login it was given for).
  */
 
 /** 422 naming inboxId unless the inbox is an email inbox. */
@@ -58,4 +59,47 @@ export function emailChannelView(c: EmailChannel): EmailChannelView {
     },
     updatedAt: c.updatedAt.toISOString(),
   };
+}
+
+/** The parts of the settings a stored password is bound to, as a PUT gives them. */
+export interface EmailEndpointInput {
+  address: string;
+  imapHost: string;
+  imapPort: number;
+  imapSecure: boolean;
+  imapUser: string;
+  smtpHost: string;
+  smtpPort: number;
+  smtpSecure: boolean;
+  /** The SMTP login after the change (null: none). */
+  smtpUser: string | null;
+}
+
+const sameHost = (a: string, b: string): boolean => a.trim().replace(/\.$/, '').toLowerCase() === b.trim().replace(/\.$/, '').toLowerCase();
+
+/**
+ * Which fields of each protocol differ from the stored settings. A stored password was given for one
+ * server, port, TLS mode and login; sent anywhere else (a host the caller runs, a plain-text port) it
+ * would be handed to whoever listens there. So a change of any of them drops the stored password of
+ * that protocol: IMAP host, port, TLS mode or user drop the IMAP password; SMTP host, port, TLS mode,
+ * user or the channel address (the identity the SMTP login sends as) drop the SMTP password.
+ */
+export function endpointChanges(stored: EmailChannel, next: EmailEndpointInput): { imap: string[]; smtp: string[] } {
+  const imap: string[] = [];
+  if (!sameHost(stored.imapHost, next.imapHost)) imap.push('imapHost');
+  if (stored.imapPort !== next.imapPort) imap.push('imapPort');
+  if (stored.imapSecure !== next.imapSecure) imap.push('imapSecure');
+  if (stored.imapUser !== next.imapUser) imap.push('imapUser');
+  const smtp: string[] = [];
+  if (!sameHost(stored.smtpHost, next.smtpHost)) smtp.push('smtpHost');
+  if (stored.smtpPort !== next.smtpPort) smtp.push('smtpPort');
+  if (stored.smtpSecure !== next.smtpSecure) smtp.push('smtpSecure');
+  if ((stored.smtpUser ?? null) !== next.smtpUser) smtp.push('smtpUser');
+  if (stored.address.trim().toLowerCase() !== next.address.trim().toLowerCase()) smtp.push('address');
+  return { imap, smtp };
+}
+
+/** "imapHost", "imapHost and imapPort", "smtpHost, smtpPort and address". */
+export function listFields(fields: string[]): string {
+  return fields.length <= 1 ? (fields[0] ?? '') : `${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1]}`;
 }

@@ -5,8 +5,9 @@ import type { SmsChannel } from './sms-channel.entity';
 import { smsInboundUrl, smsStatusCallbackUrl } from './sms-urls';
 
 /**
- * Shared by the SMS channel settings use cases (get, set): Twilio settings belong to SMS inboxes, and
- * how they are shown (never the auth token; the webhook URLs to configure in Twilio).
+ * Shared by the SMS channel settings use cases (get, set): Twilio settings belong to SMS inboxes, how
+ * they are shown (never the auth token; the webhook URLs to configure in Twilio), and when a stored
+ * auth token may be kept.
  */
 
 /** 422 naming inboxId unless the inbox is an SMS inbox. */
@@ -31,4 +32,13 @@ export function smsChannelView(channel: SmsChannel, publicUrl: string): SmsChann
     statusCallbackUrl: smsStatusCallbackUrl(publicUrl, inboxId),
     updatedAt: channel.updatedAt.toISOString(),
   };
+}
+
+/**
+ * 400 `authToken: required again because accountSid changed` when the account SID changes and no new
+ * token comes with it: a stored token belongs to the Twilio account it was given for, and whoever may
+ * edit the settings must not pair it with another account (nothing is stored then).
+ */
+export function requireTokenForNewAccount(stored: SmsChannel, accountSid: string, authToken: string | undefined): void {
+  if (!authToken && stored.accountSid !== accountSid) throw DomainError.invalid('authToken', 'required again because accountSid changed');
 }

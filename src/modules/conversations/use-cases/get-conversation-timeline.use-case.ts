@@ -3,8 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { conversationWorkflowId } from '../../../../workflows/contracts/conversation.contract';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
+import { ContactAttributeDefinition } from '../../contacts/contact.entity';
 import { ConversationAccess } from '../conversation-access';
 import { decodeCursor, encodeCursor } from '../cursor';
+import { hasTrace, maskHiddenAttributes } from '../decision-visibility';
 
 export interface TimelineItem {
   /** ISO time. */
@@ -68,6 +70,8 @@ interface Row {
  * (routing, assignment, out-of-office, AI agent, handover, CSAT, ...), merged in time order
  * (time, then messages before decisions, then id), oldest first, paged by cursor. Same access as
  * reading the conversation: members of its inbox (404 for other accounts, 403 for non-members).
+ * Values of hidden contact attributes in rule traces are shown to administrators only (masked for
+ * everyone else in the summary and the details, see decision-visibility.ts).
  */
 @Injectable()
 export class GetConversationTimelineUseCase {
@@ -103,13 +107,27 @@ export class GetConversationTimelineUseCase {
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page[page.length - 1];
+    const hidden = await this.hiddenKeysFor(em, input.actor, page);
     return {
       conversationId: conversation.id,
       workflowId: conversationWorkflowId(conversation.id),
-      items: page.map(toItem),
+      items: page.map((row) => (hidden.size && row.type === 'decision' ? masked(toItem(row), hidden) : toItem(row))),
       nextCursor: more ? encodeCursor('timeline', [last.at_exact, Number(last.rank), String(last.id)]) : null,
     };
   }
+
+  /** Keys of the account's hidden custom attributes, when the caller is not an administrator and the page has a rule trace to mask. */
+  private async hiddenKeysFor(em: EntityManager, actor: Actor, page: Row[]): Promise<Set<string>> {
+    if (actor.isAdmin || !page.some((r) => r.type === 'decision' && hasTrace(r.details))) return new Set();
+    const defs = await em.find(ContactAttributeDefinition, { account: actor.accountId, visible: false }, { fields: ['key'] });
+    return new Set(defs.map((d) => d.key));
+  }
+}
+
+/** The item with hidden attribute values masked in its summary and details (see decision-visibility.ts). */
+function masked(item: TimelineItem, hidden: ReadonlySet<string>): TimelineItem {
+  const { summary, details } = maskHiddenAttributes({ summary: item.summary, details: item.details }, hidden);
+  return { ...item, summary, ...(details ? { details } : {}) };
 }
 
 /** The cursor arrives as `after`; its 400 names that parameter. */

@@ -36,7 +36,7 @@ export class SendManualCsatSurveyUseCase {
     const conversation = await em.findOne(Conversation, { id: conversationId, account: actor.accountId });
     if (!conversation) throw DomainError.notFound('conversation', conversationId);
     const { inbox } = await this.access.requireManager(actor, conversation.inbox.id, 'sending a CSAT survey by hand', em);
-    if (input.question !== undefined) await this.variables.assertTemplate(em, actor.accountId, 'question', input.question);
+    if (input.question !== undefined) await this.variables.assertTemplate(em, actor, 'question', input.question);
     const questionTemplate = input.question ?? inbox.settings.csat?.question ?? DEFAULT_INBOX_SETTINGS.csat.question;
     const outcome = await this.sender.send({
       conversation,

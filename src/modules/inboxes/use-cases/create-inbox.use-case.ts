@@ -34,7 +34,7 @@ export class CreateInboxUseCase {
     const settings = mergeSettings(structuredClone(DEFAULT_INBOX_SETTINGS), input.settings);
     validateInboxSettings(settings, { minGraceSeconds: this.config.lifecycle.minGraceSeconds });
     const em = this.em.fork();
-    await this.variables.assertInboxTemplates(em, actor.accountId, input);
+    await this.variables.assertInboxTemplates(em, actor, input);
     await validateRoutingTargets(em, { accountId: actor.accountId, inboxId: null, settingsPatch: input.settings });
     const inbox = em.create(Inbox, {
       account: actor.accountId,

@@ -34,7 +34,7 @@ export class UpdateInboxUseCase {
     const { actor } = input;
     const em = this.em.fork();
     const { inbox, role } = await this.access.requireManager(actor, input.inboxId, 'changing inbox settings', em);
-    await this.variables.assertInboxTemplates(em, actor.accountId, input);
+    await this.variables.assertInboxTemplates(em, actor, input);
     if (input.name !== undefined) inbox.name = input.name;
     if (input.welcomeMessage !== undefined) inbox.welcomeMessage = normaliseText(input.welcomeMessage);
     if (input.settings !== undefined) {

@@ -29,7 +29,7 @@ export class CreateSavedReplyUseCase {
     const target = targetOf(actor, input);
     const em = this.em.fork();
     await this.replies.requireEditor(em, actor, target, `creating ${input.scope} saved replies`);
-    await this.variables.assertTemplate(em, actor.accountId, 'content', input.content);
+    await this.variables.assertTemplate(em, actor, 'content', input.content);
     const reply = em.create(SavedReply, {
       account: actor.accountId,
       ...target,

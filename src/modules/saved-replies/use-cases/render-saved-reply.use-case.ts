@@ -14,7 +14,13 @@ export interface RenderSavedReplyInput {
   conversationId: string;
 }
 
-/** The reply's text with the variables of the conversation's contact and the account (what the agent inserts). */
+/**
+ * The reply's text with the variables of the conversation's contact and the account (what the agent
+ * inserts). For anyone but an administrator a hidden contact attribute renders as its default (else
+ * empty) rather than refusing the reply: inbox and team replies may be written by administrators, and
+ * an attribute may be hidden after a reply naming it was saved; the reply stays usable, the value stays
+ * with the administrators. (Saving a reply that names a hidden attribute is refused for non-administrators.)
+ */
 @Injectable()
 export class RenderSavedReplyUseCase {
   constructor(
@@ -32,6 +38,6 @@ export class RenderSavedReplyUseCase {
     const conversation = await em.findOne(Conversation, { id: input.conversationId, account: actor.accountId });
     if (!conversation) throw DomainError.notFound('conversation', input.conversationId);
     await this.access.requireMember(actor, conversation.inbox.id, em);
-    return this.variables.renderFor(em, { accountId: actor.accountId, contactId: conversation.contact.id }, reply.content);
+    return this.variables.renderFor(em, { accountId: actor.accountId, contactId: conversation.contact.id, viewer: actor }, reply.content);
   }
 }

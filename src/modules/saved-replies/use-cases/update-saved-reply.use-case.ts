@@ -26,7 +26,7 @@ export class UpdateSavedReplyUseCase {
     const em = this.em.fork();
     const reply = await this.replies.find(em, actor, input.replyId);
     await this.replies.requireEditor(em, actor, reply, `changing ${reply.scope} saved replies`);
-    if (input.content !== undefined) await this.variables.assertTemplate(em, actor.accountId, 'content', input.content);
+    if (input.content !== undefined) await this.variables.assertTemplate(em, actor, 'content', input.content);
     if (input.shortcut !== undefined) reply.shortcut = input.shortcut;
     if (input.content !== undefined) reply.content = input.content;
     await flushReply(em, reply.shortcut);

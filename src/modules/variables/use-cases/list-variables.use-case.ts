@@ -19,7 +19,8 @@ export interface VariableInfo {
 
 /**
  * The variables usable in the caller's account's texts ({{name}}): the built-ins, then `contact.<key>`
- * of every custom contact attribute, each with its label and the account's default (GET /api/v1/variables).
+ * of every custom contact attribute the caller may see (administrators: all; everyone else: the visible
+ * ones, as in the contact view), each with its label and the account's default (GET /api/v1/variables).
  */
 @Injectable()
 export class ListVariablesUseCase {
@@ -34,7 +35,7 @@ export class ListVariablesUseCase {
     const defaults = account.settings.variableDefaults ?? {};
     const out: VariableInfo[] = BUILTIN_VARIABLES.map((v) => ({ ...v, default: defaults[v.name] ?? null }));
     const builtin = new Set(out.map((v) => v.name));
-    for (const d of await this.variables.attributeDefinitions(em, actor.accountId)) {
+    for (const d of await this.variables.definitionsFor(em, actor)) {
       const name = contactAttributeVariable(d.key);
       if (!builtin.has(name)) out.push({ name, source: 'contact', label: d.label, default: defaults[name] ?? null });
     }

@@ -37,7 +37,7 @@ export class SetEmailChannelDto {
   @Length(1, 320, { message: 'must be the IMAP login (1-320 characters)' })
   imapUser!: string;
 
-  @ApiPropertyOptional({ writeOnly: true, description: 'IMAP password (write-only; stored encrypted). Required the first time; leave it out to keep the stored one.' })
+  @ApiPropertyOptional({ writeOnly: true, description: 'IMAP password (write-only; stored encrypted). Required the first time and again whenever imapHost, imapPort, imapSecure or imapUser change; otherwise leave it out to keep the stored one.' })
   @IsOptional()
   @IsString()
   @Length(1, 1000, { message: 'must not be empty' })
@@ -71,7 +71,7 @@ export class SetEmailChannelDto {
   @Length(1, 320, { message: 'must be the SMTP login (1-320 characters) or null' })
   smtpUser?: string | null;
 
-  @ApiPropertyOptional({ writeOnly: true, description: 'SMTP password (write-only; stored encrypted). Required the first time a login is set.' })
+  @ApiPropertyOptional({ writeOnly: true, description: 'SMTP password (write-only; stored encrypted). Required the first time a login is set and again whenever smtpHost, smtpPort, smtpSecure, smtpUser or address change; otherwise leave it out to keep the stored one.' })
   @IsOptional()
   @IsString()
   @Length(1, 1000, { message: 'must not be empty' })

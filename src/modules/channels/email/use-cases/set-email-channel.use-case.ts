@@ -8,7 +8,7 @@ import { AccessPolicy } from '../../../auth/access-policy';
 import type { Actor } from '../../../auth/actor';
 import type { EmailChannelView } from '../dto/email-channel.dto';
 import { EmailChannel } from '../email-channel.entity';
-import { emailChannelView, requireEmailInbox } from '../email-channel-settings';
+import { emailChannelView, endpointChanges, listFields, requireEmailInbox } from '../email-channel-settings';
 
 /** The whole IMAP/SMTP settings of an email inbox; the passwords and the folder may be left out to keep the stored ones. */
 export interface SetEmailChannelInput {
@@ -23,7 +23,7 @@ export interface SetEmailChannelInput {
   /** true: TLS from the first byte; false: plain, no STARTTLS. */
   imapSecure: boolean;
   imapUser: string;
-  /** Required the first time; sealed with SECRETS_KEY. */
+  /** Required the first time and whenever imapHost, imapPort, imapSecure or imapUser change; sealed with SECRETS_KEY. */
   imapPassword?: string;
   /** Default: the stored one, else INBOX. */
   imapFolder?: string;
@@ -32,7 +32,7 @@ export interface SetEmailChannelInput {
   smtpSecure: boolean;
   /** null: the server takes mail without a login; absent keeps the stored one. */
   smtpUser?: string | null;
-  /** Required the first time a login is set; sealed with SECRETS_KEY. */
+  /** Required the first time a login is set and whenever smtpHost, smtpPort, smtpSecure, smtpUser or address change; sealed with SECRETS_KEY. */
   smtpPassword?: string;
   /** true starts the mailbox workflow, false stops it. */
   enabled: boolean;
@@ -44,6 +44,10 @@ export interface SetEmailChannelInput {
  * mailbox workflow inside the transaction (Temporal unreachable: 503 and nothing stored); disabling
  * terminates it after the commit. A different server, login or folder resets the checkpoint (the new
  * folder is read from its start; mails already in the inbox are recognised by Message-ID).
+ * A stored password is kept only for the endpoint it was given for: a change of host, port, TLS mode
+ * or login (for SMTP also of the address) needs that protocol's password again (400, nothing stored),
+ * so whoever may edit the settings cannot point them at a server of their own and have the test or the
+ * mailbox session log in there with a password someone else typed.
  */
 @Injectable()
 export class SetEmailChannelUseCase {
@@ -67,6 +71,7 @@ export class SetEmailChannelUseCase {
       if (smtpUser && !input.smtpPassword && !existing?.smtpPasswordSealed) {
         throw DomainError.invalid('smtpPassword', 'is required when an SMTP login (smtpUser) is set for the first time');
       }
+      if (existing) this.requirePasswordsForNewEndpoint(existing, input, smtpUser);
       const imapSealed = input.imapPassword ? this.secrets.encrypt(input.imapPassword, 'imapPassword') : existing!.imapPasswordSealed;
       const smtpSealed = !smtpUser ? null : input.smtpPassword ? this.secrets.encrypt(input.smtpPassword, 'smtpPassword') : existing!.smtpPasswordSealed;
       const folder = input.imapFolder ?? existing?.imapFolder ?? 'INBOX';
@@ -124,5 +129,16 @@ export class SetEmailChannelUseCase {
     });
     if (!input.enabled) await this.mailboxes.stop(inboxId, 'the email channel was disabled');
     return emailChannelView(saved);
+  }
+
+  /** 400 naming each password left out although its endpoint changed (both at once when both did). */
+  private requirePasswordsForNewEndpoint(existing: EmailChannel, input: SetEmailChannelInput, smtpUser: string | null): void {
+    const changed = endpointChanges(existing, { ...input, smtpUser });
+    const problems: { field: string; problem: string }[] = [];
+    if (!input.imapPassword && changed.imap.length) problems.push({ field: 'imapPassword', problem: `required again because ${listFields(changed.imap)} changed` });
+    if (smtpUser && !input.smtpPassword && existing.smtpPasswordSealed && changed.smtp.length) {
+      problems.push({ field: 'smtpPassword', problem: `required again because ${listFields(changed.smtp)} changed` });
+    }
+    if (problems.length) throw new DomainError('VALIDATION_FAILED', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
   }
 }

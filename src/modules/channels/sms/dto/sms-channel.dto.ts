@@ -13,7 +13,7 @@ export class SetSmsChannelDto {
   accountSid!: string;
 
   @ApiPropertyOptional({
-    description: 'Twilio auth token (write-only; stored encrypted). Required the first time; leave it out to keep the stored one.',
+    description: 'Twilio auth token (write-only; stored encrypted). Required the first time and again whenever accountSid changes; otherwise leave it out to keep the stored one.',
     writeOnly: true,
   })
   @IsOptional()

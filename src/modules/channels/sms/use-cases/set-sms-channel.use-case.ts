@@ -8,14 +8,14 @@ import { AccessPolicy } from '../../../auth/access-policy';
 import type { Actor } from '../../../auth/actor';
 import type { SmsChannelView } from '../dto/sms-channel.dto';
 import { SmsChannel } from '../sms-channel.entity';
-import { requireSmsInbox, smsChannelView } from '../sms-channel-settings';
+import { requireSmsInbox, requireTokenForNewAccount, smsChannelView } from '../sms-channel-settings';
 
 export interface SetSmsChannelInput {
   actor: Actor;
   inboxId: string;
   /** Twilio Account SID. */
   accountSid: string;
-  /** Required the first time; absent keeps the stored one. Sealed with SECRETS_KEY. */
+  /** Required the first time and when accountSid changes; otherwise absent keeps the stored one. Sealed with SECRETS_KEY. */
   authToken?: string;
   /** E.164 sender; absent keeps the stored one, null clears it. Needed unless a messaging service is set. */
   fromNumber?: string | null;
@@ -26,6 +26,7 @@ export interface SetSmsChannelInput {
 /**
  * Sets the Twilio settings of an SMS inbox (managers, administrators). The auth token is sealed with
  * SECRETS_KEY before anything is written; without a key the call is refused and nothing is stored.
+ * A new account SID needs the token again (the stored one stays with the account it was given for).
  */
 @Injectable()
 export class SetSmsChannelUseCase {
@@ -48,6 +49,7 @@ export class SetSmsChannelUseCase {
       if (!fromNumber && !messagingServiceSid) {
         throw DomainError.invalid('fromNumber', 'is required unless a messagingServiceSid is set (outbound messages need a sender)');
       }
+      if (existing) requireTokenForNewAccount(existing, input.accountSid, input.authToken);
       const sealed = input.authToken ? this.secrets.encrypt(input.authToken, 'authToken') : existing!.authTokenSealed;
       const channel = existing ?? em.create(SmsChannel, { inbox: inboxId, accountSid: input.accountSid, authTokenSealed: sealed });
       channel.accountSid = input.accountSid;
