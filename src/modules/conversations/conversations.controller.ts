@@ -32,6 +32,7 @@ import { ReopenConversationUseCase } from './use-cases/reopen-conversation.use-c
 import { ReplyToConversationUseCase } from './use-cases/reply-to-conversation.use-case';
 import { ResolveConversationUseCase } from './use-cases/resolve-conversation.use-case';
 import { SetConversationPinnedUseCase } from './use-cases/set-conversation-pinned.use-case';
+import { SetConversationPendingUseCase } from './use-cases/set-conversation-pending.use-case';
 import { SetConversationReadUseCase } from './use-cases/set-conversation-read.use-case';
 import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
 import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
@@ -54,6 +55,7 @@ export class ConversationsController {
     private readonly assignConversation: AssignConversationUseCase,
     private readonly replyToConversation: ReplyToConversationUseCase,
     private readonly resolveConversation: ResolveConversationUseCase,
+    private readonly setPending: SetConversationPendingUseCase,
     private readonly markSpam: MarkConversationSpamUseCase,
     private readonly reopenConversation: ReopenConversationUseCase,
     private readonly moveConversation: MoveConversationUseCase,
@@ -217,6 +219,20 @@ export class ConversationsController {
   @ApiOkResponse({ type: ConversationView })
   async resolve(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
     await this.resolveConversation.execute({ actor, conversationId: id });
+    return this.view(actor, id);
+  }
+
+  @Post('conversations/:id/pending')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Wait on the customer (status pending)',
+    description:
+      'Any member of the inbox, in either mode (as for resolve). New and open conversations become pending; a resolved or spam one ' +
+      'is 422 (reopen it first). The customer\'s next message moves it back to new.',
+  })
+  @ApiOkResponse({ type: ConversationView })
+  async pending(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
+    await this.setPending.execute({ actor, conversationId: id });
     return this.view(actor, id);
   }
 

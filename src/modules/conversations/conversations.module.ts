@@ -23,6 +23,7 @@ import { SystemMessages } from './system-messages';
 import { DescribeConversationUseCase } from './use-cases/describe-conversation.use-case';
 import { ReplyOutOfOfficeUseCase } from './use-cases/reply-out-of-office.use-case';
 import { SetConversationPinnedUseCase } from './use-cases/set-conversation-pinned.use-case';
+import { SetConversationPendingUseCase } from './use-cases/set-conversation-pending.use-case';
 import { SetConversationReadUseCase } from './use-cases/set-conversation-read.use-case';
 import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
 import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
@@ -35,6 +36,7 @@ const SHARED = [
   AssignConversationUseCase,
   ReplyToConversationUseCase,
   ResolveConversationUseCase,
+  SetConversationPendingUseCase,
   MarkConversationSpamUseCase,
   ReopenConversationUseCase,
   MoveConversationUseCase,

@@ -48,6 +48,7 @@ export const conversationRoutes: MatrixRoute[] = [
     expected: expectFor.inboxMember(201),
   },
   action('POST', '/resolve'),
+  action('POST', '/pending'),
   action('POST', '/spam'),
   {
     route: 'POST /api/v1/conversations/{id}/reopen',
