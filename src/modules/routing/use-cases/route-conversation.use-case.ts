@@ -22,6 +22,9 @@ export interface RouteConversationInput {
   humansOnly?: boolean;
 }
 
+/** Why an open-mode inbox's conversation waits for whoever answers first (the decision log says it each time). */
+export const OPEN_MODE = 'open mode: nobody is assigned; any member may answer';
+
 export type RouteOutcome = 'assigned' | 'queued' | 'kept' | 'ai' | 'not_routed';
 
 export interface RouteDecision {
@@ -42,6 +45,12 @@ export interface RouteConversationResult extends RouteDecision {
  * them, unless it is `new` and the agent is logged out and either has been offline for longer than
  * the inbox's grace period or this message moved the conversation back to new: then it is
  * unassigned at once and routed again.
+ *
+ * Open mode (inbox setting assignmentMode 'open') assigns nobody: any member of the inbox may
+ * answer, so the conversation never joins the waiting queue. Rules are still checked in order and
+ * recorded; a rule whose target is the AI agent (or the AI agent enabled for the inbox) still lets
+ * the AI agent answer, which is an answer, not an assignment. A rule's team or agent target only
+ * assigns in assignment mode; in open mode the decision names the rule and says nobody was assigned.
  */
 @Injectable()
 export class RouteConversationUseCase {
@@ -132,7 +141,16 @@ export class RouteConversationUseCase {
       }
 
       if (conversation.handler === 'ai' && !input.humansOnly) return done('ai');
-      if (conversation.queuedAt) return done('queued');
+      // Open mode: any member may answer and routing assigns nobody (rules may still hand it to the AI agent).
+      const openMode = inbox.settings.assignmentMode === 'open';
+      if (conversation.queuedAt && !openMode) return done('queued');
+      const nobody = async (why: string, details?: Record<string, unknown>) => {
+        // A conversation queued before the inbox switched to open mode leaves the queue.
+        conversation.queuedAt = null;
+        conversation.queueTarget = null;
+        decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: `${why}; ${OPEN_MODE}`, details: { ...details, assignmentMode: 'open' } }));
+        return done('not_routed');
+      };
 
       const routing = inbox.settings.routing;
       const contact = await em.findOneOrFail(Contact, { id: conversation.contact.id });
@@ -148,6 +166,13 @@ export class RouteConversationUseCase {
           conversation.handler = 'ai';
           decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: `${explanation} -> the AI agent`, details: { target, trace: traceDetails } }));
           return done('ai');
+        }
+        if (openMode) {
+          const to =
+            target.type === 'ai_agent'
+              ? 'human agents (the AI agent handed over)'
+              : `${target.type} ${await this.targetName(em, target.type, target.id!)}, not assigned (a rule's target assigns only in assignment mode)`;
+          return nobody(`${explanation} -> ${to}`, { target, trace: traceDetails });
         }
         if (target.type === 'team' || target.type === 'agent') {
           conversation.queueTarget = `${target.type}:${target.id}`;
@@ -173,6 +198,9 @@ export class RouteConversationUseCase {
           }),
         );
         return done('ai');
+      } else if (openMode) {
+        const rules = trace.length ? `no routing rule matched (${trace.length} checked)` : 'no routing rules';
+        return nobody(`${rules}${input.humansOnly ? '; the AI agent handed over' : ''}`, trace.length ? { trace: traceDetails } : undefined);
       } else if (trace.length) {
         decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: `no routing rule matched (${trace.length} checked); human agents of the inbox`, details: { trace: traceDetails } }));
       }
