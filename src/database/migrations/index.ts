@@ -8,6 +8,7 @@ import { Migration20261123050000_sms_channel } from './Migration20261123050000_s
 import { Migration20261123060000_email_channel } from './Migration20261123060000_email_channel';
 import { Migration20261123070000_campaigns } from './Migration20261123070000_campaigns';
 import { Migration20261123080000_contact_tags } from './Migration20261123080000_contact_tags';
+import { Migration20261201095909_private_notes } from './Migration20261201095909_private_notes';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123060000_email_channel', class: Migration20261123060000_email_channel },
   { name: 'Migration20261123070000_campaigns', class: Migration20261123070000_campaigns },
   { name: 'Migration20261123080000_contact_tags', class: Migration20261123080000_contact_tags },
+  { name: 'Migration20261201095909_private_notes', class: Migration20261201095909_private_notes },
 ];

@@ -13,12 +13,15 @@ import {
   ListConversationsQuery,
   MessageView,
   MoveDto,
+  NoteDto,
+  NoteResultView,
   ReplyDto,
   ReplyResultView,
   SetTagsDto,
   UpdateConversationDto,
 } from './dto/conversation.dto';
 import { TimelineQuery, TimelineView } from './dto/timeline.dto';
+import { AddConversationNoteUseCase } from './use-cases/add-conversation-note.use-case';
 import { AddConversationTagsUseCase } from './use-cases/add-conversation-tags.use-case';
 import { AssignConversationUseCase } from './use-cases/assign-conversation.use-case';
 import { GetConversationUseCase } from './use-cases/get-conversation.use-case';
@@ -54,6 +57,7 @@ export class ConversationsController {
     private readonly removeTag: RemoveConversationTagUseCase,
     private readonly assignConversation: AssignConversationUseCase,
     private readonly replyToConversation: ReplyToConversationUseCase,
+    private readonly addNote: AddConversationNoteUseCase,
     private readonly resolveConversation: ResolveConversationUseCase,
     private readonly setPending: SetConversationPendingUseCase,
     private readonly markSpam: MarkConversationSpamUseCase,
@@ -211,6 +215,20 @@ export class ConversationsController {
   async reply(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: ReplyDto): Promise<ReplyResultView> {
     const { message, duplicate } = await this.replyToConversation.execute({ ...body, actor, conversationId: id });
     return { message: MessageView.of(message), duplicate, conversation: await this.view(actor, id) };
+  }
+
+  @Post('conversations/:id/notes')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Private note: stored for the members of the inbox, never sent to the customer',
+    description:
+      'Any member of the inbox, in either mode. Shown with the messages (direction internal, senderType note) and in the timeline; ' +
+      'it changes no status, triggers no welcome, out-of-office or routing, and is no agent reply. The same idempotencyKey stores it once.',
+  })
+  @ApiCreatedResponse({ type: NoteResultView })
+  async note(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: NoteDto): Promise<NoteResultView> {
+    const { message, duplicate } = await this.addNote.execute({ ...body, actor, conversationId: id });
+    return { message: MessageView.of(message), duplicate };
   }
 
   @Post('conversations/:id/resolve')

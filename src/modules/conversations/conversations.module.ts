@@ -5,6 +5,7 @@ import { ContactMessagesController } from './contact-messages.controller';
 import { ConversationAccess } from './conversation-access';
 import { ConversationReadModel } from './conversation-read-model';
 import { ConversationsController } from './conversations.controller';
+import { AddConversationNoteUseCase } from './use-cases/add-conversation-note.use-case';
 import { AddConversationTagsUseCase } from './use-cases/add-conversation-tags.use-case';
 import { AssignConversationUseCase } from './use-cases/assign-conversation.use-case';
 import { GetConversationUseCase } from './use-cases/get-conversation.use-case';
@@ -57,6 +58,7 @@ const SHARED = [
     ...SHARED,
     ConversationAccess,
     ConversationReadModel,
+    AddConversationNoteUseCase,
     GetConversationUseCase,
     GetConversationTimelineUseCase,
     ListConversationsUseCase,

@@ -47,6 +47,8 @@ export const conversationRoutes: MatrixRoute[] = [
     },
     expected: expectFor.inboxMember(201),
   },
+  // any member, in either mode: the fixture inbox is in assignment mode and nobody holds the fresh conversation
+  action('POST', '/notes', expectFor.inboxMember(201), { content: 'matrix note' }),
   action('POST', '/resolve'),
   action('POST', '/pending'),
   action('POST', '/spam'),

@@ -21,7 +21,7 @@ import {
 import { CHANNEL_TYPES, type ChannelType } from '../../inboxes/inbox.entity';
 import { CONVERSATION_STATUSES, type ConversationStatus } from '../conversation.entity';
 import { CONVERSATION_SORTS, type ConversationItem, type ConversationSort } from '../conversation-read-model';
-import { Message } from '../message.entity';
+import { Message, MESSAGE_DIRECTIONS, SENDER_TYPES } from '../message.entity';
 
 export class InboundContactDto {
   @ApiProperty({ description: "The contact's id in the integrating system (the API channel's address)", example: 'customer-42' })
@@ -136,9 +136,9 @@ export class MessageAttachmentView {
 
 export class MessageView {
   @ApiProperty() id!: string;
-  @ApiProperty({ enum: ['inbound', 'outbound'] }) direction!: string;
-  @ApiProperty({ enum: ['contact', 'agent', 'system'] }) senderType!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The agent who wrote an outbound message' }) senderUserId!: string | null;
+  @ApiProperty({ enum: MESSAGE_DIRECTIONS, description: 'internal: a private note (never sent to the customer)' }) direction!: string;
+  @ApiProperty({ enum: SENDER_TYPES, description: 'note: a private note of an agent (direction internal)' }) senderType!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The agent who wrote an outbound message or a note' }) senderUserId!: string | null;
   @ApiProperty() content!: string;
   @ApiProperty() deliveryStatus!: string;
   @ApiProperty({ nullable: true, type: String, description: "Why delivery failed, in the provider's words (e.g. Twilio error 21211: ...)" })
@@ -245,6 +245,26 @@ export class ReplyResultView {
   @ApiProperty({ type: MessageView }) message!: MessageView;
   @ApiProperty({ description: 'True when the idempotencyKey had been used before: nothing was sent again' }) duplicate!: boolean;
   @ApiProperty({ type: ConversationView }) conversation!: ConversationView;
+}
+
+export class NoteDto {
+  @ApiProperty({ example: 'Customer called, refund approved by finance.', description: 'Seen by the members of the inbox only; never sent to the customer' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100_000)
+  content!: string;
+
+  @ApiPropertyOptional({ description: 'Your id for this note; retrying with the same key never stores it twice' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  idempotencyKey?: string;
+}
+
+export class NoteResultView {
+  @ApiProperty({ type: MessageView, description: 'The note: direction internal, senderType note' }) message!: MessageView;
+  @ApiProperty({ description: 'True when the idempotencyKey had been used before: nothing new was stored' }) duplicate!: boolean;
 }
 
 export class MoveDto {
