@@ -18,6 +18,8 @@ import {
   ReplyDto,
   ReplyResultView,
   SetTagsDto,
+  StartConversationDto,
+  StartConversationResultView,
   UpdateConversationDto,
 } from './dto/conversation.dto';
 import { TimelineQuery, TimelineView } from './dto/timeline.dto';
@@ -38,6 +40,7 @@ import { SetConversationPinnedUseCase } from './use-cases/set-conversation-pinne
 import { SetConversationPendingUseCase } from './use-cases/set-conversation-pending.use-case';
 import { SetConversationReadUseCase } from './use-cases/set-conversation-read.use-case';
 import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
+import { StartConversationUseCase } from './use-cases/start-conversation.use-case';
 import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
 
 /** Conversations as the caller sees them; every action answers the conversation in its new state. */
@@ -47,6 +50,7 @@ import { UpdateConversationUseCase } from './use-cases/update-conversation.use-c
 export class ConversationsController {
   constructor(
     private readonly receiveInbound: ReceiveInboundMessageUseCase,
+    private readonly startConversation: StartConversationUseCase,
     private readonly getConversation: GetConversationUseCase,
     private readonly listConversations: ListConversationsUseCase,
     private readonly updateConversation: UpdateConversationUseCase,
@@ -80,6 +84,26 @@ export class ConversationsController {
     @Body() body: InboundMessageDto,
   ): Promise<InboundMessageResultView> {
     return this.receiveInbound.execute({ ...body, actor, inboxId, expectChannel: 'api' });
+  }
+
+  @Post('inboxes/:inboxId/conversations')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Start a conversation: the first message goes to a contact through the inbox\'s channel',
+    description:
+      'Members of the inbox. One of contactId (a contact you may see), phone (SMS inboxes) or email (email inboxes; subject optional); ' +
+      'a new number or address becomes a contact. SMS via Twilio, email via SMTP, API inboxes record it. The conversation is open, ' +
+      'assigned to you in assignment mode. 400 names a field that does not fit the channel; 409 for a contact who opted out of the ' +
+      'channel, or (SMS, API) one who already has an active conversation in the inbox (reply there).',
+  })
+  @ApiCreatedResponse({ type: StartConversationResultView })
+  async start(
+    @CurrentActor() actor: Actor,
+    @Param('inboxId', uuidParam('inboxId')) inboxId: string,
+    @Body() body: StartConversationDto,
+  ): Promise<StartConversationResultView> {
+    const started = await this.startConversation.execute({ ...body, actor, inboxId });
+    return { conversation: await this.view(actor, started.conversationId), message: MessageView.of(started.message), contactId: started.contactId };
   }
 
   @Get('conversations')

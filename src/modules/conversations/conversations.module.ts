@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module';
+import { ContactAccess } from '../contacts/contact-access';
 import { CsatRepliesModule } from '../csat/csat-replies.module';
 import { ContactMessagesController } from './contact-messages.controller';
 import { ConversationAccess } from './conversation-access';
@@ -27,6 +28,7 @@ import { SetConversationPinnedUseCase } from './use-cases/set-conversation-pinne
 import { SetConversationPendingUseCase } from './use-cases/set-conversation-pending.use-case';
 import { SetConversationReadUseCase } from './use-cases/set-conversation-read.use-case';
 import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
+import { StartConversationUseCase } from './use-cases/start-conversation.use-case';
 import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
 
 import { RecordWorkflowDecisionUseCase } from './use-cases/record-workflow-decision.use-case';
@@ -59,6 +61,9 @@ const SHARED = [
     ConversationAccess,
     ConversationReadModel,
     AddConversationNoteUseCase,
+    StartConversationUseCase,
+    // Contact visibility for starting a conversation with a contact (provided here, not imported, so the modules stay acyclic).
+    ContactAccess,
     GetConversationUseCase,
     GetConversationTimelineUseCase,
     ListConversationsUseCase,

@@ -71,6 +71,16 @@ export const conversationRoutes: MatrixRoute[] = [
     expected: expectFor.inboxMember(200),
   },
   {
+    // a contact of the fixture inbox whose conversation is resolved, so a new one may start (an active one would be 409)
+    route: 'POST /api/v1/inboxes/{inboxId}/conversations',
+    request: async (fx) => {
+      const { conversationId, contactId } = await fx.newConversation();
+      await fx.admin('POST', `/api/v1/conversations/${conversationId}/resolve`);
+      return { path: `/api/v1/inboxes/${fx.inboxId}/conversations`, body: { contactId, content: 'matrix start' } };
+    },
+    expected: expectFor.inboxMember(201),
+  },
+  {
     route: 'GET /api/v1/contacts/{id}/messages',
     request: async (fx) => ({ path: `/api/v1/contacts/${(await fx.newConversation()).contactId}/messages` }),
     expected: expectFor.inboxMember(200),

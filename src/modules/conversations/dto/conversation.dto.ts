@@ -267,6 +267,45 @@ export class NoteResultView {
   @ApiProperty({ description: 'True when the idempotencyKey had been used before: nothing new was stored' }) duplicate!: boolean;
 }
 
+export class StartConversationDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'An existing contact you may see (one of contactId, phone, email)' })
+  @IsOptional()
+  @IsUUID()
+  contactId?: string;
+
+  @ApiPropertyOptional({ example: '+4915123456789', description: 'SMS inboxes: an international number; found or created as a contact' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  @Matches(/^\+?[0-9 ()./-]{6,40}$/, { message: 'must be a phone number in international format, e.g. +4915123456789' })
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'jane@example.com', description: 'Email inboxes: an address; found or created as a contact' })
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address, e.g. jane@example.com' })
+  @MaxLength(320)
+  email?: string;
+
+  @ApiProperty({ example: 'Hi Jane, your order 4711 is ready for pick-up.', description: 'The first message, sent through the channel like a reply' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100_000)
+  content!: string;
+
+  @ApiPropertyOptional({ example: 'Your order 4711', description: 'Email inboxes only: the subject of the first mail' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(998)
+  subject?: string;
+}
+
+export class StartConversationResultView {
+  @ApiProperty({ type: ConversationView, description: 'Status open; assigned to you in assignment mode, to nobody in open mode' }) conversation!: ConversationView;
+  @ApiProperty({ type: MessageView, description: 'The first message, as a reply (deliveryStatus and provider id from the channel)' }) message!: MessageView;
+  @ApiProperty({ format: 'uuid' }) contactId!: string;
+}
+
 export class MoveDto {
   @ApiProperty({ format: 'uuid', description: 'The target inbox (same channel type, and you must be a member)' })
   @IsUUID()
