@@ -3,6 +3,7 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { APP_CONFIG, ServiceConfig } from '../config/config';
 import {
   conversationChangedSignal,
+  type ConversationChangedSignal,
   type ConversationWorkflow,
   conversationWorkflowId,
   type ConversationWorkflowInput,
@@ -54,6 +55,32 @@ export class ConversationWorkflows {
         { key: Vip, value: conversation.vip },
       ],
     }));
+  }
+
+  /**
+   * Starts the workflow of a conversation that began without an inbound message (an agent started it):
+   * signalWithStart with `conversationChanged`, so the workflow reads its conversation once (its
+   * snapshot: status and assignee, for search attributes, freed seats and CSAT) and then waits for the
+   * customer's answer like any other. Throws when Temporal is unreachable (the caller undoes its write).
+   */
+  async start(conversation: ConversationRef, reason: string): Promise<void> {
+    const input: ConversationWorkflowInput = { conversationId: conversation.conversationId, inboxId: conversation.inboxId, channel: conversation.channel };
+    await withClientDeadline(this.client, () =>
+      this.client.workflow.signalWithStart<ConversationWorkflow, [ConversationChangedSignal]>(conversationWorkflowType, {
+        workflowId: conversationWorkflowId(conversation.conversationId),
+        taskQueue: this.config.temporal.taskQueue,
+        args: [input],
+        signal: conversationChangedSignal,
+        signalArgs: [{ reason: reason.slice(0, 500) }],
+        typedSearchAttributes: [
+          { key: InboxId, value: conversation.inboxId },
+          { key: ConversationStatus, value: conversation.status },
+          { key: AssigneeId, value: conversation.assigneeId ?? UNASSIGNED },
+          { key: Channel, value: conversation.channel },
+          { key: Vip, value: conversation.vip },
+        ],
+      }),
+    );
   }
 
   /**

@@ -46,8 +46,8 @@ test('logout: after the grace period the agent loses conversations still new (no
   const state = await stack.temporal.workflow.getHandle(agentPresenceWorkflowId(a.userId)).query<{ online: boolean; offlineReason: string; unassignedInboxes: string[] }>('presenceState');
   expect(state).toMatchObject({ online: false, offlineReason: 'logout', unassignedInboxes: [fx.inboxId] });
 
-  // Still logged out: a new message moves A's open conversation... it is open, so it stays. Resolve it, then the
-  // customer writes again: back to new while A is away past the grace -> unassigned at once.
+  // Still logged out: the conversation is resolved, then the customer writes again: back to new while A is
+  // away -> unassigned at once.
   expect((await http(stack, 'POST', `/api/v1/conversations/${worked.conversationId}/resolve`, undefined, fx.admin.token)).status).toBe(200);
   const before = Date.now();
   await fx.inbound('p-open', 'one more question');
@@ -55,6 +55,41 @@ test('logout: after the grace period the agent loses conversations still new (no
   expect(Date.now() - before).toBeLessThan(3000);
   const again = (await fx.decisions(worked.conversationId)).filter((d) => d.kind === 'unassigned').at(-1)!;
   expect(again.summary).toContain('a new message moved it back to new');
+}, 60_000);
+
+test('logged out: a customer message moving an open or pending conversation back to new unassigns it at once, within the grace period and after it', async () => {
+  const fx = await createLifecycleFixture(stack, { agents: 2, settings: { autoUnassign: { enabled: true, graceSeconds: GRACE }, routing: { capacityPerAgent: 10 } } });
+  const [a, b] = fx.agents;
+  await fx.login(a);
+  const opened = await fx.inbound('mb-open', 'first question');
+  const waiting = await fx.inbound('mb-pending', 'second question');
+  await assignedTo(fx, opened.conversationId, a.userId);
+  await assignedTo(fx, waiting.conversationId, a.userId);
+  expect((await http(stack, 'POST', `/api/v1/conversations/${opened.conversationId}/messages`, { content: 'on it' }, a.token)).status).toBe(201);
+  expect((await http(stack, 'POST', `/api/v1/conversations/${waiting.conversationId}/messages`, { content: 'your order number?' }, a.token)).status).toBe(201);
+  expect((await http(stack, 'POST', `/api/v1/conversations/${waiting.conversationId}/pending`, undefined, a.token)).status).toBe(200);
+  await fx.login(b);
+
+  const loggedOutAt = Date.now();
+  await fx.logout(a);
+  // Within the grace period: the customer writes on A's open conversation -> new -> unassigned at once, B takes it.
+  await fx.inbound('mb-open', 'any news?');
+  await assignedTo(fx, opened.conversationId, b.userId, 10_000);
+  expect((await unassignedAt(fx, opened.conversationId)) - loggedOutAt).toBeLessThan(GRACE * 1000);
+  const first = (await fx.decisions(opened.conversationId)).find((d) => d.kind === 'unassigned')!;
+  expect(first.summary).toMatch(/^unassigned from Agent A at once: logged out at .* a new message moved it back to new \(it was open\)/);
+
+  // After the grace period: the pending conversation stayed with A (in progress) ...
+  await sleep(GRACE * 1000 + 1500);
+  expect((await fx.rows()).find((r) => r.id === waiting.conversationId)).toMatchObject({ assignee_id: a.userId, status: 'pending' });
+  // ... until the customer answers: back to new, unassigned at once and routed to B.
+  const before = Date.now();
+  await fx.inbound('mb-pending', '4711');
+  await assignedTo(fx, waiting.conversationId, b.userId, 10_000);
+  expect(Date.now() - before).toBeLessThan(3000);
+  const second = (await fx.decisions(waiting.conversationId)).filter((d) => d.kind === 'unassigned').at(-1)!;
+  expect(second.summary).toContain('(it was pending)');
+  expect(second.details).toMatchObject({ previousAssigneeId: a.userId, movedBackFrom: 'pending', offlineReason: 'logout' });
 }, 60_000);
 
 test('logging in within the grace period cancels the unassign', async () => {

@@ -9,6 +9,7 @@ import { Migration20261123060000_email_channel } from './Migration20261123060000
 import { Migration20261123070000_campaigns } from './Migration20261123070000_campaigns';
 import { Migration20261123080000_contact_tags } from './Migration20261123080000_contact_tags';
 import { Migration20261201095727_rate_limit_counters } from './Migration20261201095727_rate_limit_counters';
+import { Migration20261201095909_private_notes } from './Migration20261201095909_private_notes';
 import { Migration20261201100000_campaign_template_author } from './Migration20261201100000_campaign_template_author';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
@@ -23,5 +24,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123070000_campaigns', class: Migration20261123070000_campaigns },
   { name: 'Migration20261123080000_contact_tags', class: Migration20261123080000_contact_tags },
   { name: 'Migration20261201095727_rate_limit_counters', class: Migration20261201095727_rate_limit_counters },
+  { name: 'Migration20261201095909_private_notes', class: Migration20261201095909_private_notes },
   { name: 'Migration20261201100000_campaign_template_author', class: Migration20261201100000_campaign_template_author },
 ];

@@ -13,12 +13,17 @@ import {
   ListConversationsQuery,
   MessageView,
   MoveDto,
+  NoteDto,
+  NoteResultView,
   ReplyDto,
   ReplyResultView,
   SetTagsDto,
+  StartConversationDto,
+  StartConversationResultView,
   UpdateConversationDto,
 } from './dto/conversation.dto';
 import { TimelineQuery, TimelineView } from './dto/timeline.dto';
+import { AddConversationNoteUseCase } from './use-cases/add-conversation-note.use-case';
 import { AddConversationTagsUseCase } from './use-cases/add-conversation-tags.use-case';
 import { AssignConversationUseCase } from './use-cases/assign-conversation.use-case';
 import { GetConversationUseCase } from './use-cases/get-conversation.use-case';
@@ -32,8 +37,10 @@ import { ReopenConversationUseCase } from './use-cases/reopen-conversation.use-c
 import { ReplyToConversationUseCase } from './use-cases/reply-to-conversation.use-case';
 import { ResolveConversationUseCase } from './use-cases/resolve-conversation.use-case';
 import { SetConversationPinnedUseCase } from './use-cases/set-conversation-pinned.use-case';
+import { SetConversationPendingUseCase } from './use-cases/set-conversation-pending.use-case';
 import { SetConversationReadUseCase } from './use-cases/set-conversation-read.use-case';
 import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
+import { StartConversationUseCase } from './use-cases/start-conversation.use-case';
 import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
 
 /** Conversations as the caller sees them; every action answers the conversation in its new state. */
@@ -43,6 +50,7 @@ import { UpdateConversationUseCase } from './use-cases/update-conversation.use-c
 export class ConversationsController {
   constructor(
     private readonly receiveInbound: ReceiveInboundMessageUseCase,
+    private readonly startConversation: StartConversationUseCase,
     private readonly getConversation: GetConversationUseCase,
     private readonly listConversations: ListConversationsUseCase,
     private readonly updateConversation: UpdateConversationUseCase,
@@ -53,7 +61,9 @@ export class ConversationsController {
     private readonly removeTag: RemoveConversationTagUseCase,
     private readonly assignConversation: AssignConversationUseCase,
     private readonly replyToConversation: ReplyToConversationUseCase,
+    private readonly addNote: AddConversationNoteUseCase,
     private readonly resolveConversation: ResolveConversationUseCase,
+    private readonly setPending: SetConversationPendingUseCase,
     private readonly markSpam: MarkConversationSpamUseCase,
     private readonly reopenConversation: ReopenConversationUseCase,
     private readonly moveConversation: MoveConversationUseCase,
@@ -74,6 +84,26 @@ export class ConversationsController {
     @Body() body: InboundMessageDto,
   ): Promise<InboundMessageResultView> {
     return this.receiveInbound.execute({ ...body, actor, inboxId, expectChannel: 'api' });
+  }
+
+  @Post('inboxes/:inboxId/conversations')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Start a conversation: the first message goes to a contact through the inbox\'s channel',
+    description:
+      'Members of the inbox. One of contactId (a contact you may see), phone (SMS inboxes) or email (email inboxes; subject optional); ' +
+      'a new number or address becomes a contact. SMS via Twilio, email via SMTP, API inboxes record it. The conversation is open, ' +
+      'assigned to you in assignment mode. 400 names a field that does not fit the channel; 409 for a contact who opted out of the ' +
+      'channel, or (SMS, API) one who already has an active conversation in the inbox (reply there).',
+  })
+  @ApiCreatedResponse({ type: StartConversationResultView })
+  async start(
+    @CurrentActor() actor: Actor,
+    @Param('inboxId', uuidParam('inboxId')) inboxId: string,
+    @Body() body: StartConversationDto,
+  ): Promise<StartConversationResultView> {
+    const started = await this.startConversation.execute({ ...body, actor, inboxId });
+    return { conversation: await this.view(actor, started.conversationId), message: MessageView.of(started.message), contactId: started.contactId };
   }
 
   @Get('conversations')
@@ -211,12 +241,40 @@ export class ConversationsController {
     return { message: MessageView.of(message), duplicate, conversation: await this.view(actor, id) };
   }
 
+  @Post('conversations/:id/notes')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Private note: stored for the members of the inbox, never sent to the customer',
+    description:
+      'Any member of the inbox, in either mode. Shown with the messages (direction internal, senderType note) and in the timeline; ' +
+      'it changes no status, triggers no welcome, out-of-office or routing, and is no agent reply. The same idempotencyKey stores it once.',
+  })
+  @ApiCreatedResponse({ type: NoteResultView })
+  async note(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: NoteDto): Promise<NoteResultView> {
+    const { message, duplicate } = await this.addNote.execute({ ...body, actor, conversationId: id });
+    return { message: MessageView.of(message), duplicate };
+  }
+
   @Post('conversations/:id/resolve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Close the conversation (status resolved)' })
   @ApiOkResponse({ type: ConversationView })
   async resolve(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
     await this.resolveConversation.execute({ actor, conversationId: id });
+    return this.view(actor, id);
+  }
+
+  @Post('conversations/:id/pending')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Wait on the customer (status pending)',
+    description:
+      'Any member of the inbox, in either mode (as for resolve). New and open conversations become pending; a resolved or spam one ' +
+      'is 422 (reopen it first). The customer\'s next message moves it back to new.',
+  })
+  @ApiOkResponse({ type: ConversationView })
+  async pending(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
+    await this.setPending.execute({ actor, conversationId: id });
     return this.view(actor, id);
   }
 

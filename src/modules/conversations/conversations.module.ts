@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module';
+import { ContactAccess } from '../contacts/contact-access';
 import { CsatRepliesModule } from '../csat/csat-replies.module';
 import { ContactMessagesController } from './contact-messages.controller';
 import { ConversationAccess } from './conversation-access';
 import { ConversationReadModel } from './conversation-read-model';
 import { ConversationsController } from './conversations.controller';
+import { AddConversationNoteUseCase } from './use-cases/add-conversation-note.use-case';
 import { AddConversationTagsUseCase } from './use-cases/add-conversation-tags.use-case';
 import { AssignConversationUseCase } from './use-cases/assign-conversation.use-case';
 import { GetConversationUseCase } from './use-cases/get-conversation.use-case';
@@ -23,8 +25,10 @@ import { SystemMessages } from './system-messages';
 import { DescribeConversationUseCase } from './use-cases/describe-conversation.use-case';
 import { ReplyOutOfOfficeUseCase } from './use-cases/reply-out-of-office.use-case';
 import { SetConversationPinnedUseCase } from './use-cases/set-conversation-pinned.use-case';
+import { SetConversationPendingUseCase } from './use-cases/set-conversation-pending.use-case';
 import { SetConversationReadUseCase } from './use-cases/set-conversation-read.use-case';
 import { SetConversationTagsUseCase } from './use-cases/set-conversation-tags.use-case';
+import { StartConversationUseCase } from './use-cases/start-conversation.use-case';
 import { UpdateConversationUseCase } from './use-cases/update-conversation.use-case';
 
 import { RecordWorkflowDecisionUseCase } from './use-cases/record-workflow-decision.use-case';
@@ -35,6 +39,7 @@ const SHARED = [
   AssignConversationUseCase,
   ReplyToConversationUseCase,
   ResolveConversationUseCase,
+  SetConversationPendingUseCase,
   MarkConversationSpamUseCase,
   ReopenConversationUseCase,
   MoveConversationUseCase,
@@ -55,6 +60,10 @@ const SHARED = [
     ...SHARED,
     ConversationAccess,
     ConversationReadModel,
+    AddConversationNoteUseCase,
+    StartConversationUseCase,
+    // Contact visibility for starting a conversation with a contact (provided here, not imported, so the modules stay acyclic).
+    ContactAccess,
     GetConversationUseCase,
     GetConversationTimelineUseCase,
     ListConversationsUseCase,

@@ -1,10 +1,14 @@
 import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { Conversation } from './conversation.entity';
 
-export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
+/**
+ * inbound: from the customer; outbound: to the customer through the channel; internal: a private note
+ * of an agent, which never leaves the product (no channel sender is ever called for it).
+ */
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
-/** system: automatic messages (welcome, out-of-office, CSAT); ai: the AI agent's answers. */
-export const SENDER_TYPES = ['contact', 'agent', 'system', 'ai'] as const;
+/** system: automatic messages (welcome, out-of-office, CSAT); ai: the AI agent's answers; note: an agent's private note (direction internal). */
+export const SENDER_TYPES = ['contact', 'agent', 'system', 'ai', 'note'] as const;
 export type SenderType = (typeof SENDER_TYPES)[number];
 /** Media kept with a message (MMS media: Twilio's URL and content type; nothing is downloaded). */
 export interface MessageAttachment {

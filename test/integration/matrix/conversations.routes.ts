@@ -47,7 +47,10 @@ export const conversationRoutes: MatrixRoute[] = [
     },
     expected: expectFor.inboxMember(201),
   },
+  // any member, in either mode: the fixture inbox is in assignment mode and nobody holds the fresh conversation
+  action('POST', '/notes', expectFor.inboxMember(201), { content: 'matrix note' }),
   action('POST', '/resolve'),
+  action('POST', '/pending'),
   action('POST', '/spam'),
   {
     route: 'POST /api/v1/conversations/{id}/reopen',
@@ -66,6 +69,16 @@ export const conversationRoutes: MatrixRoute[] = [
       return { path: `/api/v1/conversations/${id}/move`, body: { inboxId: await fx.newInbox() } };
     },
     expected: expectFor.inboxMember(200),
+  },
+  {
+    // a contact of the fixture inbox whose conversation is resolved, so a new one may start (an active one would be 409)
+    route: 'POST /api/v1/inboxes/{inboxId}/conversations',
+    request: async (fx) => {
+      const { conversationId, contactId } = await fx.newConversation();
+      await fx.admin('POST', `/api/v1/conversations/${conversationId}/resolve`);
+      return { path: `/api/v1/inboxes/${fx.inboxId}/conversations`, body: { contactId, content: 'matrix start' } };
+    },
+    expected: expectFor.inboxMember(201),
   },
   {
     route: 'GET /api/v1/contacts/{id}/messages',

@@ -112,7 +112,8 @@ export class AiAgentReplyUseCase {
     const inbox = await em.findOneOrFail(Inbox, { id: conversation.inbox.id });
     const history = await em.find(
       Message,
-      { conversation: conversation.id, id: { $lte: inbound.id } },
+      // Private notes are for colleagues: never in the model's prompt, so never in an answer to the customer.
+      { conversation: conversation.id, id: { $lte: inbound.id }, direction: { $ne: 'internal' } },
       { orderBy: { id: 'desc' }, limit: AI_AGENT_HISTORY },
     );
     const prompt: ChatMessage[] = [

@@ -81,11 +81,12 @@ export class EmailSender implements ChannelSender {
        order by (direction = 'inbound') desc, id desc limit 1`,
       [message.conversationId, message.messageId],
     );
-    const [row] = await em.execute<{ sender_type: string }[]>(`select sender_type from messages where id = ?`, [message.messageId]);
+    const [row] = await em.execute<{ sender_type: string; subject: string | null }[]>(`select sender_type, subject from messages where id = ?`, [message.messageId]);
     const inReplyTo = last?.email_message_id ?? null;
     const references = [...(last?.email_meta?.references ?? []), ...(inReplyTo ? [inReplyTo] : [])].filter((v, i, all) => all.indexOf(v) === i);
     const trimmed = references.length > MAX_REFERENCES ? [references[0], ...references.slice(-(MAX_REFERENCES - 1))] : references;
-    const subject = replySubject(last?.subject) ?? `Message from ${channel.displayName ?? channel.address}`;
+    // A message with its own subject (the first mail of a conversation an agent started) keeps it.
+    const subject = row?.subject?.trim() || replySubject(last?.subject) || `Message from ${channel.displayName ?? channel.address}`;
     const ownId = outboundMessageId(message.messageId, message.inboxId, channel.address);
 
     const transport = smtpTransport(

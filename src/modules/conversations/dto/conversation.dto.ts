@@ -21,7 +21,7 @@ import { NestedObject } from '../../../common/validation';
 import { CHANNEL_TYPES, type ChannelType } from '../../inboxes/inbox.entity';
 import { CONVERSATION_STATUSES, type ConversationStatus } from '../conversation.entity';
 import { CONVERSATION_SORTS, type ConversationItem, type ConversationSort } from '../conversation-read-model';
-import { Message } from '../message.entity';
+import { Message, MESSAGE_DIRECTIONS, SENDER_TYPES } from '../message.entity';
 
 export class InboundContactDto {
   @ApiProperty({ description: "The contact's id in the integrating system (the API channel's address)", example: 'customer-42' })
@@ -135,9 +135,9 @@ export class MessageAttachmentView {
 
 export class MessageView {
   @ApiProperty() id!: string;
-  @ApiProperty({ enum: ['inbound', 'outbound'] }) direction!: string;
-  @ApiProperty({ enum: ['contact', 'agent', 'system'] }) senderType!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The agent who wrote an outbound message' }) senderUserId!: string | null;
+  @ApiProperty({ enum: MESSAGE_DIRECTIONS, description: 'internal: a private note (never sent to the customer)' }) direction!: string;
+  @ApiProperty({ enum: SENDER_TYPES, description: 'note: a private note of an agent (direction internal)' }) senderType!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The agent who wrote an outbound message or a note' }) senderUserId!: string | null;
   @ApiProperty() content!: string;
   @ApiProperty() deliveryStatus!: string;
   @ApiProperty({ nullable: true, type: String, description: "Why delivery failed, in the provider's words (e.g. Twilio error 21211: ...)" })
@@ -244,6 +244,65 @@ export class ReplyResultView {
   @ApiProperty({ type: MessageView }) message!: MessageView;
   @ApiProperty({ description: 'True when the idempotencyKey had been used before: nothing was sent again' }) duplicate!: boolean;
   @ApiProperty({ type: ConversationView }) conversation!: ConversationView;
+}
+
+export class NoteDto {
+  @ApiProperty({ example: 'Customer called, refund approved by finance.', description: 'Seen by the members of the inbox only; never sent to the customer' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100_000)
+  content!: string;
+
+  @ApiPropertyOptional({ description: 'Your id for this note; retrying with the same key never stores it twice' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  idempotencyKey?: string;
+}
+
+export class NoteResultView {
+  @ApiProperty({ type: MessageView, description: 'The note: direction internal, senderType note' }) message!: MessageView;
+  @ApiProperty({ description: 'True when the idempotencyKey had been used before: nothing new was stored' }) duplicate!: boolean;
+}
+
+export class StartConversationDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'An existing contact you may see (one of contactId, phone, email)' })
+  @IsOptional()
+  @IsUUID()
+  contactId?: string;
+
+  @ApiPropertyOptional({ example: '+4915123456789', description: 'SMS inboxes: an international number; found or created as a contact' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  @Matches(/^\+?[0-9 ()./-]{6,40}$/, { message: 'must be a phone number in international format, e.g. +4915123456789' })
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'jane@example.com', description: 'Email inboxes: an address; found or created as a contact' })
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address, e.g. jane@example.com' })
+  @MaxLength(320)
+  email?: string;
+
+  @ApiProperty({ example: 'Hi Jane, your order 4711 is ready for pick-up.', description: 'The first message, sent through the channel like a reply' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100_000)
+  content!: string;
+
+  @ApiPropertyOptional({ example: 'Your order 4711', description: 'Email inboxes only: the subject of the first mail' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(998)
+  subject?: string;
+}
+
+export class StartConversationResultView {
+  @ApiProperty({ type: ConversationView, description: 'Status open; assigned to you in assignment mode, to nobody in open mode' }) conversation!: ConversationView;
+  @ApiProperty({ type: MessageView, description: 'The first message, as a reply (deliveryStatus and provider id from the channel)' }) message!: MessageView;
+  @ApiProperty({ format: 'uuid' }) contactId!: string;
 }
 
 export class MoveDto {

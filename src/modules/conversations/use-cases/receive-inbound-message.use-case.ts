@@ -9,6 +9,7 @@ import { findOrCreateContact } from '../../contacts/find-or-create-contact';
 import { CsatReplies } from '../../csat/csat-replies';
 import { Inbox } from '../../inboxes/inbox.entity';
 import { Conversation } from '../conversation.entity';
+import { recordDecision } from '../decision-log';
 import { Message, type MessageAttachment } from '../message.entity';
 
 export interface InboundContact {
@@ -37,8 +38,9 @@ export interface ReceiveInboundMessageInput {
   attachments?: MessageAttachment[];
   /**
    * Store only (channel keywords such as STOP, START, HELP): the message joins the contact's conversation
-   * history, but the conversation workflow is not signalled (no routing, welcome or out-of-office), a
-   * resolved conversation stays resolved, and a contact's first message opens its conversation as resolved.
+   * history, but the conversation workflow is not signalled (no routing, welcome or out-of-office), the
+   * conversation keeps its status (nobody is asked to answer a keyword), and a contact's first message
+   * opens its conversation as resolved.
    */
   storeOnly?: boolean;
   /**
@@ -72,7 +74,10 @@ export interface ReceiveInboundMessageResult {
 /**
  * The one inbound path for every channel: find or create the contact and its conversation, store the
  * message, then start or signal conversation:<id>. The write is one transaction serialised per
- * (inbox, sender), so concurrent messages from one person land in one conversation.
+ * (inbox, sender), so concurrent messages from one person land in one conversation. A message on an
+ * open, pending or resolved conversation moves it back to new (waiting for an agent's answer) and
+ * records that as a `status` decision naming the message, which routing reads: a conversation moved
+ * back to new while its assignee is logged out is unassigned at once.
  */
 @Injectable()
 export class ReceiveInboundMessageUseCase {
@@ -160,6 +165,8 @@ export class ReceiveInboundMessageUseCase {
         );
       }
       let created = false;
+      /** The status this message moved the conversation back to `new` from (routing reads it: see RouteConversationUseCase). */
+      let movedBackFrom: Conversation['status'] | null = null;
       if (!conversation) {
         conversation = em.create(Conversation, {
           account: accountId,
@@ -170,9 +177,14 @@ export class ReceiveInboundMessageUseCase {
           resolvedAt: input.storeOnly ? new Date() : null,
         });
         created = true;
-      } else if (!input.storeOnly && conversation.status === 'resolved' && !(await this.csatReplies.tryRecordFromReply(em, conversation, input.content))) {
-        // A reply that rates the survey ("4 thanks!") keeps it resolved; anything else reopens it.
-        conversation.status = 'new';
+      } else if (!input.storeOnly && conversation.status !== 'new') {
+        // The customer wrote again: open, pending and resolved conversations wait for an agent's answer
+        // again (new). A reply that rates the survey ("4 thanks!") keeps a resolved one resolved.
+        const ratesSurvey = conversation.status === 'resolved' && (await this.csatReplies.tryRecordFromReply(em, conversation, input.content));
+        if (!ratesSurvey) {
+          movedBackFrom = conversation.status;
+          conversation.status = 'new';
+        }
       }
       conversation.lastActivityAt = new Date();
       const message = em.create(Message, {
@@ -186,6 +198,14 @@ export class ReceiveInboundMessageUseCase {
         automated: input.automated ?? false,
       });
       await em.flush();
+      if (movedBackFrom) {
+        await recordDecision(em, {
+          conversationId: conversation.id,
+          kind: 'status',
+          summary: `back to new: the customer wrote again (was ${movedBackFrom})`,
+          details: { from: movedBackFrom, to: 'new', messageId: message.id },
+        });
+      }
       await input.onStored?.(em, { contactId: contact.id, conversationId: conversation.id, messageId: message.id });
       return { conversation, messageId: message.id, contactId: contact.id, vip: contact.vip, duplicate: false, created };
     });

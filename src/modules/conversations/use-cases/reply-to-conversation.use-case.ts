@@ -16,6 +16,8 @@ export interface ReplyToConversationInput {
   idempotencyKey?: string;
   /** The agent replying; absent for the system (automation), which is not bound by the assignment mode. */
   actor?: Actor;
+  /** Email: the subject of this message (an agent starting a conversation); replies otherwise answer "Re: <last subject>". */
+  subject?: string;
 }
 
 export interface ReplyToConversationResult {
@@ -77,6 +79,7 @@ export class ReplyToConversationUseCase {
         content: input.content,
         deliveryStatus: 'queued',
         idempotencyKey,
+        subject: input.subject ?? null,
         createdAt: now,
       });
       const wasNew = conversation.status === 'new';

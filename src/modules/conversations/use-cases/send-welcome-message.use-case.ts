@@ -19,12 +19,13 @@ export interface SendWelcomeMessageInput {
 export interface SendWelcomeMessageResult {
   sent: boolean;
   /** Why nothing was sent, for the workflow history. */
-  reason?: 'welcome message off' | 'already sent' | 'automated message';
+  reason?: 'welcome message off' | 'already sent' | 'automated message' | 'started by an agent';
   messageId?: string;
 }
 
 /**
- * Stores and delivers the inbox's welcome message, at most once per conversation, through
+ * Stores and delivers the inbox's welcome message, at most once per conversation (not in one an
+ * agent started: the customer's first message answers the agent), through
  * SystemMessages: the idempotency key `welcome:<conversationId>` is unique, so a retried activity or
  * a second workflow run finds the first one instead of sending again.
  */
@@ -48,12 +49,22 @@ export class SendWelcomeMessageUseCase {
     if (!earlier) {
       if (!inbox.welcomeMessage) return { sent: false, reason: 'welcome message off' };
       if (await this.onlyAutomated(em, conversation.id, input.triggeredByMessageId)) return { sent: false, reason: 'automated message' };
+      if (await this.startedByAgent(em, conversation.id)) return { sent: false, reason: 'started by an agent' };
     }
     // Rendered for the conversation's contact once; a retry re-sends the stored text.
     const content =
       earlier?.content ?? (await this.variables.renderFor(em, { accountId: conversation.account.id, contactId: conversation.contact.id }, inbox.welcomeMessage!));
     const result = await this.messages.send({ conversationId: conversation.id, content, idempotencyKey });
     return result.sent ? { sent: true, messageId: result.messageId } : { sent: false, reason: 'already sent', messageId: result.messageId };
+  }
+
+  /** The conversation's first message (notes aside) is an agent's: the agent wrote first, the customer answers it. */
+  private async startedByAgent(em: EntityManager, conversationId: string): Promise<boolean> {
+    const [first] = await em.execute<{ direction: string; sender_type: string }[]>(
+      `select direction, sender_type from messages where conversation_id = ? and direction <> 'internal' order by id limit 1`,
+      [conversationId],
+    );
+    return first?.direction === 'outbound' && first.sender_type === 'agent';
   }
 
   private async onlyAutomated(em: EntityManager, conversationId: string, triggeredByMessageId?: string): Promise<boolean> {

@@ -64,7 +64,8 @@ export class DrainQueueUseCase {
       await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`routing:${input.inboxId}`]);
       const inbox = await em.findOne(Inbox, { id: input.inboxId });
       const result: DrainQueueResult = { assigned: [], stillWaiting: [] };
-      if (!inbox || !inbox.settings.routing.humanAgentsEnabled) return result;
+      // Open mode assigns nobody: conversations queued before the inbox switched wait for the next switch back.
+      if (!inbox || !inbox.settings.routing.humanAgentsEnabled || inbox.settings.assignmentMode === 'open') return result;
       const { distribution, capacityPerAgent } = inbox.settings.routing;
 
       const agents = (

@@ -22,6 +22,9 @@ export interface RouteConversationInput {
   humansOnly?: boolean;
 }
 
+/** Why an open-mode inbox's conversation waits for whoever answers first (the decision log says it each time). */
+export const OPEN_MODE = 'open mode: nobody is assigned; any member may answer';
+
 export type RouteOutcome = 'assigned' | 'queued' | 'kept' | 'ai' | 'not_routed';
 
 export interface RouteDecision {
@@ -39,8 +42,15 @@ export interface RouteConversationResult extends RouteDecision {
  * Routes a conversation: routing rules (in order, first match wins) > AI agent > human agents of
  * the inbox through the waiting queue (DrainQueueUseCase assigns by least load or round-robin,
  * online agents under capacity, VIP first). A conversation already held by an agent stays with
- * them, unless it is `new` and the agent has been offline for longer than the inbox's grace
- * period: then it is unassigned at once and routed again.
+ * them, unless it is `new` and the agent is logged out and either has been offline for longer than
+ * the inbox's grace period or this message moved the conversation back to new: then it is
+ * unassigned at once and routed again.
+ *
+ * Open mode (inbox setting assignmentMode 'open') assigns nobody: any member of the inbox may
+ * answer, so the conversation never joins the waiting queue. Rules are still checked in order and
+ * recorded; a rule whose target is the AI agent (or the AI agent enabled for the inbox) still lets
+ * the AI agent answer, which is an answer, not an assignment. A rule's team or agent target only
+ * assigns in assignment mode; in open mode the decision names the rule and says nobody was assigned.
  */
 @Injectable()
 export class RouteConversationUseCase {
@@ -97,9 +107,9 @@ export class RouteConversationUseCase {
       if (conversation.status === 'resolved' || conversation.status === 'spam') return done('not_routed');
 
       if (conversation.assigneeId) {
-        const away = await this.assigneeAway(em, conversation, inbox);
+        const away = await this.assigneeAway(em, conversation, inbox, input.messageId);
         if (!away) return done('kept');
-        if (!away.graceOver) {
+        if (!away.graceOver && !away.movedBackFrom) {
           decisions.push(
             await recordDecision(em, {
               conversationId: conversation.id,
@@ -110,19 +120,37 @@ export class RouteConversationUseCase {
           );
           return done('kept');
         }
+        const offline = `${away.reason === 'logout' ? 'logged out' : 'session lost'} at ${away.since.toISOString()}`;
         decisions.push(
           await recordDecision(em, {
             conversationId: conversation.id,
             kind: 'unassigned',
-            summary: `unassigned from ${away.name}: ${away.reason === 'logout' ? 'logged out' : 'session lost'} at ${away.since.toISOString()} and still offline after the ${away.graceSeconds} s grace period; a new message moved it back to new`,
-            details: { previousAssigneeId: conversation.assigneeId, offlineSince: away.since.toISOString(), offlineReason: away.reason, graceSeconds: away.graceSeconds },
+            summary: away.movedBackFrom
+              ? `unassigned from ${away.name} at once: ${offline} and still offline; a new message moved it back to new (it was ${away.movedBackFrom}), so another agent picks it up`
+              : `unassigned from ${away.name}: ${offline} and still offline after the ${away.graceSeconds} s grace period; a new message moved it back to new`,
+            details: {
+              previousAssigneeId: conversation.assigneeId,
+              offlineSince: away.since.toISOString(),
+              offlineReason: away.reason,
+              graceSeconds: away.graceSeconds,
+              movedBackFrom: away.movedBackFrom,
+            },
           }),
         );
         conversation.assigneeId = null;
       }
 
       if (conversation.handler === 'ai' && !input.humansOnly) return done('ai');
-      if (conversation.queuedAt) return done('queued');
+      // Open mode: any member may answer and routing assigns nobody (rules may still hand it to the AI agent).
+      const openMode = inbox.settings.assignmentMode === 'open';
+      if (conversation.queuedAt && !openMode) return done('queued');
+      const nobody = async (why: string, details?: Record<string, unknown>) => {
+        // A conversation queued before the inbox switched to open mode leaves the queue.
+        conversation.queuedAt = null;
+        conversation.queueTarget = null;
+        decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: `${why}; ${OPEN_MODE}`, details: { ...details, assignmentMode: 'open' } }));
+        return done('not_routed');
+      };
 
       const routing = inbox.settings.routing;
       const contact = await em.findOneOrFail(Contact, { id: conversation.contact.id });
@@ -138,6 +166,13 @@ export class RouteConversationUseCase {
           conversation.handler = 'ai';
           decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: `${explanation} -> the AI agent`, details: { target, trace: traceDetails } }));
           return done('ai');
+        }
+        if (openMode) {
+          const to =
+            target.type === 'ai_agent'
+              ? 'human agents (the AI agent handed over)'
+              : `${target.type} ${await this.targetName(em, target.type, target.id!)}, not assigned (a rule's target assigns only in assignment mode)`;
+          return nobody(`${explanation} -> ${to}`, { target, trace: traceDetails });
         }
         if (target.type === 'team' || target.type === 'agent') {
           conversation.queueTarget = `${target.type}:${target.id}`;
@@ -163,6 +198,9 @@ export class RouteConversationUseCase {
           }),
         );
         return done('ai');
+      } else if (openMode) {
+        const rules = trace.length ? `no routing rule matched (${trace.length} checked)` : 'no routing rules';
+        return nobody(`${rules}${input.humansOnly ? '; the AI agent handed over' : ''}`, trace.length ? { trace: traceDetails } : undefined);
       } else if (trace.length) {
         decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: `no routing rule matched (${trace.length} checked); human agents of the inbox`, details: { trace: traceDetails } }));
       }
@@ -176,13 +214,29 @@ export class RouteConversationUseCase {
     });
   }
 
-  private async assigneeAway(em: EntityManager, conversation: Conversation, inbox: Inbox) {
+  /**
+   * The assignee of a `new` conversation is logged out (auto-unassign on): since when, whether their
+   * grace period ran out, and whether the message being routed is the one that moved the conversation
+   * back to new (from open, pending or resolved; ReceiveInboundMessageUseCase records that). Such a
+   * conversation is unassigned at once, grace period or not, as the spec asks: "If, while they are still
+   * logged out, an inbound message moves one of their conversations back to new, it is unassigned at
+   * once so another agent picks it up". A conversation that was new already waits for the grace period.
+   */
+  private async assigneeAway(em: EntityManager, conversation: Conversation, inbox: Inbox, messageId?: string) {
     const auto = inbox.settings.autoUnassign;
     if (!auto.enabled || conversation.status !== 'new') return null;
     const presence = await em.findOne(AgentPresence, { user: conversation.assigneeId! });
     if (!presence || presence.online || !presence.offlineSince) return null;
     const user = await em.findOne(User, { id: conversation.assigneeId! });
     const until = new Date(presence.offlineSince.getTime() + auto.graceSeconds * 1000);
+    const [movedBack] = messageId
+      ? await em.execute<{ from: string }[]>(
+          `select details ->> 'from' as "from" from conversation_decisions
+            where conversation_id = ? and kind = 'status' and details ->> 'to' = 'new' and details ->> 'messageId' = ?
+            limit 1`,
+          [conversation.id, String(messageId)],
+        )
+      : [];
     return {
       name: user?.name ?? conversation.assigneeId!,
       since: presence.offlineSince,
@@ -190,6 +244,7 @@ export class RouteConversationUseCase {
       graceSeconds: auto.graceSeconds,
       until,
       graceOver: Date.now() >= until.getTime(),
+      movedBackFrom: movedBack?.from ?? null,
     };
   }
 
