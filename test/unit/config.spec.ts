@@ -46,3 +46,23 @@ test('the API and the worker need both service addresses', () => {
   const ok = requireServices(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/d', TEMPORAL_ADDRESS: 'h:7233' }));
   expect(ok.temporal.address).toBe('h:7233');
 });
+
+test('pool size and the export and import limits have defaults and are validated', () => {
+  const c = loadConfig({});
+  expect(c.database.poolSize).toBe(10);
+  expect(c.contacts).toEqual({
+    exportMaxConcurrentPerAccount: 2,
+    exportMaxConcurrent: 4,
+    exportWriteTimeoutSeconds: 30,
+    importMaxBytes: 5 * 1024 * 1024,
+    importMaxRows: 10_000,
+  });
+  expect(loadConfig({ DATABASE_POOL_SIZE: '25' }).database.poolSize).toBe(25);
+  expect(errorOf(() => loadConfig({ DATABASE_POOL_SIZE: '0' }))).toBe('Configuration error: DATABASE_POOL_SIZE must be an integer from 1 to 500 (got "0")');
+  expect(errorOf(() => loadConfig({ EXPORT_WRITE_TIMEOUT_SECONDS: '1.5' }))).toBe(
+    'Configuration error: EXPORT_WRITE_TIMEOUT_SECONDS must be an integer from 1 to 3600 (got "1.5")',
+  );
+  expect(errorOf(() => loadConfig({ EXPORT_MAX_CONCURRENT: '3', EXPORT_MAX_CONCURRENT_PER_ACCOUNT: '5' }))).toBe(
+    'Configuration error: EXPORT_MAX_CONCURRENT_PER_ACCOUNT must not exceed EXPORT_MAX_CONCURRENT (3) (got "5")',
+  );
+});

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
@@ -15,7 +15,9 @@ import {
   UpdateContactDto,
 } from './dto/contact.dto';
 import { DeleteContactUseCase } from './use-cases/delete-contact.use-case';
-import { ExportAborted, ExportContactsUseCase } from './use-cases/export-contacts.use-case';
+import { type ContactCsvExport, ExportContactsUseCase } from './use-cases/export-contacts.use-case';
+import { TooManyRunning } from './concurrency-limit';
+import { APP_CONFIG, type ServiceConfig } from '../../config/config';
 import { GetContactUseCase } from './use-cases/get-contact.use-case';
 import { ListContactsUseCase } from './use-cases/list-contacts.use-case';
 import { ListDeletedContactsUseCase } from './use-cases/list-deleted-contacts.use-case';
@@ -23,6 +25,40 @@ import { MERGE_RULE, MergeContactsUseCase } from './use-cases/merge-contacts.use
 import { SetFavouriteUseCase } from './use-cases/set-favourite.use-case';
 import { SetOptOutUseCase } from './use-cases/set-opt-out.use-case';
 import { UpdateContactUseCase } from './use-cases/update-contact.use-case';
+
+/**
+ * Writes one chunk with backpressure: true once the client took it (or it fit in the buffers),
+ * false when the client went away or took nothing for `deadlineMs`.
+ */
+function writeWithin(res: Response, chunk: string, deadlineMs: number): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  if (res.write(chunk)) return Promise.resolve(true);
+  return waitFor(res, 'drain', deadlineMs);
+}
+
+/** Ends the response; false when the client did not take the rest within `deadlineMs` (or went away). */
+function endWithin(res: Response, deadlineMs: number): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  const finished = waitFor(res, 'finish', deadlineMs);
+  res.end();
+  return finished;
+}
+
+function waitFor(res: Response, event: 'drain' | 'finish', deadlineMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      res.off(event, onEvent);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onEvent = () => done(true);
+    const onClose = () => done(event === 'finish' && res.writableFinished);
+    const timer = setTimeout(() => done(false), deadlineMs);
+    res.on(event, onEvent);
+    res.on('close', onClose);
+  });
+}
 
 const VISIBILITY =
   'Administrators see every contact of the account; other users a contact with a conversation in one of their inboxes ' +
@@ -44,6 +80,7 @@ export class ContactsController {
     private readonly deleteContact: DeleteContactUseCase,
     private readonly listDeleted: ListDeletedContactsUseCase,
     private readonly exportContacts: ExportContactsUseCase,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   @Get('contacts')
@@ -56,34 +93,46 @@ export class ContactsController {
   @Get('contacts/export.csv')
   @ApiOperation({
     summary: 'Export contact attributes as CSV (administrators)',
-    description: 'Streamed, oldest contact first, one header row (unless header=false); RFC 4180 quoting.',
+    description:
+      'Streamed, oldest contact first, one header row (unless header=false); RFC 4180 quoting. Cells starting with ' +
+      '= + - @ TAB or CR get a leading single quote so spreadsheets do not run them as formulas (the import takes it off). ' +
+      'At most EXPORT_MAX_CONCURRENT_PER_ACCOUNT exports per account and EXPORT_MAX_CONCURRENT per server run at once ' +
+      '(429 with Retry-After beyond); a client that takes no data for EXPORT_WRITE_TIMEOUT_SECONDS is disconnected.',
   })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV', schema: { type: 'string' } })
+  @ApiTooManyRequestsResponse({ description: 'Too many exports running; Retry-After says when to try again' })
   async exportCsv(@CurrentActor() actor: Actor, @Query() query: ExportContactsQuery, @Res() res: Response): Promise<void> {
-    const plan = await this.exportContacts.plan(actor, query);
-    res.status(200);
-    res.setHeader('content-type', 'text/csv; charset=utf-8');
-    res.setHeader('content-disposition', 'attachment; filename="contacts.csv"');
-    // Backpressure: wait until the client took the previous chunk (or went away).
-    const write = (chunk: string) =>
-      new Promise<void>((resolve) => {
-        if (res.write(chunk) || res.destroyed) return resolve();
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-      });
+    let csv: ContactCsvExport;
     try {
-      await this.exportContacts.run(plan, write, () => res.destroyed);
-      res.end();
+      csv = await this.exportContacts.execute({ ...query, actor });
     } catch (err) {
-      if (!(err instanceof ExportAborted)) this.logger.error(`contact export failed: ${(err as Error).stack ?? err}`);
-      res.destroy();
+      if (err instanceof TooManyRunning) res.setHeader('retry-after', String(err.retryAfterSeconds));
+      throw err;
     }
+    try {
+      res.status(200);
+      res.setHeader('content-type', 'text/csv; charset=utf-8');
+      res.setHeader('content-disposition', 'attachment; filename="contacts.csv"');
+      const deadlineMs = this.config.contacts.exportWriteTimeoutSeconds * 1000;
+      for await (const chunk of csv) {
+        if (!(await writeWithin(res, chunk, deadlineMs))) return this.drop(res, 'took no data');
+      }
+      if (!(await endWithin(res, deadlineMs))) return this.drop(res, 'did not take the end of the export');
+    } catch (err) {
+      this.logger.error(`contact export failed: ${(err as Error).stack ?? err}`);
+      res.destroy();
+    } finally {
+      csv.close();
+    }
+  }
+
+  /** A client that stopped reading: reset the connection, which also frees the kernel's send buffer at once. */
+  private drop(res: Response, what: string): void {
+    if (res.destroyed) return;
+    this.logger.warn(`contact export: the client ${what} for ${this.config.contacts.exportWriteTimeoutSeconds} s (EXPORT_WRITE_TIMEOUT_SECONDS); disconnected`);
+    res.socket?.resetAndDestroy();
+    res.destroy();
   }
 
   @Get('contacts/:id')
