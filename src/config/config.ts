@@ -286,7 +286,7 @@ function contactSettings(env: Env): AppConfig['contacts'] {
     exportMaxConcurrentPerAccount,
     exportWriteTimeoutSeconds: int(env, 'EXPORT_WRITE_TIMEOUT_SECONDS', 30, 1, 3600),
     importMaxBytes: int(env, 'CONTACT_IMPORT_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-    importMaxRows: int(env, 'CONTACT_IMPORT_MAX_ROWS', 10_000, 1, 1_000_000),
+    importMaxRows: int(env, 'CONTACT_IMPORT_MAX_ROWS', 5000, 1, 1_000_000),
   };
 }
 

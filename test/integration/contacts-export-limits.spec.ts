@@ -147,7 +147,7 @@ test('stalled export clients hold no database connection, are capped and are dis
     const byC = await fetch(`${stack.baseUrl}${exportPath}`, { headers: { authorization: `Bearer ${c.token}` } });
     expect(byC.status).toBe(429);
     expect(byC.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(((await byC.json()) as { message: string }).message).toContain('at most 4 contact exports run at once (EXPORT_MAX_CONCURRENT)');
+    expect(((await byC.json()) as { message: string }).message).toContain('at most 4 contact exports run at once on this server (EXPORT_MAX_CONCURRENT)');
     // The streams really are stalled: far less than one export (~17 MB) arrived.
     for (const s of streaming) expect(s.received()).toBeLessThan(8 * 1024 * 1024);
 

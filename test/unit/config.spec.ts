@@ -55,7 +55,7 @@ test('pool size and the export and import limits have defaults and are validated
     exportMaxConcurrent: 4,
     exportWriteTimeoutSeconds: 30,
     importMaxBytes: 5 * 1024 * 1024,
-    importMaxRows: 10_000,
+    importMaxRows: 5000,
   });
   expect(loadConfig({ DATABASE_POOL_SIZE: '25' }).database.poolSize).toBe(25);
   expect(errorOf(() => loadConfig({ DATABASE_POOL_SIZE: '0' }))).toBe('Configuration error: DATABASE_POOL_SIZE must be an integer from 1 to 500 (got "0")');

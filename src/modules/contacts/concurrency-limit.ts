@@ -11,13 +11,13 @@ export class TooManyRunning extends DomainError {
 }
 
 export interface ConcurrencyLimitOptions {
-  /** e.g. "contact exports" */
-  what: string;
+  /** e.g. ["contact export", "contact exports"] */
+  what: [one: string, many: string];
   perAccount: number;
-  /** Name of the setting behind perAccount (named in the refusal), or a note that it is fixed. */
-  perAccountSetting: string;
+  /** The setting behind perAccount, named in the refusal (none: a fixed limit). */
+  perAccountSetting?: string;
   total: number;
-  totalSetting: string;
+  totalSetting?: string;
   retryAfterSeconds: number;
 }
 
@@ -35,15 +35,20 @@ export class ConcurrencyLimit {
   /** A slot for the account, or TooManyRunning; the returned release is idempotent. */
   acquire(accountId: string): () => void {
     const o = this.options;
+    const what = (n: number) => `${n} ${o.what[n === 1 ? 0 : 1]}`;
+    const setting = (name?: string) => (name ? ` (${name})` : '');
     const mine = this.byAccount.get(accountId) ?? 0;
     if (mine >= o.perAccount) {
       throw new TooManyRunning(
-        `an account may run at most ${o.perAccount} ${o.what} at once (${o.perAccountSetting}); try again when one has finished`,
+        `an account may run at most ${what(o.perAccount)} at once${setting(o.perAccountSetting)}; try again when ${o.perAccount === 1 ? 'it has' : 'one has'} finished`,
         o.retryAfterSeconds,
       );
     }
     if (this.running >= o.total) {
-      throw new TooManyRunning(`at most ${o.total} ${o.what} run at once (${o.totalSetting}); try again in ${o.retryAfterSeconds} s`, o.retryAfterSeconds);
+      throw new TooManyRunning(
+        `at most ${what(o.total)} run${o.total === 1 ? 's' : ''} at once on this server${setting(o.totalSetting)}; try again in ${o.retryAfterSeconds} s`,
+        o.retryAfterSeconds,
+      );
     }
     this.running += 1;
     this.byAccount.set(accountId, mine + 1);

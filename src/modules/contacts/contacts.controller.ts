@@ -1,11 +1,27 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { DomainError } from '../../common/domain-error';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { CHANNEL_TYPES } from '../inboxes/inbox.entity';
 import {
+  ContactImportReportView,
   ContactPageView,
+  CreateContactDto,
   ContactView,
   DeletedContactPageView,
   DeletedContactsQuery,
@@ -14,7 +30,9 @@ import {
   MergeContactDto,
   UpdateContactDto,
 } from './dto/contact.dto';
+import { CreateContactUseCase } from './use-cases/create-contact.use-case';
 import { DeleteContactUseCase } from './use-cases/delete-contact.use-case';
+import { ImportContactsUseCase } from './use-cases/import-contacts.use-case';
 import { type ContactCsvExport, ExportContactsUseCase } from './use-cases/export-contacts.use-case';
 import { TooManyRunning } from './concurrency-limit';
 import { APP_CONFIG, type ServiceConfig } from '../../config/config';
@@ -60,6 +78,35 @@ function waitFor(res: Response, event: 'drain' | 'finish', deadlineMs: number): 
   });
 }
 
+/**
+ * The text/csv body of an import, at most `maxBytes`: 400 naming content-type for another type, 413
+ * beyond the limit (the rest is not read; the connection closes after the answer), 400 when not UTF-8.
+ */
+async function readCsvBody(req: Request, res: Response, maxBytes: number): Promise<string> {
+  if (!req.is('text/csv')) {
+    throw DomainError.invalid('content-type', `must be text/csv (got ${req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'none'})`);
+  }
+  const tooLarge = () => {
+    res.setHeader('connection', 'close');
+    return new DomainError('PAYLOAD_TOO_LARGE', `body: larger than ${maxBytes} bytes (CONTACT_IMPORT_MAX_BYTES); split the file`, [
+      { field: 'body', problem: `larger than ${maxBytes} bytes` },
+    ]);
+  };
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw DomainError.invalid('body', 'is not UTF-8 text');
+  }
+}
+
 const VISIBILITY =
   'Administrators see every contact of the account; other users a contact with a conversation in one of their inboxes ' +
   '(403 otherwise). Contacts of other accounts: 404.';
@@ -80,6 +127,8 @@ export class ContactsController {
     private readonly deleteContact: DeleteContactUseCase,
     private readonly listDeleted: ListDeletedContactsUseCase,
     private readonly exportContacts: ExportContactsUseCase,
+    private readonly createContact: CreateContactUseCase,
+    private readonly importContacts: ImportContactsUseCase,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
@@ -133,6 +182,48 @@ export class ContactsController {
     this.logger.warn(`contact export: the client ${what} for ${this.config.contacts.exportWriteTimeoutSeconds} s (EXPORT_WRITE_TIMEOUT_SECONDS); disconnected`);
     res.socket?.resetAndDestroy();
     res.destroy();
+  }
+
+  @Post('contacts')
+  @ApiOperation({
+    summary: 'Create a contact (administrators)',
+    description:
+      'Name, email, phone, VIP flag, tags and custom attribute values; at least one of name, email and phone. Every invalid field is ' +
+      'named in one 400. The email (case-insensitive) and the phone (digits compared) must not belong to another contact of the ' +
+      'account: 409 naming the field, with the existing contact in `details[].contactId`. The email becomes an email identity and a ' +
+      'phone in E.164 form an sms identity, so mail or SMS from that person lands on this contact. Managers and agents cannot ' +
+      'create contacts: they see contacts through conversations of their inboxes only.',
+  })
+  @ApiCreatedResponse({ type: ContactView })
+  @ApiConflictResponse({ description: 'The email or phone belongs to another contact (details name the field and the contact)' })
+  create(@CurrentActor() actor: Actor, @Body() body: CreateContactDto): Promise<ContactView> {
+    return this.createContact.execute({ ...body, actor });
+  }
+
+  @Post('contacts/import')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Import contacts from CSV (administrators)',
+    description:
+      'Body: text/csv, UTF-8, at most CONTACT_IMPORT_MAX_BYTES (5 MB; 413 beyond) and CONTACT_IMPORT_MAX_ROWS data rows (5,000). ' +
+      'The first line names the columns: name, email, phone, tags (comma-separated), vip (true/false, yes/no, 1/0) and custom ' +
+      'attribute keys, in any order and subset. An unknown or repeated column, broken CSV or too many rows is a 400 before ' +
+      'anything is written. Each row is then created in its own transaction with the checks of POST /contacts: a failed row ' +
+      '(invalid value, email or phone of an existing contact or of an earlier row) writes nothing and never stops the others. ' +
+      'Empty cells are no value; a leading quote before = + - @ (as the export writes it) is taken off. One import per account ' +
+      'at a time (429 with Retry-After).',
+  })
+  @ApiConsumes('text/csv')
+  @ApiBody({ schema: { type: 'string', example: 'name,email,phone,tags,vip,customer_tier\r\nJane Doe,jane@example.com,+4915123456789,"newsletter,trial",true,Gold\r\n' } })
+  @ApiOkResponse({ type: ContactImportReportView, description: 'One entry per data row' })
+  @ApiTooManyRequestsResponse({ description: 'An import of the account is running; Retry-After says when to try again' })
+  async import(@CurrentActor() actor: Actor, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ContactImportReportView> {
+    try {
+      return await this.importContacts.execute({ actor, csv: () => readCsvBody(req, res, this.config.contacts.importMaxBytes) });
+    } catch (err) {
+      if (err instanceof TooManyRunning) res.setHeader('retry-after', String(err.retryAfterSeconds));
+      throw err;
+    }
   }
 
   @Get('contacts/:id')

@@ -67,7 +67,7 @@ export class ExportContactsUseCase {
     @Inject(APP_CONFIG) config: ServiceConfig,
   ) {
     this.slots = new ConcurrencyLimit({
-      what: 'contact exports',
+      what: ['contact export', 'contact exports'],
       perAccount: config.contacts.exportMaxConcurrentPerAccount,
       perAccountSetting: 'EXPORT_MAX_CONCURRENT_PER_ACCOUNT',
       total: config.contacts.exportMaxConcurrent,
