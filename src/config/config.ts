@@ -44,6 +44,8 @@ export interface AppConfig {
     /** Undefined when the local stack should start an embedded PostgreSQL. */
     url?: string;
     embeddedPort: number;
+    /** Connections per process (API and worker each have their own pool) (DATABASE_POOL_SIZE). */
+    poolSize: number;
   };
   auth: {
     loginMaxFailures: number;
@@ -84,6 +86,18 @@ export interface AppConfig {
     checkIntervalMs: number;
     /** TCP/TLS connect and greeting budget for IMAP and SMTP, and for the test-connection steps. */
     connectTimeoutMs: number;
+  };
+  contacts: {
+    /** Contact exports one account may run at once in this API process (EXPORT_MAX_CONCURRENT_PER_ACCOUNT). */
+    exportMaxConcurrentPerAccount: number;
+    /** Contact exports this API process runs at once, all accounts together (EXPORT_MAX_CONCURRENT). */
+    exportMaxConcurrent: number;
+    /** An export whose client takes no data for this long is disconnected (EXPORT_WRITE_TIMEOUT_SECONDS). */
+    exportWriteTimeoutSeconds: number;
+    /** Largest CSV body POST /contacts/import takes (CONTACT_IMPORT_MAX_BYTES). */
+    importMaxBytes: number;
+    /** Most data rows one import takes (CONTACT_IMPORT_MAX_ROWS). */
+    importMaxRows: number;
   };
   campaigns: {
     /** Recipients a campaign run reads per page of its audience (CAMPAIGN_PAGE_SIZE). */
@@ -249,6 +263,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: {
       url: postgresUrl(env, 'DATABASE_URL'),
       embeddedPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
+      poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     },
     auth: {
       loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
@@ -274,6 +289,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       checkIntervalMs: int(env, 'EMAIL_MAILBOX_CHECK_MS', 2000, 100, 60000),
       connectTimeoutMs: int(env, 'EMAIL_CONNECT_TIMEOUT_MS', 10000, 100, 120000),
     },
+    contacts: contactSettings(env),
     campaigns: {
       pageSize: int(env, 'CAMPAIGN_PAGE_SIZE', 1000, 10, 10000),
       runHistoryEvents: int(env, 'CAMPAIGN_RUN_HISTORY_EVENTS', 500, 20, 20000),
@@ -295,6 +311,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
       uiPort,
       uiUrl: httpUrl(env, 'TEMPORAL_UI_URL') ?? (address ? undefined : `http://127.0.0.1:${uiPort}`),
     },
+  };
+}
+
+function contactSettings(env: Env): AppConfig['contacts'] {
+  const exportMaxConcurrent = int(env, 'EXPORT_MAX_CONCURRENT', 4, 1, 1000);
+  const exportMaxConcurrentPerAccount = int(env, 'EXPORT_MAX_CONCURRENT_PER_ACCOUNT', 2, 1, 1000);
+  if (exportMaxConcurrentPerAccount > exportMaxConcurrent) {
+    throw new ConfigError(
+      'EXPORT_MAX_CONCURRENT_PER_ACCOUNT',
+      `must not exceed EXPORT_MAX_CONCURRENT (${exportMaxConcurrent})`,
+      String(exportMaxConcurrentPerAccount),
+    );
+  }
+  return {
+    exportMaxConcurrent,
+    exportMaxConcurrentPerAccount,
+    exportWriteTimeoutSeconds: int(env, 'EXPORT_WRITE_TIMEOUT_SECONDS', 30, 1, 3600),
+    importMaxBytes: int(env, 'CONTACT_IMPORT_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    importMaxRows: int(env, 'CONTACT_IMPORT_MAX_ROWS', 5000, 1, 1_000_000),
   };
 }
 

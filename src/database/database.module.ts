@@ -8,7 +8,7 @@ import { ormOptions } from './mikro-orm.config';
   imports: [
     MikroOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: ServiceConfig) => ormOptions(config.database.url),
+      useFactory: (config: ServiceConfig) => ormOptions(config.database.url, {}, config.database.poolSize),
       driver: PostgreSqlDriver,
     }),
   ],

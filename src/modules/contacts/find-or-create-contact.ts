@@ -17,7 +17,8 @@ export function normalisePhone(phone: string): string {
   return (trimmed.startsWith('+') ? '+' : '') + trimmed.replace(/\D/g, '');
 }
 
-const PHONE_SQL = `(case when btrim(c.phone) like '+%' then '+' else '' end) || regexp_replace(c.phone, '[^0-9]', '', 'g')`;
+/** SQL (alias c) of a contact's phone as normalisePhone() gives it. */
+export const PHONE_SQL = `(case when btrim(c.phone) like '+%' then '+' else '' end) || regexp_replace(c.phone, '[^0-9]', '', 'g')`;
 
 /**
  * The contact an inbound message belongs to, for the one inbound path of every channel. Call it inside

@@ -24,6 +24,20 @@ export const contactRoutes: MatrixRoute[] = [
     request: async () => ({ path: `/api/v1/contacts/export.csv?attributes=name,vip&q=nobody-${Date.now()}&header=false` }),
     expected: ownAccountAdmin(200),
   },
+  {
+    route: 'POST /api/v1/contacts',
+    request: async () => ({ path: '/api/v1/contacts', body: { name: 'Created by hand', email: `created-${Date.now().toString(36)}-${++attributeSeq}@example.com` } }),
+    expected: ownAccountAdmin(201),
+  },
+  {
+    route: 'POST /api/v1/contacts/import',
+    request: async () => ({
+      path: '/api/v1/contacts/import',
+      contentType: 'text/csv',
+      body: `name,email,vip\r\nImported,imported-${Date.now().toString(36)}-${++attributeSeq}@example.com,true\r\n`,
+    }),
+    expected: ownAccountAdmin(200),
+  },
   { route: 'GET /api/v1/contacts/{id}', request: async (fx) => ({ path: `/api/v1/contacts/${await contactIn(fx)}` }), expected: expectFor.inboxMember(200) },
   {
     route: 'PATCH /api/v1/contacts/{id}',

@@ -38,6 +38,8 @@ export interface MatrixRequest {
   body?: unknown;
   /** Call with this token instead of the role's fixture token (e.g. a fresh session to end). */
   token?: string;
+  /** A string body sent as this content type instead of JSON (e.g. text/csv). */
+  contentType?: string;
 }
 
 export interface MatrixRoute {

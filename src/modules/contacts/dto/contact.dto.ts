@@ -190,3 +190,70 @@ export class DeletedContactPageView {
   @ApiProperty({ type: [DeletedContactView], description: 'Newest first' }) items!: DeletedContactView[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
+
+export class CreateContactDto {
+  @ApiPropertyOptional({ nullable: true, maxLength: 200, description: 'At least one of name, email and phone' })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(200)
+  name?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, maxLength: 320, description: 'Unique in the account (case-insensitive); becomes the email identity' })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(320)
+  email?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    maxLength: 40,
+    description: 'Unique in the account (digits compared); 3-20 digits with + ( ) - . / and spaces; in E.164 form (+4915…) it becomes the sms identity',
+  })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MaxLength(40)
+  phone?: string | null;
+
+  @ApiPropertyOptional({ description: 'VIP contacts go first in the queue', default: false })
+  @IsOptional()
+  @IsBoolean()
+  vip?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Custom attribute values by key (see /api/v1/contact-attributes); checked against the definitions',
+    type: 'object',
+    additionalProperties: { type: 'string', nullable: true },
+    example: { customer_tier: 'Gold' },
+  })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: [String], example: ['newsletter'], description: CONTACT_TAG_RULE })
+  @ContactTagsField()
+  tags?: string[];
+}
+
+export class ContactImportErrorView {
+  @ApiProperty({ description: 'The CSV column (name, email, phone, tags, vip, an attribute key), `row` for the row as a whole', example: 'email' })
+  field!: string;
+  @ApiProperty({ example: 'must be an email address' }) problem!: string;
+  @ApiPropertyOptional({ description: 'For a duplicate email or phone: the contact that has it' }) contactId?: string;
+}
+
+export class ContactImportRowView {
+  @ApiProperty({ description: 'Line of the file where the row starts (the header is line 1)' }) line!: number;
+  @ApiProperty({ enum: ['created', 'failed'] }) status!: 'created' | 'failed';
+  @ApiPropertyOptional({ description: 'The new contact (created rows)' }) contactId?: string;
+  @ApiProperty({ type: [ContactImportErrorView], description: 'Why the row failed; nothing of a failed row is written' })
+  errors!: ContactImportErrorView[];
+}
+
+export class ContactImportReportView {
+  @ApiProperty() created!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty({ type: [ContactImportRowView], description: 'Every data row, in file order' }) rows!: ContactImportRowView[];
+}

@@ -1,13 +1,19 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
+import { cursorKeySql, cursorTimeSql } from '../../../common/keyset-cursor';
+import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
+import { ConcurrencyLimit } from '../concurrency-limit';
 import { ContactAttributeDefinition } from '../contact.entity';
+import { csvLine } from '../csv';
 import { contactFilterSql, type ContactFilter } from './list-contacts.use-case';
 
-/** Rows fetched from the database cursor at a time; memory stays bounded by this, not the account size. */
-export const EXPORT_BATCH = 1000;
+/** Contacts read per page: one short query each, so memory stays bounded by this, not the account size. */
+export const EXPORT_PAGE_SIZE = 1000;
+/** Retry-After of a refused export: exports of a few hundred thousand contacts take seconds. */
+const RETRY_AFTER_SECONDS = 10;
 
 const BUILT_IN: Record<string, string> = {
   id: 'c.id::text',
@@ -20,34 +26,58 @@ const BUILT_IN: Record<string, string> = {
 };
 const DEFAULT_BUILT_IN = ['name', 'email', 'phone', 'vip'];
 
-export interface ExportPlan {
-  columns: string[];
-  header: boolean;
-  sql: string;
-  params: unknown[];
+export interface ExportContactsInput extends ContactFilter {
+  actor: Actor;
+  /** Comma-separated columns in order; default name,email,phone,vip and every custom attribute by position. */
+  attributes?: string;
+  /** false: no header row. */
+  header?: boolean;
 }
-
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-export function csvField(value: string | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-const csvLine = (values: (string | null)[]) => `${values.map(csvField).join(',')}\r\n`;
 
 /**
- * CSV export of contact attributes (administrators). Validation happens in plan() before anything is
- * sent; run() then reads the contacts through a server-side cursor (DECLARE ... FETCH 1000 inside one
- * read transaction) and hands each batch to `write`, which waits while the client is slow.
+ * The export's CSV, chunk by chunk (the header, then one chunk per page). It holds one of the
+ * export slots until close(), which the caller calls when it is done with the response (also after
+ * an error or a client that went away); iterating holds no database connection between pages.
+ */
+export interface ContactCsvExport extends AsyncIterable<string> {
+  readonly columns: string[];
+  close(): void;
+}
+
+/**
+ * CSV export of contact attributes (administrators; hidden attributes included, as administrators
+ * see them). Everything that can be refused (role, columns, filter, the concurrency limits) is
+ * refused by execute() before the first byte. The rows then come in keyset pages in (created_at, id)
+ * order, each page its own short query outside any transaction: a client that reads slowly (or not
+ * at all) delays only its own next page and never holds a pool connection or a transaction. A
+ * contact created during the export appears when it sorts after the current page; one deleted
+ * before its page is read is left out.
+ *
+ * At most EXPORT_MAX_CONCURRENT_PER_ACCOUNT exports per account and EXPORT_MAX_CONCURRENT in the
+ * process run at once (429 with Retry-After beyond); the controller disconnects a client that takes
+ * no data for EXPORT_WRITE_TIMEOUT_SECONDS, which frees its slot.
  */
 @Injectable()
 export class ExportContactsUseCase {
+  private readonly slots: ConcurrencyLimit;
+
   constructor(
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
-  ) {}
+    @Inject(APP_CONFIG) config: ServiceConfig,
+  ) {
+    this.slots = new ConcurrencyLimit({
+      what: ['contact export', 'contact exports'],
+      perAccount: config.contacts.exportMaxConcurrentPerAccount,
+      perAccountSetting: 'EXPORT_MAX_CONCURRENT_PER_ACCOUNT',
+      total: config.contacts.exportMaxConcurrent,
+      totalSetting: 'EXPORT_MAX_CONCURRENT',
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
+  }
 
-  async plan(actor: Actor, input: ContactFilter & { attributes?: string; header?: boolean }): Promise<ExportPlan> {
+  async execute(input: ExportContactsInput): Promise<ContactCsvExport> {
+    const { actor } = input;
     this.access.requireAdmin(actor, 'exporting contacts');
     const em = this.em.fork();
     const definitions = await em.find(ContactAttributeDefinition, { account: actor.accountId }, { orderBy: { position: 'asc', createdAt: 'asc', id: 'asc' } });
@@ -78,42 +108,36 @@ export class ExportContactsUseCase {
     if (columns.length === 0) throw DomainError.invalid('attributes', 'must list at least one attribute');
     const filter = await contactFilterSql(actor, input, this.access, em);
     if (!filter) throw new Error('administrators see every contact');
-    return {
-      columns,
-      header: input.header ?? true,
-      sql: `select ${selects.join(', ')} from contacts c where ${filter.where} order by c.created_at, c.id`,
-      params: [...selectParams, ...filter.params],
-    };
-  }
+    const release = this.slots.acquire(actor.accountId);
 
-  /** Streams the CSV; `write` resolves when the chunk may be followed by the next one. */
-  async run(plan: ExportPlan, write: (chunk: string) => Promise<void>, aborted: () => boolean): Promise<{ rows: number }> {
-    let rows = 0;
-    if (plan.header) await write(csvLine(plan.columns));
-    await this.em.fork().transactional(async (tx) => {
-      await tx.execute(`declare contacts_export no scroll cursor for ${plan.sql}`, plan.params);
+    const page = (after: { micros: string; id: string } | null) =>
+      em.execute<(Record<string, string | null> & { page_id: string; page_key: string })[]>(
+        `select ${selects.join(', ')}, c.id as page_id, ${cursorKeySql('c.created_at')} as page_key
+         from contacts c
+         where ${filter.where}${after ? ` and c.created_at >= ${cursorTimeSql} and (c.created_at, c.id) > (${cursorTimeSql}, ?::uuid)` : ''}
+         order by c.created_at, c.id
+         limit ${EXPORT_PAGE_SIZE}`,
+        [...selectParams, ...filter.params, ...(after ? [after.micros, after.micros, after.id] : [])],
+      );
+    const header = input.header ?? true;
+    async function* chunks(): AsyncGenerator<string> {
+      if (header) yield csvLine(columns);
+      let after: { micros: string; id: string } | null = null;
       for (;;) {
-        if (aborted()) throw new ExportAborted();
-        const batch = await tx.execute<Record<string, string | null>[]>(`fetch forward ${EXPORT_BATCH} from contacts_export`);
-        if (batch.length === 0) break;
+        const rows = await page(after);
+        if (rows.length === 0) return;
         let chunk = '';
-        for (const row of batch) {
+        for (const row of rows) {
           const values: (string | null)[] = [];
-          for (let i = 0; i < plan.columns.length; i++) values.push(row[`c${i}`]);
+          for (let i = 0; i < columns.length; i++) values.push(row[`c${i}`]);
           chunk += csvLine(values);
         }
-        rows += batch.length;
-        await write(chunk);
+        yield chunk;
+        if (rows.length < EXPORT_PAGE_SIZE) return;
+        const last = rows[rows.length - 1];
+        after = { micros: last.page_key, id: last.page_id };
       }
-      await tx.execute('close contacts_export');
-    });
-    return { rows };
-  }
-}
-
-/** The client went away mid-export; the read transaction (and its cursor) is rolled back. */
-export class ExportAborted extends Error {
-  constructor() {
-    super('the client closed the connection during the export');
+    }
+    return { columns, [Symbol.asyncIterator]: chunks, close: release };
   }
 }
