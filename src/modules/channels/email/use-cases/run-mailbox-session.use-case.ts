@@ -42,6 +42,15 @@ const POISON_ATTEMPTS = 3;
 /** Even without an EXISTS notification, look for new mail this often (a missed notification costs at most this). */
 const SAFETY_SYNC_MS = 60_000;
 
+/**
+ * The channel's checkpoint as text. The bigint columns come back from MikroORM as JS BigInt (its
+ * default mode), whatever the entity's declared type says; a BigInt can neither be compared with the
+ * folder's UIDVALIDITY string nor be encoded in a Temporal heartbeat or activity result (JSON).
+ */
+export function checkpointOf(c: Pick<EmailChannel, 'uidValidity' | 'lastUid'>): { uidValidity: string | null; lastUid: string } {
+  return { uidValidity: c.uidValidity === null || c.uidValidity === undefined ? null : String(c.uidValidity), lastUid: String(c.lastUid ?? '0') };
+}
+
 function fingerprint(c: EmailChannel): string {
   return [c.imapHost, c.imapPort, c.imapSecure, c.imapUser, c.imapPasswordSealed, c.imapFolder].join('\u0000');
 }
@@ -105,8 +114,7 @@ export class RunMailboxSessionUseCase {
       first = false;
       if (!channel) return { ...result, outcome: 'stopped', reason: 'the email channel was removed (or its inbox deleted)' };
       if (!channel.enabled) return { ...result, outcome: 'stopped', reason: 'the email channel is disabled' };
-      result.uidValidity = channel.uidValidity;
-      result.lastUid = channel.lastUid;
+      Object.assign(result, checkpointOf(channel));
       if (Date.now() >= deadline) return { ...result, outcome: 'rotate', reason: 'session time is up' };
 
       try {
@@ -143,6 +151,7 @@ export class RunMailboxSessionUseCase {
   /** One connection: returns why it ended, or throws when the connection was lost. */
   private async session(channel: EmailChannel, deadline: number, hooks: SessionHooks, result: MailboxSessionResult): Promise<'stopped' | 'rotate' | 'changed'> {
     const inboxId = channel.inbox.id;
+    const checkpoint = checkpointOf(channel);
     const client = imapClient(
       {
         host: channel.imapHost,
@@ -179,14 +188,14 @@ export class RunMailboxSessionUseCase {
       const mailbox = await client.mailboxOpen(channel.imapFolder, { readOnly: true });
       const uidValidity = String(mailbox.uidValidity);
       let rescan = false;
-      let lastUid = BigInt(channel.lastUid);
+      let lastUid = BigInt(checkpoint.lastUid);
       await this.em
         .fork()
         .execute(`update email_channels set last_connected_at = now(), last_error = null, last_error_at = null where inbox_id = ?`, [inboxId]);
-      if (channel.uidValidity !== uidValidity) {
+      if (checkpoint.uidValidity !== uidValidity) {
         // First session, or the server renumbered the folder: read it all again (stored mails are skipped).
-        rescan = channel.uidValidity !== null;
-        if (rescan) this.logger.warn(`mailbox of inbox ${inboxId}: UIDVALIDITY changed from ${channel.uidValidity} to ${uidValidity}; reading the folder again`);
+        rescan = checkpoint.uidValidity !== null;
+        if (rescan) this.logger.warn(`mailbox of inbox ${inboxId}: UIDVALIDITY changed from ${checkpoint.uidValidity} to ${uidValidity}; reading the folder again`);
         lastUid = 0n;
         await this.em.fork().execute(`update email_channels set uid_validity = ?, last_uid = 0 where inbox_id = ?`, [uidValidity, inboxId]);
       }
