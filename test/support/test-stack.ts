@@ -45,6 +45,9 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
       TEMPORAL_CAMPAIGN_TASK_QUEUE: `test-campaigns-${randomUUID()}`,
       LOG_LEVEL: 'error',
+      // The protocol peers of the tests (dovecot, smtp-server, fakes) listen on 127.0.0.1; the SSRF
+      // tests start a stack with 'false' to see the outbound-address guard refuse them.
+      OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true',
       ...opts.env,
     }),
   );

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../../common/domain-error';
+import { resolveOutboundTarget } from '../../../../common/outbound-address';
 import { SecretBox } from '../../../../common/secret-box';
 import { APP_CONFIG, type ServiceConfig } from '../../../../config/config';
 import { describeImapError } from '../connection-check';
@@ -152,6 +153,9 @@ export class RunMailboxSessionUseCase {
   private async session(channel: EmailChannel, deadline: number, hooks: SessionHooks, result: MailboxSessionResult): Promise<'stopped' | 'rotate' | 'changed'> {
     const inboxId = channel.inbox.id;
     const checkpoint = checkpointOf(channel);
+    // The address guard: a refused or unresolvable host is thrown (recorded as lastError, retried with
+    // backoff, so fixing the settings or the DNS lets the session connect); the checked address is used.
+    const target = await resolveOutboundTarget(channel.imapHost, this.config.outbound);
     const client = imapClient(
       {
         host: channel.imapHost,
@@ -161,6 +165,7 @@ export class RunMailboxSessionUseCase {
         password: this.secrets.decrypt(channel.imapPasswordSealed, 'imapPassword'),
       },
       this.config.email.connectTimeoutMs,
+      target,
     );
     let wake: () => void = () => undefined;
     let dirty = true;
@@ -176,7 +181,8 @@ export class RunMailboxSessionUseCase {
       wake();
     });
     client.on('error', (err: Error) => {
-      lost ??= `the IMAP connection to ${channel.imapHost}:${channel.imapPort} failed: ${err.message}`;
+      // Our words and the error's code only: the message may carry what the server sent.
+      lost ??= describeImapError(err, { host: channel.imapHost, port: channel.imapPort, user: channel.imapUser }).message;
       wake();
     });
     const onAbort = () => wake();
