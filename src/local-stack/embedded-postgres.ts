@@ -66,7 +66,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     await initdb(bin('initdb'), dataDir, ids);
   }
 
-  const child = await startServer(bin('postgres'), dataDir, opts, ids, log);
+  let stopping = false;
+  // Fast shutdown ends the clients still connected with a FATAL line each: expected then, not news.
+  const child = await startServer(bin('postgres'), dataDir, opts, ids, (line) => stopping || log(line));
   stopWithParent(child.pid);
 
   const admin = new Client({ host: '127.0.0.1', port: opts.port, user: USER, password: PASSWORD, database: 'postgres' });
@@ -84,6 +86,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     async stop() {
       if (stopped) return;
       stopped = true;
+      stopping = true;
       // Postgres may already be gone (e.g. Ctrl-C reached it directly).
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
