@@ -67,8 +67,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
 
   let stopping = false;
-  // Fast shutdown ends the clients still connected with a FATAL line each: expected then, not news.
-  const child = await startServer(bin('postgres'), dataDir, opts, ids, (line) => stopping || log(line));
+  // Fast shutdown (ours, or Ctrl-C reaching the server directly) ends each connected client with a
+  // FATAL line: expected then, not news.
+  const child = await startServer(bin('postgres'), dataDir, opts, ids, (line) => stopping || line.includes('terminating connection due to administrator command') || log(line));
   stopWithParent(child.pid);
 
   const admin = new Client({ host: '127.0.0.1', port: opts.port, user: USER, password: PASSWORD, database: 'postgres' });
