@@ -95,7 +95,7 @@ class LocalStack {
       database: 'cx',
       persistent: true,
       log: (line) => {
-        if (/initialising|FATAL|ERROR|PANIC/.test(line)) say(`  ${line}`);
+        if (/initialising|PostgreSQL binaries|system user|cannot reach|FATAL|ERROR|PANIC/.test(line)) say(`  ${line}`);
       },
     });
     say(`PostgreSQL: ready (${seconds(t)})`);

@@ -99,6 +99,14 @@ export interface AppConfig {
     /** Most data rows one import takes (CONTACT_IMPORT_MAX_ROWS). */
     importMaxRows: number;
   };
+  outbound: {
+    /**
+     * OUTBOUND_ALLOW_PRIVATE_TARGETS: tenant-chosen hosts (mail servers, later webhooks and CRMs) may be
+     * loopback, private, link-local, CGNAT or IPv6 unique-local addresses. Off by default: such targets
+     * would let a tenant probe the operator's own network (see src/common/outbound-address.ts).
+     */
+    allowPrivateTargets: boolean;
+  };
   campaigns: {
     /** Recipients a campaign run reads per page of its audience (CAMPAIGN_PAGE_SIZE). */
     pageSize: number;
@@ -151,6 +159,14 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(name, `must be an integer from ${min} to ${max}`, raw);
   }
   return Number(raw);
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, 'must be true or false', raw);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -290,6 +306,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       connectTimeoutMs: int(env, 'EMAIL_CONNECT_TIMEOUT_MS', 10000, 100, 120000),
     },
     contacts: contactSettings(env),
+    outbound: {
+      allowPrivateTargets: bool(env, 'OUTBOUND_ALLOW_PRIVATE_TARGETS', false),
+    },
     campaigns: {
       pageSize: int(env, 'CAMPAIGN_PAGE_SIZE', 1000, 10, 10000),
       runHistoryEvents: int(env, 'CAMPAIGN_RUN_HISTORY_EVENTS', 500, 20, 20000),

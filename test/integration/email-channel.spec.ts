@@ -7,8 +7,10 @@
  * note while the message and the mail behind it arrive.
  */
 import { randomBytes } from 'node:crypto';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { ImapFlow } from 'imapflow';
 import { Client } from 'pg';
+import { RunMailboxSessionUseCase, type MailboxSessionResult } from '../../src/modules/channels/email/use-cases/run-mailbox-session.use-case';
 import { conversationStateQuery, conversationWorkflowId } from '../../workflows/contracts/conversation.contract';
 import { mailboxWorkflowId } from '../../workflows/contracts/mailbox.contract';
 import { startDovecot, type Dovecot } from '../support/dovecot';
@@ -506,6 +508,57 @@ describe('reconnects and restarts', () => {
     const again = await asAdmin('PUT', `/api/v1/inboxes/${inboxId}/email-channel`, settings({ imapPassword: undefined, smtpPassword: undefined }));
     expect(again.status).toBe(200);
     await arrived(laterId);
+  });
+});
+
+/**
+ * The session use case itself, driven here as the mailbox activity drives it, with the hooks recording
+ * what it would heartbeat. Every heartbeat and the result pass through Temporal's payload converter:
+ * a value it cannot encode (e.g. a BigInt) makes the SDK cancel the activity.
+ */
+describe('the mailbox session', () => {
+  async function runSession(id: string, maxRunMs: number): Promise<{ beats: unknown[]; result: MailboxSessionResult }> {
+    const beats: unknown[] = [];
+    const session = stack.api.get(RunMailboxSessionUseCase, { strict: false });
+    const result = await session.execute({ inboxId: id, maxRunMs, hooks: { heartbeat: (details) => beats.push(details), signal: new AbortController().signal } });
+    return { beats, result };
+  }
+  const encodable = (value: unknown) => expect(() => defaultPayloadConverter.toPayload(value)).not.toThrow();
+
+  test('while it reconnects, its heartbeats and its result can be encoded by Temporal', async () => {
+    const closedPort = await (await import('../../src/local-stack/free-port')).freePort();
+    const other = await asAdmin<{ id: string }>('POST', '/api/v1/inboxes', { name: 'Unreachable mail', channelType: 'email' });
+    const put = await asAdmin('PUT', `/api/v1/inboxes/${other.body.id}/email-channel`, settings({ imapPort: closedPort }));
+    expect(put.status).toBe(200);
+    // A mailbox that was read before (its checkpoint is set) and whose server is now unreachable.
+    await db.query('update email_channels set uid_validity = 1796118302, last_uid = 7 where inbox_id = $1', [other.body.id]);
+    try {
+      const { beats, result } = await runSession(other.body.id, 2500);
+      expect(beats.length).toBeGreaterThan(0);
+      expect(beats[0]).toMatchObject({ uidValidity: '1796118302', lastUid: '7', state: expect.stringMatching(/^reconnecting: nothing accepts connections/) });
+      beats.forEach(encodable);
+      expect(result).toMatchObject({ outcome: 'rotate', uidValidity: '1796118302', lastUid: '7', connections: 0 });
+      encodable(result);
+    } finally {
+      await asAdmin('PUT', `/api/v1/inboxes/${other.body.id}/email-channel`, settings({ imapPort: closedPort, enabled: false }));
+    }
+  });
+
+  test('a new session resumes at the checkpoint (same UIDVALIDITY): nothing is read again', async () => {
+    const read = async () => (await db.query('select uid_validity::text as v, last_uid::text as u from email_channels where inbox_id = $1', [inboxId])).rows[0] as { v: string; u: string };
+    // The running mailbox workflow moves the checkpoint right after each stored mail: wait until it rests.
+    const checkpoint = await eventually(async () => {
+      const first = await read();
+      await new Promise((r) => setTimeout(r, 300));
+      const second = await read();
+      return first.u === second.u ? second : undefined;
+    }, 5_000, 'the checkpoint to rest');
+    expect(Number(checkpoint.u)).toBeGreaterThan(0);
+    const { beats, result } = await runSession(inboxId, 1500);
+    expect(result).toMatchObject({ outcome: 'rotate', uidValidity: checkpoint.v, lastUid: checkpoint.u, stored: 0, duplicates: 0, connections: 1 });
+    beats.forEach(encodable);
+    encodable(result);
+    expect(await read()).toEqual(checkpoint);
   });
 });
 

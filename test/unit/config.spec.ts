@@ -26,6 +26,7 @@ test.each([
   [{ DATABASE_URL: 'not a url' }, 'Configuration error: DATABASE_URL must be a URL like postgres://user:password@host:5432/database (got "not a url")'],
   [{ TEMPORAL_ADDRESS: 'localhost' }, 'Configuration error: TEMPORAL_ADDRESS must be host:port, e.g. 127.0.0.1:7233 (got "localhost")'],
   [{ LOG_LEVEL: 'loud' }, 'Configuration error: LOG_LEVEL must be one of error, warn, log, debug, verbose (got "loud")'],
+  [{ OUTBOUND_ALLOW_PRIVATE_TARGETS: 'yes' }, 'Configuration error: OUTBOUND_ALLOW_PRIVATE_TARGETS must be true or false (got "yes")'],
 ])('%j is refused with one line naming the variable', (env, message) => {
   const text = errorOf(() => loadConfig(env));
   expect(text).toBe(message);
@@ -86,4 +87,11 @@ test('pool size and the export and import limits have defaults and are validated
   expect(errorOf(() => loadConfig({ EXPORT_MAX_CONCURRENT: '3', EXPORT_MAX_CONCURRENT_PER_ACCOUNT: '5' }))).toBe(
     'Configuration error: EXPORT_MAX_CONCURRENT_PER_ACCOUNT must not exceed EXPORT_MAX_CONCURRENT (3) (got "5")',
   );
+});
+
+test('outbound connections to private targets are off unless OUTBOUND_ALLOW_PRIVATE_TARGETS is true', () => {
+  expect(loadConfig({}).outbound.allowPrivateTargets).toBe(false);
+  expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true' }).outbound.allowPrivateTargets).toBe(true);
+  expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE_TARGETS: '1' }).outbound.allowPrivateTargets).toBe(true);
+  expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE_TARGETS: 'false' }).outbound.allowPrivateTargets).toBe(false);
 });

@@ -1,11 +1,13 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OutboundAddressRefused, resolveOutboundTarget, type OutboundTarget } from '../../../common/outbound-address';
 import { SecretBox } from '../../../common/secret-box';
 import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import { ContactIdentity } from '../../contacts/contact.entity';
 import { Conversation } from '../../conversations/conversation.entity';
 import type { EmailMessageMeta } from '../../conversations/message.entity';
 import type { ChannelSender, DeliveryResult, OutboundMessage } from '../channel-sender';
+import { describeSmtpError } from './connection-check';
 import { EmailChannel } from './email-channel.entity';
 import { smtpTransport } from './mail-clients';
 
@@ -18,9 +20,17 @@ export function isPermanentSmtpError(err: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
+/**
+ * The reason of a refusal. The server's own words are kept only when it refused a command (MAIL FROM,
+ * RCPT TO, DATA, AUTH) after greeting us as an SMTP server; a peer that never spoke SMTP (a 5xx
+ * "greeting" from another kind of service) is described in our words, so its banner is never shown.
+ */
 export function smtpErrorText(err: unknown): string {
-  const e = err as { responseCode?: number; response?: string; message?: string };
-  return `SMTP error ${e.responseCode ?? ''}: ${(e.response ?? e.message ?? 'no reason given').trim()}`.replace('error :', 'error:');
+  const e = err as { code?: string; command?: string; responseCode?: number; response?: string; message?: string };
+  if (e.code === 'EPROTOCOL' || e.command === 'CONN' || !e.response) {
+    return `SMTP error ${e.responseCode ?? ''}: the server refused the connection before an SMTP exchange`.replace('error :', 'error:');
+  }
+  return `SMTP error ${e.responseCode ?? ''}: ${e.response.trim().slice(0, 500)}`.replace('error :', 'error:');
 }
 
 /**
@@ -89,6 +99,16 @@ export class EmailSender implements ChannelSender {
     const subject = row?.subject?.trim() || replySubject(last?.subject) || `Message from ${channel.displayName ?? channel.address}`;
     const ownId = outboundMessageId(message.messageId, message.inboxId, channel.address);
 
+    // The address guard (src/common/outbound-address.ts): a refused host fails the message in our words;
+    // a DNS failure is thrown (the message stays queued for a retry). The checked address is used.
+    let target: OutboundTarget;
+    try {
+      target = await resolveOutboundTarget(channel.smtpHost, this.config.outbound);
+    } catch (err) {
+      if (!(err instanceof OutboundAddressRefused)) throw err;
+      this.logger.warn(`message ${message.messageId}: not sent: ${err.message}`);
+      return { status: 'failed', error: `the SMTP server was not contacted: ${err.message}` };
+    }
     const transport = smtpTransport(
       {
         host: channel.smtpHost,
@@ -98,6 +118,7 @@ export class EmailSender implements ChannelSender {
         password: channel.smtpPasswordSealed ? this.secrets.decrypt(channel.smtpPasswordSealed, 'smtpPassword') : null,
       },
       this.config.email.connectTimeoutMs,
+      target,
     );
     try {
       await transport.sendMail({
@@ -112,7 +133,8 @@ export class EmailSender implements ChannelSender {
       return { status: 'sent', providerMessageId: ownId };
     } catch (err) {
       if (!isPermanentSmtpError(err)) {
-        this.logger.warn(`message ${message.messageId}: SMTP server unavailable (${(err as Error).message}); it stays queued for a retry`);
+        const described = describeSmtpError(err, { host: channel.smtpHost, port: channel.smtpPort, user: channel.smtpUser }).message;
+        this.logger.warn(`message ${message.messageId}: SMTP server unavailable (${described}); it stays queued for a retry`);
         throw err;
       }
       const reason = smtpErrorText(err);

@@ -1,6 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type { OutboundTarget } from '../../../common/outbound-address';
 
 export interface ImapSettings {
   host: string;
@@ -20,14 +21,20 @@ export interface SmtpSettings {
   password: string | null;
 }
 
+/*
+ * Both clients connect to `target.address`, the address resolveOutboundTarget checked for `s.host`
+ * (src/common/outbound-address.ts), never to the host name: a second DNS lookup could answer with
+ * another address (rebinding). The host name stays the TLS server name (SNI and certificate check).
+ */
+
 /** An IMAP client for a mailbox: no logging (credentials never reach a log), no automatic IDLE (the session runs it). */
-export function imapClient(s: ImapSettings, timeoutMs: number): ImapFlow {
+export function imapClient(s: ImapSettings, timeoutMs: number, target: OutboundTarget): ImapFlow {
   return new ImapFlow({
-    host: s.host,
+    host: target.address,
     port: s.port,
     secure: s.secure,
     doSTARTTLS: s.secure ? undefined : false,
-    servername: s.host,
+    servername: target.servername,
     auth: { user: s.user, pass: s.password },
     logger: false,
     disableAutoIdle: true,
@@ -40,9 +47,9 @@ export function imapClient(s: ImapSettings, timeoutMs: number): ImapFlow {
 }
 
 /** A one-shot SMTP transport (no pool): replies are few, and settings may change between them. */
-export function smtpTransport(s: SmtpSettings, timeoutMs: number): Transporter<SMTPTransport.SentMessageInfo> {
+export function smtpTransport(s: SmtpSettings, timeoutMs: number, target: OutboundTarget): Transporter<SMTPTransport.SentMessageInfo> {
   return nodemailer.createTransport({
-    host: s.host,
+    host: target.address,
     port: s.port,
     secure: s.secure,
     ignoreTLS: !s.secure,
@@ -50,7 +57,7 @@ export function smtpTransport(s: SmtpSettings, timeoutMs: number): Transporter<S
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: Math.max(timeoutMs, 60_000),
-    tls: { servername: s.host },
+    ...(target.servername ? { tls: { servername: target.servername } } : {}),
     logger: false,
     debug: false,
   });

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../../common/domain-error';
+import { resolveOutboundTarget } from '../../../../common/outbound-address';
 import { SecretBox } from '../../../../common/secret-box';
 import { APP_CONFIG, type ServiceConfig } from '../../../../config/config';
 import { describeImapError } from '../connection-check';
@@ -41,6 +42,15 @@ class ConnectionLost extends Error {}
 const POISON_ATTEMPTS = 3;
 /** Even without an EXISTS notification, look for new mail this often (a missed notification costs at most this). */
 const SAFETY_SYNC_MS = 60_000;
+
+/**
+ * The channel's checkpoint as text. The bigint columns come back from MikroORM as JS BigInt (its
+ * default mode), whatever the entity's declared type says; a BigInt can neither be compared with the
+ * folder's UIDVALIDITY string nor be encoded in a Temporal heartbeat or activity result (JSON).
+ */
+export function checkpointOf(c: Pick<EmailChannel, 'uidValidity' | 'lastUid'>): { uidValidity: string | null; lastUid: string } {
+  return { uidValidity: c.uidValidity === null || c.uidValidity === undefined ? null : String(c.uidValidity), lastUid: String(c.lastUid ?? '0') };
+}
 
 function fingerprint(c: EmailChannel): string {
   return [c.imapHost, c.imapPort, c.imapSecure, c.imapUser, c.imapPasswordSealed, c.imapFolder].join('\u0000');
@@ -105,8 +115,7 @@ export class RunMailboxSessionUseCase {
       first = false;
       if (!channel) return { ...result, outcome: 'stopped', reason: 'the email channel was removed (or its inbox deleted)' };
       if (!channel.enabled) return { ...result, outcome: 'stopped', reason: 'the email channel is disabled' };
-      result.uidValidity = channel.uidValidity;
-      result.lastUid = channel.lastUid;
+      Object.assign(result, checkpointOf(channel));
       if (Date.now() >= deadline) return { ...result, outcome: 'rotate', reason: 'session time is up' };
 
       try {
@@ -143,6 +152,10 @@ export class RunMailboxSessionUseCase {
   /** One connection: returns why it ended, or throws when the connection was lost. */
   private async session(channel: EmailChannel, deadline: number, hooks: SessionHooks, result: MailboxSessionResult): Promise<'stopped' | 'rotate' | 'changed'> {
     const inboxId = channel.inbox.id;
+    const checkpoint = checkpointOf(channel);
+    // The address guard: a refused or unresolvable host is thrown (recorded as lastError, retried with
+    // backoff, so fixing the settings or the DNS lets the session connect); the checked address is used.
+    const target = await resolveOutboundTarget(channel.imapHost, this.config.outbound);
     const client = imapClient(
       {
         host: channel.imapHost,
@@ -152,6 +165,7 @@ export class RunMailboxSessionUseCase {
         password: this.secrets.decrypt(channel.imapPasswordSealed, 'imapPassword'),
       },
       this.config.email.connectTimeoutMs,
+      target,
     );
     let wake: () => void = () => undefined;
     let dirty = true;
@@ -167,7 +181,8 @@ export class RunMailboxSessionUseCase {
       wake();
     });
     client.on('error', (err: Error) => {
-      lost ??= `the IMAP connection to ${channel.imapHost}:${channel.imapPort} failed: ${err.message}`;
+      // Our words and the error's code only: the message may carry what the server sent.
+      lost ??= describeImapError(err, { host: channel.imapHost, port: channel.imapPort, user: channel.imapUser }).message;
       wake();
     });
     const onAbort = () => wake();
@@ -179,14 +194,14 @@ export class RunMailboxSessionUseCase {
       const mailbox = await client.mailboxOpen(channel.imapFolder, { readOnly: true });
       const uidValidity = String(mailbox.uidValidity);
       let rescan = false;
-      let lastUid = BigInt(channel.lastUid);
+      let lastUid = BigInt(checkpoint.lastUid);
       await this.em
         .fork()
         .execute(`update email_channels set last_connected_at = now(), last_error = null, last_error_at = null where inbox_id = ?`, [inboxId]);
-      if (channel.uidValidity !== uidValidity) {
+      if (checkpoint.uidValidity !== uidValidity) {
         // First session, or the server renumbered the folder: read it all again (stored mails are skipped).
-        rescan = channel.uidValidity !== null;
-        if (rescan) this.logger.warn(`mailbox of inbox ${inboxId}: UIDVALIDITY changed from ${channel.uidValidity} to ${uidValidity}; reading the folder again`);
+        rescan = checkpoint.uidValidity !== null;
+        if (rescan) this.logger.warn(`mailbox of inbox ${inboxId}: UIDVALIDITY changed from ${checkpoint.uidValidity} to ${uidValidity}; reading the folder again`);
         lastUid = 0n;
         await this.em.fork().execute(`update email_channels set uid_validity = ?, last_uid = 0 where inbox_id = ?`, [uidValidity, inboxId]);
       }

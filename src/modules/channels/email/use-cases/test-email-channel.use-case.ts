@@ -34,6 +34,7 @@ export class TestEmailChannelUseCase {
         { host: c.imapHost, port: c.imapPort, secure: c.imapSecure, user: c.imapUser, password: this.secrets.decrypt(c.imapPasswordSealed, 'imapPassword') },
         c.imapFolder,
         timeout,
+        this.config.outbound,
       ),
       checkSmtp(
         {
@@ -44,6 +45,7 @@ export class TestEmailChannelUseCase {
           password: c.smtpPasswordSealed ? this.secrets.decrypt(c.smtpPasswordSealed, 'smtpPassword') : null,
         },
         timeout,
+        this.config.outbound,
       ),
     ]);
     return { imap, smtp };
