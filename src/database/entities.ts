@@ -23,6 +23,10 @@ import { MessageAttachmentBlob } from '../modules/channels/email/message-attachm
 import { SavedReply } from '../modules/saved-replies/saved-reply.entity';
 import { Team, TeamMember } from '../modules/teams/team.entity';
 import { User } from '../modules/users/user.entity';
+import { AutomationFiring } from '../modules/automation/automation-firing.entity';
+import { AutomationRule } from '../modules/automation/automation-rule.entity';
+import { AutomationRun } from '../modules/automation/automation-run.entity';
+import { ConversationEvent } from '../modules/conversations/conversation-event.entity';
 
 /** Every entity, listed once for the ORM (no folder globbing, so ts and js builds behave alike). */
 export const ENTITIES = [
@@ -53,4 +57,8 @@ export const ENTITIES = [
   MessageAttachmentBlob,
   Campaign,
   CampaignRecipient,
+  ConversationEvent,
+  AutomationRule,
+  AutomationRun,
+  AutomationFiring,
 ];

@@ -11,6 +11,7 @@ import { Migration20261123080000_contact_tags } from './Migration20261123080000_
 import { Migration20261201095727_rate_limit_counters } from './Migration20261201095727_rate_limit_counters';
 import { Migration20261201095909_private_notes } from './Migration20261201095909_private_notes';
 import { Migration20261201100000_campaign_template_author } from './Migration20261201100000_campaign_template_author';
+import { Migration20261201102858_automation_rules } from './Migration20261201102858_automation_rules';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201095727_rate_limit_counters', class: Migration20261201095727_rate_limit_counters },
   { name: 'Migration20261201095909_private_notes', class: Migration20261201095909_private_notes },
   { name: 'Migration20261201100000_campaign_template_author', class: Migration20261201100000_campaign_template_author },
+  { name: 'Migration20261201102858_automation_rules', class: Migration20261201102858_automation_rules },
 ];

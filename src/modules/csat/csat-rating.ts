@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { recordConversationEvent } from '../conversations/conversation-events';
 import { recordDecision, type DecisionRecord } from '../conversations/decision-log';
 import type { CsatSurvey } from './csat-survey.entity';
 
@@ -40,7 +41,8 @@ export function canStillRate(survey: Pick<CsatSurvey, 'sentAt'>, editWindowDays:
 
 /**
  * Stores a rating (and the comment, when one is given: undefined keeps the stored one) on a
- * survey loaded in the caller's transaction, and records the `csat_rated` decision there.
+ * survey loaded in the caller's transaction, and records the `csat_rated` decision and the
+ * `csat_received` event there.
  */
 export async function applyRating(
   em: EntityManager,
@@ -56,6 +58,11 @@ export async function applyRating(
     previous === null
       ? `The customer rated ${input.rating}/${CSAT_SCALE} via ${via}`
       : `The customer changed the CSAT rating from ${previous} to ${input.rating}/${CSAT_SCALE} via ${via}`;
+  await recordConversationEvent(em, {
+    conversationId: survey.conversation.id,
+    type: 'csat_received',
+    data: { surveyId: survey.id, rating: input.rating, previousRating: previous, via: input.via },
+  });
   return recordDecision(em, {
     conversationId: survey.conversation.id,
     kind: 'csat_rated',

@@ -5,6 +5,7 @@ import type { Actor } from '../../auth/actor';
 import { applyAttributeValues } from '../attribute-values';
 import { ContactAccess } from '../contact-access';
 import { normaliseContactTags } from '../contact-tags';
+import { recordConversationEvents } from '../../conversations/conversation-events';
 import { ContactAttributeDefinition } from '../contact.entity';
 import { contactView } from '../contact-view';
 import type { ContactView } from '../dto/contact.dto';
@@ -37,31 +38,34 @@ export class UpdateContactUseCase {
     // Checked before anything is locked or read: bad tags are a 400 naming tags (or tags[i]).
     const tags = input.tags === undefined ? undefined : normaliseContactTags(input.tags).sort();
     const em = this.em.fork();
-    let vipChanged = false;
+    let changedFields: string[] = [];
+    let active: string[] = [];
     const view = await em.transactional(async (tx) => {
       // Concurrent attribute edits must not overwrite each other's keys.
       await tx.execute('select id from contacts where id = ? and account_id = ? for update', [id, actor.accountId]);
       const contact = await this.contacts.requireVisible(actor, id, tx);
+      const snapshot = () => ({ name: contact.name, email: contact.email, phone: contact.phone, vip: contact.vip, tags: JSON.stringify(contact.tags), attributes: JSON.stringify(contact.attributes ?? {}) });
+      const was = snapshot();
       if (input.name !== undefined) contact.name = input.name === '' ? null : input.name;
       if (input.email !== undefined) contact.email = input.email === '' ? null : input.email;
       if (input.phone !== undefined) contact.phone = input.phone === '' ? null : input.phone;
-      if (input.vip !== undefined && input.vip !== contact.vip) {
-        contact.vip = input.vip;
-        vipChanged = true;
-      }
+      if (input.vip !== undefined) contact.vip = input.vip;
       if (tags !== undefined) contact.tags = tags;
       if (input.attributes !== undefined) {
         const definitions = await tx.find(ContactAttributeDefinition, { account: actor.accountId });
         contact.attributes = applyAttributeValues(contact.attributes ?? {}, input.attributes, definitions, actor.isAdmin);
       }
       await tx.flush();
+      const now = snapshot();
+      changedFields = (Object.keys(was) as (keyof typeof was)[]).filter((k) => was[k] !== now[k]);
+      if (changedFields.length) {
+        // Every conversation of the contact still being worked on sees the change (contact_updated; the VIP flag is also a search attribute).
+        active = (await tx.execute<{ id: string }[]>(`select id from conversations where contact_id = ? and status in ('new', 'open', 'pending')`, [id])).map((r) => r.id);
+        await recordConversationEvents(tx, active.map((conversationId) => ({ conversationId, type: 'contact_updated' as const, data: { contactId: id, changed: changedFields }, actorUserId: actor.userId })));
+      }
       return contactView(actor, contact, tx);
     });
-    if (vipChanged) {
-      // The VIP flag is a search attribute of the contact's conversation workflows (and a queue priority).
-      const open = await em.execute<{ id: string }[]>(`select id from conversations where contact_id = ? and status in ('new', 'open', 'pending')`, [id]);
-      await this.workflows.notifyChanged(open.map((r) => r.id), `contact VIP ${input.vip ? 'set' : 'cleared'}`);
-    }
+    if (active.length) await this.workflows.notifyChanged(active, `contact updated (${changedFields.join(', ')})`);
     return view;
   }
 }

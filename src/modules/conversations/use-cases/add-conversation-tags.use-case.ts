@@ -2,7 +2,10 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
+import { type EventCause, recordConversationEvents } from '../conversation-events';
+import { tagEvents } from './set-conversation-tags.use-case';
 import { ConversationTag } from '../conversation.entity';
 import { normaliseTags, TAGS_PER_CONVERSATION } from '../tags';
 
@@ -11,6 +14,8 @@ export interface AddConversationTagsInput {
   actor?: Actor;
   conversationId: string;
   tags: string[];
+  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  cause?: EventCause;
 }
 
 /** Adds tags to the ones the conversation has (existing ones are kept once). Without an actor: the system. */
@@ -19,11 +24,12 @@ export class AddConversationTagsUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly conversations: ConversationAccess,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(input: AddConversationTagsInput): Promise<void> {
     const tags = normaliseTags(input.tags);
-    await this.em.fork().transactional(async (em) => {
+    const changed = await this.em.fork().transactional(async (em) => {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       const existing = (await em.find(ConversationTag, { conversation: conversation.id })).map((t) => t.tag);
       const total = new Set([...existing, ...tags]).size;
@@ -36,6 +42,10 @@ export class AddConversationTagsUseCase {
           [conversation.id, tag],
         );
       }
+      const events = tagEvents(conversation.id, existing, [...existing, ...tags.filter((t) => !existing.includes(t))], input);
+      await recordConversationEvents(em, events);
+      return events.length > 0;
     });
+    if (changed) await this.workflows.notifyChanged([input.conversationId], 'tags added');
   }
 }

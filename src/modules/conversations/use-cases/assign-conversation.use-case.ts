@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { type EventCause, recordConversationEvents } from '../conversation-events';
 import { recordDecision } from '../decision-log';
 import { ConversationAccess, isManagerOrAdmin } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
@@ -13,6 +14,8 @@ export interface AssignConversationInput {
   assigneeId: string | null;
   /** Who acts; absent for the system (routing), which may assign any eligible user in either mode. */
   actor?: Actor;
+  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  cause?: EventCause;
 }
 
 export interface AssignConversationResult {
@@ -97,6 +100,10 @@ export class AssignConversationUseCase {
           details: { assigneeId: target, previousAssigneeId: current },
           actorUserId: input.actor?.userId,
         });
+        await recordConversationEvents(em, [
+          ...(current ? [{ conversationId: conversation.id, type: 'unassigned' as const, data: { assigneeId: current }, actorUserId: input.actor?.userId, cause: input.cause }] : []),
+          ...(target ? [{ conversationId: conversation.id, type: 'assigned' as const, data: { assigneeId: target, previousAssigneeId: current }, actorUserId: input.actor?.userId, cause: input.cause }] : []),
+        ]);
       }
       return { conversation, previousAssigneeId: current, changed: target !== current };
     });

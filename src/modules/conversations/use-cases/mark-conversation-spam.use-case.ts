@@ -3,11 +3,14 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
 import { Contact } from '../../contacts/contact.entity';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { type EventCause, recordConversationEvent } from '../conversation-events';
 import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
 export interface MarkConversationSpamInput {
+  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  cause?: EventCause;
   /** Absent for the system (automation). */
   actor?: Actor;
   conversationId: string;
@@ -31,9 +34,11 @@ export class MarkConversationSpamUseCase {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       await em.nativeUpdate(Contact, { id: conversation.contact.id }, { spam: true });
       if (conversation.status === 'spam') return { conversation, changed: false };
+      const from = conversation.status;
       conversation.status = 'spam';
       conversation.queuedAt = null;
       await recordDecision(em, { conversationId: conversation.id, kind: 'status', summary: `marked as spam by ${input.actor ? input.actor.name : 'the system'}`, actorUserId: input.actor?.userId });
+      await recordConversationEvent(em, { conversationId: conversation.id, type: 'status_changed', data: { from: from, to: conversation.status }, actorUserId: input.actor?.userId, cause: input.cause });
       return { conversation, changed: true };
     });
     if (result.changed) await this.workflows.notifyChanged([result.conversation.id], `marked as spam by ${input.actor ? input.actor.name : 'the system'}`);

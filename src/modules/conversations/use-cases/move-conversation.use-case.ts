@@ -7,11 +7,14 @@ import type { Actor } from '../../auth/actor';
 import { Account } from '../../accounts/account.entity';
 import { Inbox } from '../../inboxes/inbox.entity';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { type EventCause, recordConversationEvents } from '../conversation-events';
 import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
 export interface MoveConversationInput {
+  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  cause?: EventCause;
   /** Absent for the system (automation), which needs no membership of either inbox. */
   actor?: Actor;
   conversationId: string;
@@ -66,9 +69,8 @@ export class MoveConversationUseCase {
         );
       }
       conversation.inbox = ref(target);
-      if (conversation.assigneeId && !(await this.conversations.canHold(em, target, conversation.assigneeId))) {
-        conversation.assigneeId = null;
-      }
+      const droppedAssignee = conversation.assigneeId && !(await this.conversations.canHold(em, target, conversation.assigneeId)) ? conversation.assigneeId : null;
+      if (droppedAssignee) conversation.assigneeId = null;
       // Unassigned and still open for work: it waits in the new inbox's queue (the workflow drains it).
       conversation.queueTarget = null;
       conversation.queuedAt = !conversation.assigneeId && ['new', 'open', 'pending'].includes(conversation.status) ? new Date() : null;
@@ -79,6 +81,11 @@ export class MoveConversationUseCase {
         details: { fromInboxId: source.id, toInboxId: target.id },
         actorUserId: input.actor?.userId,
       });
+      const by = { actorUserId: input.actor?.userId, cause: input.cause };
+      await recordConversationEvents(em, [
+        { conversationId: conversation.id, type: 'moved', data: { fromInboxId: source.id, toInboxId: target.id }, ...by },
+        ...(droppedAssignee ? [{ conversationId: conversation.id, type: 'unassigned' as const, data: { assigneeId: droppedAssignee }, ...by }] : []),
+      ]);
       return conversation;
     });
     await this.workflows.notifyChanged([moved.id], `moved to inbox ${input.inboxId}`);

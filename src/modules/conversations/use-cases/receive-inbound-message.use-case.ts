@@ -9,6 +9,7 @@ import { findOrCreateContact } from '../../contacts/find-or-create-contact';
 import { CsatReplies } from '../../csat/csat-replies';
 import { Inbox } from '../../inboxes/inbox.entity';
 import { Conversation } from '../conversation.entity';
+import { recordConversationEvents } from '../conversation-events';
 import { recordDecision } from '../decision-log';
 import { Message, type MessageAttachment } from '../message.entity';
 
@@ -198,6 +199,11 @@ export class ReceiveInboundMessageUseCase {
         automated: input.automated ?? false,
       });
       await em.flush();
+      await recordConversationEvents(em, [
+        ...(created ? [{ conversationId: conversation.id, type: 'conversation_created' as const, data: { channel: inbox.channelType } }] : []),
+        ...(movedBackFrom ? [{ conversationId: conversation.id, type: 'status_changed' as const, data: { from: movedBackFrom, to: 'new', messageId: message.id } }] : []),
+        ...(input.storeOnly ? [] : [{ conversationId: conversation.id, type: 'message_received' as const, data: { messageId: message.id } }]),
+      ]);
       if (movedBackFrom) {
         await recordDecision(em, {
           conversationId: conversation.id,

@@ -4,11 +4,14 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { Contact } from '../../contacts/contact.entity';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { type EventCause, recordConversationEvent } from '../conversation-events';
 import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import { Conversation } from '../conversation.entity';
 
 export interface ReopenConversationInput {
+  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  cause?: EventCause;
   /** Absent for the system (automation). */
   actor?: Actor;
   conversationId: string;
@@ -36,6 +39,7 @@ export class ReopenConversationUseCase {
           { field: 'status', problem: `is ${conversation.status}, not resolved or spam` },
         ]);
       }
+      const from = conversation.status;
       const wasSpam = conversation.status === 'spam';
       conversation.status = 'open';
       conversation.resolvedAt = null;
@@ -45,6 +49,7 @@ export class ReopenConversationUseCase {
         if (stillSpam === 0) await em.nativeUpdate(Contact, { id: conversation.contact.id }, { spam: false });
       }
       await recordDecision(em, { conversationId: conversation.id, kind: 'status', summary: `reopened by ${input.actor ? input.actor.name : 'the system'}`, actorUserId: input.actor?.userId });
+      await recordConversationEvent(em, { conversationId: conversation.id, type: 'status_changed', data: { from: from, to: conversation.status }, actorUserId: input.actor?.userId, cause: input.cause });
       return { conversation, changed: true };
     });
     if (result.changed) await this.workflows.notifyChanged([result.conversation.id], `reopened by ${input.actor ? input.actor.name : 'the system'}`);

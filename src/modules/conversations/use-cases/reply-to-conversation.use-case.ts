@@ -7,6 +7,7 @@ import { ChannelSenders } from '../../channels/channel-senders';
 import type { Inbox } from '../../inboxes/inbox.entity';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
+import { type ConversationEventInput, type EventCause, recordConversationEvents } from '../conversation-events';
 import { Message } from '../message.entity';
 
 export interface ReplyToConversationInput {
@@ -18,6 +19,8 @@ export interface ReplyToConversationInput {
   actor?: Actor;
   /** Email: the subject of this message (an agent starting a conversation); replies otherwise answer "Re: <last subject>". */
   subject?: string;
+  /** Set when an automation rule's action sends this message (the event log names the rule). */
+  cause?: EventCause;
 }
 
 export interface ReplyToConversationResult {
@@ -54,7 +57,7 @@ export class ReplyToConversationUseCase {
         : null;
       if (idempotencyKey) {
         const existing = await tx.findOne(Message, { idempotencyKey });
-        if (existing) return { message: existing, duplicate: true, inbox, opened: false };
+        if (existing) return { message: existing, duplicate: true, inbox, opened: false, evented: false };
       }
       if (conversation.status === 'spam') {
         throw new DomainError('UNPROCESSABLE', `status: conversation ${conversation.id} was closed as spam; reopen it before replying`, [
@@ -93,11 +96,18 @@ export class ReplyToConversationUseCase {
           [conversation.id, input.actor.userId, now],
         );
       }
-      return { message, duplicate: false, inbox, opened: wasNew };
+      // An agent's reply (or a rule's message) is an event rules can run on; the system's own messages are not.
+      const by = { actorUserId: input.actor?.userId, cause: input.cause };
+      const events: ConversationEventInput[] = [
+        ...(wasNew ? [{ conversationId: conversation.id, type: 'status_changed' as const, data: { from: 'new', to: 'open', messageId: message.id }, ...by }] : []),
+        ...(input.actor || input.cause ? [{ conversationId: conversation.id, type: 'message_sent' as const, data: { messageId: message.id, senderType: message.senderType }, ...by }] : []),
+      ];
+      await recordConversationEvents(tx, events);
+      return { message, duplicate: false, inbox, opened: wasNew, evented: events.length > 0 };
     });
 
     const { message, inbox } = stored;
-    if (stored.opened) await this.workflows.notifyChanged([input.conversationId], 'an agent replied: open');
+    if (stored.evented) await this.workflows.notifyChanged([input.conversationId], stored.opened ? 'an agent replied: open' : 'an agent replied');
     if (message.deliveryStatus === 'queued') {
       const delivered = await this.deliver(message, inbox.id, inbox.channelType, input.conversationId);
       const now = delivered ?? (await this.em.fork().findOneOrFail(Message, { id: message.id }));

@@ -3,11 +3,14 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { type EventCause, recordConversationEvent } from '../conversation-events';
 import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
 export interface ResolveConversationInput {
+  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  cause?: EventCause;
   /** Absent for the system (automation). */
   actor?: Actor;
   conversationId: string;
@@ -34,10 +37,12 @@ export class ResolveConversationUseCase {
           { field: 'status', problem: 'is spam' },
         ]);
       }
+      const from = conversation.status;
       conversation.status = 'resolved';
       conversation.resolvedAt = new Date();
       conversation.queuedAt = null;
       await recordDecision(em, { conversationId: conversation.id, kind: 'status', summary: `resolved by ${input.actor ? input.actor.name : 'the system'}`, actorUserId: input.actor?.userId });
+      await recordConversationEvent(em, { conversationId: conversation.id, type: 'status_changed', data: { from: from, to: conversation.status }, actorUserId: input.actor?.userId, cause: input.cause });
       return { conversation, changed: true };
     });
     if (result.changed) await this.workflows.notifyChanged([result.conversation.id], `resolved by ${input.actor ? input.actor.name : 'the system'}`);

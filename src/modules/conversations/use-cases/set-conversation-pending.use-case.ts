@@ -3,11 +3,14 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { type EventCause, recordConversationEvent } from '../conversation-events';
 import { recordDecision } from '../decision-log';
 import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
 export interface SetConversationPendingInput {
+  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  cause?: EventCause;
   /** Absent for the system (automation rules). */
   actor?: Actor;
   conversationId: string;
@@ -48,6 +51,7 @@ export class SetConversationPendingUseCase {
         details: { from, to: 'pending' },
         actorUserId: input.actor?.userId,
       });
+      await recordConversationEvent(em, { conversationId: conversation.id, type: 'status_changed', data: { from: from, to: conversation.status }, actorUserId: input.actor?.userId, cause: input.cause });
       return { conversation, changed: true };
     });
     if (result.changed) await this.workflows.notifyChanged([result.conversation.id], `set to pending by ${by}`);

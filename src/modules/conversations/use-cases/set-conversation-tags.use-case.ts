@@ -1,7 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
+import { type EventCause, recordConversationEvents } from '../conversation-events';
 import { ConversationTag } from '../conversation.entity';
 import { DomainError } from '../../../common/domain-error';
 import { normaliseTags, TAGS_PER_CONVERSATION } from '../tags';
@@ -11,6 +13,8 @@ export interface SetConversationTagsInput {
   actor?: Actor;
   conversationId: string;
   tags: string[];
+  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  cause?: EventCause;
 }
 
 /** Replaces the conversation's tags (normalised, see tags.ts). Without an actor: the system. */
@@ -19,13 +23,15 @@ export class SetConversationTagsUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly conversations: ConversationAccess,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(input: SetConversationTagsInput): Promise<string[]> {
     const tags = normaliseTags(input.tags);
     if (tags.length > TAGS_PER_CONVERSATION) throw DomainError.invalid('tags', `at most ${TAGS_PER_CONVERSATION} tags`);
-    return this.em.fork().transactional(async (em) => {
+    const changed = await this.em.fork().transactional(async (em) => {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
+      const before = (await em.find(ConversationTag, { conversation: conversation.id })).map((t) => t.tag);
       await em.nativeDelete(ConversationTag, { conversation: conversation.id, tag: { $nin: tags } });
       for (const tag of tags) {
         await em.execute(
@@ -33,7 +39,21 @@ export class SetConversationTagsUseCase {
           [conversation.id, tag],
         );
       }
-      return tags;
+      const events = tagEvents(conversation.id, before, tags, input);
+      await recordConversationEvents(em, events);
+      return events.length > 0;
     });
+    if (changed) await this.workflows.notifyChanged([input.conversationId], 'tags changed');
+    return tags;
   }
+}
+
+/** tag_removed for every tag that went, tag_added for every tag that came (in the order given). */
+export function tagEvents(conversationId: string, before: string[], after: string[], by: { actor?: Actor; cause?: EventCause }) {
+  const had = new Set(before);
+  const has = new Set(after);
+  return [
+    ...before.filter((t) => !has.has(t)).map((tag) => ({ conversationId, type: 'tag_removed' as const, data: { tag }, actorUserId: by.actor?.userId, cause: by.cause })),
+    ...after.filter((t) => !had.has(t)).map((tag) => ({ conversationId, type: 'tag_added' as const, data: { tag }, actorUserId: by.actor?.userId, cause: by.cause })),
+  ];
 }

@@ -10,6 +10,7 @@ import { Contact, ContactIdentity } from '../../contacts/contact.entity';
 import { findOrCreateContact, normalisePhone } from '../../contacts/find-or-create-contact';
 import type { Inbox } from '../../inboxes/inbox.entity';
 import { Conversation } from '../conversation.entity';
+import { recordConversationEvents } from '../conversation-events';
 import { recordDecision } from '../decision-log';
 import type { Message } from '../message.entity';
 import { ReplyToConversationUseCase } from './reply-to-conversation.use-case';
@@ -111,6 +112,10 @@ export class StartConversationUseCase {
           actorUserId: input.actor.userId,
         });
       }
+      await recordConversationEvents(em, [
+        { conversationId: conversation.id, type: 'conversation_created', data: { channel: inbox.channelType, startedBy: input.actor.userId }, actorUserId: input.actor.userId },
+        ...(assignee ? [{ conversationId: conversation.id, type: 'assigned' as const, data: { assigneeId: assignee, previousAssigneeId: null }, actorUserId: input.actor.userId }] : []),
+      ]);
       return { conversation, contact };
     });
 

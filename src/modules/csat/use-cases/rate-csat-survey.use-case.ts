@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
+import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { findSentSurvey, type PublicSurvey, publicSurvey } from '../csat-public';
 import { applyRating, canStillRate, ratingDeadline } from '../csat-rating';
 
@@ -24,11 +25,12 @@ export class RateCsatSurveyUseCase {
   constructor(
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
+    private readonly workflows: ConversationWorkflows,
   ) {}
 
   async execute(input: RateCsatSurveyInput): Promise<PublicSurvey> {
     const days = this.config.lifecycle.csatEditWindowDays;
-    return this.em.fork().transactional(async (em) => {
+    const rated = await this.em.fork().transactional(async (em) => {
       const survey = await findSentSurvey(em, input.token, LockMode.PESSIMISTIC_WRITE);
       if (!canStillRate(survey, days)) {
         const problem =
@@ -38,7 +40,10 @@ export class RateCsatSurveyUseCase {
       }
       const comment = input.comment === undefined ? undefined : input.comment.trim() || null;
       await applyRating(em, survey, { rating: input.rating, comment, via: 'link' });
-      return publicSurvey(survey, days);
+      return { view: publicSurvey(survey, days), conversationId: survey.conversation.id };
     });
+    // The conversation's workflow runs the automation rules on the csat_received event.
+    await this.workflows.notifyChanged([rated.conversationId], 'CSAT rated through the survey link');
+    return rated.view;
   }
 }

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { recordConversationEvents } from '../../conversations/conversation-events';
 import { recordDecision } from '../../conversations/decision-log';
 import { DrainQueueUseCase } from '../../routing/use-cases/drain-queue.use-case';
 
@@ -65,6 +66,7 @@ export class AutoUnassignUseCase {
           details: { previousAssigneeId: input.userId, offlineSince: since, offlineReason: presence.offline_reason, graceSeconds: input.graceSeconds },
         });
       }
+      await recordConversationEvents(em, rows.map((r) => ({ conversationId: r.id, type: 'unassigned' as const, data: { assigneeId: input.userId, reason: 'grace period after logout' } })));
       return { applied: true, reason: `${rows.length} new conversation(s) unassigned after ${what}`, unassigned: rows.map((r) => r.id) };
     });
     const reassigned: AutoUnassignResult['reassigned'] = [];

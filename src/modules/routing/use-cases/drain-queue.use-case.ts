@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
+import { type EventCause, recordConversationEvent } from '../../conversations/conversation-events';
 import { recordDecision, type DecisionRecord } from '../../conversations/decision-log';
 import { Inbox } from '../../inboxes/inbox.entity';
 import { chooseAgent, type AgentCandidate } from '../agent-choice';
@@ -14,6 +15,8 @@ export interface DrainQueueInput {
    * so its workflow is not signalled. Every other conversation assigned here is.
    */
   except?: string;
+  /** An automation rule's action queued this conversation (assign to agent/team): its assignment event names the rule. */
+  causeFor?: { conversationId: string; cause: EventCause };
 }
 
 export interface QueueAssignment {
@@ -119,6 +122,12 @@ export class DrainQueueUseCase {
             trigger: input.trigger,
             candidates: choice.candidates.map((c) => ({ userId: c.userId, name: c.name, online: c.online, load: c.load, capacity: c.capacity, eligible: c.eligible, why: c.why })),
           },
+        });
+        await recordConversationEvent(em, {
+          conversationId: conversation.id,
+          type: 'assigned',
+          data: { assigneeId: agent.userId, previousAssigneeId: null, fromQueue: true },
+          cause: input.causeFor?.conversationId === conversation.id ? input.causeFor.cause : null,
         });
         result.assigned.push({ conversationId: conversation.id, assigneeId: agent.userId, decision });
       }

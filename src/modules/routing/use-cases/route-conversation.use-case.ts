@@ -5,6 +5,7 @@ import type { ConversationSnapshot } from '../../../../workflows/contracts/conve
 import { DomainError } from '../../../common/domain-error';
 import { Contact } from '../../contacts/contact.entity';
 import { Conversation } from '../../conversations/conversation.entity';
+import { recordConversationEvent } from '../../conversations/conversation-events';
 import { recordDecision, type DecisionRecord } from '../../conversations/decision-log';
 import { DescribeConversationUseCase } from '../../conversations/use-cases/describe-conversation.use-case';
 import { Inbox } from '../../inboxes/inbox.entity';
@@ -137,6 +138,7 @@ export class RouteConversationUseCase {
             },
           }),
         );
+        await recordConversationEvent(em, { conversationId: conversation.id, type: 'unassigned', data: { assigneeId: conversation.assigneeId, reason: 'assignee offline' } });
         conversation.assigneeId = null;
       }
 

@@ -1,0 +1,201 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { evaluateBusinessHours } from '../inboxes/business-hours';
+import { DEFAULT_INBOX_SETTINGS, type InboxSettings } from '../inboxes/inbox-settings';
+
+/**
+ * What automation rules see of a conversation at one moment (attribute paths of the condition
+ * catalog: conversation.*, contact.*, inbox.*, assignee.*, team.*, time.*, businessHours.*), read in
+ * one query. The event and its message are laid over it per event (see factsForEvent). Recorded with
+ * every run, so "what-if" replays drafts against the facts of the time.
+ */
+export interface ConversationFacts {
+  conversation: {
+    id: string;
+    status: string;
+    priority: number;
+    tags: string[];
+    channel: string;
+    inboxId: string;
+    assigneeId: string | null;
+    assigned: boolean;
+    teamId: string | null;
+    handler: string;
+    createdAt: string;
+    lastActivityAt: string;
+    lastCustomerMessageAt: string | null;
+    lastAgentMessageAt: string | null;
+    /** The first customer message not answered yet (null: nobody is waiting on us). */
+    waitingSince: string | null;
+    firstResponseAt: string | null;
+    statusSince: string;
+    /** Who wrote last: 'customer', 'agent' (people, rules, the system) or null (no message yet). */
+    lastMessageBy: 'customer' | 'agent' | null;
+  };
+  contact: { id: string; name: string | null; email: string | null; phone: string | null; vip: boolean; tags: string[]; attributes: Record<string, unknown> };
+  inbox: { id: string; name: string; channel: string };
+  assignee: { id: string; name: string; online: boolean } | null;
+  team: { id: string; name: string } | null;
+  time: { hour: number; minute: number; weekday: string; time: string; timezone: string };
+  businessHours: { open: boolean };
+}
+
+export interface FactsBase {
+  facts: ConversationFacts;
+  accountId: string;
+  inboxId: string;
+  settings: InboxSettings;
+}
+
+interface Row {
+  id: string;
+  account_id: string;
+  inbox_id: string;
+  status: string;
+  priority: number;
+  channel_type: string;
+  assignee_id: string | null;
+  queue_target: string | null;
+  handler: string;
+  created_at: Date;
+  last_activity_at: Date;
+  inbox_name: string;
+  inbox_channel: string;
+  settings: Partial<InboxSettings> | null;
+  contact_id: string;
+  contact_name: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  vip: boolean;
+  contact_tags: string[] | null;
+  platform_attributes: Record<string, unknown> | null;
+  attributes: Record<string, unknown> | null;
+  assignee_name: string | null;
+  assignee_online: boolean | null;
+  team_name: string | null;
+  tags: string[] | null;
+  last_in: Date | null;
+  last_out: Date | null;
+  first_out: Date | null;
+  waiting_since: Date | null;
+  status_since: Date | null;
+}
+
+const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
+
+/** The facts of one conversation now, or null when it is gone. */
+export async function loadFacts(em: EntityManager, conversationId: string, now = new Date()): Promise<FactsBase | null> {
+  const [r] = await em.execute<Row[]>(
+    `select c.id, c.account_id, c.inbox_id, c.status, c.priority, c.channel_type, c.assignee_id, c.queue_target, c.handler, c.created_at, c.last_activity_at,
+            i.name as inbox_name, i.channel_type as inbox_channel, i.settings,
+            ct.id as contact_id, ct.name as contact_name, ct.email as contact_email, ct.phone as contact_phone, ct.vip, ct.tags as contact_tags,
+            ct.platform_attributes, ct.attributes,
+            u.name as assignee_name, p.online as assignee_online,
+            t.name as team_name,
+            (select array_agg(tag order by tag) from conversation_tags where conversation_id = c.id) as tags,
+            m.last_in, m.last_out, m.first_out,
+            (select min(created_at) from messages w where w.conversation_id = c.id and w.direction = 'inbound' and (m.last_out is null or w.created_at > m.last_out)) as waiting_since,
+            (select max(created_at) from conversation_events e where e.conversation_id = c.id and e.type = 'status_changed') as status_since
+       from conversations c
+       join inboxes i on i.id = c.inbox_id
+       join contacts ct on ct.id = c.contact_id
+       left join users u on u.id = c.assignee_id
+       left join agent_presence p on p.user_id = c.assignee_id
+       left join teams t on c.queue_target like 'team:%' and t.id::text = substr(c.queue_target, 6)
+       left join lateral (
+         select max(created_at) filter (where direction = 'inbound') as last_in,
+                max(created_at) filter (where direction = 'outbound') as last_out,
+                min(created_at) filter (where direction = 'outbound' and sender_type = 'agent') as first_out
+           from messages where conversation_id = c.id
+       ) m on true
+      where c.id = ?`,
+    [conversationId],
+  );
+  if (!r) return null;
+  const settings: InboxSettings = { ...DEFAULT_INBOX_SETTINGS, ...(r.settings ?? {}) } as InboxSettings;
+  const lastIn = r.last_in ? new Date(r.last_in).getTime() : null;
+  const lastOut = r.last_out ? new Date(r.last_out).getTime() : null;
+  const lastMessageBy = lastIn === null && lastOut === null ? null : (lastIn ?? 0) > (lastOut ?? 0) ? 'customer' : 'agent';
+  const facts: ConversationFacts = {
+    conversation: {
+      id: r.id,
+      status: r.status,
+      priority: Number(r.priority),
+      tags: r.tags ?? [],
+      channel: r.channel_type,
+      inboxId: r.inbox_id,
+      assigneeId: r.assignee_id,
+      assigned: r.assignee_id !== null,
+      teamId: r.queue_target?.startsWith('team:') ? r.queue_target.slice(5) : null,
+      handler: r.handler,
+      createdAt: iso(r.created_at)!,
+      lastActivityAt: iso(r.last_activity_at)!,
+      lastCustomerMessageAt: iso(r.last_in),
+      lastAgentMessageAt: iso(r.last_out),
+      waitingSince: lastMessageBy === 'customer' ? iso(r.waiting_since) : null,
+      firstResponseAt: iso(r.first_out),
+      statusSince: iso(r.status_since) ?? iso(r.created_at)!,
+      lastMessageBy,
+    },
+    contact: {
+      id: r.contact_id,
+      name: r.contact_name,
+      email: r.contact_email,
+      phone: r.contact_phone,
+      vip: r.vip,
+      tags: r.contact_tags ?? [],
+      attributes: { ...(r.platform_attributes ?? {}), ...(r.attributes ?? {}) },
+    },
+    inbox: { id: r.inbox_id, name: r.inbox_name, channel: r.inbox_channel },
+    assignee: r.assignee_id ? { id: r.assignee_id, name: r.assignee_name ?? r.assignee_id, online: r.assignee_online === true } : null,
+    team: r.queue_target?.startsWith('team:') && r.team_name ? { id: r.queue_target.slice(5), name: r.team_name } : null,
+    time: localTime(now, settings.businessHours?.timezone || 'UTC'),
+    businessHours: { open: evaluateBusinessHours(settings.businessHours, now).open },
+  };
+  return { facts, accountId: r.account_id, inboxId: r.inbox_id, settings };
+}
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/** Wall-clock time in the inbox's zone (its business-hours time zone, used even while business hours are off). */
+export function localTime(at: Date, timezone: string): ConversationFacts['time'] {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone, hour: '2-digit', minute: '2-digit', weekday: 'short', hourCycle: 'h23' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  const hour = Number(parts.hour) % 24;
+  const minute = Number(parts.minute);
+  const weekday = WEEKDAYS[['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday)];
+  return { hour, minute, weekday, time: `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`, timezone };
+}
+
+export interface EventFacts {
+  type: string;
+  attribute?: string;
+  from?: unknown;
+  to?: unknown;
+  tag?: string;
+  depth: number;
+  causeRuleId: string | null;
+  [key: string]: unknown;
+}
+
+/** The facts one event's rules see: the conversation's facts with the event and its message laid over them. */
+export function factsForEvent(base: ConversationFacts, event: EventFacts, message: { content: string; direction: string; senderType: string; createdAt: string } | null) {
+  return { ...base, event, message: message ?? {} };
+}
+
+/** Which attribute a change event changed (what the `changed` operator compares). */
+export function changedAttribute(type: string): string | undefined {
+  return (
+    {
+      status_changed: 'conversation.status',
+      priority_changed: 'conversation.priority',
+      assigned: 'conversation.assigneeId',
+      unassigned: 'conversation.assigneeId',
+      tag_added: 'conversation.tags',
+      tag_removed: 'conversation.tags',
+      moved: 'conversation.inboxId',
+    } as Record<string, string>
+  )[type];
+}
