@@ -1,3 +1,4 @@
+import type { RunAutomationUseCase } from '../src/modules/automation/use-cases/run-automation.use-case';
 import type { DecisionRecord } from '../src/modules/conversations/decision-log';
 import type { DescribeConversationUseCase } from '../src/modules/conversations/use-cases/describe-conversation.use-case';
 import type { RecordWorkflowDecisionInput, RecordWorkflowDecisionUseCase } from '../src/modules/conversations/use-cases/record-workflow-decision.use-case';
@@ -24,6 +25,7 @@ export interface ConversationActivityDeps {
   aiAgentReply: AiAgentReplyPort;
   sendCsatSurvey: SendCsatSurveyPort;
   recordWorkflowDecision: RecordWorkflowDecisionUseCase;
+  runAutomation: RunAutomationUseCase;
 }
 
 /** Thin adapters over the use cases; each use case forks its own EntityManager. */
@@ -60,6 +62,11 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
 
     sendCsatSurvey(input: { conversationId: string; resolutionKey: string }) {
       return asActivity(() => deps.sendCsatSurvey.execute(input));
+    },
+
+    /** The automation rules over the conversation's new events and due timers; answers when the next timer is due. */
+    runAutomation(input: { conversationId: string }) {
+      return asActivity(() => deps.runAutomation.execute(input));
     },
 
     /** A decision the workflow itself took (CSAT scheduled or cancelled), recorded for the timeline. */

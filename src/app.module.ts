@@ -3,6 +3,7 @@ import type { ServiceConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { ConsoleModule } from './console/console.module';
 import { SmsModule } from './modules/channels/sms/sms.module';
+import { AutomationModule } from './modules/automation/automation.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { EmailModule } from './modules/channels/email/email.module';
 import { DatabaseModule } from './database/database.module';
@@ -39,6 +40,7 @@ export class AppModule {
         ConversationsModule,
         SmsModule,
         CampaignsModule,
+        AutomationModule,
         EmailModule,
         RoutingModule,
         PresenceModule,

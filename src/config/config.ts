@@ -64,6 +64,14 @@ export interface AppConfig {
     /** A CSAT rating can be given or changed for this many days after the survey went out. */
     csatEditWindowDays: number;
   };
+  automation: {
+    /** Shortest span a time-based rule may wait (AUTOMATION_MIN_DURATION_SECONDS; 60 in production, tests lower it). */
+    minDurationSeconds: number;
+    /** Events caused by rules trigger further (chaining) rules this deep at most (AUTOMATION_MAX_CHAIN_DEPTH). */
+    maxChainDepth: number;
+    /** Rule firings one conversation may have per hour before the guard stops them (AUTOMATION_MAX_FIRINGS_PER_HOUR). */
+    maxFiringsPerHour: number;
+  };
   /**
    * AES-256 key (base64 of 32 bytes) that encrypts channel secrets at rest (SECRETS_KEY). Without it the
    * product runs, but storing a channel secret (e.g. a Twilio auth token) is refused with a clear error.
@@ -292,6 +300,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       minGraceSeconds: int(env, 'AUTO_UNASSIGN_MIN_GRACE_SECONDS', 30, 1, 600),
       outOfOfficeQuietAfterAgentReplySeconds: int(env, 'OUT_OF_OFFICE_QUIET_AFTER_AGENT_REPLY_SECONDS', 300, 0, 86400),
       csatEditWindowDays: int(env, 'CSAT_EDIT_WINDOW_DAYS', 14, 1, 365),
+    },
+    automation: {
+      minDurationSeconds: int(env, 'AUTOMATION_MIN_DURATION_SECONDS', 60, 1, 86400),
+      maxChainDepth: int(env, 'AUTOMATION_MAX_CHAIN_DEPTH', 5, 1, 50),
+      maxFiringsPerHour: int(env, 'AUTOMATION_MAX_FIRINGS_PER_HOUR', 100, 1, 100000),
     },
     secretsKey: base64Key(env, 'SECRETS_KEY'),
     twilio: {

@@ -8,6 +8,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createCampaignQueueActivities, createConversationQueueActivities } from '../../activities';
 import type { ServiceConfig } from '../config/config';
 import { AiAgentReplyUseCase } from '../modules/ai/use-cases/ai-agent-reply.use-case';
+import { RunAutomationUseCase } from '../modules/automation/use-cases/run-automation.use-case';
 import { FinishCampaignUseCase } from '../modules/campaigns/use-cases/finish-campaign.use-case';
 import { LoadAudiencePageUseCase } from '../modules/campaigns/use-cases/load-audience-page.use-case';
 import { LoadDeferredRecipientsUseCase } from '../modules/campaigns/use-cases/load-deferred-recipients.use-case';
@@ -61,6 +62,7 @@ function queues(app: INestApplicationContext, config: ServiceConfig): Record<Tas
         aiAgentReply: app.get(AiAgentReplyUseCase),
         sendCsatSurvey: app.get(SendCsatSurveyUseCase),
         recordWorkflowDecision: app.get(RecordWorkflowDecisionUseCase),
+        runAutomation: app.get(RunAutomationUseCase),
         checkHeartbeat: app.get(CheckHeartbeatUseCase),
         getGraceDeadlines: app.get(GetGraceDeadlinesUseCase),
         autoUnassign: app.get(AutoUnassignUseCase),

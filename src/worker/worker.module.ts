@@ -11,6 +11,7 @@ import { PresenceModule } from '../modules/presence/presence.module';
 import { RoutingModule } from '../modules/routing/routing.module';
 import { TemporalModule } from '../temporal/temporal.module';
 import { VariablesModule } from '../modules/variables/variables.module';
+import { AutomationModule } from '../modules/automation/automation.module';
 import { CampaignsModule } from '../modules/campaigns/campaigns.module';
 
 /** The worker's own Nest application context: the modules whose use cases the activities call. */
@@ -19,7 +20,7 @@ export class WorkerModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalModule, AuthModule, VariablesModule, ConversationsModule, RoutingModule, PresenceModule, AiModule, CsatModule, EmailModule, CampaignsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalModule, AuthModule, VariablesModule, ConversationsModule, RoutingModule, PresenceModule, AiModule, CsatModule, EmailModule, CampaignsModule, AutomationModule],
     };
   }
 }

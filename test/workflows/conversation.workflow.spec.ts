@@ -33,7 +33,7 @@ const snapshotOf = (over: Partial<ConversationSnapshot> = {}): ConversationSnaps
 });
 
 /** Mocked conversation activities whose view of the conversation is `world.snapshot`. */
-function conversationActivities(world: { snapshot: ConversationSnapshot; routeDelayMs?: number }) {
+function conversationActivities(world: { snapshot: ConversationSnapshot; routeDelayMs?: number; automationDueAt?: (number | null)[] }) {
   return recordingActivities({
     sendWelcomeMessage: () => ({ sent: true, reason: 'sent' }),
     replyOutOfOffice: () => ({ sent: false, reason: 'inside business hours' }),
@@ -47,6 +47,10 @@ function conversationActivities(world: { snapshot: ConversationSnapshot; routeDe
     drainQueue: () => ({ assigned: [], stillWaiting: 0 }),
     sendCsatSurvey: () => ({ sent: true, surveyId: 'survey-1' }),
     recordDecision: (input: { conversationId: string; kind: string; summary: string }) => ({ id: randomUUID(), ...input, details: null, at: new Date().toISOString() }),
+    runAutomation: () => {
+      const nextDueAt = world.automationDueAt?.shift() ?? null;
+      return { events: 0, fired: [], guards: [], nextDueAt };
+    },
   });
 }
 
@@ -141,6 +145,32 @@ describe('conversation workflow', () => {
       await sleep(3000); // past the original due time
       expect(named('sendCsatSurvey')).toEqual([]);
       expect((await handle.query(conversationStateQuery)).csat).toBeNull();
+      await handle.terminate('test done');
+    });
+  });
+
+  test('automation runs after each lifecycle step, and again on a timer when a time-based rule is due', async () => {
+    const dueIn = 1500;
+    const world = { snapshot: snapshotOf(), automationDueAt: [] as (number | null)[] };
+    const { activities, calls, named } = conversationActivities(world);
+    await withWorker(env, 'conversations', activities, async (taskQueue) => {
+      const conversationId = randomUUID();
+      const started = Date.now();
+      world.automationDueAt.push(started + dueIn, null);
+      const handle = await startConversation(env, taskQueue, conversationId, 'm1');
+      await until(() => named('runAutomation')[0], 5000, 'the automation step after the first message');
+      // After the message's lifecycle steps (routing), not before.
+      const order = calls.map((c) => c.name);
+      expect(order.indexOf('runAutomation')).toBeGreaterThan(order.indexOf('routeConversation'));
+      const second = await until(() => named('runAutomation')[1], 5000, 'the automation timer');
+      expect(second.at).toBeGreaterThanOrEqual(started + dueIn);
+      expect(second.at).toBeLessThan(started + dueIn + 1000);
+      expect((await handle.query(conversationStateQuery)).automationDueAt).toBeNull();
+      await sleep(500);
+      expect(named('runAutomation')).toHaveLength(2);
+      // A change runs it again (the rules see the change's events).
+      await handle.signal(conversationChangedSignal, { reason: 'tagged' });
+      await until(() => named('runAutomation')[2], 5000, 'automation after a change');
       await handle.terminate('test done');
     });
   });

@@ -47,6 +47,8 @@ export interface ConversationWorkflowState {
   csat?: PendingCsat | null;
   /** The resolution whose survey was scheduled (or decided against), so one resolution gets one survey. */
   csatResolutionKey?: string | null;
+  /** Epoch ms when the next time-based automation rule comes due (the workflow's timer for it). */
+  automationDueAt?: number | null;
 }
 
 export interface InboundMessageSignal {

@@ -7,7 +7,11 @@
  *    routing (rules > AI agent > human agents through the queue), the AI agent's answer or handover;
  *  - on every change: search attributes (status, assignee, VIP, inbox) kept current; a seat freed
  *    by resolve, unassign or move drains the inbox's queue; a resolution schedules the CSAT survey
- *    after the inbox's delay, and a reopen before it is due cancels it.
+ *    after the inbox's delay, and a reopen before it is due cancels it;
+ *  - after those lifecycle steps: the automation rules over the conversation's new events (its event
+ *    log in Postgres), and the time-based rules on a Temporal timer (the activity answers when the
+ *    next one is due; events re-arm or cancel it). Added behind patched(AUTOMATION_RULES): workflows
+ *    started before run it from their next step on.
  *
  * Every decision is taken by an activity that records it in Postgres and returns it, so it is in
  * this workflow's history as well (as a local activity marker). Long conversations continue-as-new
@@ -18,6 +22,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -55,6 +60,9 @@ const aiActivities = proxyActivities<ConversationActivities>({
 
 const ACTIVE = new Set(['new', 'open', 'pending']);
 
+/** The patch that added the automation step (see the README, "Changing workflow code"). */
+export const AUTOMATION_RULES_PATCH = 'automation-rules';
+
 export const conversationWorkflow: ConversationWorkflow = async (input) => {
   const { conversationId } = input;
   const state: ConversationWorkflowState = input.state ?? { welcomeHandled: false, inboundHandled: 0 };
@@ -63,6 +71,7 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
   let snapshot: ConversationSnapshot | undefined = state.snapshot;
   let csat: PendingCsat | null = state.csat ?? null;
   let csatResolutionKey: string | null = state.csatResolutionKey ?? null;
+  let automationDueAt: number | null = state.automationDueAt ?? null;
 
   const current = (): ConversationWorkflowState => ({
     welcomeHandled: state.welcomeHandled,
@@ -73,6 +82,7 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
     snapshot,
     csat,
     csatResolutionKey,
+    automationDueAt,
   });
 
   setHandler(inboundMessageSignal, ({ messageId }) => {
@@ -144,7 +154,8 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
 
   for (;;) {
     const wake = () => pending.length > 0 || changePending || workflowInfo().continueAsNewSuggested;
-    if (csat) await condition(wake, Math.max(1, csat.dueAt - Date.now()));
+    const timers = [csat?.dueAt, automationDueAt].filter((t): t is number => typeof t === 'number');
+    if (timers.length) await condition(wake, Math.max(1, Math.min(...timers) - Date.now()));
     else await condition(wake);
 
     if (csat && Date.now() >= csat.dueAt) {
@@ -153,12 +164,19 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
       await activities.sendCsatSurvey({ conversationId, resolutionKey: due.resolutionKey });
     }
     // A conversation that never goes quiet still switches runs: what is left travels in the state.
+    let happened = false;
     while (pending.length > 0 && !workflowInfo().continueAsNewSuggested) {
       await handleInbound(pending.shift()!);
+      happened = true;
     }
     if (changePending) {
       changePending = false;
       await apply(await activities.describeConversation({ conversationId }));
+      happened = true;
+    }
+    // The rules run after the lifecycle step their event belongs to, and when a time-based rule is due.
+    if ((happened || (automationDueAt !== null && Date.now() >= automationDueAt)) && patched(AUTOMATION_RULES_PATCH)) {
+      automationDueAt = (await activities.runAutomation({ conversationId })).nextDueAt;
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);

@@ -7,12 +7,16 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261201102858_automation_rules extends Migration {
 
   override async up(): Promise<void> {
+    // Messages an automation rule sends carry the sender type 'rule'.
+    this.addSql(`alter table "messages" drop constraint if exists "messages_sender_type_check";`);
+    this.addSql(`alter table "messages" add constraint "messages_sender_type_check" check("sender_type" in ('contact', 'agent', 'system', 'ai', 'note', 'rule'));`);
     this.addSql(`create table "conversation_events" ("id" bigserial primary key, "conversation_id" uuid not null, "type" text not null, "data" jsonb not null default '{}', "actor_user_id" uuid null, "cause_rule_id" uuid null, "cause_firing_id" bigint null, "depth" smallint not null default 0, "created_at" timestamptz not null default clock_timestamp(), "processed_at" timestamptz null);`);
     this.addSql(`create index "conversation_events_unprocessed_index" on "conversation_events" ("conversation_id", "id") where "processed_at" is null;`);
     this.addSql(`create index "conversation_events_conversation_id_id_index" on "conversation_events" ("conversation_id", "id");`);
 
     this.addSql(`create table "automation_runs" ("id" bigserial primary key, "conversation_id" uuid not null, "account_id" uuid not null, "inbox_id" uuid not null, "event_id" bigint null, "timer_key" text null, "trigger" jsonb not null, "facts" jsonb not null, "evaluations" jsonb not null, "created_at" timestamptz not null default clock_timestamp());`);
     this.addSql(`alter table "automation_runs" add constraint "automation_runs_event_id_unique" unique ("event_id");`);
+    this.addSql(`alter table "automation_runs" add constraint "automation_runs_timer_key_unique" unique ("timer_key");`);
     this.addSql(`create index "automation_runs_conversation_id_id_index" on "automation_runs" ("conversation_id", "id");`);
     this.addSql(`create index "automation_runs_inbox_id_created_at_index" on "automation_runs" ("inbox_id", "created_at");`);
 
@@ -35,6 +39,9 @@ export class Migration20261201102858_automation_rules extends Migration {
   }
 
   override async down(): Promise<void> {
+    this.addSql(`update "messages" set "sender_type" = 'system' where "sender_type" = 'rule';`);
+    this.addSql(`alter table "messages" drop constraint if exists "messages_sender_type_check";`);
+    this.addSql(`alter table "messages" add constraint "messages_sender_type_check" check("sender_type" in ('contact', 'agent', 'system', 'ai', 'note'));`);
     this.addSql(`drop table if exists "conversation_events" cascade;`);
 
     this.addSql(`drop table if exists "automation_runs" cascade;`);

@@ -23,12 +23,15 @@ export interface ConversationFacts {
     createdAt: string;
     lastActivityAt: string;
     lastCustomerMessageAt: string | null;
+    /** Our last answer: an agent's, the AI agent's or a rule's (welcome, out-of-office and CSAT texts do not answer). */
     lastAgentMessageAt: string | null;
+    /** The last message either way, our automatic texts included. */
+    lastMessageAt: string | null;
     /** The first customer message not answered yet (null: nobody is waiting on us). */
     waitingSince: string | null;
     firstResponseAt: string | null;
     statusSince: string;
-    /** Who wrote last: 'customer', 'agent' (people, rules, the system) or null (no message yet). */
+    /** Who wrote last: 'customer', 'agent' (an answer: agent, AI agent or rule) or null (neither yet). */
     lastMessageBy: 'customer' | 'agent' | null;
   };
   contact: { id: string; name: string | null; email: string | null; phone: string | null; vip: boolean; tags: string[]; attributes: Record<string, unknown> };
@@ -75,6 +78,7 @@ interface Row {
   tags: string[] | null;
   last_in: Date | null;
   last_out: Date | null;
+  last_any_out: Date | null;
   first_out: Date | null;
   waiting_since: Date | null;
   status_since: Date | null;
@@ -92,7 +96,7 @@ export async function loadFacts(em: EntityManager, conversationId: string, now =
             u.name as assignee_name, p.online as assignee_online,
             t.name as team_name,
             (select array_agg(tag order by tag) from conversation_tags where conversation_id = c.id) as tags,
-            m.last_in, m.last_out, m.first_out,
+            m.last_in, m.last_out, m.last_any_out, m.first_out,
             (select min(created_at) from messages w where w.conversation_id = c.id and w.direction = 'inbound' and (m.last_out is null or w.created_at > m.last_out)) as waiting_since,
             (select max(created_at) from conversation_events e where e.conversation_id = c.id and e.type = 'status_changed') as status_since
        from conversations c
@@ -103,7 +107,8 @@ export async function loadFacts(em: EntityManager, conversationId: string, now =
        left join teams t on c.queue_target like 'team:%' and t.id::text = substr(c.queue_target, 6)
        left join lateral (
          select max(created_at) filter (where direction = 'inbound') as last_in,
-                max(created_at) filter (where direction = 'outbound') as last_out,
+                max(created_at) filter (where direction = 'outbound') as last_any_out,
+                max(created_at) filter (where direction = 'outbound' and sender_type in ('agent', 'ai', 'rule')) as last_out,
                 min(created_at) filter (where direction = 'outbound' and sender_type = 'agent') as first_out
            from messages where conversation_id = c.id
        ) m on true
@@ -131,6 +136,7 @@ export async function loadFacts(em: EntityManager, conversationId: string, now =
       lastActivityAt: iso(r.last_activity_at)!,
       lastCustomerMessageAt: iso(r.last_in),
       lastAgentMessageAt: iso(r.last_out),
+      lastMessageAt: iso([r.last_in, r.last_any_out].filter(Boolean).sort((a, b) => new Date(b!).getTime() - new Date(a!).getTime())[0] ?? null),
       waitingSince: lastMessageBy === 'customer' ? iso(r.waiting_since) : null,
       firstResponseAt: iso(r.first_out),
       statusSince: iso(r.status_since) ?? iso(r.created_at)!,

@@ -30,7 +30,7 @@ export class AutomationRun {
   eventId: string | null = null;
 
   /** A time-based pass: `<ruleId>:<anchor ISO>` (unique with the firing it caused). */
-  @Property({ type: 'text', nullable: true })
+  @Property({ type: 'text', nullable: true, unique: true })
   timerKey: string | null = null;
 
   /** `{ type, from?, to?, tag?, depth, causeRuleId? }` of the event, or the timer's rule and anchor. */

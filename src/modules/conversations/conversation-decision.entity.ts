@@ -16,6 +16,8 @@ export const DECISION_KINDS = [
   'csat_cancelled',
   'csat_rated',
   'status',
+  'automation',
+  'automation_guard',
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 

@@ -51,6 +51,7 @@ const SHARED = [
   DescribeConversationUseCase,
   ReplyOutOfOfficeUseCase,
   RecordWorkflowDecisionUseCase,
+  AddConversationNoteUseCase,
 ];
 
 @Module({
@@ -60,7 +61,6 @@ const SHARED = [
     ...SHARED,
     ConversationAccess,
     ConversationReadModel,
-    AddConversationNoteUseCase,
     StartConversationUseCase,
     // Contact visibility for starting a conversation with a contact (provided here, not imported, so the modules stay acyclic).
     ContactAccess,

@@ -8,7 +8,7 @@ import { Conversation } from './conversation.entity';
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
 /** system: automatic messages (welcome, out-of-office, CSAT); ai: the AI agent's answers; note: an agent's private note (direction internal). */
-export const SENDER_TYPES = ['contact', 'agent', 'system', 'ai', 'note'] as const;
+export const SENDER_TYPES = ['contact', 'agent', 'system', 'ai', 'note', 'rule'] as const;
 export type SenderType = (typeof SENDER_TYPES)[number];
 /** Media kept with a message (MMS media: Twilio's URL and content type; nothing is downloaded). */
 export interface MessageAttachment {

@@ -18,6 +18,6 @@ import { SendManualCsatSurveyUseCase } from './use-cases/send-manual-csat-survey
   imports: [ConversationsModule, CsatRepliesModule],
   controllers: [CsatController, CsatPublicController],
   providers: [CsatSurveySender, SendCsatSurveyUseCase, SendManualCsatSurveyUseCase, GetCsatSurveyByTokenUseCase, RateCsatSurveyUseCase, GetCsatReportUseCase],
-  exports: [SendCsatSurveyUseCase, CsatRepliesModule],
+  exports: [SendCsatSurveyUseCase, CsatSurveySender, CsatRepliesModule],
 })
 export class CsatModule {}

@@ -3,10 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationAccess } from '../conversation-access';
+import type { EventCause } from '../conversation-events';
 import { Message } from '../message.entity';
 
 export interface AddConversationNoteInput {
-  actor: Actor;
+  /** The agent writing; absent when an automation rule adds the note (then `cause` names the rule). */
+  actor?: Actor;
+  cause?: EventCause;
   conversationId: string;
   content: string;
   /** The client's id for this note: a retry with the same key returns the first note. */
@@ -40,7 +43,7 @@ export class AddConversationNoteUseCase {
     return this.em.fork().transactional(async (em) => {
       // The row lock serialises two retries with the same idempotencyKey.
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: !!input.idempotencyKey });
-      const idempotencyKey = input.idempotencyKey ? `note:${conversation.id}:${input.actor.userId}:${input.idempotencyKey}` : null;
+      const idempotencyKey = input.idempotencyKey ? `note:${conversation.id}:${input.actor?.userId ?? `rule:${input.cause?.ruleId}`}:${input.idempotencyKey}` : null;
       if (idempotencyKey) {
         const existing = await em.findOne(Message, { idempotencyKey });
         if (existing) return { message: existing, duplicate: true };
@@ -49,7 +52,7 @@ export class AddConversationNoteUseCase {
         conversation,
         direction: 'internal',
         senderType: 'note',
-        senderUserId: input.actor.userId,
+        senderUserId: input.actor?.userId ?? null,
         content: input.content,
         // Stored; there is nothing to deliver.
         deliveryStatus: 'received',

@@ -18,9 +18,10 @@ export interface ReopenConversationInput {
 }
 
 /**
- * Reopens a resolved or spam conversation (status open, resolvedAt cleared). Reopening a spam
+ * Reopens a resolved, spam or pending conversation (status open, resolvedAt cleared). Reopening a spam
  * conversation clears the contact's spam mark unless another of its conversations is still spam.
- * Reopening an open conversation changes nothing; new and pending ones are not closed (422).
+ * Reopening an open conversation changes nothing; a new one is not closed (422) unless an automation
+ * rule opens it.
  */
 @Injectable()
 export class ReopenConversationUseCase {
@@ -34,9 +35,11 @@ export class ReopenConversationUseCase {
     const result = await this.em.fork().transactional(async (em) => {
       const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
       if (conversation.status === 'open') return { conversation, changed: false };
-      if (conversation.status !== 'resolved' && conversation.status !== 'spam') {
-        throw new DomainError('UNPROCESSABLE', `status: conversation ${conversation.id} is ${conversation.status}, not resolved or spam`, [
-          { field: 'status', problem: `is ${conversation.status}, not resolved or spam` },
+      // Pending goes back to open (no longer waiting on the customer); a rule may also open a new one.
+      const reopenable = ['resolved', 'spam', 'pending', ...(input.cause ? ['new'] : [])];
+      if (!reopenable.includes(conversation.status)) {
+        throw new DomainError('UNPROCESSABLE', `status: conversation ${conversation.id} is ${conversation.status}, not resolved, spam or pending`, [
+          { field: 'status', problem: `is ${conversation.status}, not resolved, spam or pending` },
         ]);
       }
       const from = conversation.status;

@@ -77,7 +77,7 @@ export class ReplyToConversationUseCase {
       const message = tx.create(Message, {
         conversation,
         direction: 'outbound',
-        senderType: input.actor ? 'agent' : 'system',
+        senderType: input.actor ? 'agent' : input.cause ? 'rule' : 'system',
         senderUserId: input.actor?.userId ?? null,
         content: input.content,
         deliveryStatus: 'queued',

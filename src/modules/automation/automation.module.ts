@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ConversationsModule } from '../conversations/conversations.module';
+import { CsatModule } from '../csat/csat.module';
+import { RoutingModule } from '../routing/routing.module';
+import { VariablesModule } from '../variables/variables.module';
+import { AutomationActions } from './automation-actions';
+import { RunAutomationUseCase } from './use-cases/run-automation.use-case';
+
+/** What the conversation workflow's activities call. */
+const SHARED = [RunAutomationUseCase];
+
+/**
+ * Automation rules: managers' when/if/then rules that run inside the conversation workflows, in
+ * order, on the conversations' event log and on durable timers; every evaluation recorded.
+ */
+@Module({
+  imports: [ConversationsModule, CsatModule, RoutingModule, VariablesModule],
+  providers: [...SHARED, AutomationActions],
+  exports: SHARED,
+})
+export class AutomationModule {}

@@ -1,0 +1,92 @@
+/**
+ * Pure rule logic, shared by the engine (RunAutomationUseCase), "test on a conversation" and
+ * "what-if": does a trigger match an event, which timer does a time-based rule arm for a
+ * conversation, and what do a rule's conditions say about a set of facts.
+ */
+import { type ConditionNode, type ConditionTrace, evaluateConditionTree, explainTrace, traceMatched } from '../routing/conditions';
+import type { ConversationFacts } from './automation-facts';
+import { type ActionOutcome, isTimeTrigger, type RuleAction, type RuleTrigger, type TimeTrigger } from './automation-rule.types';
+
+/** What the engine needs of a rule (a stored rule or a draft). */
+export interface RuleDefinition {
+  id: string;
+  version: number;
+  name: string;
+  inboxId: string | null;
+  trigger: RuleTrigger;
+  conditions: ConditionNode;
+  actions: RuleAction[];
+  stopProcessing: boolean;
+  allowChaining: boolean;
+}
+
+/** One event of the log as the rules see it. */
+export interface RuleEvent {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  depth: number;
+  causeRuleId: string | null;
+  at: string;
+}
+
+/** One rule's evaluation on one trigger: the record the timeline, the firing log and "why" read. */
+export interface RuleEvaluation {
+  ruleId: string;
+  version: number;
+  name: string;
+  /** The trigger matched and so did the conditions. */
+  matched: boolean;
+  /** Why it was not evaluated (trigger not matching is not recorded; these are): chaining off, stopped by an earlier rule, a guard. */
+  skipped?: string;
+  trace?: ConditionTrace;
+  explanation?: string;
+  fired?: boolean;
+  firingId?: string;
+  actions?: ActionOutcome[];
+}
+
+const ACTIVE = new Set(['new', 'open', 'pending']);
+
+/** Does an event trigger the rule (its type, and the trigger's from/to or tag filters)? */
+export function triggerMatchesEvent(trigger: RuleTrigger, event: Pick<RuleEvent, 'type' | 'data'>): boolean {
+  if (isTimeTrigger(trigger) || trigger.event !== event.type) return false;
+  if (trigger.event === 'status_changed') {
+    if (trigger.from?.length && !trigger.from.includes(String(event.data.from))) return false;
+    if (trigger.to?.length && !trigger.to.includes(String(event.data.to))) return false;
+  }
+  if ((trigger.event === 'tag_added' || trigger.event === 'tag_removed') && trigger.tags?.length && !trigger.tags.includes(String(event.data.tag))) return false;
+  return true;
+}
+
+/**
+ * The instant a time-based rule's span starts for this conversation (its anchor), or null while the
+ * rule cannot come due (e.g. nobody is waiting). Due at anchor + minutes. An event that breaks the
+ * condition changes or clears the anchor, which is how a timer is cancelled or re-armed; each anchor
+ * fires at most once.
+ */
+export function timerAnchor(trigger: TimeTrigger, c: ConversationFacts['conversation']): string | null {
+  switch (trigger.event) {
+    case 'conversation_idle':
+      return ACTIVE.has(c.status) ? (c.lastMessageAt ?? c.createdAt) : null;
+    case 'customer_unresponsive':
+      return ACTIVE.has(c.status) && c.lastMessageBy === 'agent' ? c.lastAgentMessageAt : null;
+    case 'agent_unresponsive':
+      return ACTIVE.has(c.status) && c.lastMessageBy === 'customer' ? c.waitingSince : null;
+    case 'in_status':
+      return c.status === trigger.status ? c.statusSince : null;
+    case 'first_response_due':
+      return ACTIVE.has(c.status) && !c.firstResponseAt ? c.createdAt : null;
+  }
+}
+
+export const dueAt = (trigger: TimeTrigger, anchor: string): number => Date.parse(anchor) + Math.round(trigger.minutes * 60_000);
+
+/** The rule's conditions against the facts: matched, the trace tree and its text. */
+export function evaluateRuleConditions(rule: Pick<RuleDefinition, 'conditions'>, facts: Record<string, unknown>): { matched: boolean; trace: ConditionTrace; explanation: string } {
+  const trace = evaluateConditionTree(rule.conditions, facts);
+  return { matched: traceMatched(trace), trace, explanation: explainTrace(trace) };
+}
+
+/** Does the rule apply to a conversation of this inbox (its scope)? */
+export const inScope = (rule: Pick<RuleDefinition, 'inboxId'>, inboxId: string): boolean => rule.inboxId === null || rule.inboxId === inboxId;
