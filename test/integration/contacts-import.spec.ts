@@ -126,7 +126,7 @@ describe('POST /api/v1/contacts', () => {
     expect(empty.body.details).toEqual([{ field: 'name', problem: 'a contact needs a name, an email or a phone' }]);
     const nul = await http<ErrorBody>(stack, 'POST', '/api/v1/contacts', { name: 'a\u0000b' }, acc.token);
     expect(nul.status).toBe(400);
-    expect(nul.body.details).toEqual([{ field: 'name', problem: 'must not contain NUL characters' }]);
+    expect(nul.body.details).toEqual([{ field: 'name', problem: 'must not contain the NUL character (\\u0000)' }]);
     const wrongType = await http<ErrorBody>(stack, 'POST', '/api/v1/contacts', { name: 5 }, acc.token);
     expect(wrongType.status).toBe(400);
     expect(await contactsOf(acc.accountId)).toBe(0);
