@@ -35,6 +35,8 @@ export interface ReplyToConversationResult {
  * conversation — managers and administrators included: they can always take it (assign it to
  * themselves) first, but the one voice towards the customer is the assignee's (403 otherwise).
  * A reply moves a `new` conversation to `open`, counts as activity and marks it read for the replier.
+ * A retry (same idempotencyKey) of a message still queued asks the channel first whether the provider
+ * took the first attempt (`findAccepted`: Twilio's message log), so it is not sent twice.
  * The write holds the conversation's row lock, so it serialises with assignment changes.
  */
 @Injectable()
@@ -57,7 +59,7 @@ export class ReplyToConversationUseCase {
         : null;
       if (idempotencyKey) {
         const existing = await tx.findOne(Message, { idempotencyKey });
-        if (existing) return { message: existing, duplicate: true, inbox, opened: false, evented: false };
+        if (existing) return { message: existing, duplicate: true, inbox, opened: false, evented: false, contactId: conversation.contact.id };
       }
       if (conversation.status === 'spam') {
         throw new DomainError('UNPROCESSABLE', `status: conversation ${conversation.id} was closed as spam; reopen it before replying`, [
@@ -103,13 +105,15 @@ export class ReplyToConversationUseCase {
         ...(input.actor || input.cause ? [{ conversationId: conversation.id, type: 'message_sent' as const, data: { messageId: message.id, senderType: message.senderType }, ...by }] : []),
       ];
       await recordConversationEvents(tx, events);
-      return { message, duplicate: false, inbox, opened: wasNew, evented: events.length > 0 };
+      return { message, duplicate: false, inbox, opened: wasNew, evented: events.length > 0, contactId: conversation.contact.id };
     });
 
     const { message, inbox } = stored;
     if (stored.evented) await this.workflows.notifyChanged([input.conversationId], stored.opened ? 'an agent replied: open' : 'an agent replied');
     if (message.deliveryStatus === 'queued') {
-      const delivered = await this.deliver(message, inbox.id, inbox.channelType, input.conversationId);
+      // A retry of a message stored before: the first attempt may have reached the provider without its answer being stored.
+      const inDoubt = stored.duplicate ? { contactId: stored.contactId, since: message.createdAt } : null;
+      const delivered = await this.deliver(message, inbox.id, inbox.channelType, input.conversationId, inDoubt);
       const now = delivered ?? (await this.em.fork().findOneOrFail(Message, { id: message.id }));
       message.deliveryStatus = 'status' in now ? now.status : now.deliveryStatus;
       message.error = now.error ?? null;
@@ -124,15 +128,23 @@ export class ReplyToConversationUseCase {
    * idempotencyKey skips it instead of sending again; a failed hand-over rolls back and leaves it
    * queued for the next retry. Returns null when there was nothing (more) to send.
    */
-  private async deliver(message: Message, inboxId: string, channelType: Inbox['channelType'], conversationId: string): Promise<DeliveryResult | null> {
+  private async deliver(
+    message: Message,
+    inboxId: string,
+    channelType: Inbox['channelType'],
+    conversationId: string,
+    inDoubt: { contactId: string; since: Date } | null,
+  ): Promise<DeliveryResult | null> {
     return this.em.fork().transactional(async (em) => {
       const claimed = await em.execute<{ id: string }[]>(`select id from messages where id = ? and delivery_status = 'queued' for update skip locked`, [
         message.id,
       ]);
       if (claimed.length === 0) return null;
+      const sender = this.senders.for(channelType);
       let result: DeliveryResult;
       try {
-        result = await this.senders.for(channelType).send({ messageId: message.id, conversationId, inboxId, content: message.content });
+        const accepted = inDoubt && sender.findAccepted ? (await sender.findAccepted(inboxId, [{ messageId: message.id, content: message.content, ...inDoubt }])).get(message.id) : undefined;
+        result = accepted ? { status: 'sent', providerMessageId: accepted } : await sender.send({ messageId: message.id, conversationId, inboxId, content: message.content });
       } catch (err) {
         this.logger.error(`message ${message.id}: channel ${channelType} failed: ${(err as Error).message}`);
         throw new DomainError(

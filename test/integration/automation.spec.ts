@@ -1,0 +1,225 @@
+/**
+ * Automation rules end to end on the real services: rules in order with "stop processing", a
+ * time-based rule cancelled by the event that breaks it, an escalation that fires once per wait, and
+ * the loop guard. Rules go straight into their table here (the rules API has its own tests).
+ */
+import { EntityManager } from '@mikro-orm/postgresql';
+import { conversationRow, decisionsOf, firings, insertRule, statusChangedAt, tagsOf } from '../support/automation';
+import { createLifecycleFixture, sleep, type LifecycleFixture } from '../support/lifecycle-fixture';
+import { eventually, http, startTestStack, type TestStack } from '../support/test-stack';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    env: { AUTOMATION_MIN_DURATION_SECONDS: '1', AUTO_UNASSIGN_MIN_GRACE_SECONDS: '1', LOGIN_MAX_FAILURES: '1000', AUTOMATION_MAX_CHAIN_DEPTH: '5' },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const seconds = (s: number) => s / 60;
+
+async function team(fx: LifecycleFixture, name: string, members: string[]): Promise<string> {
+  const created = await http<{ id: string }>(stack, 'POST', '/api/v1/teams', { name }, fx.admin.token);
+  expect(created.status).toBe(201);
+  for (const userId of members) expect((await http(stack, 'PUT', `/api/v1/teams/${created.body.id}/members/${userId}`, undefined, fx.admin.token)).status).toBe(200);
+  return created.body.id;
+}
+
+/** The events of the conversation all ran through the rules (nothing left unprocessed). */
+const settled = (conversationId: string) =>
+  eventually(
+    async () => {
+      const [row] = await stack.api.get(EntityManager).fork().execute<{ n: string }[]>(`select count(*) as n from conversation_events where conversation_id = ? and processed_at is null`, [conversationId]);
+      return Number(row.n) === 0 ? true : undefined;
+    },
+    15_000,
+    `events of ${conversationId} processed`,
+  );
+
+describe('rules in order', () => {
+  test('VIP refund: only the first rule (tag, priority, team, stop); a non-VIP refund: only the second; order swapped: both', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 2, settings: { routing: { capacityPerAgent: 10 } } });
+    const [a, b] = fx.agents;
+    await fx.login(a);
+    await fx.login(b);
+    const billing = await team(fx, 'Billing', [b.userId]);
+    const vipRefund = await insertRule(stack, {
+      accountId: fx.admin.accountId,
+      name: 'VIP refunds',
+      position: 0,
+      stopProcessing: true,
+      trigger: { event: 'message_received' },
+      conditions: { all: [{ attribute: 'message.content', operator: 'contains', value: 'refund' }, { attribute: 'contact.vip', operator: 'equals', value: true }] },
+      actions: [{ type: 'add_tag', tag: 'refund-vip' }, { type: 'set_priority', priority: 3 }, { type: 'assign_team', teamId: billing }],
+    });
+    const refund = await insertRule(stack, {
+      accountId: fx.admin.accountId,
+      name: 'Refunds',
+      position: 1,
+      trigger: { event: 'message_received' },
+      conditions: { all: [{ attribute: 'message.content', operator: 'contains', value: 'refund' }] },
+      actions: [{ type: 'add_tag', tag: 'refund' }],
+    });
+
+    // A VIP: the contact exists after a first message, then becomes VIP.
+    const hello = await fx.inbound('vip-1', 'Hello there');
+    await settled(hello.conversationId);
+    const contact = (await fx.sql<{ contact_id: string }>(`select contact_id from conversations where id = ?`, [hello.conversationId]))[0].contact_id;
+    expect((await http(stack, 'PATCH', `/api/v1/contacts/${contact}`, { vip: true }, fx.admin.token)).status).toBe(200);
+    await fx.inbound('vip-1', 'I want a REFUND please');
+    await settled(hello.conversationId);
+    await eventually(async () => ((await conversationRow(stack, hello.conversationId)).assignee_id === b.userId ? true : undefined), 15_000, 'assigned to Billing');
+    expect(await tagsOf(stack, hello.conversationId)).toEqual(['refund-vip']);
+    expect((await conversationRow(stack, hello.conversationId)).priority).toBe(3);
+    const fired = (await decisionsOf(stack, hello.conversationId, 'automation')).map((d) => d.summary);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toMatch(/^rule "VIP refunds" \(v1\) fired on message received: all of \(message\.content contains "refund"/);
+    // The second rule was not evaluated: the first stops later rules (the run says so).
+    const runs = await fx.sql<{ evaluations: { ruleId: string; skipped?: string; matched: boolean }[] }>(
+      `select r.evaluations from automation_runs r join conversation_events e on e.id = r.event_id where e.conversation_id = ? and e.type = 'message_received' order by r.id desc limit 1`,
+      [hello.conversationId],
+    );
+    expect(runs[0].evaluations).toEqual([
+      expect.objectContaining({ ruleId: vipRefund, matched: true, fired: true }),
+      expect.objectContaining({ ruleId: refund, matched: false, skipped: 'rule "VIP refunds" fired before and stops later rules' }),
+    ]);
+
+    const plain = await fx.inbound('plain-1', 'refund for order 42?');
+    await settled(plain.conversationId);
+    expect(await tagsOf(stack, plain.conversationId)).toEqual(['refund']);
+    expect((await conversationRow(stack, plain.conversationId)).priority).toBe(0);
+
+    // The other order: "Refunds" first (it does not stop), then "VIP refunds".
+    await fx.sql(`update automation_rules set position = case id when ? then 0 else 1 end, version = version + 1 where id in (?, ?)`, [refund, refund, vipRefund]);
+    const hello2 = await fx.inbound('vip-2', 'Hi');
+    await settled(hello2.conversationId);
+    const contact2 = (await fx.sql<{ contact_id: string }>(`select contact_id from conversations where id = ?`, [hello2.conversationId]))[0].contact_id;
+    await http(stack, 'PATCH', `/api/v1/contacts/${contact2}`, { vip: true }, fx.admin.token);
+    await fx.inbound('vip-2', 'refund now');
+    await settled(hello2.conversationId);
+    expect(await tagsOf(stack, hello2.conversationId)).toEqual(['refund', 'refund-vip']);
+  }, 90_000);
+});
+
+describe('time-based rules', () => {
+  test('"pending for 10 s -> resolve": resolved 10 s after it went pending; a customer message at 5 s cancels it', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 1, settings: { routing: { capacityPerAgent: 10 } } });
+    const [agent] = fx.agents;
+    const token = await fx.login(agent);
+    await insertRule(stack, {
+      accountId: fx.admin.accountId,
+      inboxId: fx.inboxId,
+      name: 'Close stale pending',
+      trigger: { event: 'in_status', status: 'pending', minutes: seconds(10) },
+      actions: [{ type: 'set_status', status: 'resolved' }],
+    });
+    const start = async (source: string) => {
+      const c = await fx.inbound(source, 'where is my parcel?');
+      await eventually(async () => ((await conversationRow(stack, c.conversationId)).assignee_id ? true : undefined), 15_000, 'assigned');
+      expect((await http(stack, 'POST', `/api/v1/conversations/${c.conversationId}/messages`, { content: 'It left today; tell us if it does not arrive.' }, token)).status).toBe(201);
+      expect((await http(stack, 'POST', `/api/v1/conversations/${c.conversationId}/pending`, undefined, token)).status).toBe(200);
+      return c.conversationId;
+    };
+    const [stays, answered] = await Promise.all([start('pending-1'), start('pending-2')]);
+    await sleep(5000);
+    await fx.inbound('pending-2', 'It has not arrived yet');
+
+    const pendingAt = (await statusChangedAt(stack, stays, 'pending'))!;
+    const resolvedAt = await eventually(async () => (await statusChangedAt(stack, stays, 'resolved')) ?? undefined, 20_000, 'resolved by the rule');
+    expect(resolvedAt - pendingAt).toBeGreaterThanOrEqual(10_000);
+    expect(resolvedAt - pendingAt).toBeLessThan(11_000);
+    expect((await conversationRow(stack, stays)).status).toBe('resolved');
+
+    await sleep(Math.max(0, pendingAt + 12_000 - Date.now()));
+    expect((await conversationRow(stack, answered)).status).toBe('new');
+    expect(await firings(stack, answered)).toEqual([]);
+    const decision = (await decisionsOf(stack, stays, 'automation'))[0];
+    expect(decision.summary).toMatch(/^rule "Close stale pending" \(v1\) fired on in status for 10 s \(pending\) since /);
+  }, 90_000);
+
+  test('"agent unresponsive 5 s -> unassign, tag escalated": once per wait, not on every later message', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 1, settings: { routing: { capacityPerAgent: 10 } } });
+    const [agent] = fx.agents;
+    await fx.login(agent);
+    await insertRule(stack, {
+      accountId: fx.admin.accountId,
+      inboxId: fx.inboxId,
+      name: 'Escalate unanswered',
+      trigger: { event: 'agent_unresponsive', minutes: seconds(5) },
+      actions: [{ type: 'unassign' }, { type: 'add_tag', tag: 'escalated' }],
+    });
+    const c = await fx.inbound('waiting-1', 'Hello? Anyone?');
+    const writtenAt = Date.now();
+    await eventually(async () => ((await conversationRow(stack, c.conversationId)).assignee_id === agent.userId ? true : undefined), 15_000, 'assigned');
+    await eventually(async () => ((await tagsOf(stack, c.conversationId)).includes('escalated') ? true : undefined), 15_000, 'escalated');
+    const [fired] = await firings(stack, c.conversationId);
+    expect(new Date(fired.created_at).getTime() - writtenAt).toBeGreaterThanOrEqual(4_500);
+    expect(fired.outcomes?.map((o) => o.outcome)).toEqual(['done', 'done']);
+    // The customer writes twice more while still waiting: the same wait, no second escalation.
+    await fx.inbound('waiting-1', 'Still waiting');
+    await sleep(1500);
+    await fx.inbound('waiting-1', 'Hello??');
+    await sleep(7000);
+    expect(await firings(stack, c.conversationId)).toHaveLength(1);
+  }, 90_000);
+});
+
+describe('loop guard', () => {
+  test('two chaining rules that re-trigger each other stop at the depth limit with one guard decision naming both', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 0 });
+    await insertRule(stack, {
+      accountId: fx.admin.accountId,
+      name: 'A: x makes y',
+      position: 0,
+      allowChaining: true,
+      trigger: { event: 'tag_added', tags: ['x'] },
+      actions: [{ type: 'add_tag', tag: 'y' }, { type: 'remove_tag', tag: 'x' }],
+    });
+    await insertRule(stack, {
+      accountId: fx.admin.accountId,
+      name: 'B: y makes x',
+      position: 1,
+      allowChaining: true,
+      trigger: { event: 'tag_added', tags: ['y'] },
+      actions: [{ type: 'add_tag', tag: 'x' }, { type: 'remove_tag', tag: 'y' }],
+    });
+    const c = await fx.inbound('loop-1', 'hi');
+    await settled(c.conversationId);
+    expect((await http(stack, 'POST', `/api/v1/conversations/${c.conversationId}/tags`, { tags: ['x'] }, fx.admin.token)).status).toBe(200);
+    const guards = await eventually(async () => {
+      const g = await decisionsOf(stack, c.conversationId, 'automation_guard');
+      return g.length ? g : undefined;
+    }, 15_000, 'the guard');
+    await settled(c.conversationId);
+    await sleep(500);
+    expect(await decisionsOf(stack, c.conversationId, 'automation_guard')).toHaveLength(1);
+    expect(guards[0].summary).toMatch(/^loop guard: rules caused a chain of 6 events \(limit 5, AUTOMATION_MAX_CHAIN_DEPTH\): "A: x makes y" -> "B: y makes x" -> "A: x makes y" -> "B: y makes x" -> "A: x makes y"/);
+    expect(guards[0].details).toMatchObject({ rules: ['A: x makes y', 'B: y makes x'] });
+    // The person's tag (depth 0) and five rule-caused levels fire (depths 0-5); the sixth level is refused.
+    expect(await firings(stack, c.conversationId)).toHaveLength(6);
+  }, 60_000);
+
+  test('a rule that does not allow chaining ignores events caused by other rules', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 0 });
+    await insertRule(stack, { accountId: fx.admin.accountId, name: 'tag vip', position: 0, trigger: { event: 'message_received' }, actions: [{ type: 'add_tag', tag: 'seen' }] });
+    await insertRule(stack, { accountId: fx.admin.accountId, name: 'on seen', position: 1, trigger: { event: 'tag_added', tags: ['seen'] }, actions: [{ type: 'set_priority', priority: 2 }] });
+    const c = await fx.inbound('chain-off', 'hello');
+    await settled(c.conversationId);
+    await eventually(async () => ((await tagsOf(stack, c.conversationId)).includes('seen') ? true : undefined), 10_000, 'tagged');
+    await settled(c.conversationId);
+    expect((await conversationRow(stack, c.conversationId)).priority).toBe(0);
+    const [run] = await fx.sql<{ evaluations: { name: string; skipped?: string }[] }>(
+      `select r.evaluations from automation_runs r join conversation_events e on e.id = r.event_id where e.conversation_id = ? and e.type = 'tag_added'`,
+      [c.conversationId],
+    );
+    expect(run.evaluations).toEqual([expect.objectContaining({ name: 'on seen', skipped: 'the event was caused by a rule, and this rule does not allow chaining' })]);
+    // The same tag added by a person does trigger it.
+    await http(stack, 'DELETE', `/api/v1/conversations/${c.conversationId}/tags/seen`, undefined, fx.admin.token);
+    await http(stack, 'POST', `/api/v1/conversations/${c.conversationId}/tags`, { tags: ['seen'] }, fx.admin.token);
+    await eventually(async () => ((await conversationRow(stack, c.conversationId)).priority === 2 ? true : undefined), 10_000, 'priority by the person-triggered rule');
+  }, 60_000);
+});
