@@ -338,7 +338,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       taskQueue: str(env, 'TEMPORAL_TASK_QUEUE', 'conversations')!,
       campaignTaskQueue: str(env, 'TEMPORAL_CAMPAIGN_TASK_QUEUE', 'campaigns')!,
       cliPath: str(env, 'TEMPORAL_CLI_PATH'),
-      stickyTimeoutMs: int(env, 'TEMPORAL_STICKY_TIMEOUT_MS', 1000, 100, 60000),
+      stickyTimeoutMs: int(env, 'TEMPORAL_STICKY_TIMEOUT_MS', 500, 100, 60000),
       devServerPort,
       uiPort,
       uiUrl: httpUrl(env, 'TEMPORAL_UI_URL') ?? (address ? undefined : `http://127.0.0.1:${uiPort}`),

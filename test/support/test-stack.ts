@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApiApp } from '../../src/app.factory';
 import { loadConfig, requireServices, type ServiceConfig } from '../../src/config/config';
-import { createWorkers } from '../../src/worker/worker.factory';
+import { createWorkers, type WorkflowBundles } from '../../src/worker/worker.factory';
 import { WorkerModule } from '../../src/worker/worker.module';
 import { testWorkflowBundles } from './workflow-bundles';
 
@@ -23,8 +23,11 @@ export interface TestStack {
   temporal: Client;
   /** Shuts the in-process worker down gracefully (running tasks finish first); no-op when none runs. */
   stopWorker(): Promise<void>;
-  /** Starts a new in-process worker on the stack's task queue (after stopWorker, or with `worker: false`). */
-  startWorker(): Promise<void>;
+  /**
+   * Starts a new in-process worker on the stack's task queue (after stopWorker, or with `worker: false`),
+   * with the run's workflow bundles or the given ones (e.g. an older version of the workflow code).
+   */
+  startWorker(bundles?: Partial<WorkflowBundles>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,11 +61,11 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const baseUrl = await api.getUrl();
 
   let running: { stop(): Promise<void> } | undefined;
-  const startWorker = async () => {
+  const startWorker = async (bundles: Partial<WorkflowBundles> = {}) => {
     if (running) throw new Error('a worker already runs in this test stack');
     const workerContext: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'], abortOnError: false });
     // The worker process's workers (conversations and campaigns task queues), as src/worker/worker.ts builds them.
-    const workers = await createWorkers(workerContext, config, { bundles: testWorkflowBundles() }).catch(async (err) => {
+    const workers = await createWorkers(workerContext, config, { bundles: { ...testWorkflowBundles(), ...bundles } }).catch(async (err) => {
       await workerContext.close();
       throw err;
     });

@@ -63,7 +63,7 @@ export async function withWorker<T>(
     workflowBundle: { codePath: testWorkflowBundles()[queue] },
     activities,
     // A short sticky timeout, as the product's worker sets it (TEMPORAL_STICKY_TIMEOUT_MS).
-    stickyQueueScheduleToStartTimeout: 1000,
+    stickyQueueScheduleToStartTimeout: 500,
   });
   return worker.runUntil(() => run(taskQueue));
 }
