@@ -1,4 +1,5 @@
 /** An inbox's settings, stored as one JSON document and validated by the DTOs at the edge. */
+import type { Condition, ConditionNode, ConditionOperator as Operator } from '../routing/conditions';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -26,19 +27,17 @@ export interface CsatSettings {
   delaySeconds: number;
 }
 
-export type ConditionOperator = 'equals' | 'not_equals' | 'contains' | 'in' | 'greater_than' | 'less_than' | 'is_present';
+/** The condition language is routing's (src/modules/routing/conditions.ts); these names are kept for the settings. */
+export type ConditionOperator = Operator;
 
-export interface RuleCondition {
-  /** e.g. "contact.vip", "message.content", "conversation.channel", "inbox.id" */
-  attribute: string;
-  operator: ConditionOperator;
-  value?: unknown;
-}
+/** One condition, e.g. { attribute: "contact.vip", operator: "equals", value: true }. */
+export type RuleCondition = Condition;
 
 export interface RoutingRule {
   name: string;
   match: 'all' | 'any';
-  conditions: RuleCondition[];
+  /** Evaluated as the group { [match]: conditions }; an entry may itself be a group ({ all: [...] } / { any: [...] }). */
+  conditions: ConditionNode[];
   target: { type: 'team' | 'agent' | 'ai_agent'; id?: string };
 }
 
