@@ -35,6 +35,7 @@ export class BenchStack {
   private readonly stops: Array<{ what: string; stop: () => Promise<unknown> }> = [];
   private databaseUrlValue?: string;
   private temporalServer?: RunningTemporal;
+  private postmasterPid?: number;
 
   constructor(name: string) {
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), `cx-bench-${name}-`));
@@ -59,6 +60,7 @@ export class BenchStack {
   async startPostgres(): Promise<string> {
     const port = await freePort();
     const pg = await startEmbeddedPostgres({ dataDir: this.postgresDataDir, port, database: 'cx_bench', persistent: false });
+    this.postmasterPid = pg.pid;
     this.defer('PostgreSQL', () => pg.stop());
     log(`PostgreSQL on ${port}`);
     return this.useDatabase(pg.url);
@@ -73,7 +75,8 @@ export class BenchStack {
 
   /** The embedded PostgreSQL's postmaster, whose tree holds every backend. */
   postgresPid(): number {
-    return Number(fs.readFileSync(path.join(this.postgresDataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (this.postmasterPid === undefined) throw new Error('no embedded PostgreSQL: startPostgres first');
+    return this.postmasterPid;
   }
 
   /** A Temporal dev server on a free port: its state in a SQLite file (WAL, synchronous=OFF), or in memory. */

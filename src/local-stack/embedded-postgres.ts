@@ -40,6 +40,10 @@ export interface EmbeddedPostgresOptions {
 
 export interface RunningPostgres {
   url: string;
+  /** The postmaster's pid (its process tree holds every backend). */
+  pid: number;
+  /** Where the cluster lives (a throwaway cluster may have been moved where the postgres user can reach it). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -86,6 +90,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   let stopped = false;
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}`,
+    pid: child.pid!,
+    dataDir,
     async stop() {
       if (stopped) return;
       stopped = true;

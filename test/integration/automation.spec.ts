@@ -168,6 +168,20 @@ describe('time-based rules', () => {
   }, 90_000);
 });
 
+describe('time-based rules of many conversations', () => {
+  test('conversations whose spans start at the same instant each fire (a timer is per conversation)', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 0 });
+    await insertRule(stack, { accountId: fx.admin.accountId, name: 'Idle 3 s', trigger: { event: 'conversation_idle', minutes: seconds(3) }, actions: [{ type: 'add_tag', tag: 'idle' }] });
+    const ids = [];
+    for (const source of ['same-1', 'same-2', 'same-3']) ids.push((await fx.inbound(source, 'hello')).conversationId);
+    for (const id of ids) await settled(id);
+    // The same instant for every last message; a change makes each workflow plan its timer again.
+    await fx.sql(`update messages set created_at = date_trunc('second', clock_timestamp()) where conversation_id in (?, ?, ?)`, ids);
+    for (const id of ids) await http(stack, 'POST', `/api/v1/conversations/${id}/tags`, { tags: ['replanned'] }, fx.admin.token);
+    for (const id of ids) await eventually(async () => ((await tagsOf(stack, id)).includes('idle') ? true : undefined), 15_000, `${id} idle`);
+  }, 60_000);
+});
+
 describe('loop guard', () => {
   test('two chaining rules that re-trigger each other stop at the depth limit with one guard decision naming both', async () => {
     const fx = await createLifecycleFixture(stack, { agents: 0 });

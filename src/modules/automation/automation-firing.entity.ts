@@ -32,7 +32,7 @@ export class AutomationFiring {
   @Property({ type: 'bigint' })
   runId!: string;
 
-  /** `<ruleId>:event:<eventId>` or `<ruleId>:timer:<anchor ISO>`: one firing per rule and trigger. */
+  /** `<ruleId>:event:<eventId>` or `<ruleId>:timer:<conversationId>:<anchor ISO>`: one firing per rule and trigger. */
   @Property({ type: 'text', unique: true })
   key!: string;
 

@@ -29,7 +29,7 @@ export class AutomationRun {
   @Property({ type: 'bigint', nullable: true, unique: true })
   eventId: string | null = null;
 
-  /** A time-based pass: `<ruleId>:<anchor ISO>` (unique with the firing it caused). */
+  /** A time-based pass: `<ruleId>:timer:<conversationId>:<anchor ISO>` (unique with the firing it caused). */
   @Property({ type: 'text', nullable: true, unique: true })
   timerKey: string | null = null;
 

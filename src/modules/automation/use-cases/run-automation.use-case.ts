@@ -65,7 +65,7 @@ interface RuleRow {
  * next one is due. Rules and settings are read here, when used, so a saved rule applies at once.
  *
  * Exactly once: each event gets one run row (unique per event) and each firing is claimed by a unique
- * key (`<rule>:event:<id>`, `<rule>:timer:<anchor>`) before its first action; a retried activity finds
+ * key (`<rule>:event:<id>`, `<rule>:timer:<conversation>:<anchor>`) before its first action; a retried activity finds
  * its firings and resumes them with the same idempotency keys, so a message is never sent twice.
  * Loop guard: an event more than AUTOMATION_MAX_CHAIN_DEPTH rule-firings deep, or a conversation over
  * AUTOMATION_MAX_FIRINGS_PER_HOUR firings, fires nothing more; the trip is a decision naming the rules.
@@ -190,7 +190,8 @@ export class RunAutomationUseCase {
       const anchor = timerAnchor(trigger, base.facts.conversation);
       if (!anchor) continue;
       const due = dueAt(trigger, anchor);
-      const timerKey = `${rule.id}:timer:${anchor}`;
+      // Per conversation: two conversations may well share an anchor instant.
+      const timerKey = `${rule.id}:timer:${base.facts.conversation.id}:${anchor}`;
       if (due > now) {
         nextDueAt = nextDueAt === null ? due : Math.min(nextDueAt, due);
         continue;

@@ -33,6 +33,7 @@ export class RemoveConversationTagUseCase {
       if (n > 0) await recordConversationEvents(em, [{ conversationId: conversation.id, type: 'tag_removed', data: { tag }, actorUserId: input.actor?.userId, cause: input.cause }]);
       return n > 0;
     });
-    if (removed) await this.workflows.notifyChanged([input.conversationId], `tag ${tag} removed`);
+    // A rule's own change is picked up by the automation pass that made it (tags and priority are no search attributes).
+    if (removed && !input.cause) await this.workflows.notifyChanged([input.conversationId], `tag ${tag} removed`);
   }
 }

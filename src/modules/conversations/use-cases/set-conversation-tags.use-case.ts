@@ -43,7 +43,8 @@ export class SetConversationTagsUseCase {
       await recordConversationEvents(em, events);
       return events.length > 0;
     });
-    if (changed) await this.workflows.notifyChanged([input.conversationId], 'tags changed');
+    // A rule's own change is picked up by the automation pass that made it (tags and priority are no search attributes).
+    if (changed && !input.cause) await this.workflows.notifyChanged([input.conversationId], 'tags changed');
     return tags;
   }
 }

@@ -38,6 +38,7 @@ export class UpdateConversationUseCase {
       await recordConversationEvents(em, [{ conversationId: conversation.id, type: 'priority_changed', data: { from, to: input.priority }, actorUserId: input.actor?.userId, cause: input.cause }]);
       return true;
     });
-    if (changed) await this.workflows.notifyChanged([input.conversationId], `priority set to ${input.priority}`);
+    // A rule's own change is picked up by the automation pass that made it (tags and priority are no search attributes).
+    if (changed && !input.cause) await this.workflows.notifyChanged([input.conversationId], `priority set to ${input.priority}`);
   }
 }

@@ -1,0 +1,236 @@
+/**
+ * npm run bench:automation
+ *
+ * What automation rules cost and how punctual their timers are, end to end on this machine (own
+ * embedded PostgreSQL, own Temporal dev server, the API in this process, the product worker in a
+ * child process):
+ *
+ *  1. Inbound -> assigned at BENCH_RATE msg/s (10) for an inbox whose account has no rules and one
+ *     whose account has 50 enabled rules of realistic shape (45 on message_received with conditions
+ *     that rarely hold, 3 that tag or raise the priority, 2 time-based ones that arm a timer), in
+ *     the order none, 50, none, 50 so the machine's drift hits both alike. Per phase: POST -> assigned
+ *     (routing) and POST -> the automation pass over the message (its run row), p50/p99, and CPU.
+ *  2. BENCH_TIMERS (5,000) conversations, each with an armed "idle for BENCH_IDLE_SECONDS" timer;
+ *     when they come due: how late each rule fired after its due time (p50/p99/max) and the worker's
+ *     RSS with all of them armed.
+ *
+ * One JSON document on stdout, progress on stderr. Settings (env, or --name=value):
+ *   BENCH_RATE=10  BENCH_SECONDS=20  BENCH_TIMERS=5000  BENCH_FILL_RATE=100  BENCH_IDLE_SECONDS=90
+ *   BENCH_WORKER_RUNTIME=node|ts-node
+ */
+import 'reflect-metadata';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Client as PgClient } from 'pg';
+import { createAgent, signUp } from './support/accounts';
+import { distribution, round } from './support/distribution';
+import { json } from './support/http';
+import { AssignmentTracker, type InboundTarget, offer, type Sample, summarize } from './support/load';
+import { type CpuProbe, cpuBetween, cpuSecondsOf, cpuSnapshot, memoryOf, thisProcessCpuSeconds, treeCpuSecondsOf } from './support/process-stats';
+import { log, runBench, sleep } from './support/run';
+import { positiveNumber, setting } from './support/settings';
+import { BenchStack } from './support/stack';
+import { BenchWorker, prepareWorkerRuntime, type WorkerRuntime } from './support/worker-process';
+
+const RATE = positiveNumber('BENCH_RATE', 10);
+const SECONDS = positiveNumber('BENCH_SECONDS', 20);
+const TIMERS = positiveNumber('BENCH_TIMERS', 5000);
+const FILL_RATE = positiveNumber('BENCH_FILL_RATE', 100);
+const IDLE_SECONDS = positiveNumber('BENCH_IDLE_SECONDS', 90);
+const WORKER_RUNTIME = setting('BENCH_WORKER_RUNTIME', 'node') as WorkerRuntime;
+const RUN = `a${Date.now().toString(36)}`;
+const GOAL_RATIO = 1.2;
+const GOAL_LATE_P99_MS = 1000;
+
+/** 50 rules of the shapes managers write: most do not hold for an ordinary message. */
+function fiftyRules(teamId: string) {
+  const rules: Record<string, unknown>[] = [];
+  const keywords = ['refund', 'cancel', 'invoice', 'broken', 'lawyer', 'urgent', 'complaint', 'password', 'shipping', 'discount'];
+  for (let i = 0; i < 45; i++) {
+    const k = keywords[i % keywords.length];
+    rules.push({
+      name: `Keyword ${i}: ${k}`,
+      trigger: { event: 'message_received' },
+      conditions: {
+        all: [
+          { attribute: 'message.content', operator: 'contains', value: `${k}-${i}` },
+          { any: [{ attribute: 'contact.vip', operator: 'equals', value: true }, { attribute: 'conversation.priority', operator: 'greater_than', value: 2 }, { attribute: 'time.weekday', operator: 'in', value: ['sat', 'sun'] }] },
+        ],
+      },
+      actions: [{ type: 'add_tag', tag: k }, { type: 'set_priority', priority: 3 }, { type: 'assign_team', teamId }],
+    });
+  }
+  rules.push({ name: 'Order questions', trigger: { event: 'message_received' }, conditions: { all: [{ attribute: 'message.content', operator: 'contains', value: 'order' }] }, actions: [{ type: 'add_tag', tag: 'order' }] });
+  rules.push({ name: 'Help', trigger: { event: 'message_received' }, conditions: { any: [{ attribute: 'message.content', operator: 'starts_with', value: 'hello' }, { attribute: 'message.content', operator: 'contains', value: 'help' }] }, actions: [{ type: 'set_priority', priority: 1 }] });
+  rules.push({ name: 'New contacts', trigger: { event: 'conversation_created' }, conditions: { all: [{ attribute: 'contact.email', operator: 'is_absent' }] }, actions: [{ type: 'add_tag', tag: 'new-contact' }] });
+  rules.push({ name: 'Idle a day', trigger: { event: 'conversation_idle', minutes: 24 * 60 }, conditions: { all: [] }, actions: [{ type: 'set_status', status: 'resolved' }] });
+  rules.push({ name: 'First response SLA', trigger: { event: 'first_response_due', minutes: 8 * 60 }, conditions: { all: [] }, actions: [{ type: 'set_priority', priority: 4 }] });
+  return rules;
+}
+
+async function insertRules(db: PgClient, accountId: string, rules: Record<string, unknown>[]): Promise<void> {
+  for (const [position, r] of rules.entries()) {
+    await db.query(
+      `insert into automation_rules (id, account_id, name, enabled, position, trigger, conditions, actions) values (gen_random_uuid(), $1, $2, true, $3, $4, $5, $6)`,
+      [accountId, r.name, position, JSON.stringify(r.trigger), JSON.stringify(r.conditions), JSON.stringify(r.actions)],
+    );
+  }
+}
+
+/** POST start -> the automation pass's run row for the conversation's message event, per sample. */
+async function automationLatency(db: PgClient, samples: Sample[]): Promise<ReturnType<typeof distribution>> {
+  const ids = samples.filter((s) => s.conversationId).map((s) => s.conversationId!);
+  const { rows } = await db.query<{ conversation_id: string; at_ms: string }>(
+    `select e.conversation_id, min(extract(epoch from r.created_at) * 1000)::float8 as at_ms
+       from conversation_events e join automation_runs r on r.event_id = e.id
+      where e.type = 'message_received' and e.conversation_id = any($1::uuid[]) group by e.conversation_id`,
+    [ids],
+  );
+  const at = new Map(rows.map((r) => [r.conversation_id, Number(r.at_ms)]));
+  return distribution(samples.filter((s) => at.has(s.conversationId!)).map((s) => at.get(s.conversationId!)! - s.postStart));
+}
+
+async function waitForRuns(db: PgClient, samples: Sample[], timeoutMs: number): Promise<void> {
+  const ids = samples.filter((s) => s.conversationId).map((s) => s.conversationId!);
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(200)) {
+    const { rows } = await db.query<{ n: string }>(`select count(*) as n from conversation_events where conversation_id = any($1::uuid[]) and processed_at is null`, [ids]);
+    if (Number(rows[0].n) === 0) return;
+  }
+  log('  automation passes still pending at the deadline');
+}
+
+async function automationBench() {
+  const started = Date.now();
+  const loadAtStart = os.loadavg().map((l) => round(l, 2));
+  const stack = new BenchStack('automation');
+  try {
+    await stack.startPostgres();
+    const temporal = await stack.startTemporal();
+    const bundles = await stack.workflowBundles();
+    const env = stack.serviceEnv({ TEMPORAL_TASK_QUEUE: `bench-automation-${RUN}`, LOG_LEVEL: 'error', PRESENCE_HEARTBEAT_TIMEOUT_SECONDS: '86400', LOGIN_MAX_FAILURES: '1000', NODE_ENV: 'production', SIGNUP_MAX_PER_HOUR: '1000' });
+    const { base } = await stack.startApi(env);
+    const runtime = prepareWorkerRuntime(WORKER_RUNTIME, path.join(stack.tmp, 'build'));
+    const worker = await BenchWorker.start('worker', { ...env, BENCH_WORKER_MODE: 'product', BENCH_WORKFLOW_BUNDLES: JSON.stringify(bundles) }, runtime);
+    stack.defer('product worker', () => worker.stop());
+    const db = await stack.database();
+    const tracker = new AssignmentTracker(db, 20);
+    tracker.start();
+    stack.defer('assignment poller', () => tracker.stop());
+    const postmaster = stack.postgresPid();
+    const probes: CpuProbe[] = [
+      { label: 'apiAndLoadGenerator', seconds: thisProcessCpuSeconds },
+      { label: 'worker', seconds: () => cpuSecondsOf(worker.pid) },
+      { label: 'temporal', seconds: () => (temporal.pid ? cpuSecondsOf(temporal.pid) : null) },
+      { label: 'postgres', seconds: () => treeCpuSecondsOf(postmaster) },
+    ];
+
+    // Two accounts alike but for their rules.
+    const targets: Record<'none' | 'fifty', InboundTarget> = {} as never;
+    for (const which of ['none', 'fifty'] as const) {
+      const admin = await signUp(base, `Automation bench ${which}`, `admin-${which}-${RUN}@example.com`);
+      const inbox = await json<{ id: string }>(base, 'POST', '/api/v1/inboxes', admin.token, { name: `Bench ${which}`, channelType: 'api', settings: { routing: { capacityPerAgent: 1000 } } });
+      const agents = [];
+      for (let i = 0; i < 5; i++) agents.push(await createAgent(base, admin.token, { name: `Agent ${which} ${i}`, email: `agent-${which}-${i}-${RUN}@example.com`, inboxIds: [inbox.id] }));
+      const team = await json<{ id: string }>(base, 'POST', '/api/v1/teams', admin.token, { name: 'Billing' });
+      await json(base, 'PUT', `/api/v1/teams/${team.id}/members/${agents[0].id}`, admin.token);
+      if (which === 'fifty') await insertRules(db, admin.accountId, fiftyRules(team.id));
+      targets[which] = { base, token: admin.token, inboxId: inbox.id, run: `${RUN}-${which}`, tracker };
+    }
+
+    log('warm-up: 20 messages each');
+    for (const which of ['none', 'fifty'] as const) await tracker.settle(await offer(targets[which], 'warmup', 10, 20), 60_000);
+
+    // --- 1. latency with none and with 50 rules, interleaved -------------------------------------
+    const phases: Record<string, unknown>[] = [];
+    const byRules: Record<'none' | 'fifty', { assigned: number[] }> = { none: { assigned: [] }, fifty: { assigned: [] } };
+    for (const [round_, which] of (['none', 'fifty', 'none', 'fifty'] as const).entries()) {
+      const count = Math.round(RATE * SECONDS);
+      log(`phase ${round_ + 1}: ${which === 'none' ? 'no rules' : '50 rules'}, ${count} messages at ${RATE}/s`);
+      const c0 = cpuSnapshot(probes);
+      const samples = await offer(targets[which], `p${round_}`, RATE, count);
+      const c1 = cpuSnapshot(probes);
+      await tracker.settle(samples, 120_000);
+      await waitForRuns(db, samples, 120_000);
+      const summary = summarize(RATE, SECONDS, samples, true);
+      const automated = await automationLatency(db, samples);
+      const cpu = cpuBetween(c0, c1);
+      phases.push({ rules: which === 'none' ? 0 : 50, assignedMs: summary.latencyMs, automationPassMs: automated, errors: summary.errors, notAssigned: summary.notAssigned, cpuPercentOfOneCore: cpu });
+      byRules[which].assigned.push(...samples.filter((s) => s.assignedAt).map((s) => s.assignedAt! - s.postStart));
+      log(`  assigned p50 ${summary.latencyMs.p50} p99 ${summary.latencyMs.p99} ms; automation pass p50 ${automated.p50} p99 ${automated.p99} ms; cpu ${JSON.stringify(cpu)}`);
+      await sleep(2000);
+    }
+    const none = distribution(byRules.none.assigned);
+    const fifty = distribution(byRules.fifty.assigned);
+    const ratio = none.p99 && fifty.p99 ? round(fifty.p99 / none.p99, 2) : null;
+
+    // --- 2. 5,000 armed idle timers ---------------------------------------------------------
+    const timerAdmin = await signUp(base, 'Automation bench timers', `admin-timers-${RUN}@example.com`);
+    const timerInbox = await json<{ id: string }>(base, 'POST', '/api/v1/inboxes', timerAdmin.token, { name: 'Timers', channelType: 'api', settings: { routing: { capacityPerAgent: 1000 } } });
+    await createAgent(base, timerAdmin.token, { name: 'Timer agent', email: `agent-timers-${RUN}@example.com`, inboxIds: [timerInbox.id] });
+    const [{ id: idleRule }] = (
+      await db.query<{ id: string }>(
+        `insert into automation_rules (id, account_id, name, enabled, position, trigger, conditions, actions) values (gen_random_uuid(), $1, 'Idle', true, 0, $2, '{"all":[]}', '[{"type":"add_tag","tag":"idle"}]') returning id`,
+        [timerAdmin.accountId, JSON.stringify({ event: 'conversation_idle', minutes: IDLE_SECONDS / 60 })],
+      )
+    ).rows;
+    const timerTarget: InboundTarget = { base, token: timerAdmin.token, inboxId: timerInbox.id, run: `${RUN}-timers`, tracker };
+    log(`arming ${TIMERS} idle timers (${IDLE_SECONDS} s) at ${FILL_RATE}/s`);
+    const fillStarted = Date.now();
+    const filled = await offer(timerTarget, 'timers', FILL_RATE, TIMERS);
+    await tracker.settle(filled, 300_000);
+    await waitForRuns(db, filled, 300_000);
+    const armedAfter = round((Date.now() - fillStarted) / 1000);
+    const rssArmed = memoryOf(worker.pid);
+    const memArmed = await worker.memory();
+    log(`  armed in ${armedAfter} s; worker RSS ${rssArmed?.rssMb} MB (${memArmed.cachedWorkflows} cached workflows); waiting for them to come due`);
+    let peakRss = rssArmed?.rssMb ?? 0;
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(worker.pid)?.rssMb ?? 0)), 1000);
+    const c0 = cpuSnapshot(probes);
+    const ok = filled.filter((s) => s.conversationId).length;
+    for (const deadline = Date.now() + (IDLE_SECONDS + 300) * 1000; Date.now() < deadline; await sleep(2000)) {
+      const { rows } = await db.query<{ n: string }>(`select count(*) as n from automation_firings where rule_id = $1`, [idleRule]);
+      if (Number(rows[0].n) >= ok) break;
+    }
+    clearInterval(rssTimer);
+    const c1 = cpuSnapshot(probes);
+    const { rows: late } = await db.query<{ late_ms: string }>(
+      `select (extract(epoch from f.created_at) * 1000 - extract(epoch from (r.trigger->>'dueAt')::timestamptz) * 1000)::float8 as late_ms
+         from automation_firings f join automation_runs r on r.id = f.run_id where f.rule_id = $1`,
+      [idleRule],
+    );
+    const lateness = distribution(late.map((r) => Number(r.late_ms)));
+    log(`  ${late.length} of ${ok} fired; late p50 ${lateness.p50} p99 ${lateness.p99} max ${lateness.max} ms; peak RSS ${peakRss} MB`);
+
+    return {
+      benchmark: 'automation',
+      unit: 'ms',
+      latency: {
+        what: `inbound POST -> assigned (routing's decision) and -> the automation pass over the message (its run row), ${RATE} msg/s, ${SECONDS} s per phase, phases none/50/none/50`,
+        phases,
+        assignedNoRules: none,
+        assignedFiftyRules: fifty,
+        p99RatioFiftyToNone: ratio,
+        goalRatioAtMost1_2: { ratio, met: ratio !== null && ratio <= GOAL_RATIO },
+      },
+      timers: {
+        what: `${TIMERS} conversations, each with an armed "idle ${IDLE_SECONDS} s" rule timer (a Temporal timer in its workflow); lateness = firing recorded - due`,
+        conversations: ok,
+        fired: late.length,
+        armedInSeconds: armedAfter,
+        latenessMs: lateness,
+        workerRssMbArmed: rssArmed?.rssMb ?? null,
+        workerPeakRssMbWhileFiring: peakRss,
+        cachedWorkflows: memArmed.cachedWorkflows,
+        maxCachedWorkflows: memArmed.maxCachedWorkflows,
+        cpuPercentOfOneCoreWhileFiring: cpuBetween(c0, c1),
+        goalP99Under1s: { p99Ms: lateness.p99, met: lateness.p99 !== null && lateness.p99 < GOAL_LATE_P99_MS && late.length === ok },
+      },
+      machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)), node: process.version },
+      totalSeconds: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+runBench(automationBench);
