@@ -117,21 +117,22 @@ export function completeOpenApiDocument(doc: OpenAPIObject, routes: Map<string, 
     for (const method of METHODS) {
       const op = (item as Record<string, Operation | undefined>)[method];
       if (!op) continue;
-      const route = op.operationId ? routes.get(op.operationId) : undefined;
-      if (!route) throw new Error(`OpenAPI: no route found for ${method.toUpperCase()} ${path} (${op.operationId})`);
+      // An operation Swagger names differently (e.g. @All routes) is described as an authenticated route of its shape.
+      const route: RouteInfo | undefined = op.operationId ? routes.get(op.operationId) : undefined;
+      const isPublic = route?.isPublic ?? false;
 
-      if (route.isPublic) delete op.security;
+      if (isPublic) delete op.security;
       else op.security = [{ [BEARER_SCHEME]: [] }];
 
-      moveSuccessToRealStatus(op, route.successStatus);
+      if (route) moveSuccessToRealStatus(op, route.successStatus);
 
       const jsonBody = Boolean(op.requestBody?.content?.['application/json']);
       const codes: Partial<Record<ErrorCode, string>> = {};
       if (op.parameters?.length || op.requestBody) codes.VALIDATION_FAILED = '';
-      if (!route.isPublic) codes.UNAUTHENTICATED = '';
+      if (!isPublic) codes.UNAUTHENTICATED = '';
       if (/\{[^}]+\}/.test(path)) codes.NOT_FOUND = '';
       if (jsonBody) codes.PAYLOAD_TOO_LARGE = 'The JSON body is larger than 1 MB';
-      Object.assign(codes, route.errors);
+      Object.assign(codes, route?.errors);
       for (const [code, reason] of Object.entries(codes) as [ErrorCode, string][]) {
         const status = String(ERROR_STATUS[code]);
         const response = (op.responses[status] ??= { description: '' });
@@ -145,9 +146,9 @@ export function completeOpenApiDocument(doc: OpenAPIObject, routes: Map<string, 
       }
       op.responses = Object.fromEntries(Object.entries(op.responses).sort(([a], [b]) => a.localeCompare(b)));
 
-      if (route.queryType) stateQueryFacts(op, route.queryType);
+      if (route?.queryType) stateQueryFacts(op, route.queryType);
       const bodyRef = op.requestBody?.content?.['application/json']?.schema?.$ref as string | undefined;
-      if (route.bodyType && bodyRef) stateSchemaFacts(schemas, bodyRef.split('/').pop()!, route.bodyType, stated);
+      if (route?.bodyType && bodyRef) stateSchemaFacts(schemas, bodyRef.split('/').pop()!, route.bodyType, stated);
     }
   }
   // DTOs reached only through others (nested settings, items) are stated by name.

@@ -53,8 +53,11 @@ describe('the live document', () => {
     expect(auditCounts(audit).operations).toBe(audit.operations);
   });
 
-  test('states every class-validator rule of the request bodies and queries', () => {
+  test('was completed from every route and states every class-validator rule of the request bodies and queries', () => {
     const routes = [...collectRoutes(stack.api).entries()];
+    // Each operation was completed from its route (security, errors, success status, bounds).
+    const operationIds = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => (op as { operationId?: string }).operationId));
+    expect(operationIds.filter((id) => !routes.some(([routeId]) => routeId === id))).toEqual([]);
     const bodies = new Set<DtoClass>(validatedClasses());
     for (const [, r] of routes) if (r.bodyType) bodies.add(r.bodyType);
     const queries = routes.filter(([, r]) => r.queryType).map(([operationId, r]) => ({ operationId, cls: r.queryType! }));
