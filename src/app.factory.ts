@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { HttpErrorFilter, jsonBody } from './common/http-error.filter';
+import { buildOpenApiDocument } from './common/openapi-document';
 import { RejectNulCharacters } from './common/nul-character';
 import { createValidationPipe } from './common/validation';
 import type { ServiceConfig } from './config/config';
@@ -25,14 +26,8 @@ export async function createApiApp(config: ServiceConfig): Promise<INestApplicat
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
   (app.getHttpAdapter().getInstance() as import('express').Application).set('trust proxy', config.trustProxy); // TRUST_PROXY: whose X-Forwarded-For names the client
-  const doc = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('CX Platform API')
-      .setDescription('Shared inboxes, conversations and campaigns; every lifecycle runs as a Temporal workflow.')
-      .setVersion('1')
-      .build(),
-  );
+  // Built from the controllers and DTOs, completed from the routes (security, errors, bounds): openapi-document.ts.
+  const doc = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

@@ -2,7 +2,9 @@
  * Every endpoint, called as: no token, a user of another account, a non-member, a team member, a
  * manager and an administrator; the exact status of each is asserted. A route missing from the
  * tables fails the test, so new endpoints must be added to test/integration/matrix/*.routes.ts.
+ * Every status asserted here must be one the OpenAPI document lists for the route.
  */
+import { type OpenApiDocument, schemaProblems } from '../support/openapi-audit';
 import { http, startTestStack, type TestStack } from '../support/test-stack';
 import { contactRoutes } from './matrix/contacts.routes';
 import { conversationRoutes } from './matrix/conversations.routes';
@@ -21,10 +23,12 @@ const PUBLIC_ROUTES = new Set(['GET /health']);
 
 let stack: TestStack;
 let fx: MatrixFixture;
+let spec: OpenApiDocument;
 
 beforeAll(async () => {
   stack = await startTestStack({ worker: true, env: { LOGIN_MAX_FAILURES: '1000' } });
   fx = await createFixture(stack);
+  spec = (await http<OpenApiDocument>(stack, 'GET', '/api/docs-json')).body;
 }, 120_000);
 
 afterAll(async () => {
@@ -37,6 +41,16 @@ test('every endpoint in the OpenAPI document has a row in the matrix', async () 
   const covered = new Set(ALL_ROUTES.map((r) => r.route));
   expect(documented.filter((r) => !covered.has(r) && !PUBLIC_ROUTES.has(r))).toEqual([]);
   expect([...covered].filter((r) => !documented.includes(r))).toEqual([]);
+});
+
+test('every status the matrix asserts is documented for its route', async () => {
+  const spec = await http<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>(stack, 'GET', '/api/docs-json');
+  const undocumented = ALL_ROUTES.flatMap((r) => {
+    const [method, path] = r.route.split(' ');
+    const responses = spec.body.paths[path]?.[method.toLowerCase()]?.responses ?? {};
+    return [...new Set(Object.values(r.expected))].filter((status) => !(String(status) in responses)).map((status) => `${r.route} ${status}`);
+  });
+  expect(undocumented).toEqual([]);
 });
 
 /** A request whose body is not JSON (the CSV import). */
@@ -59,6 +73,11 @@ describe.each(ALL_ROUTES.map((r) => [r.route, r] as const))('%s', (_name, route)
       ? await rawBody<{ message?: string }>(method, req.path, String(req.body), req.contentType, token)
       : await http<{ message?: string }>(stack, method, req.path, req.body, token);
     if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+    // The answer is the one the OpenAPI document describes for this status (the console's client is generated from it).
+    const [, path] = route.route.split(' ');
+    const documented = spec.paths[path]?.[method.toLowerCase()]?.responses?.[String(status)];
+    const schema = documented?.content?.['application/json']?.schema;
+    if (schema && res.body !== undefined) expect(schemaProblems(spec, schema, res.body)).toEqual([]);
     if (status === 403) expect(res.body.message).toMatch(/needs|not a member|cannot/);
   });
 });

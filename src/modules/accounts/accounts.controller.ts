@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Patch, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
 import type { Request } from 'express';
 import { type Actor, CurrentActor, Public } from '../auth/actor';
 import { UserView } from '../users/dto/user.dto';
@@ -26,19 +27,25 @@ export class AccountsController {
   @Public()
   @Post('accounts')
   @ApiOperation({ summary: 'Sign up: a new account and its first administrator, logged in (SIGNUP_MAX_PER_HOUR per client address)' })
+  @ApiCreatedResponse({ type: SignUpView })
+  @ApiErrors({
+    CONFLICT: 'admin.email is already registered',
+    RATE_LIMITED: 'More than SIGNUP_MAX_PER_HOUR sign-ups from this client address in the last hour',
+  })
   async create(@Body() body: SignUpDto, @Req() req: Request): Promise<SignUpView> {
     const { account, user, token } = await this.signUp.execute({ ...body, clientAddress: req.ip ?? 'unknown' });
     return { account: AccountView.of(account), user: UserView.of(user), token };
   }
-
-  @ApiBearerAuth()
   @Get('account')
+  @ApiOperation({ summary: "The caller's account: contact details and settings" })
+  @ApiOkResponse({ type: AccountView })
   async get(@CurrentActor() actor: Actor): Promise<AccountView> {
     return AccountView.of(await this.getAccount.execute({ actor }));
   }
-
-  @ApiBearerAuth()
   @Patch('account')
+  @ApiOperation({ summary: 'Change the account (administrators); settings are merged into the stored ones' })
+  @ApiOkResponse({ type: AccountView })
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role' })
   async update(@CurrentActor() actor: Actor, @Body() body: UpdateAccountDto): Promise<AccountView> {
     return AccountView.of(await this.updateAccount.execute({ ...body, actor }));
   }

@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { DraftCampaignMessageDto, MessageDraftView } from './dto/message-assistant.dto';
 import { DraftCampaignMessageUseCase } from './use-cases/draft-campaign-message.use-case';
 
 @ApiTags('message-assistant')
-@ApiBearerAuth()
 @Controller('api/v1/message-assistant')
 export class MessageAssistantController {
   constructor(private readonly draftMessage: DraftCampaignMessageUseCase) {}
@@ -20,6 +20,10 @@ export class MessageAssistantController {
       'SMS drafts are at most 320 characters: a longer answer is cut at a sentence end (shortened: true, see notes).',
   })
   @ApiOkResponse({ type: MessageDraftView })
+  @ApiErrors({
+    FORBIDDEN: 'messageAssistantEnabled is off, or the caller is neither an administrator nor a manager of an inbox',
+    DEPENDENCY_UNAVAILABLE: 'OPENAI_API_KEY is not set, or the model failed, timed out or answered nothing',
+  })
   async draft(@CurrentActor() actor: Actor, @Body() body: DraftCampaignMessageDto): Promise<MessageDraftView> {
     return this.draftMessage.execute({ ...body, actor });
   }

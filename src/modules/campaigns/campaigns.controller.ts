@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import type { CampaignWithCount } from './campaign-status';
@@ -19,7 +20,7 @@ const view = (r: CampaignWithCount) => CampaignView.of(r.campaign, r.audienceCou
 
 /** Campaigns: managers of the sending inbox (and administrators) only. */
 @ApiTags('campaigns')
-@ApiBearerAuth()
+@ApiErrors({ FORBIDDEN: 'Needs the manager role in the sending inbox (or the administrator role)' })
 @Controller('api/v1/campaigns')
 export class CampaignsController {
   constructor(
@@ -43,6 +44,7 @@ export class CampaignsController {
       'must manage that inbox (403). Paged by cursor like the other lists.',
   })
   @ApiOkResponse({ type: CampaignPageView })
+  @ApiErrors({ NOT_FOUND: 'inboxId names no inbox of the account' })
   async list(@CurrentActor() actor: Actor, @Query() query: ListCampaignsQuery): Promise<CampaignPageView> {
     const page = await this.listCampaigns.execute({ ...query, actor });
     return { items: page.items.map(view), nextCursor: page.nextCursor };
@@ -50,6 +52,8 @@ export class CampaignsController {
 
   @Post()
   @ApiOperation({ summary: 'Create a draft campaign (the template is checked for unknown variables)' })
+  @ApiCreatedResponse({ type: CampaignView })
+  @ApiErrors({ NOT_FOUND: 'inboxId names no inbox of the account' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateCampaignDto): Promise<CampaignView> {
     return view(await this.createCampaign.execute({ ...body, actor }));
   }
@@ -62,6 +66,8 @@ export class CampaignsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Edit a draft; a started campaign answers 409 naming the field' })
+  @ApiOkResponse({ type: CampaignView })
+  @ApiErrors({ CONFLICT: 'The campaign is no longer a draft: the field is frozen' })
   async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateCampaignDto): Promise<CampaignView> {
     return view(await this.updateCampaign.execute({ ...body, actor, campaignId: id }));
   }
@@ -76,24 +82,32 @@ export class CampaignsController {
   @Post(':id/start')
   @HttpCode(200)
   @ApiOperation({ summary: 'Start the campaign-run workflow (at scheduledAt, or now)' })
+  @ApiOkResponse({ type: CampaignView })
+  @ApiErrors({ CONFLICT: 'The campaign is not in a status that allows this' })
   async start(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignView> {
     return view(await this.startCampaign.execute({ actor, campaignId: id }));
   }
 
   @Post(':id/pause')
   @HttpCode(200)
+  @ApiOkResponse({ type: CampaignView })
+  @ApiErrors({ CONFLICT: 'The campaign is not in a status that allows this' })
   async pause(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignView> {
     return view(await this.pauseCampaign.execute({ actor, campaignId: id }));
   }
 
   @Post(':id/resume')
   @HttpCode(200)
+  @ApiOkResponse({ type: CampaignView })
+  @ApiErrors({ CONFLICT: 'The campaign is not in a status that allows this' })
   async resume(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignView> {
     return view(await this.resumeCampaign.execute({ actor, campaignId: id }));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @ApiOkResponse({ type: CampaignView })
+  @ApiErrors({ CONFLICT: 'The campaign is not in a status that allows this' })
   async cancel(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<CampaignView> {
     return view(await this.cancelCampaign.execute({ actor, campaignId: id }));
   }

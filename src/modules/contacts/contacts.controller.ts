@@ -1,8 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiBody,
-  ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -11,9 +9,9 @@ import {
   ApiParam,
   ApiProduces,
   ApiTags,
-  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ApiErrors } from '../../common/api-errors';
 import { DomainError } from '../../common/domain-error';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
@@ -112,7 +110,6 @@ const VISIBILITY =
   '(403 otherwise). Contacts of other accounts: 404.';
 
 @ApiTags('contacts')
-@ApiBearerAuth()
 @Controller('api/v1')
 export class ContactsController {
   private readonly logger = new Logger(ContactsController.name);
@@ -134,6 +131,7 @@ export class ContactsController {
 
   @Get('contacts')
   @ApiOperation({ summary: 'Contacts the caller sees, newest first', description: VISIBILITY })
+  @ApiOkResponse({ type: ContactPageView })
   list(@CurrentActor() actor: Actor, @Query() query: ListContactsQuery): Promise<ContactPageView> {
     return this.listContacts.execute({ ...query, actor });
   }
@@ -150,7 +148,7 @@ export class ContactsController {
   })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV', schema: { type: 'string' } })
-  @ApiTooManyRequestsResponse({ description: 'Too many exports running; Retry-After says when to try again' })
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role', RATE_LIMITED: 'Too many exports running; Retry-After says when to try again' })
   async exportCsv(@CurrentActor() actor: Actor, @Query() query: ExportContactsQuery, @Res() res: Response): Promise<void> {
     let csv: ContactCsvExport;
     try {
@@ -195,7 +193,7 @@ export class ContactsController {
       'create contacts: they see contacts through conversations of their inboxes only.',
   })
   @ApiCreatedResponse({ type: ContactView })
-  @ApiConflictResponse({ description: 'The email or phone belongs to another contact (details name the field and the contact)' })
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role', CONFLICT: 'The email or phone belongs to another contact (details name the field and the contact)' })
   create(@CurrentActor() actor: Actor, @Body() body: CreateContactDto): Promise<ContactView> {
     return this.createContact.execute({ ...body, actor });
   }
@@ -216,7 +214,12 @@ export class ContactsController {
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', example: 'name,email,phone,tags,vip,customer_tier\r\nJane Doe,jane@example.com,+4915123456789,"newsletter,trial",true,Gold\r\n' } })
   @ApiOkResponse({ type: ContactImportReportView, description: 'One entry per data row' })
-  @ApiTooManyRequestsResponse({ description: 'An import of the account is running; Retry-After says when to try again' })
+  @ApiErrors({
+    FORBIDDEN: 'Needs the account administrator role',
+    VALIDATION_FAILED: 'Not text/csv, not UTF-8, broken CSV, an unknown or repeated column, or more than CONTACT_IMPORT_MAX_ROWS rows',
+    PAYLOAD_TOO_LARGE: 'The file is larger than CONTACT_IMPORT_MAX_BYTES',
+    RATE_LIMITED: 'An import of the account is running; Retry-After says when to try again',
+  })
   async import(@CurrentActor() actor: Actor, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ContactImportReportView> {
     try {
       return await this.importContacts.execute({ actor, csv: () => readCsvBody(req, res, this.config.contacts.importMaxBytes) });
@@ -228,6 +231,8 @@ export class ContactsController {
 
   @Get('contacts/:id')
   @ApiOperation({ summary: 'A contact with identities, attributes, opt-outs and favourite flag', description: VISIBILITY })
+  @ApiOkResponse({ type: ContactView })
+  @ApiErrors({ FORBIDDEN: 'The contact has no conversation in an inbox of the caller (administrators see every contact)' })
   get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ContactView> {
     return this.getContact.execute({ actor, contactId: id });
   }
@@ -240,6 +245,8 @@ export class ContactsController {
       '(normalised like conversation tags; 400 naming `tags` or `tags[i]`). ' +
       VISIBILITY,
   })
+  @ApiOkResponse({ type: ContactView })
+  @ApiErrors({ FORBIDDEN: 'The contact has no conversation in an inbox of the caller (administrators see every contact)' })
   update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateContactDto): Promise<ContactView> {
     return this.updateContact.execute({ ...body, actor, contactId: id });
   }
@@ -251,6 +258,7 @@ export class ContactsController {
     description: 'One transaction; writes an entry to the deleted-contacts log with a masked hint.',
   })
   @ApiNoContentResponse()
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role' })
   async remove(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
     await this.deleteContact.execute({ actor, contactId: id });
   }
@@ -259,6 +267,7 @@ export class ContactsController {
   @HttpCode(204)
   @ApiOperation({ summary: "Add the contact to the caller's favourites" })
   @ApiNoContentResponse()
+  @ApiErrors({ FORBIDDEN: 'The contact has no conversation in an inbox of the caller (administrators see every contact)' })
   async favourite(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
     await this.setFavourite.execute({ actor, contactId: id, favourite: true });
   }
@@ -267,6 +276,7 @@ export class ContactsController {
   @HttpCode(204)
   @ApiOperation({ summary: "Remove the contact from the caller's favourites" })
   @ApiNoContentResponse()
+  @ApiErrors({ FORBIDDEN: 'The contact has no conversation in an inbox of the caller (administrators see every contact)' })
   async unfavourite(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
     await this.setFavourite.execute({ actor, contactId: id, favourite: false });
   }
@@ -276,6 +286,7 @@ export class ContactsController {
   @ApiOperation({ summary: 'Unsubscribe the contact from campaign messages on a channel (recorded as manual:<userId>)' })
   @ApiParam({ name: 'channelType', enum: CHANNEL_TYPES })
   @ApiNoContentResponse()
+  @ApiErrors({ FORBIDDEN: 'The contact has no conversation in an inbox of the caller (administrators see every contact)' })
   async optOut(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Param('channelType') channelType: string): Promise<void> {
     await this.setOptOut.execute({ actor, contactId: id, channelType, optedOut: true });
   }
@@ -285,6 +296,7 @@ export class ContactsController {
   @ApiOperation({ summary: 'Subscribe the contact again on a channel' })
   @ApiParam({ name: 'channelType', enum: CHANNEL_TYPES })
   @ApiNoContentResponse()
+  @ApiErrors({ FORBIDDEN: 'The contact has no conversation in an inbox of the caller (administrators see every contact)' })
   async optIn(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Param('channelType') channelType: string): Promise<void> {
     await this.setOptOut.execute({ actor, contactId: id, channelType, optedOut: false });
   }
@@ -292,12 +304,16 @@ export class ContactsController {
   @Post('contacts/:id/merge')
   @HttpCode(200)
   @ApiOperation({ summary: 'Merge another contact into this one', description: MERGE_RULE })
+  @ApiOkResponse({ type: ContactView })
+  @ApiErrors({ FORBIDDEN: 'The caller may not see both contacts', NOT_FOUND: 'Either contact does not exist or belongs to another account' })
   merge(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: MergeContactDto): Promise<ContactView> {
     return this.mergeContacts.execute({ actor, contactId: id, otherContactId: body.otherContactId });
   }
 
   @Get('deleted-contacts')
   @ApiOperation({ summary: 'The log of deleted contacts, newest first (administrators)' })
+  @ApiOkResponse({ type: DeletedContactPageView })
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role' })
   deleted(@CurrentActor() actor: Actor, @Query() query: DeletedContactsQuery): Promise<DeletedContactPageView> {
     return this.listDeleted.execute({ ...query, actor });
   }

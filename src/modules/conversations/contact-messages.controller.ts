@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { ContactMessagePageView, ContactMessagesQuery } from './dto/conversation.dto';
@@ -7,7 +8,6 @@ import { ListContactMessagesUseCase } from './use-cases/list-contact-messages.us
 
 /** A contact's message history across channels; lives with conversations because it reads their messages. */
 @ApiTags('contacts')
-@ApiBearerAuth()
 @Controller('api/v1/contacts')
 export class ContactMessagesController {
   constructor(private readonly listContactMessages: ListContactMessagesUseCase) {}
@@ -18,6 +18,7 @@ export class ContactMessagesController {
     description: 'Every message of the contact\'s conversations in inboxes the caller is a member of, oldest first, by cursor.',
   })
   @ApiOkResponse({ type: ContactMessagePageView })
+  @ApiErrors({ FORBIDDEN: 'The contact has no conversation in an inbox of the caller' })
   async messages(
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { ConversationReadModel } from './conversation-read-model';
@@ -45,7 +46,7 @@ import { UpdateConversationUseCase } from './use-cases/update-conversation.use-c
 
 /** Conversations as the caller sees them; every action answers the conversation in its new state. */
 @ApiTags('conversations')
-@ApiBearerAuth()
+@ApiErrors({ FORBIDDEN: 'Not a member of the inbox, or the role or assignment the action needs (the message says which)' })
 @Controller('api/v1')
 export class ConversationsController {
   constructor(
@@ -78,6 +79,8 @@ export class ConversationsController {
   @Post('inboxes/:inboxId/inbound-messages')
   @HttpCode(201)
   @ApiOperation({ summary: 'API channel: a message from a contact arrives in the inbox' })
+  @ApiCreatedResponse({ type: InboundMessageResultView })
+  @ApiErrors({ UNPROCESSABLE: 'The inbox is not an API inbox', DEPENDENCY_UNAVAILABLE: 'Stored, but the conversation workflow could not be told (Temporal unreachable); retry with the same externalId' })
   async inbound(
     @CurrentActor() actor: Actor,
     @Param('inboxId', uuidParam('inboxId')) inboxId: string,
@@ -97,6 +100,11 @@ export class ConversationsController {
       'channel, or (SMS, API) one who already has an active conversation in the inbox (reply there).',
   })
   @ApiCreatedResponse({ type: StartConversationResultView })
+  @ApiErrors({
+    CONFLICT: 'The contact opted out of the channel, or (SMS, API) already has an active conversation in the inbox',
+    UNPROCESSABLE: 'The contact has no address for this channel, or the channel cannot send',
+    DEPENDENCY_UNAVAILABLE: 'Temporal or the provider did not answer; nothing was kept',
+  })
   async start(
     @CurrentActor() actor: Actor,
     @Param('inboxId', uuidParam('inboxId')) inboxId: string,
@@ -114,6 +122,7 @@ export class ConversationsController {
       'Sorted by last_activity (default), newest, oldest or priority; pages by cursor (nextCursor, null at the end).',
   })
   @ApiOkResponse({ type: ConversationPageView })
+  @ApiErrors({ NOT_FOUND: 'inboxId names no inbox of the account' })
   async list(@CurrentActor() actor: Actor, @Query() query: ListConversationsQuery): Promise<ConversationPageView> {
     return this.listConversations.execute({ ...query, actor });
   }
@@ -213,6 +222,7 @@ export class ConversationsController {
       'themselves on an unassigned conversation (409 when someone holds it) and give back their own; in open mode nothing but giving back.',
   })
   @ApiOkResponse({ type: ConversationView })
+  @ApiErrors({ CONFLICT: 'Someone else holds the conversation', UNPROCESSABLE: 'assigneeId is not an active member of the inbox' })
   async assign(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: AssignDto): Promise<ConversationView> {
     await this.assignConversation.execute({ actor, conversationId: id, assigneeId: body.assigneeId });
     return this.view(actor, id);
@@ -222,6 +232,7 @@ export class ConversationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign the conversation to the caller (same rules as PUT assignee)' })
   @ApiOkResponse({ type: ConversationView })
+  @ApiErrors({ CONFLICT: 'Someone else holds the conversation', UNPROCESSABLE: 'The caller is not an active member of the inbox' })
   async selfAssign(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
     await this.assignConversation.execute({ actor, conversationId: id, assigneeId: actor.userId });
     return this.view(actor, id);
@@ -236,6 +247,10 @@ export class ConversationsController {
       'A new conversation becomes open. The same idempotencyKey never sends twice.',
   })
   @ApiCreatedResponse({ type: ReplyResultView })
+  @ApiErrors({
+    UNPROCESSABLE: 'The conversation was closed as spam, or the channel cannot send (settings missing, secrets unreadable)',
+    DEPENDENCY_UNAVAILABLE: 'The provider did not answer: the message stays queued; retry with the same idempotencyKey',
+  })
   async reply(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: ReplyDto): Promise<ReplyResultView> {
     const { message, duplicate } = await this.replyToConversation.execute({ ...body, actor, conversationId: id });
     return { message: MessageView.of(message), duplicate, conversation: await this.view(actor, id) };
@@ -259,6 +274,7 @@ export class ConversationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Close the conversation (status resolved)' })
   @ApiOkResponse({ type: ConversationView })
+  @ApiErrors({ UNPROCESSABLE: 'The conversation was closed as spam; reopen it first' })
   async resolve(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
     await this.resolveConversation.execute({ actor, conversationId: id });
     return this.view(actor, id);
@@ -273,6 +289,7 @@ export class ConversationsController {
       'is 422 (reopen it first). The customer\'s next message moves it back to new.',
   })
   @ApiOkResponse({ type: ConversationView })
+  @ApiErrors({ UNPROCESSABLE: 'The conversation is resolved or spam; reopen it first' })
   async pending(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
     await this.setPending.execute({ actor, conversationId: id });
     return this.view(actor, id);
@@ -291,6 +308,7 @@ export class ConversationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Reopen a resolved or spam conversation (status open)' })
   @ApiOkResponse({ type: ConversationView })
+  @ApiErrors({ UNPROCESSABLE: 'The conversation is not resolved or spam' })
   async reopen(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<ConversationView> {
     await this.reopenConversation.execute({ actor, conversationId: id });
     return this.view(actor, id);
@@ -303,6 +321,7 @@ export class ConversationsController {
     description: 'Needs the account setting allowMoveBetweenInboxes; the target must be an inbox of the same channel type the caller belongs to.',
   })
   @ApiOkResponse({ type: ConversationView })
+  @ApiErrors({ FORBIDDEN: 'allowMoveBetweenInboxes is off, or the caller is not a member of both inboxes', UNPROCESSABLE: 'The target is the same inbox or of another channel type' })
   async move(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: MoveDto): Promise<ConversationView> {
     await this.moveConversation.execute({ actor, conversationId: id, inboxId: body.inboxId });
     return this.view(actor, id);

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
 import { uuidParam } from '../../common/validation';
 import { APP_CONFIG, type ServiceConfig } from '../../config/config';
 import { type Actor, CurrentActor, Public } from '../auth/actor';
@@ -11,7 +12,6 @@ import { SendManualCsatSurveyUseCase } from './use-cases/send-manual-csat-survey
 
 /** Surveys sent by hand and the CSAT report (signed-in users). */
 @ApiTags('csat')
-@ApiBearerAuth()
 @Controller('api/v1')
 export class CsatController {
   constructor(
@@ -24,6 +24,7 @@ export class CsatController {
   @HttpCode(201)
   @ApiOperation({ summary: "Send a satisfaction survey now, in any status (managers of the inbox); default question: the inbox's" })
   @ApiCreatedResponse({ type: CsatSurveyView })
+  @ApiErrors({ FORBIDDEN: 'Needs the manager role in the inbox' })
   async send(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: SendCsatSurveyDto): Promise<CsatSurveyView> {
     return CsatSurveyView.of(await this.sendManual.execute({ ...body, actor, conversationId: id }), this.config);
   }
@@ -31,6 +32,7 @@ export class CsatController {
   @Get('reports/csat')
   @ApiOperation({ summary: 'CSAT by inbox, agent or period, with a total (administrators: every inbox; managers: the inboxes they manage)' })
   @ApiOkResponse({ type: CsatReportView })
+  @ApiErrors({ FORBIDDEN: 'Needs the manager role in the inbox (or in any inbox without inboxId)', NOT_FOUND: 'inboxId names no inbox of the account' })
   csatReport(@CurrentActor() actor: Actor, @Query() query: CsatReportQuery): Promise<CsatReportView> {
     return this.report.execute({ ...query, actor });
   }
@@ -49,6 +51,7 @@ export class CsatPublicController {
   @Get(':token')
   @ApiOperation({ summary: 'The survey behind a rating link: question, scale, current answer, whether it can still change' })
   @ApiOkResponse({ type: PublicCsatSurveyView })
+  @ApiErrors({ NOT_FOUND: 'No survey was sent with this token' })
   get(@Param('token') token: string): Promise<PublicCsatSurveyView> {
     return this.getSurvey.execute({ token });
   }
@@ -58,6 +61,7 @@ export class CsatPublicController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Give or change the rating (1-5) and comment, within CSAT_EDIT_WINDOW_DAYS days of sending' })
   @ApiOkResponse({ type: PublicCsatSurveyView })
+  @ApiErrors({ NOT_FOUND: 'No survey was sent with this token', UNPROCESSABLE: 'The rating can no longer be given or changed (CSAT_EDIT_WINDOW_DAYS after sending)' })
   rate(@Param('token') token: string, @Body() body: RateCsatSurveyDto): Promise<PublicCsatSurveyView> {
     return this.rateSurvey.execute({ ...body, token });
   }

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/actor';
 import { Connection } from '@temporalio/client';
 import type { Response } from 'express';
@@ -26,6 +26,18 @@ async function check(fn: () => Promise<unknown>, what: string): Promise<PartStat
   }
 }
 
+class PartStatusView {
+  @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
+  @ApiPropertyOptional({ description: 'Why it is down' }) error?: string;
+}
+
+class HealthView {
+  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
+  @ApiPropertyOptional({ example: 'unreachable: temporal', description: 'The unreachable parts (503 only)' }) message?: string;
+  @ApiProperty({ type: PartStatusView }) database!: PartStatusView;
+  @ApiProperty({ type: PartStatusView }) temporal!: PartStatusView;
+}
+
 @ApiTags('health')
 @Public()
 @Controller('health')
@@ -37,6 +49,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Database and Temporal reachability; 503 names the failing part' })
+  @ApiOkResponse({ type: HealthView })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: 'PostgreSQL or Temporal did not answer within 2 s' })
   async health(@Res() res: Response): Promise<void> {
     const [database, temporal] = await Promise.all([
       check(() => this.em.fork().getConnection().execute('select 1'), 'PostgreSQL'),

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { HeartbeatView, InboxAgentsView } from './dto/presence.dto';
@@ -7,7 +8,6 @@ import { HeartbeatUseCase } from './use-cases/heartbeat.use-case';
 import { ListInboxAgentsUseCase } from './use-cases/list-inbox-agents.use-case';
 
 @ApiTags('presence')
-@ApiBearerAuth()
 @Controller('api/v1')
 export class PresenceController {
   constructor(
@@ -26,6 +26,7 @@ export class PresenceController {
   @Get('inboxes/:inboxId/agents')
   @ApiOperation({ summary: "The inbox's agents: online or not, load against capacity; and how many conversations wait" })
   @ApiOkResponse({ type: InboxAgentsView })
+  @ApiErrors({ FORBIDDEN: 'Not a member of the inbox' })
   agents(@CurrentActor() actor: Actor, @Param('inboxId', uuidParam('inboxId')) inboxId: string): Promise<InboxAgentsView> {
     return this.listAgents.execute({ actor, inboxId });
   }

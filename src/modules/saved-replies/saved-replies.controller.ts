@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import {
@@ -17,7 +18,6 @@ import { RenderSavedReplyUseCase } from './use-cases/render-saved-reply.use-case
 import { UpdateSavedReplyUseCase } from './use-cases/update-saved-reply.use-case';
 
 @ApiTags('saved-replies')
-@ApiBearerAuth()
 @Controller('api/v1/saved-replies')
 export class SavedRepliesController {
   constructor(
@@ -30,6 +30,8 @@ export class SavedRepliesController {
 
   @Post()
   @ApiOperation({ summary: 'Create a personal, inbox or team saved reply' })
+  @ApiCreatedResponse({ type: SavedReplyView })
+  @ApiErrors({ FORBIDDEN: 'Inbox replies need the manager role in the inbox, team replies the administrator role', NOT_FOUND: 'inboxId or teamId names nothing of the account', CONFLICT: 'The shortcut is used by another reply in this scope' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateSavedReplyDto): Promise<SavedReplyView> {
     return SavedReplyView.of(await this.createReply.execute({ ...body, actor }), true);
   }
@@ -43,12 +45,18 @@ export class SavedRepliesController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change the shortcut or text of a saved reply you may edit' })
+  @ApiOkResponse({ type: SavedReplyView })
+  @ApiErrors({ FORBIDDEN: 'Inbox replies need the manager role in the inbox, team replies the administrator role', CONFLICT: 'The shortcut is used by another reply in this scope' })
   async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateSavedReplyDto): Promise<SavedReplyView> {
     return SavedReplyView.of(await this.updateReply.execute({ ...body, actor, replyId: id }), true);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a saved reply you may edit' })
+  @ApiNoContentResponse()
+  @ApiErrors({ FORBIDDEN: 'Inbox replies need the manager role in the inbox, team replies the administrator role' })
   async remove(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
     await this.deleteReply.execute({ actor, replyId: id });
   }
@@ -59,6 +67,8 @@ export class SavedRepliesController {
     summary: "The reply's text with variables rendered for the conversation's contact",
     description: 'For anyone but an administrator, hidden contact attributes render as their account default (else empty).',
   })
+  @ApiOkResponse({ type: RenderedSavedReplyView })
+  @ApiErrors({ FORBIDDEN: 'Not a member of the inbox (or team) of the reply or of the conversation', NOT_FOUND: 'The reply or the conversation does not exist' })
   async render(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: RenderSavedReplyDto): Promise<RenderedSavedReplyView> {
     return { text: await this.renderReply.execute({ actor, replyId: id, conversationId: body.conversationId }) };
   }

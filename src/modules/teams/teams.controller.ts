@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { CreateTeamDto, TeamMemberView, TeamView, TeamWithMembersView, UpdateTeamDto } from './dto/team.dto';
@@ -22,7 +23,6 @@ const withMembers = ({ team, members }: TeamWithMembers, callerId: string): Team
 });
 
 @ApiTags('teams')
-@ApiBearerAuth()
 @Controller('api/v1/teams')
 export class TeamsController {
   constructor(
@@ -37,6 +37,8 @@ export class TeamsController {
 
   @Post()
   @ApiOperation({ summary: 'Create a team (administrators)' })
+  @ApiCreatedResponse({ type: TeamView })
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role', CONFLICT: 'A team with this name exists' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateTeamDto): Promise<TeamView> {
     return TeamView.of(await this.createTeam.execute({ actor, name: body.name }), [], actor.userId);
   }
@@ -50,12 +52,15 @@ export class TeamsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A team with its members' })
+  @ApiOkResponse({ type: TeamWithMembersView })
   async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<TeamWithMembersView> {
     return withMembers(await this.getTeam.execute({ actor, teamId: id }), actor.userId);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Rename a team (administrators)' })
+  @ApiOkResponse({ type: TeamWithMembersView })
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role', CONFLICT: 'A team with this name exists' })
   async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateTeamDto): Promise<TeamWithMembersView> {
     return withMembers(await this.updateTeam.execute({ actor, teamId: id, name: body.name }), actor.userId);
   }
@@ -63,12 +68,16 @@ export class TeamsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: "Delete a team and its shared saved replies (administrators)" })
+  @ApiNoContentResponse()
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role' })
   async remove(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<void> {
     await this.deleteTeam.execute({ actor, teamId: id });
   }
 
   @Put(':id/members/:userId')
   @ApiOperation({ summary: 'Add a user of the account to the team (administrators)' })
+  @ApiOkResponse({ type: TeamMemberView })
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role' })
   async putMember(
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,
@@ -80,6 +89,8 @@ export class TeamsController {
   @Delete(':id/members/:userId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a user from the team (administrators)' })
+  @ApiNoContentResponse()
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role' })
   async deleteMember(
     @CurrentActor() actor: Actor,
     @Param('id', uuidParam('id')) id: string,

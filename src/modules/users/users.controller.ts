@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/api-errors';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { CreateUserDto, UpdateUserDto, UserView } from './dto/user.dto';
@@ -8,7 +9,6 @@ import { ListUsersUseCase } from './use-cases/list-users.use-case';
 import { UpdateUserUseCase } from './use-cases/update-user.use-case';
 
 @ApiTags('users')
-@ApiBearerAuth()
 @Controller('api/v1/users')
 export class UsersController {
   constructor(
@@ -18,16 +18,24 @@ export class UsersController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a user of the account (administrators)' })
+  @ApiCreatedResponse({ type: UserView })
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role (and a session login to create an administrator)', CONFLICT: 'email is already registered' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateUserDto): Promise<UserView> {
     return UserView.of(await this.createUser.execute({ ...body, actor }));
   }
 
   @Get()
+  @ApiOperation({ summary: "The account's users" })
+  @ApiOkResponse({ type: [UserView] })
   async list(@CurrentActor() actor: Actor): Promise<UserView[]> {
     return (await this.listUsers.execute({ actor })).map(UserView.of);
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Rename, disable, change the administrator role or the password of a user' })
+  @ApiOkResponse({ type: UserView })
+  @ApiErrors({ FORBIDDEN: 'Changing another user needs the administrator role; credentials and roles need a session login' })
   async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateUserDto): Promise<UserView> {
     return UserView.of(await this.updateUser.execute({ ...body, actor, userId: id }));
   }

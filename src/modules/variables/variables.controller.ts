@@ -1,11 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { VariableView } from './dto/variable.dto';
 import { ListVariablesUseCase } from './use-cases/list-variables.use-case';
 
 @ApiTags('variables')
-@ApiBearerAuth()
 @Controller('api/v1/variables')
 export class VariablesController {
   constructor(private readonly listVariables: ListVariablesUseCase) {}

@@ -46,7 +46,11 @@ export class AccountSettingsDto {
   @ValidateIf((_o, v) => v !== null)
   @IsIn(['email', 'phone'])
   matchingAttribute?: 'email' | 'phone' | null;
-  @ApiPropertyOptional({ description: 'Defaults per variable, e.g. {"contact.first_name": "there"}' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Defaults per variable, e.g. {"contact.first_name": "there"}; replaces the stored map',
+  })
   @IsOptional()
   @IsObject()
   variableDefaults?: Record<string, string>;
@@ -61,6 +65,24 @@ export class UpdateAccountDto {
   @ApiPropertyOptional({ type: AccountSettingsDto }) @IsOptional() @NestedObject(() => AccountSettingsDto) settings?: AccountSettingsDto;
 }
 
+export class OptOutSettingsView {
+  @ApiProperty({ description: 'Answer the SMS keywords (STOP, START, HELP and the like)' }) enabled!: boolean;
+  @ApiProperty({ description: 'Answer to STOP and the other opt-out keywords' }) confirmationText!: string;
+  @ApiProperty({ description: 'Answer to HELP and INFO' }) helpText!: string;
+  @ApiPropertyOptional({ description: 'Answer to START/UNSTOP/YES; absent or empty: no answer' }) resubscribeText?: string;
+}
+
+export class AccountSettingsView {
+  @ApiProperty({ description: 'Agents may move conversations to another inbox they belong to' }) allowMoveBetweenInboxes!: boolean;
+  @ApiProperty({ description: 'Campaign messages may start with the company name' }) companyNameInsertion!: boolean;
+  @ApiProperty({ type: OptOutSettingsView }) optOut!: OptOutSettingsView;
+  @ApiProperty() messageAssistantEnabled!: boolean;
+  @ApiProperty({ type: String, enum: ['email', 'phone'], nullable: true, description: "The contact field that links one person's identities; null: none" })
+  matchingAttribute!: 'email' | 'phone' | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Defaults per variable, used when a value is missing' })
+  variableDefaults!: Record<string, string>;
+}
+
 export class AccountView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
@@ -68,8 +90,8 @@ export class AccountView {
   @ApiProperty({ nullable: true, type: String }) address!: string | null;
   @ApiProperty({ nullable: true, type: String }) email!: string | null;
   @ApiProperty({ nullable: true, type: String }) phone!: string | null;
-  @ApiProperty() settings!: AccountSettings;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: AccountSettingsView }) settings!: AccountSettings;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
 
   static of(a: Account): AccountView {
     return {

@@ -18,9 +18,9 @@ export class PasswordField {
 export class ApiTokenView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() lastUsedAt!: string;
-  @ApiProperty({ nullable: true, type: String }) revokedAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) lastUsedAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) revokedAt!: string | null;
 
   static of(t: AuthToken): ApiTokenView {
     return {

@@ -22,7 +22,12 @@ export class CampaignAudienceDto {
   @ContactTagsField()
   tags?: string[];
 
-  @ApiPropertyOptional({ description: 'Attribute equality filters: custom attribute, else platform attribute, by key', example: { city: 'Berlin' } })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Attribute equality filters: custom attribute, else platform attribute, by key',
+    example: { city: 'Berlin' },
+  })
   @IsOptional()
   @IsObject()
   attributes?: Record<string, string>;
@@ -171,6 +176,34 @@ export class AudiencePreviewView {
   @ApiProperty({ description: 'Of those, opted out of the inbox channel right now' }) optedOut!: number;
 }
 
+export class CampaignCountersView {
+  @ApiProperty({ type: 'integer' }) sent!: number;
+  @ApiProperty({ type: 'integer' }) failed!: number;
+  @ApiProperty({ type: 'integer' }) skipped!: number;
+  @ApiProperty({ type: 'integer' }) optedOut!: number;
+  @ApiProperty({ type: 'integer', description: 'Deferrals to the end of quiet hours (a recipient deferred, then sent, counts here and in sent)' }) deferred!: number;
+}
+
+/** The campaign-run workflow's answer to its campaignProgress query (workflows/contracts/campaign.contract.ts). */
+export class CampaignRunProgressView {
+  @ApiProperty({ enum: ['waiting', 'sending', 'paused', 'quiet-hours', 'finished'] }) phase!: string;
+  @ApiProperty({ description: 'Recipients per second since sending began (pauses included)' }) rate!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'The last contact id of the pages done' }) cursor!: string | null;
+  @ApiProperty({ type: CampaignCountersView }) counters!: CampaignCountersView;
+  @ApiProperty() paused!: boolean;
+  @ApiProperty() cancelled!: boolean;
+  @ApiProperty({ nullable: true, type: Number, description: 'Epoch ms when sending began (after the schedule)' }) startedAt!: number | null;
+  @ApiProperty({ type: 'integer', description: 'Runs (continue-as-new generations) so far' }) runs!: number;
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { start: { type: 'number' }, taken: { type: 'number' } },
+    required: ['start', 'taken'],
+    description: "The rate limit's token bucket (workflow time)",
+  })
+  bucket?: { start: number; taken: number };
+  @ApiPropertyOptional({ enum: ['audience', 'deferred'] }) pass?: string;
+}
+
 export class CampaignProgressView {
   @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: CampaignStatus;
   @ApiProperty() total!: number;
@@ -186,5 +219,6 @@ export class CampaignProgressView {
   @ApiProperty({ description: 'Recipients not processed yet (after a cancel: never sent)' }) remaining!: number;
   @ApiProperty({ description: 'Recipients per second since sending began' }) rate!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'Seconds to go at the current rate (0 once finished, null while nothing was sent yet)' }) etaSeconds!: number | null;
-  @ApiProperty({ nullable: true, type: Object, description: "The workflow's own view (query), null when it cannot be reached" }) workflow!: Record<string, unknown> | null;
+  @ApiProperty({ type: CampaignRunProgressView, nullable: true, description: "The workflow's own view (query), null for drafts and when it cannot be reached" })
+  workflow!: Record<string, unknown> | null;
 }

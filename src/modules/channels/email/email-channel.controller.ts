@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiErrors } from '../../../common/api-errors';
 import { uuidParam } from '../../../common/validation';
 import { type Actor, CurrentActor } from '../../auth/actor';
 import { EmailChannelView, EmailConnectionTestView, SetEmailChannelDto } from './dto/email-channel.dto';
@@ -11,7 +12,7 @@ import { TestEmailChannelUseCase } from './use-cases/test-email-channel.use-case
 
 /** The IMAP/SMTP settings of an email inbox: its managers and the administrators. */
 @ApiTags('channels')
-@ApiBearerAuth()
+@ApiErrors({ FORBIDDEN: 'Needs the manager role in the inbox', UNPROCESSABLE: 'The inbox is not an email inbox' })
 @Controller('api/v1/inboxes/:id/email-channel')
 export class EmailChannelController {
   constructor(
@@ -23,6 +24,7 @@ export class EmailChannelController {
   @Get()
   @ApiOperation({ summary: "The email inbox's IMAP/SMTP settings and its mailbox checkpoint (never the passwords)" })
   @ApiOkResponse({ type: EmailChannelView })
+  @ApiErrors({ NOT_FOUND: 'The inbox does not exist, or has no IMAP/SMTP settings yet' })
   async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<EmailChannelView> {
     return this.getChannel.execute({ actor, inboxId: id });
   }
@@ -33,6 +35,10 @@ export class EmailChannelController {
     description: 'imapPassword and smtpPassword are write-only and stored encrypted with SECRETS_KEY; leave them out to keep the stored ones.',
   })
   @ApiOkResponse({ type: EmailChannelView })
+  @ApiErrors({
+    UNPROCESSABLE: 'The inbox is not an email inbox, or SECRETS_KEY is not configured (passwords cannot be stored)',
+    DEPENDENCY_UNAVAILABLE: 'The mailbox workflow could not be started or stopped (Temporal unreachable); nothing was stored',
+  })
   async put(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: SetEmailChannelDto): Promise<EmailChannelView> {
     return this.setChannel.execute({ ...body, actor, inboxId: id });
   }
@@ -44,6 +50,10 @@ export class EmailChannelController {
     description: 'For each: DNS lookup, TCP connect, TLS handshake (when on), login (and the IMAP folder). Reports the step that failed, in plain words.',
   })
   @ApiOkResponse({ type: EmailConnectionTestView })
+  @ApiErrors({
+    NOT_FOUND: 'The inbox does not exist, or has no IMAP/SMTP settings yet',
+    UNPROCESSABLE: 'The inbox is not an email inbox, or a stored password cannot be read with SECRETS_KEY',
+  })
   async test(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<EmailConnectionTestView> {
     return this.testChannel.execute({ actor, inboxId: id });
   }
@@ -51,15 +61,17 @@ export class EmailChannelController {
 
 /** Attachments kept with messages (email attachments), for members of the conversation's inbox. */
 @ApiTags('conversations')
-@ApiBearerAuth()
 @Controller('api/v1/attachments')
 export class AttachmentsController {
   constructor(private readonly getAttachment: GetAttachmentUseCase) {}
 
   @Get(':id')
   @ApiOperation({ summary: "An attachment's bytes (the url in a message's attachments list)" })
-  @ApiProduces('application/octet-stream')
-  @ApiOkResponse({ description: 'The file, with its content type and file name' })
+  @ApiOkResponse({
+    description: 'The file: Content-Type as stored (application/octet-stream when unknown), Content-Disposition attachment with its file name',
+    content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiErrors({ FORBIDDEN: "Not a member of the message's inbox" })
   async download(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Res() res: Response): Promise<void> {
     const file = await this.getAttachment.execute({ actor, attachmentId: id });
     res.setHeader('content-type', file.contentType ?? 'application/octet-stream');

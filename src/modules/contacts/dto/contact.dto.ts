@@ -163,7 +163,7 @@ export class ContactView extends ContactSummaryView {
 export class DeletedContactView {
   @ApiProperty() id!: string;
   @ApiProperty({ example: 'j***@e***.com' }) maskedHint!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Channel of its first identity' }) channelType!: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: CHANNEL_TYPES, description: 'Channel of its first identity' }) channelType!: string | null;
   @ApiProperty() deletedAt!: string;
   @ApiProperty() deletedByUserId!: string;
   @ApiProperty() deletedByName!: string;

@@ -21,7 +21,7 @@ import { NestedObject } from '../../../common/validation';
 import { CHANNEL_TYPES, type ChannelType } from '../../inboxes/inbox.entity';
 import { CONVERSATION_STATUSES, type ConversationStatus } from '../conversation.entity';
 import { CONVERSATION_SORTS, type ConversationItem, type ConversationSort } from '../conversation-read-model';
-import { Message, MESSAGE_DIRECTIONS, SENDER_TYPES } from '../message.entity';
+import { DELIVERY_STATUSES, Message, MESSAGE_DIRECTIONS, SENDER_TYPES } from '../message.entity';
 
 export class InboundContactDto {
   @ApiProperty({ description: "The contact's id in the integrating system (the API channel's address)", example: 'customer-42' })
@@ -139,7 +139,7 @@ export class MessageView {
   @ApiProperty({ enum: SENDER_TYPES, description: 'note: a private note of an agent (direction internal)' }) senderType!: string;
   @ApiProperty({ nullable: true, type: String, description: 'The agent who wrote an outbound message or a note' }) senderUserId!: string | null;
   @ApiProperty() content!: string;
-  @ApiProperty() deliveryStatus!: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) deliveryStatus!: string;
   @ApiProperty({ nullable: true, type: String, description: "Why delivery failed, in the provider's words (e.g. Twilio error 21211: ...)" })
   error!: string | null;
   @ApiProperty({ nullable: true, type: String, description: "The provider's id of an outbound message (Twilio Message SID)" })
@@ -180,7 +180,7 @@ export class ConversationView implements ConversationItem {
   @ApiProperty({ enum: CHANNEL_TYPES }) channelType!: string;
   @ApiProperty({ enum: CONVERSATION_STATUSES }) status!: ConversationStatus;
   @ApiProperty({ nullable: true, type: String }) assigneeId!: string | null;
-  @ApiProperty({ minimum: 0, maximum: 4, description: '0 none, 1 low, 2 medium, 3 high, 4 urgent' }) priority!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 4, description: '0 none, 1 low, 2 medium, 3 high, 4 urgent' }) priority!: number;
   @ApiProperty({ description: 'The contact is a VIP' }) vip!: boolean;
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ description: 'Pinned by the caller' }) pinned!: boolean;

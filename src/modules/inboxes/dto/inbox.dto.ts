@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -28,14 +28,17 @@ export class TimeIntervalDto {
   @ApiProperty({ example: '17:30' }) @Matches(HHMM, { message: 'must be HH:MM (00:00-24:00)' }) end!: string;
 }
 
+const INTERVALS_BY_KEY = { type: 'object', additionalProperties: { type: 'array', maxItems: 10, items: { $ref: getSchemaPath(TimeIntervalDto) } } } as const;
+
+@ApiExtraModels(TimeIntervalDto)
 export class BusinessHoursDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
   @ApiPropertyOptional({ example: 'Europe/Berlin' }) @IsOptional() @IsString() @MaxLength(64) timezone?: string;
-  @ApiPropertyOptional({ description: 'Per weekday (mon..sun) a list of {start,end}; end <= start runs across midnight' })
+  @ApiPropertyOptional({ ...INTERVALS_BY_KEY, description: 'Per weekday (mon..sun) a list of {start,end}; end <= start runs across midnight' })
   @IsOptional()
   @IsObject()
   intervals?: Record<string, TimeIntervalDto[]>;
-  @ApiPropertyOptional({ description: 'Per date (YYYY-MM-DD) the intervals of that day; [] = closed' })
+  @ApiPropertyOptional({ ...INTERVALS_BY_KEY, description: 'Per date (YYYY-MM-DD) the intervals of that day; [] = closed' })
   @IsOptional()
   @IsObject()
   exceptions?: Record<string, TimeIntervalDto[]>;
@@ -82,7 +85,7 @@ export class RoutingDto {
 export class AutoUnassignDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
   /** 30-600 s; the lower bound is AUTO_UNASSIGN_MIN_GRACE_SECONDS (checked with the other settings). */
-  @ApiPropertyOptional({ minimum: 30, maximum: 600, default: 120 }) @IsOptional() @IsInt() @Min(1) @Max(600) graceSeconds?: number;
+  @ApiPropertyOptional({ minimum: 30, maximum: 600, default: 120, description: 'The lower bound is AUTO_UNASSIGN_MIN_GRACE_SECONDS (30 unless the server lowers it)' }) @IsOptional() @IsInt() @Min(1) @Max(600) graceSeconds?: number;
 }
 
 export class InboxSettingsDto {
@@ -115,15 +118,53 @@ export class SetMemberDto {
   @ApiProperty({ enum: INBOX_ROLES }) @IsIn(INBOX_ROLES) role!: InboxRole;
 }
 
+export class BusinessHoursView {
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ example: 'Europe/Berlin', description: 'IANA time zone of the intervals' }) timezone!: string;
+  @ApiProperty({ ...INTERVALS_BY_KEY, description: 'Per weekday (mon..sun) a list of {start,end}; end <= start runs across midnight' })
+  intervals!: Record<string, TimeIntervalDto[]>;
+  @ApiProperty({ ...INTERVALS_BY_KEY, description: 'Per date (YYYY-MM-DD) the intervals of that day; [] = closed' })
+  exceptions!: Record<string, TimeIntervalDto[]>;
+  @ApiProperty({ nullable: true, type: String }) outOfOfficeMessage!: string | null;
+}
+
+export class CsatSettingsView {
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty() question!: string;
+  @ApiProperty({ enum: [5] }) scale!: 5;
+  @ApiProperty({ type: 'integer', description: 'Seconds after resolving before the survey goes out' }) delaySeconds!: number;
+}
+
+export class RoutingSettingsView {
+  @ApiProperty({ type: [RoutingRuleDto], description: 'In order; the first match wins' }) rules!: RoutingRuleDto[];
+  @ApiProperty() aiAgentEnabled!: boolean;
+  @ApiProperty() humanAgentsEnabled!: boolean;
+  @ApiProperty({ enum: ['least_load', 'round_robin'] }) distribution!: 'least_load' | 'round_robin';
+  @ApiProperty({ type: 'integer' }) capacityPerAgent!: number;
+}
+
+export class AutoUnassignSettingsView {
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ type: 'integer' }) graceSeconds!: number;
+}
+
+export class InboxSettingsView {
+  @ApiProperty({ enum: ['open', 'assignment'] }) assignmentMode!: 'open' | 'assignment';
+  @ApiProperty({ type: BusinessHoursView }) businessHours!: BusinessHoursView;
+  @ApiProperty({ type: CsatSettingsView }) csat!: CsatSettingsView;
+  @ApiProperty({ type: RoutingSettingsView }) routing!: RoutingSettingsView;
+  @ApiProperty({ type: AutoUnassignSettingsView }) autoUnassign!: AutoUnassignSettingsView;
+}
+
 export class InboxView {
   @ApiProperty() id!: string;
   @ApiProperty() accountId!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: CHANNEL_TYPES }) channelType!: ChannelType;
   @ApiProperty({ nullable: true, type: String }) welcomeMessage!: string | null;
-  @ApiProperty() settings!: InboxSettings;
-  @ApiProperty({ enum: ['member', 'manager', 'admin'], nullable: true, description: "The caller's role" }) myRole!: string | null;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: InboxSettingsView }) settings!: InboxSettings;
+  @ApiProperty({ type: String, enum: ['member', 'manager', 'admin'], nullable: true, description: "The caller's role" }) myRole!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
 
   static of(i: Inbox, myRole: string | null): InboxView {
     return {
@@ -140,8 +181,8 @@ export class InboxView {
 }
 
 export class MemberView {
-  @ApiProperty() userId!: string;
+  @ApiProperty({ format: 'uuid' }) userId!: string;
   @ApiProperty() name!: string;
-  @ApiProperty() email!: string;
+  @ApiProperty({ format: 'email' }) email!: string;
   @ApiProperty({ enum: INBOX_ROLES }) role!: InboxRole;
 }

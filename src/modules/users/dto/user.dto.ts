@@ -30,10 +30,10 @@ export class UserView {
   @ApiProperty() id!: string;
   @ApiProperty() accountId!: string;
   @ApiProperty() name!: string;
-  @ApiProperty() email!: string;
+  @ApiProperty({ format: 'email' }) email!: string;
   @ApiProperty() isAdmin!: boolean;
   @ApiProperty() active!: boolean;
-  @ApiProperty() createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
 
   static of(u: User): UserView {
     return {
