@@ -11,10 +11,11 @@
  * attribute definitions as they are now (an attribute hidden after the decision is masked too, as the
  * contact view does), decisions recorded before this code are covered, and administrators keep the
  * full text. The summary is rebuilt exactly because explainCondition() wrote it: the text of each
- * masked condition is replaced by the text of the condition as the caller may see it.
+ * masked condition is replaced by the text of the condition as the caller may see it. Conditions
+ * inside nested groups (a trace entry `{ all|any: [...], matched }`) are masked the same way.
  * Pure code: the caller loads the hidden keys.
  */
-import { type ConditionDetail, explainCondition } from '../routing/conditions';
+import { type ConditionDetail, type ConditionTrace, describeCondition, explainCondition, mapTraceConditions } from '../routing/conditions';
 
 export const HIDDEN_VALUE = '(hidden attribute)';
 
@@ -37,10 +38,7 @@ function withoutHidden(attributes: unknown, hidden: ReadonlySet<string>): unknow
 function maskCondition(d: ConditionDetail, hidden: ReadonlySet<string>): { masked: ConditionDetail; text: string } | null {
   const how = typeof d?.attribute === 'string' ? reach(d.attribute, hidden) : null;
   if (!how) return null;
-  if (how === 'value') {
-    const prefix = explainCondition({ ...d, actual: undefined }).replace(/\(was missing\)$/, '');
-    return { masked: { ...d, actual: HIDDEN_VALUE }, text: `${prefix}(was ${HIDDEN_VALUE})` };
-  }
+  if (how === 'value') return { masked: { ...d, actual: HIDDEN_VALUE }, text: `${describeCondition(d)} (was ${HIDDEN_VALUE})` };
   const actual = d.attribute === 'contact' && d.actual && typeof d.actual === 'object'
     ? { ...(d.actual as Record<string, unknown>), attributes: withoutHidden((d.actual as Record<string, unknown>).attributes, hidden) }
     : withoutHidden(d.actual, hidden);
@@ -64,17 +62,19 @@ export function maskHiddenAttributes(
   if (hidden.size === 0 || !Array.isArray(trace)) return decision;
   let summary = decision.summary;
   const maskedTrace = trace.map((step: unknown) => {
-    const entry = step as { conditions?: ConditionDetail[]; explanation?: string };
+    const entry = step as { conditions?: ConditionTrace[]; explanation?: string };
     if (!entry || !Array.isArray(entry.conditions)) return step;
     let explanation = entry.explanation;
-    const conditions = entry.conditions.map((d) => {
-      const m = maskCondition(d, hidden);
-      if (!m) return d;
-      const original = explainCondition(d);
-      summary = replaceAll(summary, original, m.text);
-      if (typeof explanation === 'string') explanation = replaceAll(explanation, original, m.text);
-      return m.masked;
-    });
+    const conditions = entry.conditions.map((node) =>
+      mapTraceConditions(node, (d) => {
+        const m = maskCondition(d, hidden);
+        if (!m) return d;
+        const original = explainCondition(d);
+        summary = replaceAll(summary, original, m.text);
+        if (typeof explanation === 'string') explanation = replaceAll(explanation, original, m.text);
+        return m.masked;
+      }),
+    );
     return { ...entry, conditions, ...(explanation !== undefined ? { explanation } : {}) };
   });
   return { summary, details: { ...decision.details, trace: maskedTrace } };
