@@ -13,6 +13,7 @@ import { isTimeTrigger, type RuleAction, type RuleTrigger, type TimeTrigger } fr
 import { AutomationRuleValidator } from '../automation-rule-validator';
 import { type DescribedAction, describeActions, describeTrigger } from '../rule-description';
 import { dueAt, evaluateRuleConditions, inScope, timerAnchor, triggerMatchesEvent } from '../rule-evaluation';
+import { validationFailed } from '../rule-validation';
 import { hiddenKeysFor, maskEvaluation, maskFacts } from '../rule-visibility';
 
 export interface RuleDraftInput {
@@ -199,7 +200,13 @@ export class TestAutomationRuleUseCase {
   private async draft(em: EntityManager, actor: Actor, draft: RuleDraftInput): Promise<Definition> {
     const inboxId = draft.inboxId ?? null;
     if (inboxId && !(await em.findOne(Inbox, { id: inboxId, account: actor.accountId }))) throw DomainError.notFound('inbox', inboxId);
-    const checked = await this.validator.validate(em, actor, { inboxId, trigger: draft.trigger, conditions: draft.conditions, actions: draft.actions });
+    const checked = await this.validator
+      .validate(em, actor, { inboxId, trigger: draft.trigger, conditions: draft.conditions, actions: draft.actions })
+      .catch((err: unknown) => {
+        // The draft is the request's `rule`: its problems are named from there.
+        if (err instanceof DomainError && err.code === 'VALIDATION_FAILED') throw validationFailed(err.details.map((d) => ({ field: `rule.${d.field}`, problem: d.problem })));
+        throw err;
+      });
     return { id: null, name: draft.name ?? 'draft', version: null, enabled: null, inboxId, ...checked };
   }
 
