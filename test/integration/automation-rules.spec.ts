@@ -356,6 +356,17 @@ describe('explain: test, why, firing log', () => {
     expect(savedTest.body.verdict).toMatch(/would fire, but it is disabled/);
     expect((await as(member, 'POST', '/api/v1/automation-rules/test', { ruleId: saved.id, conversationId: conv.conversationId })).status).toBe(403);
     expect((await as(manager, 'POST', '/api/v1/automation-rules/test', { rule: draft, ruleId: saved.id, conversationId: conv.conversationId })).status).toBe(400);
+    for (const messageId of ['abc', '99999999']) {
+      const res = await as<ErrorBody>(manager, 'POST', '/api/v1/automation-rules/test', { rule: draft, conversationId: conv.conversationId, event: { type: 'message_received', data: { messageId } } });
+      expect(res.status).toBe(400);
+      expect(res.body.details?.[0].field).toBe('event.data.messageId');
+    }
+    const onMessage = await as<{ matched: boolean }>(manager, 'POST', '/api/v1/automation-rules/test', {
+      rule: draft,
+      conversationId: conv.conversationId,
+      event: { type: 'message_received', data: { messageId: conv.messageId } },
+    });
+    expect(onMessage.body.matched).toBe(true);
 
     expect(await counts()).toEqual(before);
     await as(admin, 'DELETE', `/api/v1/automation-rules/${saved.id}`);

@@ -223,7 +223,7 @@ export class TestAutomationRuleUseCase {
       explanation:
         due <= now
           ? `"${describeTrigger(trigger)}" came due at ${dueIso} (span since ${anchor}); it fires once per span, at the conversation's next automation step unless it ran already`
-          : `timer armed: "${describeTrigger(trigger)}" since ${anchor} is due at ${dueIso} (in ${seconds} s) unless an event breaks it first`,
+          : `timer armed: "${describeTrigger(trigger)}" since ${anchor} is due at ${dueIso} (in ${span(seconds)}) unless an event breaks it first`,
     };
   }
 
@@ -241,8 +241,9 @@ export class TestAutomationRuleUseCase {
     let message: { content: string; direction: string; senderType: string; createdAt: string } | null = null;
     if (type === 'message_received' || type === 'message_sent') {
       const outbound = type === 'message_sent';
-      if (typeof data.messageId === 'string') {
-        message = await this.message(em, conversationId, `m.id = ?`, [data.messageId]);
+      if (data.messageId !== undefined) {
+        if (!/^\d{1,18}$/.test(String(data.messageId))) throw DomainError.invalid('event.data.messageId', 'must be the id of a message of this conversation');
+        message = await this.message(em, conversationId, `m.id = ?`, [String(data.messageId)]);
         if (!message) throw DomainError.invalid('event.data.messageId', `no message ${data.messageId} in conversation ${conversationId}`);
       } else if (typeof data.content === 'string') {
         message = { content: data.content, direction: outbound ? 'outbound' : 'inbound', senderType: outbound ? 'agent' : 'contact', createdAt: new Date().toISOString() };
@@ -289,6 +290,13 @@ function syntheticData(trigger: RuleTrigger, facts: ConversationFacts): Record<s
     default:
       return {};
   }
+}
+
+/** 42 s, 5 min 3 s, 48 h 0 min. */
+function span(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min${seconds % 60 ? ` ${seconds % 60} s` : ''}`;
+  return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
 }
 
 function whyNoAnchor(trigger: TimeTrigger, c: ConversationFacts['conversation']): string {
