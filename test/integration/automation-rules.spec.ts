@@ -26,6 +26,7 @@ interface RuleView {
   actions: Record<string, unknown>[];
 }
 type User = { id: string; token: string };
+const sourceOf = new Map<string, string>();
 
 let stack: TestStack;
 let admin: Awaited<ReturnType<typeof signUp>>;
@@ -374,7 +375,9 @@ describe('explain: test, why, firing log', () => {
 
   test('hidden attribute values are masked in the test answer for a manager, shown to an administrator', async () => {
     await as(admin, 'POST', '/api/v1/contact-attributes', { key: 'tier', label: 'Tier', type: 'text', visible: false });
-    const conv = await inbound(support, `hidden-${randomUUID()}`, 'hello');
+    const source = `hidden-${randomUUID()}`;
+    const conv = await inbound(support, source, 'hello');
+    sourceOf.set(conv.conversationId, source);
     await settled(conv.conversationId);
     expect((await as(admin, 'PATCH', `/api/v1/contacts/${conv.contactId}`, { attributes: { tier: 'PLATINUM-7' } })).status).toBe(200);
     const saved = await rule(admin, { name: 'Tier', inboxId: support, conditions: { all: [{ attribute: 'contact.attributes.tier', operator: 'starts_with', value: 'PLAT' }] } });
@@ -390,6 +393,20 @@ describe('explain: test, why, firing log', () => {
     expect(JSON.stringify(asManager.body)).not.toContain('PLATINUM-7');
     const asAdmin = await as<{ trace: { all: { actual: unknown }[] } }>(admin, 'POST', '/api/v1/automation-rules/test', { ruleId: saved.id, conversationId: conv.conversationId });
     expect(asAdmin.body.trace.all[0].actual).toBe('PLATINUM-7');
+
+    // Once it fired: "why" and the timeline mask the value for the manager too.
+    expect((await as(admin, 'PATCH', `/api/v1/automation-rules/${saved.id}`, { enabled: true })).status).toBe(200);
+    const again = await inbound(support, sourceOf.get(conv.conversationId)!, 'me again');
+    expect(again.conversationId).toBe(conv.conversationId);
+    await eventually(async () => ((await tagsOf(conv.conversationId)).includes('x') ? true : undefined), 20_000, 'the rule fired');
+    const why = await as<{ answer: string; items: { evaluations: { trace: { all: { actual: unknown }[] } }[] }[] }>(manager, 'GET', `/api/v1/conversations/${conv.conversationId}/automation?ruleId=${saved.id}`);
+    expect(why.body.items[0].evaluations[0].trace.all[0].actual).toBe('(hidden attribute)');
+    expect(why.body.answer).toMatch(/^rule "Tier" \(v2\) fired .*\(was \(hidden attribute\)\)/);
+    const timeline = await as<{ items: { kind: string; summary: string }[] }>(manager, 'GET', `/api/v1/conversations/${conv.conversationId}/timeline`);
+    expect(timeline.body.items.find((i) => i.kind === 'automation')?.summary).toMatch(/was \(hidden attribute\)/);
+    for (const body of [why.body, timeline.body]) expect(JSON.stringify(body)).not.toContain('PLATINUM-7');
+    const whyAdmin = await as<{ answer: string }>(admin, 'GET', `/api/v1/conversations/${conv.conversationId}/automation?ruleId=${saved.id}`);
+    expect(whyAdmin.body.answer).toContain('PLATINUM-7');
     await as(admin, 'DELETE', `/api/v1/automation-rules/${saved.id}`);
   });
 
