@@ -141,6 +141,8 @@ describe('CRUD, order and version', () => {
     const twice = await as<ErrorBody>(account, 'PUT', '/api/v1/automation-rules/order', { ids: [c.id, c.id, d.id, b.id] });
     expect(twice.status).toBe(400);
     expect(twice.body.details).toEqual([{ field: 'ids', problem: 'must list each rule once' }]);
+    const twiceInCase = await as<ErrorBody>(account, 'PUT', '/api/v1/automation-rules/order', { ids: [c.id, a.id.toUpperCase(), a.id, d.id, b.id] });
+    expect(twiceInCase.body.details).toEqual([{ field: 'ids', problem: 'must list each rule once' }]);
     // Nothing of the refused reorders was written.
     expect((await storedOrder(account.accountId)).map((r) => r.id)).toEqual([c.id, a.id, d.id, b.id]);
   });

@@ -30,6 +30,7 @@ export class ReorderAutomationRulesUseCase {
     const { actor } = input;
     this.access.requireAdmin(actor, 'reordering all automation rules');
     const ids = input.ids.map((id) => id.toLowerCase());
+    if (new Set(ids).size !== ids.length) throw DomainError.invalid('ids', 'must list each rule once');
     await this.em.fork().transactional(async (tx) => {
       await lockAccountRules(tx, actor.accountId);
       const current = await orderedRuleIds(tx, actor.accountId);
