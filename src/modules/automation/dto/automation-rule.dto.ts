@@ -35,7 +35,7 @@ export class RuleActionDoc {
   @ApiPropertyOptional({ format: 'uuid', description: 'assign_agent: an active member of the rule\'s inbox (account-wide rules: of every inbox)' }) userId?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'assign_team: a team of the account (assigned through routing: capacity and presence respected, queued when nobody can take it)' }) teamId?: string;
   @ApiPropertyOptional({ description: 'add_tag / remove_tag (normalised: trimmed, lower-cased, 1-50 characters)' }) tag?: string;
-  @ApiPropertyOptional({ minimum: 0, maximum: 4, description: 'set_priority: 0 none, 1 low, 2 medium, 3 high, 4 urgent' }) priority?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 4, description: 'set_priority: 0 none, 1 low, 2 medium, 3 high, 4 urgent' }) priority?: number;
   @ApiPropertyOptional({ enum: SETTABLE_STATUSES, description: 'set_status' }) status?: string;
   @ApiPropertyOptional({ maxLength: MAX_TEMPLATE_LENGTH, description: 'send_message / add_note: text with variables ({{contact.first_name}}; GET /api/v1/variables); variables you may not see are refused' }) content?: string;
   @ApiPropertyOptional({ format: 'uuid', description: "send_saved_reply: an inbox reply of the rule's inbox or a team reply" }) savedReplyId?: string;
@@ -76,7 +76,7 @@ export class CreateAutomationRuleDto {
   @IsBoolean()
   allowChaining?: boolean;
 
-  @ApiPropertyOptional({ minimum: 0, description: "Place among the account's rules (0 first); absent: last" })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100_000, description: "Place among the account's rules (0 first); absent: last" })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -100,7 +100,7 @@ export class CreateAutomationRuleDto {
 
 /** Every field may change (name, scope, trigger, conditions, actions, enabled, stopProcessing, allowChaining); the order changes by move / order. */
 export class UpdateAutomationRuleDto extends PartialType(OmitType(CreateAutomationRuleDto, ['position'] as const)) {
-  @ApiPropertyOptional({ minimum: 1, description: 'The version you edited: 409 when the rule changed since (absent: no check)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'The version you edited: 409 when the rule changed since (absent: no check)' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -108,7 +108,7 @@ export class UpdateAutomationRuleDto extends PartialType(OmitType(CreateAutomati
 }
 
 export class MoveAutomationRuleDto {
-  @ApiProperty({ minimum: 0, description: "The rule's new place among all the account's rules (0 first; beyond the end: last)" })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100_000, description: "The rule's new place among all the account's rules (0 first; beyond the end: last)" })
   @IsInt()
   @Min(0)
   @Max(100_000)
