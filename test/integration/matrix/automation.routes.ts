@@ -55,7 +55,7 @@ export const automationRoutes: MatrixRoute[] = [
   { route: 'GET /api/v1/automation-rules/{id}', request: async (fx) => ({ path: `/api/v1/automation-rules/${await inboxRule(fx)}` }), expected: expectFor.inboxManager(200) },
   {
     route: 'PATCH /api/v1/automation-rules/{id}',
-    request: async (fx) => ({ path: `/api/v1/automation-rules/${await inboxRule(fx)}`, body: { name: 'Renamed matrix rule', enabled: true } }),
+    request: async (fx) => ({ path: `/api/v1/automation-rules/${await inboxRule(fx)}`, body: { name: 'Renamed matrix rule', stopProcessing: true } }),
     expected: expectFor.inboxManager(200),
   },
   { route: 'DELETE /api/v1/automation-rules/{id}', request: async (fx) => ({ path: `/api/v1/automation-rules/${await inboxRule(fx)}` }), expected: expectFor.inboxManager(204) },
