@@ -382,7 +382,7 @@ describe('explain: test, why, firing log', () => {
     sourceOf.set(conv.conversationId, source);
     await settled(conv.conversationId);
     expect((await as(admin, 'PATCH', `/api/v1/contacts/${conv.contactId}`, { attributes: { tier: 'PLATINUM-7' } })).status).toBe(200);
-    const saved = await rule(admin, { name: 'Tier', inboxId: support, conditions: { all: [{ attribute: 'contact.attributes.tier', operator: 'starts_with', value: 'PLAT' }] } });
+    const saved = await rule(admin, { name: 'Tier', inboxId: support, conditions: { all: [{ attribute: 'contact.attributes.tier', operator: 'starts_with', value: 'PLAT' }] }, actions: [{ type: 'add_tag', tag: 'tier' }] });
     const asManager = await as<{ trace: { all: { actual: unknown; passed: boolean }[] }; explanation: string; facts: { contact: { attributes: Record<string, unknown> } } }>(
       manager,
       'POST',
@@ -400,12 +400,12 @@ describe('explain: test, why, firing log', () => {
     expect((await as(admin, 'PATCH', `/api/v1/automation-rules/${saved.id}`, { enabled: true })).status).toBe(200);
     const again = await inbound(support, sourceOf.get(conv.conversationId)!, 'me again');
     expect(again.conversationId).toBe(conv.conversationId);
-    await eventually(async () => ((await tagsOf(conv.conversationId)).includes('x') ? true : undefined), 20_000, 'the rule fired');
+    await eventually(async () => ((await tagsOf(conv.conversationId)).includes('tier') ? true : undefined), 20_000, 'the rule fired');
     const why = await as<{ answer: string; items: { evaluations: { trace: { all: { actual: unknown }[] } }[] }[] }>(manager, 'GET', `/api/v1/conversations/${conv.conversationId}/automation?ruleId=${saved.id}`);
     expect(why.body.items[0].evaluations[0].trace.all[0].actual).toBe('(hidden attribute)');
     expect(why.body.answer).toMatch(/^rule "Tier" \(v2\) fired .*\(was \(hidden attribute\)\)/);
     const timeline = await as<{ items: { kind: string; summary: string }[] }>(manager, 'GET', `/api/v1/conversations/${conv.conversationId}/timeline`);
-    expect(timeline.body.items.find((i) => i.kind === 'automation')?.summary).toMatch(/was \(hidden attribute\)/);
+    expect(timeline.body.items.find((i) => i.kind === 'automation' && i.summary.startsWith('rule "Tier"'))?.summary).toMatch(/was \(hidden attribute\)/);
     for (const body of [why.body, timeline.body]) expect(JSON.stringify(body)).not.toContain('PLATINUM-7');
     const whyAdmin = await as<{ answer: string }>(admin, 'GET', `/api/v1/conversations/${conv.conversationId}/automation?ruleId=${saved.id}`);
     expect(whyAdmin.body.answer).toContain('PLATINUM-7');
