@@ -3,7 +3,7 @@
  * timeline): decisions as route-conversation writes them, built with the real evaluator and explainer.
  */
 import { HIDDEN_VALUE, maskHiddenAttributes } from '../../src/modules/conversations/decision-visibility';
-import { evaluateRules, explainRule, type MatchMode } from '../../src/modules/routing/conditions';
+import { evaluateConditionTree, evaluateRules, explainRule, explainTrace, type MatchMode } from '../../src/modules/routing/conditions';
 import type { ConditionNode } from '../../src/modules/routing/conditions';
 
 const facts = {
@@ -108,4 +108,21 @@ test('a changed condition on a hidden attribute: the change is masked', () => {
   // The condition's own value is the rule author's text; what the contact held is masked.
   expect(m.summary).toBe(`rule "R" matched: contact.attributes.score changed to "S3CRET-42" (was ${HIDDEN_VALUE})`);
   expect(JSON.stringify(m)).not.toContain('OLD-1');
+});
+
+test('an automation decision (details.trace is the rule\'s condition tree): masked in the tree and the summary', () => {
+  const conditions = { all: [{ attribute: 'contact.attributes.score', operator: 'contains' as const, value: 'S3' }, { attribute: 'contact.attributes.city', operator: 'equals' as const, value: 'Berlin' }] };
+  const trace = evaluateConditionTree(conditions, facts);
+  // As RunAutomationUseCase records a firing.
+  const d = {
+    summary: `rule "A" (v2) fired on message received: ${explainTrace(trace)}; then add tag: tag vip`,
+    details: JSON.parse(JSON.stringify({ ruleId: 'r1', ruleVersion: 2, trace, actions: [] })) as Record<string, unknown>,
+  };
+  expect(d.summary).toContain('(was "S3CRET-42")');
+  const m = maskHiddenAttributes(d, hidden);
+  expect(m.summary).toBe(
+    `rule "A" (v2) fired on message received: all of (contact.attributes.score contains "S3" (was ${HIDDEN_VALUE}) ✓, contact.attributes.city equals "Berlin" (was "Berlin") ✓); then add tag: tag vip`,
+  );
+  expect((m.details!.trace as { all: { actual: unknown }[] }).all.map((c) => c.actual)).toEqual([HIDDEN_VALUE, 'Berlin']);
+  expect(JSON.stringify(m)).not.toContain('S3CRET-42');
 });

@@ -59,7 +59,12 @@ export function maskHiddenAttributes(
   hidden: ReadonlySet<string>,
 ): { summary: string; details?: Record<string, unknown> } {
   const trace = decision.details?.trace;
-  if (hidden.size === 0 || !Array.isArray(trace)) return decision;
+  if (hidden.size === 0 || !hasTrace(decision.details)) return decision;
+  // An automation rule's decision holds its condition tree's trace itself (one node, not a list of rules).
+  if (!Array.isArray(trace)) {
+    const masked = maskTrace(trace as ConditionTrace, [decision.summary], hidden);
+    return { summary: masked.texts[0], details: { ...decision.details, trace: masked.trace } };
+  }
   let summary = decision.summary;
   const maskedTrace = trace.map((step: unknown) => {
     const entry = step as { conditions?: ConditionTrace[]; explanation?: string };
@@ -80,7 +85,28 @@ export function maskHiddenAttributes(
   return { summary, details: { ...decision.details, trace: maskedTrace } };
 }
 
-/** Whether a decision's details carry a rule trace (the only place attribute values are recorded). */
+/**
+ * A condition tree's trace (an automation rule's evaluation, nested groups included) with hidden
+ * attribute values masked, and `texts` that quote it (its explanation, a summary) rewritten the same way.
+ */
+export function maskTrace(trace: ConditionTrace, texts: string[], hidden: ReadonlySet<string>): { trace: ConditionTrace; texts: string[] } {
+  if (hidden.size === 0 || trace === null || typeof trace !== 'object') return { trace, texts };
+  let out = [...texts];
+  const masked = mapTraceConditions(trace, (d) => {
+    const m = maskCondition(d, hidden);
+    if (!m) return d;
+    const original = explainCondition(d);
+    out = out.map((t) => (typeof t === 'string' ? replaceAll(t, original, m.text) : t));
+    return m.masked;
+  });
+  return { trace: masked, texts: out };
+}
+
+/**
+ * Whether a decision's details carry a rule trace (the only place attribute values are recorded):
+ * routing decisions a list of rules, automation decisions one condition tree.
+ */
 export function hasTrace(details: Record<string, unknown> | null | undefined): boolean {
-  return Array.isArray(details?.trace);
+  const trace = details?.trace;
+  return Array.isArray(trace) || (trace !== null && typeof trace === 'object');
 }
