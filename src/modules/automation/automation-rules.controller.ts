@@ -1,5 +1,6 @@
+import { ApiErrors } from '../../common/api-errors';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { AutomationRuleTestView, RuleFiringPageView, RuleFiringsQuery, RuleStatsQuery, RuleStatsView, TestAutomationRuleDto } from './dto/automation-explain.dto';
@@ -32,7 +33,7 @@ const list = (rules: ListedRule[]): AutomationRuleListView => ({ items: rules.ma
  * PUT /order; POST /test runs a draft or saved rule against a conversation without changing it.
  */
 @ApiTags('automation-rules')
-@ApiBearerAuth()
+@ApiErrors({ FORBIDDEN: "Needs the manager role of the rule's inbox (account-wide rules: the administrator role)", NOT_FOUND: 'The rule, an inbox or a conversation named does not exist in your account' })
 @Controller('api/v1/automation-rules')
 export class AutomationRulesController {
   constructor(
@@ -49,6 +50,7 @@ export class AutomationRulesController {
   ) {}
 
   @Post()
+  @ApiErrors({ CONFLICT: 'The account already has the most rules it may have' })
   @ApiOperation({
     summary: 'Create a rule (disabled unless enabled: true)',
     description:
@@ -92,6 +94,7 @@ export class AutomationRulesController {
   }
 
   @Patch(':id')
+  @ApiErrors({ CONFLICT: 'expectedVersion is not the current version (someone changed the rule meanwhile)' })
   @ApiOperation({ summary: 'Change any field, enabled included (enable / disable); the version goes up when anything changed' })
   @ApiOkResponse({ type: AutomationRuleView })
   async update(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: UpdateAutomationRuleDto): Promise<AutomationRuleView> {

@@ -1,5 +1,6 @@
+import { ApiErrors } from '../../common/api-errors';
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { ConversationAutomationQuery, ConversationAutomationView } from './dto/automation-explain.dto';
@@ -7,7 +8,7 @@ import { ExplainConversationAutomationUseCase } from './use-cases/explain-conver
 
 /** "Why did rule X (not) fire on conversation Y": the automation module's answer under the conversation. */
 @ApiTags('automation-rules')
-@ApiBearerAuth()
+@ApiErrors({ FORBIDDEN: 'Needs the manager role of the conversation\'s inbox' })
 @Controller('api/v1/conversations')
 export class ConversationAutomationController {
   constructor(private readonly explain: ExplainConversationAutomationUseCase) {}
