@@ -93,8 +93,10 @@ describe('rules in order', () => {
     expect(await tagsOf(stack, plain.conversationId)).toEqual(['refund']);
     expect((await conversationRow(stack, plain.conversationId)).priority).toBe(0);
 
-    // The other order: "Refunds" first (it does not stop), then "VIP refunds".
-    await fx.sql(`update automation_rules set position = case id when ? then 0 else 1 end, version = version + 1 where id in (?, ?)`, [refund, refund, vipRefund]);
+    // The other order, through the rules API: "Refunds" first (it does not stop), then "VIP refunds".
+    const moved = await http<{ items: { id: string; position: number }[] }>(stack, 'POST', `/api/v1/automation-rules/${refund}/move`, { position: 0 }, fx.admin.token);
+    expect(moved.status).toBe(200);
+    expect(moved.body.items.map((r) => r.id)).toEqual([refund, vipRefund]);
     const hello2 = await fx.inbound('vip-2', 'Hi');
     await settled(hello2.conversationId);
     const contact2 = (await fx.sql<{ contact_id: string }>(`select contact_id from conversations where id = ?`, [hello2.conversationId]))[0].contact_id;
