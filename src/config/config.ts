@@ -53,6 +53,8 @@ export interface AppConfig {
     sessionTtlHours: number;
     /** Sign-ups (successful or not) one client address may make per hour (SIGNUP_MAX_PER_HOUR). */
     signUpMaxPerHour: number;
+    /** Users one account may try to create per hour (USER_CREATE_MAX_PER_HOUR): e-mails are unique installation-wide, so each refusal is a probe. */
+    userCreateMaxPerHour: number;
   };
   lifecycle: {
     /** An online agent whose last heartbeat is older than this has lost their session. */
@@ -294,6 +296,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 1, 86400),
       sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 24 * 14, 1, 24 * 365),
       signUpMaxPerHour: int(env, 'SIGNUP_MAX_PER_HOUR', 10, 1, 1_000_000),
+      userCreateMaxPerHour: int(env, 'USER_CREATE_MAX_PER_HOUR', 100, 1, 1_000_000),
     },
     lifecycle: {
       heartbeatTimeoutSeconds: int(env, 'PRESENCE_HEARTBEAT_TIMEOUT_SECONDS', 90, 1, 86400),

@@ -44,7 +44,8 @@ const expect400 = (res: { status: number; body: unknown }, field: string, proble
 };
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // TRUST_PROXY: requests may come "from" clients of their own (test/support/client-address.ts).
+  stack = await startTestStack({ env: { TRUST_PROXY: 'loopback' } });
   admin = await signUp(stack, 'Bad Input Ltd');
   other = await signUp(stack, 'Other Ltd');
   const inbox = await http<{ id: string }>(stack, 'POST', '/api/v1/inboxes', { name: uniq('inbox'), channelType: 'api' }, admin.token);
@@ -92,7 +93,7 @@ describe('deeply nested JSON', () => {
     const overLimit = await http<ErrorBody>(stack, 'POST', '/api/v1/auth/login', `{"email":${nested(MAX_JSON_DEPTH)},"password":"x"}`);
     expect400(overLimit, 'body', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
     // From a client of its own: the login throttle counts failures per client across the whole test run.
-    const inString = await httpFrom<ErrorBody>(stack, randomClient(), 'POST', '/api/v1/auth/login', { email: 'nobody@example.com', password: '['.repeat(150) });
+    const inString = await httpFrom<ErrorBody>(stack, randomClient(), 'POST', '/api/v1/auth/login', { email: `nobody-${Date.now()}@example.com`, password: '['.repeat(150) });
     expect(inString.status).toBe(401);
   });
 

@@ -50,6 +50,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       LOG_LEVEL: 'error',
       // Test files sign up many accounts from 127.0.0.1 into one database; sign-up-limits.spec.ts lowers it.
       SIGNUP_MAX_PER_HOUR: '1000000',
+      USER_CREATE_MAX_PER_HOUR: '1000000',
       // The protocol peers of the tests (dovecot, smtp-server, fakes) listen on 127.0.0.1; the SSRF
       // tests start a stack with 'false' to see the outbound-address guard refuse them.
       OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true',

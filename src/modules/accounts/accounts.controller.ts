@@ -29,7 +29,7 @@ export class AccountsController {
   @ApiOperation({ summary: 'Sign up: a new account and its first administrator, logged in (SIGNUP_MAX_PER_HOUR per client address)' })
   @ApiCreatedResponse({ type: SignUpView })
   @ApiErrors({
-    CONFLICT: 'admin.email is already registered',
+    CONFLICT: 'admin.email cannot be used for a new account',
     RATE_LIMITED: 'More than SIGNUP_MAX_PER_HOUR sign-ups from this client address in the last hour',
   })
   async create(@Body() body: SignUpDto, @Req() req: Request): Promise<SignUpView> {

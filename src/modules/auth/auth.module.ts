@@ -36,6 +36,6 @@ import { RevokeApiTokenUseCase } from './use-cases/revoke-api-token.use-case';
     RevokeApiTokenUseCase,
     GetCurrentUserUseCase,
   ],
-  exports: [AccessPolicy, PresenceEvents, RateLimitCounters],
+  exports: [AccessPolicy, PresenceEvents, RateLimitCounters, LoginThrottle],
 })
 export class AuthModule {}

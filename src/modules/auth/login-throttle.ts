@@ -67,6 +67,30 @@ export class LoginThrottle {
     return attempt;
   }
 
+  /**
+   * A signed-in user proving their current password (to change it): LOGIN_MAX_FAILURES wrong guesses
+   * per user and window, then 429, so a stolen session cannot guess at hashing speed. Counted before
+   * the check; `passwordCheckSucceeded` takes the attempt back.
+   */
+  async admitPasswordCheck(userId: string): Promise<string> {
+    const key = `password-check:user:${userId}`;
+    await this.counters.countAttempt({
+      keys: [key],
+      windowMs: this.options.windowMs,
+      check: (counts) => {
+        const tries = counts.get(key)!;
+        if (tries.hits >= this.options.maxFailures) {
+          throw new DomainError('RATE_LIMITED', `too many wrong current passwords; try again in ${tries.retryAfterSeconds} s`);
+        }
+      },
+    });
+    return key;
+  }
+
+  async passwordCheckSucceeded(key: string): Promise<void> {
+    await this.counters.takeBack([key]);
+  }
+
   /** The password was right: this client's failures on the e-mail are forgotten, the attempt is not a failure. */
   async succeeded(attempt: LoginAttempt): Promise<void> {
     await this.counters.reset([attempt.clientEmailKey]);

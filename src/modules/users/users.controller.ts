@@ -20,7 +20,7 @@ export class UsersController {
   @Post()
   @ApiOperation({ summary: 'Create a user of the account (administrators)' })
   @ApiCreatedResponse({ type: UserView })
-  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role (and a session login to create an administrator)', CONFLICT: 'email is already registered' })
+  @ApiErrors({ FORBIDDEN: 'Needs the account administrator role (and a session login to create an administrator)', CONFLICT: 'email cannot be used for a new user (it is taken, maybe by another account)', RATE_LIMITED: 'more than USER_CREATE_MAX_PER_HOUR users tried in this account in the last hour' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateUserDto): Promise<UserView> {
     return UserView.of(await this.createUser.execute({ ...body, actor }));
   }

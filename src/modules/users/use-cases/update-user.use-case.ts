@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
+import { LoginThrottle } from '../../auth/login-throttle';
 import { AuthToken } from '../../auth/auth-token.entity';
 import { assertAcceptablePassword, hashPassword, verifyPassword } from '../../auth/password';
 import { User } from '../user.entity';
@@ -34,6 +35,7 @@ export class UpdateUserUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async execute(input: UpdateUserInput): Promise<User> {
@@ -77,9 +79,11 @@ export class UpdateUserUseCase {
     if (currentPassword === undefined || currentPassword === '') {
       throw DomainError.invalid('currentPassword', 'is required to change your own password');
     }
+    const attempt = await this.throttle.admitPasswordCheck(user.id);
     if (!(await verifyPassword(currentPassword, user.passwordHash))) {
       const problem = 'does not match your current password';
       throw new DomainError('FORBIDDEN', `currentPassword: ${problem}`, [{ field: 'currentPassword', problem }]);
     }
+    await this.throttle.passwordCheckSucceeded(attempt);
   }
 }
