@@ -5,6 +5,8 @@ import { RoutingModule } from '../routing/routing.module';
 import { VariablesModule } from '../variables/variables.module';
 import { AutomationActions } from './automation-actions';
 import { RunAutomationUseCase } from './use-cases/run-automation.use-case';
+import { WhatIfUseCase } from './use-cases/what-if.use-case';
+import { WhatIfController } from './what-if.controller';
 
 /** What the conversation workflow's activities call. */
 const SHARED = [RunAutomationUseCase];
@@ -15,7 +17,8 @@ const SHARED = [RunAutomationUseCase];
  */
 @Module({
   imports: [ConversationsModule, CsatModule, RoutingModule, VariablesModule],
-  providers: [...SHARED, AutomationActions],
+  controllers: [WhatIfController],
+  providers: [...SHARED, AutomationActions, WhatIfUseCase],
   exports: SHARED,
 })
 export class AutomationModule {}

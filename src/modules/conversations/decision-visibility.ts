@@ -48,6 +48,11 @@ function maskCondition(d: ConditionDetail, hidden: ReadonlySet<string>): { maske
   return { masked, text: explainCondition(masked) };
 }
 
+/** One traced condition as a non-administrator may see it (unchanged when it reads no hidden attribute): for traces shown outside the timeline (what-if). */
+export function maskConditionDetail(d: ConditionDetail, hidden: ReadonlySet<string>): ConditionDetail {
+  return hidden.size ? (maskCondition(d, hidden)?.masked ?? d) : d;
+}
+
 function replaceAll(text: string, from: string, to: string): string {
   return from && from !== to ? text.split(from).join(to) : text;
 }

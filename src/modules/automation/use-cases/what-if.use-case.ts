@@ -1,0 +1,443 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
+import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor, UUID } from '../../../common/keyset-cursor';
+import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
+import { AccessPolicy } from '../../auth/access-policy';
+import type { Actor } from '../../auth/actor';
+import { ContactAttributeDefinition } from '../../contacts/contact.entity';
+import { maskConditionDetail } from '../../conversations/decision-visibility';
+import { DEFAULT_INBOX_SETTINGS, type InboxSettings } from '../../inboxes/inbox-settings';
+import { type ConditionNode, explainTrace, mapTraceConditions } from '../../routing/conditions';
+import type { RuleAction, RuleTrigger } from '../automation-rule.types';
+import type { RuleDefinition } from '../rule-evaluation';
+import {
+  type ActionComparison,
+  type ConversationReplay,
+  type RecordedConversation,
+  type RecordedEvent,
+  type RecordedRun,
+  replayConversation,
+  type RuleSummary,
+  type WhatIfTrigger,
+  WhatIfTally,
+} from '../what-if';
+import { type DraftRuleBody, draftRuleDefinitions } from '../what-if-draft-rules';
+
+export interface WhatIfInput {
+  actor: Actor;
+  inboxId: string;
+  /** Draft rule bodies, in order (as the rules API takes them). */
+  rules?: DraftRuleBody[];
+  /** Or saved rules, in this order (enabled or not). */
+  ruleIds?: string[];
+  /** The last N conversations of the inbox (by creation, most recent first); default 500. */
+  last?: number;
+  /** Or the conversations created in [from, to). ISO instants. */
+  from?: string;
+  to?: string;
+  /** nextCursor of the previous answer: the next page of per-conversation results. */
+  cursor?: string;
+  limit?: number;
+}
+
+export interface WhatIfFiringView {
+  ruleId: string;
+  name: string;
+  /** An event of the log (its id and type), or a time-based rule's timer (its anchor); `at`: when it would have fired. */
+  trigger: WhatIfTrigger;
+  /** The conditions with each one's value then (hidden attributes masked for non-administrators). */
+  explanation: string;
+  message: string | null;
+  actions: ActionComparison[];
+}
+
+export interface WhatIfConversationView {
+  conversationId: string;
+  createdAt: string;
+  /** Its history is longer than MAX_RUNS_PER_CONVERSATION events: replayed over the first ones. */
+  historyCut: boolean;
+  firings: WhatIfFiringView[];
+  /** What the real conversation came to. */
+  actual: ConversationReplay['actual'];
+}
+
+export interface WhatIfResult {
+  inboxId: string;
+  selection: { last: number } | { from: string | null; to: string | null };
+  /** Conversations replayed (all of the selection unless truncated). */
+  conversations: number;
+  eventsReplayed: number;
+  timersEvaluated: number;
+  truncated: boolean;
+  /** Why the replay stopped early (the cap, the time budget), in words. */
+  truncatedReason: string | null;
+  rules: RuleSummary[];
+  /** Conversations where a rule would have fired, most recent first, after `cursor`, at most `limit`. */
+  results: WhatIfConversationView[];
+  nextCursor: string | null;
+  /** What was read: conversations, automation_runs rows, event log rows, queries; conversations replayed over part of their history; time. */
+  scanned: { conversations: number; runs: number; events: number; queries: number; cutConversations: number; ms: number };
+  /** What the simulation cannot know (see what-if.ts). */
+  limits: string[];
+}
+
+export const WHAT_IF_DEFAULT_LAST = 500;
+export const WHAT_IF_DEFAULT_LIMIT = 50;
+export const WHAT_IF_MAX_LIMIT = 100;
+export const WHAT_IF_MAX_RULES = 20;
+/** Conversations listed per query. */
+const PAGE_CONVERSATIONS = 500;
+/** automation_runs rows (with their facts, ~1-3 KB each) read per query: a few MB in memory at a time, two with the read ahead. */
+const ROWS_PER_CHUNK = 4_000;
+/** A conversation's history is replayed over its first this many runs and events (a very long one is marked historyCut). */
+export const MAX_RUNS_PER_CONVERSATION = 5_000;
+
+export const WHAT_IF_LIMITS = [
+  "The draft rules' actions are not carried out: they cause no events (no chaining from a draft firing) and later facts stay the recorded ones; only stop processing holds among the rules of one event.",
+  'Events caused by the rules live at the time are part of the history: draft rules that allow chaining see them.',
+  'Time-based rules come due from the recorded timeline: the state recorded at an event holds until the next event; changes that leave no event are not seen. Time and business hours at a due time are recomputed (business hours as the inbox has them today).',
+  "The hourly firing budget counts the draft's own would-be firings only.",
+  `A conversation is replayed over its first ${MAX_RUNS_PER_CONVERSATION} recorded events (historyCut).`,
+];
+
+interface ConversationRow {
+  id: string;
+  created_at: Date;
+  key: string;
+  runs: number;
+}
+
+interface RunRow {
+  id: string;
+  conversation_id: string;
+  event_id: string | null;
+  trigger: Record<string, unknown>;
+  facts: Record<string, unknown>;
+  at: Date;
+}
+
+interface EventRow {
+  id: string;
+  conversation_id: string;
+  type: string;
+  data: Record<string, unknown> | null;
+  actor_user_id: string | null;
+  cause_rule_id: string | null;
+  depth: number;
+  created_at: Date;
+}
+
+interface SavedRuleRow {
+  id: string;
+  version: number;
+  name: string;
+  inbox_id: string | null;
+  trigger: RuleTrigger;
+  conditions: ConditionNode;
+  actions: RuleAction[];
+  stop_processing: boolean;
+  allow_chaining: boolean;
+}
+
+/**
+ * What-if: replays draft (or saved) rules over the recorded history of an inbox's past
+ * conversations — the last N or those of a period — and answers, per rule, how many conversations
+ * it would have hit, how often, with which actions, against what really happened afterwards; plus a
+ * page of per-conversation results. Nothing is changed or sent.
+ *
+ * Bounded: conversations are read from the database in pages (keyset on (created_at, id) of the
+ * inbox's conversations, then their automation_runs and events by the (conversation_id, id)
+ * indexes), the next page fetched while this one is replayed; only counters and the requested page
+ * of results stay in memory. At most AUTOMATION_WHAT_IF_MAX_CONVERSATIONS conversations and
+ * AUTOMATION_WHAT_IF_TIME_BUDGET_SECONDS per request; when either ends the replay early the answer
+ * says `truncated: true` and why. Managers of the inbox and administrators; hidden contact attribute
+ * values are masked for everyone else (as the timeline does) and drafts may not read them.
+ */
+@Injectable()
+export class WhatIfUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: AccessPolicy,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  async execute(input: WhatIfInput): Promise<WhatIfResult> {
+    const started = Date.now();
+    const em = this.em.fork();
+    const { inbox } = await this.access.requireManager(input.actor, input.inboxId, 'what-if', em);
+    const { whatIfMaxConversations: cap, whatIfTimeBudgetSeconds, maxChainDepth, maxFiringsPerHour } = this.config.automation;
+    const selection = this.selection(input, cap);
+    const limit = input.limit ?? WHAT_IF_DEFAULT_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > WHAT_IF_MAX_LIMIT) throw DomainError.invalid('limit', `must be an integer from 1 to ${WHAT_IF_MAX_LIMIT}`);
+    const after = input.cursor ? decodeCursor(input.cursor) : null;
+
+    const hidden = input.actor.isAdmin ? null : await this.hiddenKeys(em, input.actor.accountId);
+    const rules = await this.rules(em, input, hidden);
+    const settings: InboxSettings = { ...DEFAULT_INBOX_SETTINGS, ...(inbox.settings ?? {}) } as InboxSettings;
+    const options = { now: started, maxChainDepth, maxFiringsPerHour, businessHours: settings.businessHours };
+
+    const tally = new WhatIfTally(rules);
+    const hits: { view: WhatIfConversationView; key: string }[] = [];
+    let more = false;
+    const scanned = { conversations: 0, runs: 0, events: 0, queries: 0, cutConversations: 0, ms: 0 };
+    let eventsReplayed = 0;
+    let timersEvaluated = 0;
+    let truncatedReason: string | null = null;
+    const target = 'last' in selection ? selection.last : cap;
+    const deadline = started + whatIfTimeBudgetSeconds * 1000;
+    const scope: Scope = { inboxId: input.inboxId, accountId: input.actor.accountId, selection };
+
+    let lastRow: ConversationRow | null = null;
+    const chunks = prefetched(this.chunks(em, scope, target, scanned));
+    try {
+      for await (const chunk of chunks) {
+        // A chunk comes in conversation order (most recent first); its hits are appended in that order.
+        for (const { row, history, cut } of chunk) {
+          const replay = replayConversation(rules, history, options);
+          tally.add(replay);
+          scanned.conversations += 1;
+          if (cut) scanned.cutConversations += 1;
+          eventsReplayed += replay.eventsReplayed;
+          timersEvaluated += replay.timersEvaluated;
+          lastRow = row;
+          if (replay.firings.length === 0 || (after && !isAfter(row, after))) continue;
+          if (hits.length < limit) hits.push({ view: this.view(row, replay, cut, hidden), key: row.key });
+          else more = true;
+        }
+        if (Date.now() > deadline && scanned.conversations < target) {
+          truncatedReason = `the time budget of ${whatIfTimeBudgetSeconds} s (AUTOMATION_WHAT_IF_TIME_BUDGET_SECONDS) ran out after ${scanned.conversations} conversations, the most recent ones; narrow the selection (a smaller last, a shorter period)`;
+          break;
+        }
+      }
+    } finally {
+      await chunks.return(undefined);
+    }
+    if (!truncatedReason && !('last' in selection) && scanned.conversations === cap && lastRow) {
+      // The period holds more than the cap: say so rather than answer for part of it silently.
+      const beyond = await this.conversations(em, scope, { key: lastRow.key, id: lastRow.id }, 1);
+      if (beyond.length) truncatedReason = `the period holds more than ${cap} recorded conversations (AUTOMATION_WHAT_IF_MAX_CONVERSATIONS); the ${cap} most recent were replayed; narrow the period`;
+    }
+    const lastHit = hits[hits.length - 1];
+    scanned.ms = Date.now() - started;
+    return {
+      inboxId: input.inboxId,
+      selection,
+      conversations: tally.conversations,
+      eventsReplayed,
+      timersEvaluated,
+      truncated: truncatedReason !== null,
+      truncatedReason,
+      rules: tally.summary(),
+      results: hits.map((h) => h.view),
+      // A truncated replay may have hits past the point it stopped: the cursor stays usable.
+      nextCursor: lastHit && (more || truncatedReason) ? encodeCursor(lastHit.key, lastHit.view.conversationId) : null,
+      scanned,
+      limits: WHAT_IF_LIMITS,
+    };
+  }
+
+  private selection(input: WhatIfInput, cap: number): { last: number } | { from: string | null; to: string | null } {
+    const period = input.from !== undefined || input.to !== undefined;
+    if (period && input.last !== undefined) throw DomainError.invalid('last', 'give either last or a period (from/to), not both');
+    if (!period) {
+      const last = input.last ?? Math.min(WHAT_IF_DEFAULT_LAST, cap);
+      if (!Number.isInteger(last) || last < 1 || last > cap) throw DomainError.invalid('last', `must be an integer from 1 to ${cap} (AUTOMATION_WHAT_IF_MAX_CONVERSATIONS)`);
+      return { last };
+    }
+    const from = input.from ?? null;
+    const to = input.to ?? null;
+    for (const [field, value] of [['from', from], ['to', to]] as const) {
+      if (value !== null && !Number.isFinite(Date.parse(value))) throw DomainError.invalid(field, 'must be an ISO date or date-time');
+    }
+    if (from && to && Date.parse(from) >= Date.parse(to)) throw DomainError.invalid('to', 'must be after from');
+    return { from: from && new Date(from).toISOString(), to: to && new Date(to).toISOString() };
+  }
+
+  private async hiddenKeys(em: EntityManager, accountId: string): Promise<Set<string>> {
+    const defs = await em.find(ContactAttributeDefinition, { account: accountId, visible: false }, { fields: ['key'] });
+    return new Set(defs.map((d) => d.key));
+  }
+
+  private async rules(em: EntityManager, input: WhatIfInput, hidden: ReadonlySet<string> | null): Promise<RuleDefinition[]> {
+    const drafts = input.rules;
+    const ids = input.ruleIds;
+    if (drafts !== undefined && ids !== undefined) throw DomainError.invalid('ruleIds', 'give either rules (drafts) or ruleIds (saved rules), not both');
+    if (drafts === undefined && ids === undefined) throw DomainError.invalid('rules', 'is required: draft rules to replay (or ruleIds of saved rules)');
+    const count = (drafts ?? ids)!.length;
+    if (count === 0 || count > WHAT_IF_MAX_RULES) throw DomainError.invalid(drafts ? 'rules' : 'ruleIds', `must hold 1 to ${WHAT_IF_MAX_RULES} rules`);
+    if (drafts) {
+      return draftRuleDefinitions(drafts, { inboxId: input.inboxId, minDurationSeconds: this.config.automation.minDurationSeconds, hiddenKeys: hidden });
+    }
+    ids!.forEach((id, i) => {
+      if (typeof id !== 'string' || !UUID.test(id)) throw DomainError.invalid(`ruleIds.${i}`, 'must be a UUID');
+    });
+    if (new Set(ids).size !== ids!.length) throw DomainError.invalid('ruleIds', 'names a rule twice');
+    const rows = await em.execute<SavedRuleRow[]>(
+      `select id, version, name, inbox_id, trigger, conditions, actions, stop_processing, allow_chaining from automation_rules where account_id = ? and id in (?)`,
+      [input.actor.accountId, ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids!.map((id, i) => {
+      const r = byId.get(id);
+      if (!r) throw DomainError.invalid(`ruleIds.${i}`, 'no automation rule with this id in your account');
+      if (r.inbox_id && r.inbox_id !== input.inboxId) throw DomainError.invalid(`ruleIds.${i}`, 'this rule is limited to another inbox: it would never apply to the conversations replayed');
+      return { id: r.id, version: r.version, name: r.name, inboxId: r.inbox_id, trigger: r.trigger, conditions: r.conditions, actions: r.actions, stopProcessing: r.stop_processing, allowChaining: r.allow_chaining };
+    });
+  }
+
+  /** The next `size` recorded conversations of the selection after `position` (most recent first), with how many runs each has (up to the cap + 1). */
+  private conversations(em: EntityManager, scope: Scope, position: { key: string; id: string } | null, size: number): Promise<ConversationRow[]> {
+    const period = 'last' in scope.selection ? null : scope.selection;
+    return em.execute<ConversationRow[]>(
+      `select c.id, c.created_at, ${cursorKeySql('c.created_at')} as key, n.runs
+         from conversations c
+         cross join lateral (select count(*)::int as runs from (select 1 from automation_runs r where r.conversation_id = c.id limit ${MAX_RUNS_PER_CONVERSATION + 1}) x) n
+        where c.inbox_id = ? and c.account_id = ?
+          ${period?.from ? 'and c.created_at >= ?' : ''}
+          ${period?.to ? 'and c.created_at < ?' : ''}
+          ${position ? `and (c.created_at, c.id) < (${cursorTimeSql}, ?::uuid)` : ''}
+          and n.runs > 0
+        order by c.created_at desc, c.id desc
+        limit ?`,
+      [scope.inboxId, scope.accountId, ...(period?.from ? [period.from] : []), ...(period?.to ? [period.to] : []), ...(position ? [position.key, position.id] : []), size],
+    );
+  }
+
+  /**
+   * The selection's conversations with their histories, in order, in chunks of at most
+   * ROWS_PER_CHUNK runs: conversations are listed PAGE_CONVERSATIONS at a time, and their rows read
+   * per chunk (each conversation's first MAX_RUNS_PER_CONVERSATION runs and events).
+   */
+  private async *chunks(em: EntityManager, scope: Scope, target: number, scanned: { runs: number; events: number; queries: number }): AsyncGenerator<LoadedConversation[]> {
+    let position: { key: string; id: string } | null = null;
+    let listed = 0;
+    while (listed < target) {
+      const size = Math.min(PAGE_CONVERSATIONS, target - listed);
+      const rows = await this.conversations(em, scope, position, size);
+      scanned.queries += 1;
+      if (rows.length === 0) return;
+      listed += rows.length;
+      position = { key: rows[rows.length - 1].key, id: rows[rows.length - 1].id };
+      let chunk: ConversationRow[] = [];
+      let rowsInChunk = 0;
+      for (const row of rows) {
+        const runs = Math.min(Number(row.runs), MAX_RUNS_PER_CONVERSATION);
+        if (chunk.length && rowsInChunk + runs > ROWS_PER_CHUNK) {
+          yield await this.load(em, chunk, scanned);
+          chunk = [];
+          rowsInChunk = 0;
+        }
+        chunk.push(row);
+        rowsInChunk += runs;
+      }
+      if (chunk.length) yield await this.load(em, chunk, scanned);
+      if (rows.length < size) return;
+    }
+  }
+
+  /** The runs (with their event's time) and events of these conversations, in id order, each conversation's first MAX_RUNS_PER_CONVERSATION. */
+  private async load(em: EntityManager, rows: ConversationRow[], scanned: { runs: number; events: number; queries: number }): Promise<LoadedConversation[]> {
+    const ids = `{${rows.map((r) => r.id).join(',')}}`;
+    const [runs, events] = await Promise.all([
+      em.execute<RunRow[]>(
+        `select x.* from unnest(?::uuid[]) as c(id) cross join lateral (
+           select r.id, r.conversation_id, r.event_id, r.trigger, r.facts, coalesce(e.created_at, r.created_at) as at
+             from automation_runs r left join conversation_events e on e.id = r.event_id
+            where r.conversation_id = c.id order by r.id limit ${MAX_RUNS_PER_CONVERSATION}) x`,
+        [ids],
+      ),
+      em.execute<EventRow[]>(
+        `select x.* from unnest(?::uuid[]) as c(id) cross join lateral (
+           select id, conversation_id, type, data, actor_user_id, cause_rule_id, depth, created_at
+             from conversation_events where conversation_id = c.id order by id limit ${MAX_RUNS_PER_CONVERSATION}) x`,
+        [ids],
+      ),
+    ]);
+    scanned.queries += 2;
+    scanned.runs += runs.length;
+    scanned.events += events.length;
+    const byConversation = new Map<string, RecordedConversation>(rows.map((r) => [r.id, { conversationId: r.id, runs: [], events: [] }]));
+    for (const r of runs) byConversation.get(r.conversation_id)!.runs.push(toRun(r));
+    for (const e of events) byConversation.get(e.conversation_id)!.events.push(toEvent(e));
+    return rows.map((row) => {
+      const history = byConversation.get(row.id)!;
+      // Both lists in id order whatever order the rows came in.
+      history.runs.sort((a, b) => compareIds(a.id, b.id));
+      history.events.sort((a, b) => compareIds(a.id, b.id));
+      return { row, history, cut: Number(row.runs) > MAX_RUNS_PER_CONVERSATION };
+    });
+  }
+
+  private view(row: ConversationRow, replay: ConversationReplay, cut: boolean, hidden: ReadonlySet<string> | null): WhatIfConversationView {
+    return {
+      conversationId: row.id,
+      createdAt: new Date(row.created_at).toISOString(),
+      historyCut: cut,
+      firings: replay.firings.map((f) => ({
+        ruleId: f.ruleId,
+        name: f.name,
+        trigger: f.trigger,
+        explanation: explainTrace(hidden?.size ? mapTraceConditions(f.trace, (d) => maskConditionDetail(d, hidden)) : f.trace),
+        message: f.message,
+        actions: f.actions,
+      })),
+      actual: replay.actual,
+    };
+  }
+}
+
+interface Scope {
+  inboxId: string;
+  accountId: string;
+  selection: WhatIfResult['selection'];
+}
+
+interface LoadedConversation {
+  row: ConversationRow;
+  history: RecordedConversation;
+  /** More runs than MAX_RUNS_PER_CONVERSATION: replayed over its first ones only. */
+  cut: boolean;
+}
+
+/** The source's items, the next one read while the caller works on the current one. */
+async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  try {
+    for (;;) {
+      const item = await next;
+      if (item.done) return;
+      next = source.next();
+      yield item.value;
+    }
+  } finally {
+    // Stopped early: let the read under way end, then close the source.
+    await next.catch(() => undefined);
+    await source.return(undefined);
+  }
+}
+
+const compareIds = (a: string, b: string): number => (a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0);
+
+/** Whether a conversation comes after the cursor in the order (created_at desc, id desc). */
+function isAfter(row: ConversationRow, cursor: { createdAt: string; id: string }): boolean {
+  const a = BigInt(row.key);
+  const b = BigInt(cursor.createdAt);
+  return a < b || (a === b && row.id < cursor.id);
+}
+
+function toRun(r: RunRow): RecordedRun {
+  return { id: String(r.id), eventId: r.event_id === null ? null : String(r.event_id), trigger: r.trigger ?? {}, facts: r.facts ?? {}, at: new Date(r.at).toISOString() };
+}
+
+function toEvent(e: EventRow): RecordedEvent {
+  return {
+    id: String(e.id),
+    type: e.type,
+    data: e.data ?? {},
+    actorUserId: e.actor_user_id,
+    causeRuleId: e.cause_rule_id,
+    depth: Number(e.depth),
+    at: new Date(e.created_at).toISOString(),
+  };
+}
