@@ -7,7 +7,7 @@
 import { localTime } from '../../src/modules/automation/automation-facts';
 import type { RuleDefinition } from '../../src/modules/automation/rule-evaluation';
 import { type RecordedConversation, type RecordedEvent, type RecordedRun, replayConversation, type ReplayOptions, WhatIfTally } from '../../src/modules/automation/what-if';
-import { draftRuleDefinitions } from '../../src/modules/automation/what-if-draft-rules';
+import { type DraftRuleContext, draftRuleDefinitions } from '../../src/modules/automation/what-if-draft-rules';
 
 const T0 = Date.parse('2026-03-02T09:00:00.000Z'); // a Monday
 const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
@@ -319,8 +319,8 @@ describe('the summary over many conversations', () => {
 });
 
 describe('draft rule validation (minimal)', () => {
-  const ctx = { inboxId: 'inbox-1', minDurationSeconds: 60, hiddenKeys: null };
-  const bad = (body: Record<string, unknown>, c: Partial<typeof ctx> & { hiddenKeys?: Set<string> | null } = {}) => {
+  const ctx: DraftRuleContext = { inboxId: 'inbox-1', minDurationSeconds: 60, hiddenKeys: null };
+  const bad = (body: Record<string, unknown>, c: Partial<DraftRuleContext> = {}) => {
     try {
       draftRuleDefinitions([{ name: 'r', trigger: { event: 'message_received' }, actions: [{ type: 'add_tag', tag: 'x' }], ...body } as never], { ...ctx, ...c });
     } catch (e) {

@@ -41,10 +41,16 @@ export interface RecordedRun {
   id: string;
   /** The event of the log it ran on; null for a live time-based rule's pass (a snapshot only). */
   eventId: string | null;
-  /** `{ type, from?, to?, tag?, depth, causeRuleId?, ... }` as the engine recorded it. */
-  trigger: Record<string, unknown>;
-  /** The facts of the time, the event and its message laid over them (factsForEvent). */
-  facts: Record<string, unknown>;
+  /** `{ type, from?, to?, tag?, depth, causeRuleId?, ... }` as the engine recorded it; only read when the event's log row is missing (the log row and facts.event say the same). */
+  trigger?: Record<string, unknown>;
+  /** The event's message, first characters (when the facts were read without their `message`). */
+  snippet?: string | null;
+  /**
+   * The facts of the time, the event and its message laid over them (factsForEvent). Read at most
+   * once per run by the replay, so a caller may parse them on access (the use case keeps only the
+   * JSON text of a page in memory).
+   */
+  readonly facts: Record<string, unknown>;
   /** When the event happened (its log row's time), or when the timer pass ran. ISO. */
   at: string;
 }
@@ -169,9 +175,9 @@ export function replayConversation(rules: RuleDefinition[], history: RecordedCon
 
   const overBudget = (at: number) => firingTimes.filter((t) => t > at - HOUR_MS && t <= at).length >= options.maxFiringsPerHour;
 
-  const fire = (rule: RuleDefinition, index: number, trigger: WhatIfTrigger, trace: ConditionTrace, facts: Record<string, unknown>, fromEvent: number) => {
+  const fire = (rule: RuleDefinition, index: number, trigger: WhatIfTrigger, trace: ConditionTrace, facts: Record<string, unknown>, fromEvent: number, snippet?: string | null) => {
     firingTimes.push(Date.parse(trigger.at));
-    const content = asRecord(facts.message).content;
+    const content = snippet ?? asRecord(facts.message).content;
     replay.firings.push({
       ruleId: rule.id,
       name: rule.name,
@@ -183,15 +189,15 @@ export function replayConversation(rules: RuleDefinition[], history: RecordedCon
     });
   };
 
-  const onEvent = (run: RecordedRun) => {
+  const onEvent = (run: RecordedRun, factsOf: () => Record<string, unknown>) => {
     const position = eventIndex.get(run.eventId!);
     const logged = position === undefined ? undefined : events[position];
-    const type = String(run.trigger.type ?? logged?.type);
-    const depth = Number(run.trigger.depth ?? logged?.depth ?? 0);
-    const trigger: WhatIfTrigger = { kind: 'event', eventId: run.eventId!, type, depth, at: logged?.at ?? run.at };
-    const matching = eventRules.filter((r) => triggerMatchesEvent(r.rule.trigger, { type, data: logged?.data ?? run.trigger }));
+    const type = String(logged?.type ?? run.trigger?.type);
+    const depth = Number(logged?.depth ?? run.trigger?.depth ?? 0);
+    const matching = eventRules.filter((r) => triggerMatchesEvent(r.rule.trigger, { type, data: logged?.data ?? run.trigger ?? {} }));
     replay.eventsReplayed += 1;
     if (matching.length === 0) return;
+    const trigger: WhatIfTrigger = { kind: 'event', eventId: run.eventId!, type, depth, at: logged?.at ?? run.at };
     // "Afterwards" starts with the event after this one (the live rules' own reactions to it included).
     const after = position === undefined ? later.firstAfterTime(Date.parse(trigger.at)) : position + 1;
     const guard: SkipReason | null = depth > options.maxChainDepth ? 'chain_depth' : overBudget(Date.parse(trigger.at)) ? 'hourly_budget' : null;
@@ -204,17 +210,17 @@ export function replayConversation(rules: RuleDefinition[], history: RecordedCon
       } else if (depth > 0 && !rule.allowChaining) {
         replay.skipped.push({ ruleId: rule.id, trigger, reason: 'chaining' });
       } else {
-        const evaluated = evaluateRuleConditions(rule, run.facts);
+        const evaluated = evaluateRuleConditions(rule, factsOf());
         if (!evaluated.matched) continue;
-        fire(rule, index, trigger, evaluated.trace, run.facts, after);
+        fire(rule, index, trigger, evaluated.trace, factsOf(), after, run.snippet);
         if (rule.stopProcessing) stoppedBy = rule.id;
       }
     }
   };
 
   /** The time-based rules over the span from one snapshot to the next event (`until`, epoch ms). */
-  const onSpan = (run: RecordedRun, until: number) => {
-    const conversation = asRecord(run.facts.conversation) as unknown as ConversationFacts['conversation'];
+  const onSpan = (run: RecordedRun, recorded: Record<string, unknown>, until: number) => {
+    const conversation = asRecord(recorded.conversation) as unknown as ConversationFacts['conversation'];
     const from = Date.parse(run.at);
     for (const { rule, index, reads } of timeRules) {
       const timeTrigger = rule.trigger as TimeTrigger;
@@ -229,7 +235,7 @@ export function replayConversation(rules: RuleDefinition[], history: RecordedCon
       // The engine fires a timer whose due time lies before the pass at the pass (an anchor the event set in the past).
       const at = Math.max(due, from);
       const trigger: WhatIfTrigger = { kind: 'timer', type: timeTrigger.event, minutes: timeTrigger.minutes, anchor, at: new Date(at).toISOString() };
-      const facts = timerFacts(run.facts, timeTrigger, anchor, due, at, reads, options.businessHours);
+      const facts = timerFacts(recorded, timeTrigger, anchor, due, at, reads, options.businessHours);
       const evaluated = evaluateRuleConditions(rule, facts);
       if (!evaluated.matched) continue;
       // As the engine: the budget is asked once a time-based rule matched.
@@ -241,8 +247,10 @@ export function replayConversation(rules: RuleDefinition[], history: RecordedCon
   const runs = history.runs;
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i];
-    if (run.eventId) onEvent(run);
-    if (timeRules.length) onSpan(run, spanEnd(runs, i, events, eventIndex, options.now));
+    let facts: Record<string, unknown> | undefined;
+    const factsOf = () => (facts ??= run.facts);
+    if (run.eventId) onEvent(run, factsOf);
+    if (timeRules.length) onSpan(run, factsOf(), spanEnd(runs, i, events, eventIndex, options.now));
   }
   return replay;
 }
@@ -313,6 +321,23 @@ function actualOutcome(history: RecordedConversation): ConversationReplay['actua
     events: history.events.length,
     lastEventAt: history.events.length ? history.events[history.events.length - 1].at : null,
   };
+}
+
+/** The roots of the facts a replay reads: the conversation always (timers, comparisons), the rest as the rules' conditions name them ('changed' reads the event). */
+export const FACT_ROOTS = ['conversation', 'contact', 'inbox', 'assignee', 'team', 'time', 'businessHours', 'event', 'message'] as const;
+
+export function factRootsRead(rules: RuleDefinition[]): Set<string> {
+  const roots = new Set<string>(['conversation']);
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if (Array.isArray(n.all)) n.all.forEach(walk);
+    if (Array.isArray(n.any)) n.any.forEach(walk);
+    if (typeof n.attribute === 'string') roots.add(n.attribute.split('.')[0]);
+    if (n.operator === 'changed') roots.add('event');
+  };
+  rules.forEach((r) => walk(r.conditions));
+  return roots;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ import type { RuleDefinition } from '../rule-evaluation';
 import {
   type ActionComparison,
   type ConversationReplay,
+  FACT_ROOTS,
+  factRootsRead,
   type RecordedConversation,
   type RecordedEvent,
   type RecordedRun,
@@ -86,6 +88,9 @@ export const WHAT_IF_DEFAULT_LAST = 500;
 export const WHAT_IF_DEFAULT_LIMIT = 50;
 export const WHAT_IF_MAX_LIMIT = 100;
 export const WHAT_IF_MAX_RULES = 20;
+const MESSAGE_SNIPPET = 120;
+/** A timestamp as the ISO text JavaScript writes (milliseconds, UTC). */
+const ISO = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** Conversations listed per query. */
 const PAGE_CONVERSATIONS = 500;
 /** automation_runs rows (with their facts, ~1-3 KB each) read per query: a few MB in memory at a time, two with the read ahead. */
@@ -108,24 +113,26 @@ interface ConversationRow {
   runs: number;
 }
 
-interface RunRow {
-  id: string;
-  conversation_id: string;
+/** One event of the log with its recorded facts, or a time-based pass (event_id null). */
+interface HistoryRow {
+  ord: string | number;
   event_id: string | null;
-  trigger: Record<string, unknown>;
-  facts: Record<string, unknown>;
-  at: Date;
-}
-
-interface EventRow {
-  id: string;
-  conversation_id: string;
-  type: string;
-  data: Record<string, unknown> | null;
+  type: string | null;
+  from_value: string | null;
+  to_value: string | null;
+  tag: string | null;
+  assignee_id: string | null;
+  to_inbox_id: string | null;
+  message_id: string | null;
   actor_user_id: string | null;
   cause_rule_id: string | null;
-  depth: number;
-  created_at: Date;
+  depth: number | null;
+  at: string;
+  /** A run was recorded for it (false: an event the engine has not processed yet). */
+  recorded: boolean;
+  /** The facts as JSON text (roots no rule reads left out). */
+  facts: string | null;
+  snippet: string | null;
 }
 
 interface SavedRuleRow {
@@ -189,7 +196,8 @@ export class WhatIfUseCase {
     const scope: Scope = { inboxId: input.inboxId, accountId: input.actor.accountId, selection };
 
     let lastRow: ConversationRow | null = null;
-    const chunks = prefetched(this.chunks(em, scope, target, scanned));
+    const read = factRootsRead(rules);
+    const chunks = prefetched(this.chunks(em, scope, target, FACT_ROOTS.filter((root) => !read.has(root)), scanned));
     try {
       for await (const chunk of chunks) {
         // A chunk comes in conversation order (most recent first); its hits are appended in that order.
@@ -309,7 +317,7 @@ export class WhatIfUseCase {
    * ROWS_PER_CHUNK runs: conversations are listed PAGE_CONVERSATIONS at a time, and their rows read
    * per chunk (each conversation's first MAX_RUNS_PER_CONVERSATION runs and events).
    */
-  private async *chunks(em: EntityManager, scope: Scope, target: number, scanned: { runs: number; events: number; queries: number }): AsyncGenerator<LoadedConversation[]> {
+  private async *chunks(em: EntityManager, scope: Scope, target: number, excludedRoots: string[], scanned: { runs: number; events: number; queries: number }): AsyncGenerator<LoadedConversation[]> {
     let position: { key: string; id: string } | null = null;
     let listed = 0;
     while (listed < target) {
@@ -324,48 +332,69 @@ export class WhatIfUseCase {
       for (const row of rows) {
         const runs = Math.min(Number(row.runs), MAX_RUNS_PER_CONVERSATION);
         if (chunk.length && rowsInChunk + runs > ROWS_PER_CHUNK) {
-          yield await this.load(em, chunk, scanned);
+          yield await this.load(em, chunk, excludedRoots, scanned);
           chunk = [];
           rowsInChunk = 0;
         }
         chunk.push(row);
         rowsInChunk += runs;
       }
-      if (chunk.length) yield await this.load(em, chunk, scanned);
+      if (chunk.length) yield await this.load(em, chunk, excludedRoots, scanned);
       if (rows.length < size) return;
     }
   }
 
-  /** The runs (with their event's time) and events of these conversations, in id order, each conversation's first MAX_RUNS_PER_CONVERSATION. */
-  private async load(em: EntityManager, rows: ConversationRow[], scanned: { runs: number; events: number; queries: number }): Promise<LoadedConversation[]> {
-    const ids = `{${rows.map((r) => r.id).join(',')}}`;
-    const [runs, events] = await Promise.all([
-      em.execute<RunRow[]>(
-        `select x.* from unnest(?::uuid[]) as c(id) cross join lateral (
-           select r.id, r.conversation_id, r.event_id, r.trigger, r.facts, coalesce(e.created_at, r.created_at) as at
-             from automation_runs r left join conversation_events e on e.id = r.event_id
-            where r.conversation_id = c.id order by r.id limit ${MAX_RUNS_PER_CONVERSATION}) x`,
-        [ids],
-      ),
-      em.execute<EventRow[]>(
-        `select x.* from unnest(?::uuid[]) as c(id) cross join lateral (
-           select id, conversation_id, type, data, actor_user_id, cause_rule_id, depth, created_at
-             from conversation_events where conversation_id = c.id order by id limit ${MAX_RUNS_PER_CONVERSATION}) x`,
-        [ids],
-      ),
-    ]);
-    scanned.queries += 2;
-    scanned.runs += runs.length;
-    scanned.events += events.length;
-    const byConversation = new Map<string, RecordedConversation>(rows.map((r) => [r.id, { conversationId: r.id, runs: [], events: [] }]));
-    for (const r of runs) byConversation.get(r.conversation_id)!.runs.push(toRun(r));
-    for (const e of events) byConversation.get(e.conversation_id)!.events.push(toEvent(e));
-    return rows.map((row) => {
-      const history = byConversation.get(row.id)!;
-      // Both lists in id order whatever order the rows came in.
-      history.runs.sort((a, b) => compareIds(a.id, b.id));
+  /**
+   * The event log of these conversations with each event's recorded facts, and the time-based passes
+   * (runs without an event), each conversation's first MAX_RUNS_PER_CONVERSATION, in one query. Read
+   * lean, because what a request reads is what its memory holds until the garbage collector runs:
+   * one row per event, the event's fields the replay compares as columns, times as ISO text, and the
+   * facts as JSON text without the roots no rule reads (parsed when the replay reads them).
+   */
+  private async load(em: EntityManager, rows: ConversationRow[], excludedRoots: string[], scanned: { runs: number; events: number; queries: number }): Promise<LoadedConversation[]> {
+    const facts = `(r.facts - ?::text[])::text`;
+    const snippet = excludedRoots.includes('message') ? `case when e.type in ('message_received', 'message_sent') then left(r.facts #>> '{message,content}', ${MESSAGE_SNIPPET}) end` : 'null';
+    const excluded = `{${excludedRoots.join(',')}}`;
+    const found = await em.execute<HistoryRow[]>(
+      `select x.* from unnest(?::uuid[]) with ordinality as c(id, ord) cross join lateral (
+         (select c.ord, e.id::text as event_id, e.type, e.data->>'from' as from_value, e.data->>'to' as to_value, e.data->>'tag' as tag,
+                 e.data->>'assigneeId' as assignee_id, e.data->>'toInboxId' as to_inbox_id, e.data->>'messageId' as message_id,
+                 e.actor_user_id, e.cause_rule_id, e.depth, ${ISO('e.created_at')} as at,
+                 r.id is not null as recorded, case when r.id is not null then ${facts} end as facts, ${snippet} as snippet
+            from conversation_events e left join automation_runs r on r.event_id = e.id
+           where e.conversation_id = c.id order by e.id limit ${MAX_RUNS_PER_CONVERSATION})
+         union all
+         (select c.ord, null, null, null, null, null, null, null, null, null, null, null, ${ISO('r.created_at')}, true, ${facts}, null
+            from automation_runs r where r.conversation_id = c.id and r.event_id is null order by r.id limit ${MAX_RUNS_PER_CONVERSATION})
+       ) x`,
+      [`{${rows.map((r) => r.id).join(',')}}`, excluded, excluded],
+    );
+    scanned.queries += 1;
+    const loaded = rows.map((row) => ({ row, history: { conversationId: row.id, runs: [] as RecordedRun[], events: [] as RecordedEvent[] }, timers: [] as RecordedRun[], cut: Number(row.runs) > MAX_RUNS_PER_CONVERSATION }));
+    for (const f of found) {
+      const target = loaded[Number(f.ord) - 1];
+      if (f.recorded) scanned.runs += 1;
+      if (f.event_id === null) {
+        target.timers.push(lazyRun(null, f.facts, f.at, null));
+        continue;
+      }
+      scanned.events += 1;
+      const data: Record<string, unknown> = {};
+      if (f.from_value !== null) data.from = f.from_value;
+      if (f.to_value !== null) data.to = f.to_value;
+      if (f.tag !== null) data.tag = f.tag;
+      if (f.assignee_id !== null) data.assigneeId = f.assignee_id;
+      if (f.to_inbox_id !== null) data.toInboxId = f.to_inbox_id;
+      if (f.message_id !== null) data.messageId = f.message_id;
+      target.history.events.push({ id: f.event_id, type: f.type!, data, actorUserId: f.actor_user_id, causeRuleId: f.cause_rule_id, depth: Number(f.depth), at: f.at });
+      if (f.recorded) target.history.runs.push(lazyRun(f.event_id, f.facts, f.at, f.snippet));
+    }
+    return loaded.map(({ row, history, timers, cut }) => {
       history.events.sort((a, b) => compareIds(a.id, b.id));
-      return { row, history, cut: Number(row.runs) > MAX_RUNS_PER_CONVERSATION };
+      history.runs.sort((a, b) => compareIds(a.eventId!, b.eventId!));
+      // The time-based passes between the events, by time (an event first at the same instant).
+      if (timers.length) history.runs = mergeByTime(history.runs, timers.sort((a, b) => a.at.localeCompare(b.at)));
+      return { row, history, cut };
     });
   }
 
@@ -426,18 +455,27 @@ function isAfter(row: ConversationRow, cursor: { createdAt: string; id: string }
   return a < b || (a === b && row.id < cursor.id);
 }
 
-function toRun(r: RunRow): RecordedRun {
-  return { id: String(r.id), eventId: r.event_id === null ? null : String(r.event_id), trigger: r.trigger ?? {}, facts: r.facts ?? {}, at: new Date(r.at).toISOString() };
+/** A recorded pass whose facts are parsed each time they are read (the replay reads them once). */
+function lazyRun(eventId: string | null, text: string | null, at: string, snippet: string | null): RecordedRun {
+  return {
+    id: eventId ?? `timer@${at}`,
+    eventId,
+    snippet,
+    get facts() {
+      return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    },
+    at,
+  };
 }
 
-function toEvent(e: EventRow): RecordedEvent {
-  return {
-    id: String(e.id),
-    type: e.type,
-    data: e.data ?? {},
-    actorUserId: e.actor_user_id,
-    causeRuleId: e.cause_rule_id,
-    depth: Number(e.depth),
-    at: new Date(e.created_at).toISOString(),
-  };
+/** Both lists in time order, merged; at the same instant `first`'s item comes first. */
+function mergeByTime(first: RecordedRun[], second: RecordedRun[]): RecordedRun[] {
+  const out: RecordedRun[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < first.length || j < second.length) {
+    if (j >= second.length || (i < first.length && first[i].at <= second[j].at)) out.push(first[i++]);
+    else out.push(second[j++]);
+  }
+  return out;
 }
