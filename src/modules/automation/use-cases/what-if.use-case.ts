@@ -93,8 +93,12 @@ const MESSAGE_SNIPPET = 120;
 const ISO = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** Conversations listed per query. */
 const PAGE_CONVERSATIONS = 500;
-/** automation_runs rows (with their facts, ~1-3 KB each) read per query: a few MB in memory at a time, two with the read ahead. */
-const ROWS_PER_CHUNK = 4_000;
+/**
+ * automation_runs rows (with their facts, ~1-2 KB each) read per query: about half a MB of text at a
+ * time, two with the read ahead, small enough to die in V8's young generation (bench: 4,000 rows per
+ * query peaked at 330 MB RSS for 10,000 conversations, 300 at 190 MB, in the same time).
+ */
+const ROWS_PER_CHUNK = 300;
 /** A conversation's history is replayed over its first this many runs and events (a very long one is marked historyCut). */
 export const MAX_RUNS_PER_CONVERSATION = 5_000;
 
@@ -111,28 +115,6 @@ interface ConversationRow {
   created_at: Date;
   key: string;
   runs: number;
-}
-
-/** One event of the log with its recorded facts, or a time-based pass (event_id null). */
-interface HistoryRow {
-  ord: string | number;
-  event_id: string | null;
-  type: string | null;
-  from_value: string | null;
-  to_value: string | null;
-  tag: string | null;
-  assignee_id: string | null;
-  to_inbox_id: string | null;
-  message_id: string | null;
-  actor_user_id: string | null;
-  cause_rule_id: string | null;
-  depth: number | null;
-  at: string;
-  /** A run was recorded for it (false: an event the engine has not processed yet). */
-  recorded: boolean;
-  /** The facts as JSON text (roots no rule reads left out). */
-  facts: string | null;
-  snippet: string | null;
 }
 
 interface SavedRuleRow {
@@ -202,7 +184,7 @@ export class WhatIfUseCase {
       for await (const chunk of chunks) {
         // A chunk comes in conversation order (most recent first); its hits are appended in that order.
         for (const { row, history, cut } of chunk) {
-          const replay = replayConversation(rules, history, options);
+          const replay = replayConversation(rules, history(), options);
           tally.add(replay);
           scanned.conversations += 1;
           if (cut) scanned.cutConversations += 1;
@@ -346,55 +328,43 @@ export class WhatIfUseCase {
 
   /**
    * The event log of these conversations with each event's recorded facts, and the time-based passes
-   * (runs without an event), each conversation's first MAX_RUNS_PER_CONVERSATION, in one query. Read
-   * lean, because what a request reads is what its memory holds until the garbage collector runs:
-   * one row per event, the event's fields the replay compares as columns, times as ISO text, and the
-   * facts as JSON text without the roots no rule reads (parsed when the replay reads them).
+   * (runs without an event), each conversation's first MAX_RUNS_PER_CONVERSATION, in one query.
+   *
+   * Read lean, because the garbage collector frees old memory only now and then: what a request
+   * reads in rows piles up until it does (10,000 conversations read as 250,000 row objects peaked at
+   * 400 MB). So each conversation comes as ONE row holding its whole history as JSON text — the
+   * event fields the replay compares, times as ISO text, the facts without the roots no rule reads —
+   * parsed only when the replay reaches it and dropped right after, in chunks small enough that the
+   * text dies young.
    */
   private async load(em: EntityManager, rows: ConversationRow[], excludedRoots: string[], scanned: { runs: number; events: number; queries: number }): Promise<LoadedConversation[]> {
-    const facts = `(r.facts - ?::text[])::text`;
-    const snippet = excludedRoots.includes('message') ? `case when e.type in ('message_received', 'message_sent') then left(r.facts #>> '{message,content}', ${MESSAGE_SNIPPET}) end` : 'null';
     const excluded = `{${excludedRoots.join(',')}}`;
-    const found = await em.execute<HistoryRow[]>(
-      `select x.* from unnest(?::uuid[]) with ordinality as c(id, ord) cross join lateral (
-         (select c.ord, e.id::text as event_id, e.type, e.data->>'from' as from_value, e.data->>'to' as to_value, e.data->>'tag' as tag,
-                 e.data->>'assigneeId' as assignee_id, e.data->>'toInboxId' as to_inbox_id, e.data->>'messageId' as message_id,
-                 e.actor_user_id, e.cause_rule_id, e.depth, ${ISO('e.created_at')} as at,
-                 r.id is not null as recorded, case when r.id is not null then ${facts} end as facts, ${snippet} as snippet
-            from conversation_events e left join automation_runs r on r.event_id = e.id
-           where e.conversation_id = c.id order by e.id limit ${MAX_RUNS_PER_CONVERSATION})
-         union all
-         (select c.ord, null, null, null, null, null, null, null, null, null, null, null, ${ISO('r.created_at')}, true, ${facts}, null
-            from automation_runs r where r.conversation_id = c.id and r.event_id is null order by r.id limit ${MAX_RUNS_PER_CONVERSATION})
-       ) x`,
-      [`{${rows.map((r) => r.id).join(',')}}`, excluded, excluded],
+    const snippet = excludedRoots.includes('message') ? `case when e.type in ('message_received', 'message_sent') then left(r.facts #>> '{message,content}', ${MESSAGE_SNIPPET}) end` : 'null';
+    const found = await em.execute<{ ord: string | number; events: string | null; timers: string | null }[]>(
+      `select c.ord,
+              (select json_agg(json_build_array(e.id::text, e.type, e.data->>'from', e.data->>'to', e.data->>'tag', e.data->>'assigneeId', e.data->>'toInboxId',
+                                                e.data->>'messageId', e.actor_user_id, e.cause_rule_id, e.depth, ${ISO('e.created_at')},
+                                                r.facts - ?::text[], ${snippet}, r.id is not null) order by e.id)::text
+                 from (select * from conversation_events where conversation_id = c.id order by id limit ${MAX_RUNS_PER_CONVERSATION}) e
+                 left join automation_runs r on r.event_id = e.id) as events,
+              (select json_agg(json_build_array(${ISO('t.created_at')}, t.facts - ?::text[]) order by t.id)::text
+                 from (select id, created_at, facts from automation_runs where conversation_id = c.id and event_id is null order by id limit ${MAX_RUNS_PER_CONVERSATION}) t) as timers
+         from unnest(?::uuid[]) with ordinality as c(id, ord)`,
+      [excluded, excluded, `{${rows.map((r) => r.id).join(',')}}`],
     );
     scanned.queries += 1;
-    const loaded = rows.map((row) => ({ row, history: { conversationId: row.id, runs: [] as RecordedRun[], events: [] as RecordedEvent[] }, timers: [] as RecordedRun[], cut: Number(row.runs) > MAX_RUNS_PER_CONVERSATION }));
-    for (const f of found) {
-      const target = loaded[Number(f.ord) - 1];
-      if (f.recorded) scanned.runs += 1;
-      if (f.event_id === null) {
-        target.timers.push(lazyRun(null, f.facts, f.at, null));
-        continue;
-      }
-      scanned.events += 1;
-      const data: Record<string, unknown> = {};
-      if (f.from_value !== null) data.from = f.from_value;
-      if (f.to_value !== null) data.to = f.to_value;
-      if (f.tag !== null) data.tag = f.tag;
-      if (f.assignee_id !== null) data.assigneeId = f.assignee_id;
-      if (f.to_inbox_id !== null) data.toInboxId = f.to_inbox_id;
-      if (f.message_id !== null) data.messageId = f.message_id;
-      target.history.events.push({ id: f.event_id, type: f.type!, data, actorUserId: f.actor_user_id, causeRuleId: f.cause_rule_id, depth: Number(f.depth), at: f.at });
-      if (f.recorded) target.history.runs.push(lazyRun(f.event_id, f.facts, f.at, f.snippet));
-    }
-    return loaded.map(({ row, history, timers, cut }) => {
-      history.events.sort((a, b) => compareIds(a.id, b.id));
-      history.runs.sort((a, b) => compareIds(a.eventId!, b.eventId!));
-      // The time-based passes between the events, by time (an event first at the same instant).
-      if (timers.length) history.runs = mergeByTime(history.runs, timers.sort((a, b) => a.at.localeCompare(b.at)));
-      return { row, history, cut };
+    const texts = new Map(found.map((f) => [Number(f.ord), f]));
+    return rows.map((row, i) => {
+      let text = texts.get(i + 1) ?? null;
+      return {
+        row,
+        cut: Number(row.runs) > MAX_RUNS_PER_CONVERSATION,
+        history: () => {
+          const history = parseHistory(row.id, text, scanned);
+          text = null;
+          return history;
+        },
+      };
     });
   }
 
@@ -424,7 +394,8 @@ interface Scope {
 
 interface LoadedConversation {
   row: ConversationRow;
-  history: RecordedConversation;
+  /** Parses the history (once: the text is let go). */
+  history: () => RecordedConversation;
   /** More runs than MAX_RUNS_PER_CONVERSATION: replayed over its first ones only. */
   cut: boolean;
 }
@@ -446,7 +417,6 @@ async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
   }
 }
 
-const compareIds = (a: string, b: string): number => (a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0);
 
 /** Whether a conversation comes after the cursor in the order (created_at desc, id desc). */
 function isAfter(row: ConversationRow, cursor: { createdAt: string; id: string }): boolean {
@@ -455,17 +425,45 @@ function isAfter(row: ConversationRow, cursor: { createdAt: string; id: string }
   return a < b || (a === b && row.id < cursor.id);
 }
 
-/** A recorded pass whose facts are parsed each time they are read (the replay reads them once). */
-function lazyRun(eventId: string | null, text: string | null, at: string, snippet: string | null): RecordedRun {
-  return {
-    id: eventId ?? `timer@${at}`,
-    eventId,
-    snippet,
-    get facts() {
-      return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    },
-    at,
-  };
+type EventItem = [
+  id: string,
+  type: string,
+  from: string | null,
+  to: string | null,
+  tag: string | null,
+  assigneeId: string | null,
+  toInboxId: string | null,
+  messageId: string | null,
+  actorUserId: string | null,
+  causeRuleId: string | null,
+  depth: number,
+  at: string,
+  facts: Record<string, unknown> | null,
+  snippet: string | null,
+  recorded: boolean,
+];
+type TimerItem = [at: string, facts: Record<string, unknown>];
+
+/** One conversation's history from the JSON load() reads: its events, the runs recorded on them and its time-based passes, in order. */
+function parseHistory(conversationId: string, text: { events: string | null; timers: string | null } | null, scanned: { runs: number; events: number }): RecordedConversation {
+  const events: RecordedEvent[] = [];
+  const runs: RecordedRun[] = [];
+  for (const [id, type, from, to, tag, assigneeId, toInboxId, messageId, actorUserId, causeRuleId, depth, at, facts, snippet, recorded] of (text?.events ? JSON.parse(text.events) : []) as EventItem[]) {
+    const data: Record<string, unknown> = {};
+    if (from !== null) data.from = from;
+    if (to !== null) data.to = to;
+    if (tag !== null) data.tag = tag;
+    if (assigneeId !== null) data.assigneeId = assigneeId;
+    if (toInboxId !== null) data.toInboxId = toInboxId;
+    if (messageId !== null) data.messageId = messageId;
+    events.push({ id, type, data, actorUserId, causeRuleId, depth: Number(depth), at });
+    if (recorded) runs.push({ id, eventId: id, facts: facts ?? {}, at, snippet });
+  }
+  const timers: RecordedRun[] = ((text?.timers ? JSON.parse(text.timers) : []) as TimerItem[]).map(([at, facts]) => ({ id: `timer@${at}`, eventId: null, facts: facts ?? {}, at }));
+  scanned.events += events.length;
+  scanned.runs += runs.length + timers.length;
+  // The time-based passes between the events, by time (an event first at the same instant).
+  return { conversationId, events, runs: timers.length ? mergeByTime(runs, timers) : runs };
 }
 
 /** Both lists in time order, merged; at the same instant `first`'s item comes first. */
