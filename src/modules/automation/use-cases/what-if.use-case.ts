@@ -135,10 +135,10 @@ interface SavedRuleRow {
  * it would have hit, how often, with which actions, against what really happened afterwards; plus a
  * page of per-conversation results. Nothing is changed or sent.
  *
- * Bounded: conversations are read from the database in pages (keyset on (created_at, id) of the
- * inbox's conversations, then their automation_runs and events by the (conversation_id, id)
- * indexes), the next page fetched while this one is replayed; only counters and the requested page
- * of results stay in memory. At most AUTOMATION_WHAT_IF_MAX_CONVERSATIONS conversations and
+ * Bounded: conversations are listed from the database in pages (keyset on (created_at, id) of the
+ * inbox's conversations), their event logs and automation_runs read in chunks of about
+ * ROWS_PER_CHUNK rows by the (conversation_id, id) indexes, the next chunk read while this one is
+ * replayed; only counters and the requested page of results stay in memory. At most AUTOMATION_WHAT_IF_MAX_CONVERSATIONS conversations and
  * AUTOMATION_WHAT_IF_TIME_BUDGET_SECONDS per request; when either ends the replay early the answer
  * says `truncated: true` and why. Managers of the inbox and administrators; hidden contact attribute
  * values are masked for everyone else (as the timeline does) and drafts may not read them.
@@ -220,8 +220,7 @@ export class WhatIfUseCase {
       truncatedReason,
       rules: tally.summary(),
       results: hits.map((h) => h.view),
-      // A truncated replay may have hits past the point it stopped: the cursor stays usable.
-      nextCursor: lastHit && (more || truncatedReason) ? encodeCursor(lastHit.key, lastHit.view.conversationId) : null,
+      nextCursor: lastHit && more ? encodeCursor(lastHit.key, lastHit.view.conversationId) : null,
       scanned,
       limits: WHAT_IF_LIMITS,
     };
@@ -416,7 +415,6 @@ async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
     await source.return(undefined);
   }
 }
-
 
 /** Whether a conversation comes after the cursor in the order (created_at desc, id desc). */
 function isAfter(row: ConversationRow, cursor: { createdAt: string; id: string }): boolean {
