@@ -14,9 +14,10 @@ import { smsRoutes } from './matrix/sms.routes';
 import { emailRoutes } from './matrix/email.routes';
 import { campaignRoutes } from './matrix/campaigns.routes';
 import { aiRoutes } from './matrix/ai.routes';
+import { automationRoutes } from './matrix/automation.routes';
 import { createFixture, ROLES, type MatrixFixture, type MatrixRoute } from './matrix/fixture';
 
-const ALL_ROUTES: MatrixRoute[] = [...coreRoutes, ...conversationRoutes, ...contactRoutes, ...savedReplyRoutes, ...presenceRoutes, ...csatRoutes, ...smsRoutes, ...emailRoutes, ...campaignRoutes, ...aiRoutes];
+const ALL_ROUTES: MatrixRoute[] = [...coreRoutes, ...conversationRoutes, ...contactRoutes, ...savedReplyRoutes, ...presenceRoutes, ...csatRoutes, ...smsRoutes, ...emailRoutes, ...campaignRoutes, ...aiRoutes, ...automationRoutes];
 const PUBLIC_ROUTES = new Set(['GET /health']);
 
 let stack: TestStack;

@@ -6,7 +6,8 @@
  * `message_received, message.content contains "refund" -> add_tag refund` over them. Then the same
  * rule is switched on for real and the same messages go to 200 new conversations: what the rule does
  * there must be exactly what what-if predicted (the same conversations, the same messages, the same
- * count) — the issue's acceptance test. Around it: who may ask, bad drafts, hidden attributes, the cap.
+ * count) — the issue's acceptance test. Around it: who may ask, bad drafts (checked by the rules
+ * API's validator), hidden attributes, the cap.
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -277,8 +278,15 @@ test('who may ask, and bad input named by field', async () => {
   expect(await field({ rules: [refundRule], last: 5, from: '2026-01-01T00:00:00Z' })).toEqual(['last']);
   expect(await field({})).toEqual(['rules']);
   expect(await field({ rules: [refundRule], ruleIds: [randomUUID()] })).toEqual(['ruleIds']);
-  expect(await field({ ruleIds: [randomUUID()] })).toEqual(['ruleIds.0']);
   expect(await field({ rules: [refundRule], cursor: 'garbage' })).toEqual(['cursor']);
+  // Every problem of every draft in one answer, named by the draft (the rules API's own checks).
+  expect(await field({ rules: [{ ...refundRule, conditions: { all: [{ attribute: 'message.colour', operator: 'equals', value: 'red' }] } }, { ...refundRule, actions: [{ type: 'assign_team', teamId: randomUUID() }] }] })).toEqual([
+    'rules.0.conditions.all.0.attribute',
+    'rules.1.actions.0.teamId',
+  ]);
+  // A saved rule that does not exist (or is another account's) is not found.
+  const missing = await whatIf(manager, { inboxId, ruleIds: [randomUUID()] });
+  expect(missing.status).toBe(404);
 });
 
 test('hidden contact attributes: a manager may not read them in a draft, and sees them masked in a saved rule\'s results; an administrator sees the value', async () => {
@@ -300,7 +308,7 @@ test('hidden contact attributes: a manager may not read them in a draft, and see
   const onTier = { all: [{ attribute: 'contact.attributes.tier', operator: 'equals', value: SECRET }] };
   const draft = await whatIf(manager, { inboxId: vault.body.id, rules: [{ ...refundRule, conditions: onTier }] });
   expect(draft.status).toBe(400);
-  expect(draft.body.details).toEqual([{ field: 'rules.0.conditions.all.0.attribute', problem: expect.stringContaining('hidden attribute') }]);
+  expect(draft.body.details).toEqual([{ field: 'rules.0.conditions.all.0.attribute', problem: expect.stringContaining('hidden contact attribute') }]);
 
   // An administrator's saved rule reads it (disabled: it never ran for real).
   const ruleId = randomUUID();

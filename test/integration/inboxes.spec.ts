@@ -1,4 +1,6 @@
 /** Inboxes, their settings, memberships and roles, and account settings, through HTTP. */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { http, signUp, startTestStack, type TestStack } from '../support/test-stack';
 
 let stack: TestStack;
@@ -74,6 +76,14 @@ test.each([
   [{ businessHours: { exceptions: { 'next tuesday': [] } } }, 'settings.businessHours.exceptions.next tuesday'],
   [{ routing: { capacityPerAgent: 0 } }, 'settings.routing.capacityPerAgent'],
   [{ routing: { rules: [{ name: 'x', match: 'all', conditions: [{ attribute: 'weather', operator: 'equals' }], target: { type: 'ai_agent' } }] } }, 'settings.routing.rules.0.conditions.0.attribute'],
+  [
+    { routing: { rules: [{ name: 'x', match: 'all', conditions: [{ attribute: 'contact.vip', operator: 'equals', value: true }, { any: [{ attribute: 'conversation.channel', operator: 'greater_than', value: 2 }] }], target: { type: 'ai_agent' } }] } },
+    'settings.routing.rules.0.conditions.1.any.0.operator',
+  ],
+  [{ routing: { rules: [{ name: 'x', match: 'all', conditions: [{ attribute: 'contact.attributes.nope', operator: 'equals', value: 'x' }], target: { type: 'ai_agent' } }] } }, 'settings.routing.rules.0.conditions.0.attribute'],
+  [{ routing: { rules: [{ name: 'x', match: 'any', conditions: [{ attribute: 'conversation.status', operator: 'in', value: ['new', 'closed'] }], target: { type: 'ai_agent' } }] } }, 'settings.routing.rules.0.conditions.0.value'],
+  [{ routing: { rules: [{ name: 'x', match: 'any', conditions: [{ attribute: 'time.hour', operator: 'less_than', value: 9 }], target: { type: 'ai_agent' } }] } }, 'settings.routing.rules.0.conditions.0.attribute'],
+  [{ routing: { rules: [{ name: 'x', match: 'any', conditions: [{ all: [{ attribute: 'contact.vip', operator: 'equals', value: true }], any: [] }], target: { type: 'ai_agent' } }] } }, 'settings.routing.rules.0.conditions.0'],
   [{ csat: { scale: 10 } }, 'settings.csat.scale'],
   [{ surprise: true }, 'settings.surprise'],
 ])('bad settings %j are refused naming %s, and nothing changes', async (settings, field) => {
@@ -83,6 +93,53 @@ test.each([
   expect(res.body.details.map((d) => d.field)).toContain(field);
   const after = await http<InboxView>(stack, 'GET', `/api/v1/inboxes/${created.body.id}`, undefined, admin.token);
   expect(after.body.settings).toEqual(created.body.settings);
+});
+
+test("routing conditions are checked against the account's contact attributes: every problem named, nothing stored", async () => {
+  const key = `tier_${Date.now()}`;
+  const attribute = await http(stack, 'POST', '/api/v1/contact-attributes', { key, label: 'Tier', type: 'dropdown', options: ['Bronze', 'Gold'] }, admin.token);
+  expect(attribute.status).toBe(201);
+  const created = await http<InboxView>(stack, 'POST', '/api/v1/inboxes', { name: 'Tiered', channelType: 'api' }, admin.token);
+  const rule = (conditions: unknown[]) => ({ settings: { routing: { rules: [{ name: 'Tiers', match: 'any', conditions, target: { type: 'ai_agent' } }] } } });
+  const bad = await http<{ details: { field: string; problem: string }[] }>(stack, 'PATCH', `/api/v1/inboxes/${created.body.id}`, rule([
+    { attribute: `contact.attributes.${key}`, operator: 'equals', value: 'Platinum' },
+    { all: [{ attribute: 'contact.vip', operator: 'equals', value: true }, { any: [{ attribute: 'conversation.priorty', operator: 'greater_than', value: 2 }] }] },
+  ]), admin.token);
+  expect(bad.status).toBe(400);
+  expect(bad.body.details).toEqual([
+    { field: 'settings.routing.rules.0.conditions.0.value', problem: 'must be one of Bronze, Gold' },
+    { field: 'settings.routing.rules.0.conditions.1.all.1.any.0.attribute', problem: 'unknown attribute "conversation.priorty"; did you mean "conversation.priority"?' },
+  ]);
+  expect((await http<InboxView>(stack, 'GET', `/api/v1/inboxes/${created.body.id}`, undefined, admin.token)).body.settings).toEqual(created.body.settings);
+
+  const good = rule([{ attribute: `contact.attributes.${key}`, operator: 'in', value: ['gold'] }, { all: [{ attribute: 'contact.vip', operator: 'equals', value: true }, { attribute: 'conversation.priority', operator: 'greater_than', value: 2 }] }]);
+  const ok = await http<InboxView>(stack, 'PATCH', `/api/v1/inboxes/${created.body.id}`, good, admin.token);
+  expect(ok.status).toBe(200);
+  expect((ok.body.settings.routing.rules[0] as { conditions: unknown }).conditions).toEqual(good.settings.routing.rules[0].conditions);
+});
+
+test('platform contact attributes are known to routing conditions once a contact of the account holds them (and only then)', async () => {
+  const key = `browser_${Date.now()}`;
+  const created = await http<InboxView>(stack, 'POST', '/api/v1/inboxes', { name: 'Platform', channelType: 'api' }, admin.token);
+  const rule = { settings: { routing: { rules: [{ name: 'Firefox', match: 'all', conditions: [{ attribute: `contact.attributes.${key}`, operator: 'starts_with', value: 'Fire' }], target: { type: 'ai_agent' } }] } } };
+  const before = await http<{ details: { field: string; problem: string }[] }>(stack, 'PATCH', `/api/v1/inboxes/${created.body.id}`, rule, admin.token);
+  expect(before.status).toBe(400);
+  expect(before.body.details.map((d) => d.field)).toEqual(['settings.routing.rules.0.conditions.0.attribute']);
+  // (the account's custom attributes, if any, are listed in parentheses)
+  expect(before.body.details[0].problem).toMatch(new RegExp(`^unknown contact attribute "${key}": no custom attribute of your account( \\(.*\\))? or platform attribute has this key$`));
+  // Another account's contact holding the key does not make it known here.
+  const other = await signUp(stack, 'Other platform account');
+  const db = new Client({ connectionString: stack.config.database.url });
+  await db.connect();
+  try {
+    const insert = `insert into contacts (id, account_id, platform_attributes) values ($1, $2, $3)`;
+    await db.query(insert, [randomUUID(), other.accountId, JSON.stringify({ [key]: 'Firefox' })]);
+    expect((await http(stack, 'PATCH', `/api/v1/inboxes/${created.body.id}`, rule, admin.token)).status).toBe(400);
+    await db.query(insert, [randomUUID(), admin.accountId, JSON.stringify({ [key]: 'Firefox' })]);
+  } finally {
+    await db.end();
+  }
+  expect((await http(stack, 'PATCH', `/api/v1/inboxes/${created.body.id}`, rule, admin.token)).status).toBe(200);
 });
 
 test('users see only inboxes they belong to, with their role; managers assign roles in their inboxes', async () => {

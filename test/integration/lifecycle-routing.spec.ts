@@ -167,3 +167,63 @@ test('a routing rule sends matching conversations to a team; the decision names 
   const routing = (await fx.decisions(refund.conversationId)).find((d) => d.kind === 'routing')!;
   expect(routing.summary).toBe(`rule "Refunds" matched: message.content contains "refund" (was "I want a REFUND please") -> team "${(await fx.sql<{ name: string }>('select name from teams where id = ?', [team.body.id]))[0].name}"`);
 }, 60_000);
+
+test('a routing rule with nested groups routes by its tree, each group by its own all/any; the decision shows the tree and its trace mirrors it', async () => {
+  const fx = await createLifecycleFixture(stack, { agents: 2 });
+  const [a, b] = fx.agents;
+  for (const ag of fx.agents) await fx.login(ag);
+  const teamName = `Refunds ${Date.now()}`;
+  const team = await http<{ id: string }>(stack, 'POST', '/api/v1/teams', { name: teamName }, fx.admin.token);
+  expect((await http(stack, 'PUT', `/api/v1/teams/${team.body.id}/members/${b.userId}`, {}, fx.admin.token)).status).toBeLessThan(300);
+  // refund AND (vip OR (no "cancel" AND api channel)): three levels.
+  const conditions = [
+    { attribute: 'message.content', operator: 'starts_with', value: 'refund' },
+    {
+      any: [
+        { attribute: 'contact.vip', operator: 'equals', value: true },
+        { all: [{ attribute: 'message.content', operator: 'does_not_contain', value: 'cancel' }, { attribute: 'conversation.channel', operator: 'in', value: ['api', 'sms'] }] },
+      ],
+    },
+  ];
+  const patch = await http<{ settings: { routing: { rules: { conditions: unknown }[] } } }>(
+    stack,
+    'PATCH',
+    `/api/v1/inboxes/${fx.inboxId}`,
+    { settings: { routing: { rules: [{ name: 'Nested refunds', match: 'all', conditions, target: { type: 'team', id: team.body.id } }] } } },
+    fx.admin.token,
+  );
+  expect(patch.status).toBe(200);
+  expect(patch.body.settings.routing.rules[0].conditions).toEqual(conditions);
+
+  const hit = await fx.inbound('nested-1', 'Refund for order 7');
+  const miss = await fx.inbound('nested-2', 'Refund or cancel, whatever');
+  await eventually(async () => ((await fx.rows()).every((r) => r.assignee_id) ? true : undefined), 15_000, 'both assigned');
+  const rows = await fx.rows();
+  expect(rows.find((r) => r.id === hit.conversationId)!.assignee_id).toBe(b.userId);
+  expect([a.userId, b.userId]).toContain(rows.find((r) => r.id === miss.conversationId)!.assignee_id);
+
+  const routing = (await fx.decisions(hit.conversationId)).find((d) => d.kind === 'routing')!;
+  expect(routing.summary).toBe(
+    `rule "Nested refunds" matched: all of (message.content starts with "refund" (was "Refund for order 7") ✓, any of (contact.vip equals true (was false) ✗, all of (message.content does not contain "cancel" (was "Refund for order 7") ✓, conversation.channel in ["api", "sms"] (was "api") ✓) ✓) ✓) -> team "${teamName}"`,
+  );
+  const [step] = (routing.details as { trace: { rule: string; matched: boolean; conditions: unknown[] }[] }).trace;
+  expect(step).toMatchObject({ rule: 'Nested refunds', matched: true });
+  expect(step.conditions[1]).toEqual({
+    any: [
+      { attribute: 'contact.vip', operator: 'equals', expected: true, actual: false, passed: false },
+      {
+        all: [
+          { attribute: 'message.content', operator: 'does_not_contain', expected: 'cancel', actual: 'Refund for order 7', passed: true },
+          { attribute: 'conversation.channel', operator: 'in', expected: ['api', 'sms'], actual: 'api', passed: true },
+        ],
+        matched: true,
+      },
+    ],
+    matched: true,
+  });
+  const missed = (await fx.decisions(miss.conversationId)).find((d) => d.kind === 'routing')!;
+  expect(missed.summary).toBe('no routing rule matched (1 checked); human agents of the inbox');
+  expect((missed.details as { trace: { explanation: string }[] }).trace[0].explanation).toBe(
+    'rule "Nested refunds" did not match: all of (message.content starts with "refund" (was "Refund or cancel, whatever") ✓, any of (contact.vip equals true (was false) ✗, all of (message.content does not contain "cancel" (was "Refund or cancel, whatever") ✗, conversation.channel in ["api", "sms"] (was "api") ✓) ✗) ✗)',
+  );
+}, 60_000);

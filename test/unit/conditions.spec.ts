@@ -1,11 +1,22 @@
 import {
   applyOperator,
+  type ConditionNode,
+  describeActual,
+  describeCondition,
   evaluateConditions,
+  evaluateConditionTree,
   evaluateRules,
   explainCondition,
   explainRule,
+  explainRuleTrace,
+  explainTrace,
   firstMatchingRule,
+  groupOf,
+  isGroupTrace,
+  mapTraceConditions,
   resolvePath,
+  traceConditions,
+  traceMatched,
 } from '../../src/modules/routing/conditions';
 import type { RoutingRule, RuleCondition } from '../../src/modules/inboxes/inbox-settings';
 
@@ -316,5 +327,366 @@ describe('explanations', () => {
     const text = explainCondition({ attribute: 'message.content', operator: 'contains', expected: 'y', actual: long, passed: false });
     expect(text.length).toBeLessThan(120);
     expect(text).toContain('…');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The extended language: new operators, 'changed', nested groups, the trace tree and its texts.
+
+describe('operators on every kind of value, missing and null included', () => {
+  const values = {
+    text: 'Hello, I need a REFUND',
+    blank: '   ',
+    empty: '',
+    number: 25,
+    zero: 0,
+    yes: true,
+    no: false,
+    list: ['Billing', 'enterprise'],
+    emptyList: [] as string[],
+    nothing: null,
+    date: '2026-06-01T00:00:00Z',
+    clock: '09:30',
+  };
+  const on = (key: string, operator: RuleCondition['operator'], value?: unknown) => evaluateConditions('all', [{ attribute: `v.${key}`, operator, value }], { v: values }).matched;
+
+  test('does_not_contain: strings (case-insensitive) and arrays; a missing, null or non-text attribute does not contain it', () => {
+    expect(on('text', 'does_not_contain', 'refund')).toBe(false);
+    expect(on('text', 'does_not_contain', 'cancel')).toBe(true);
+    expect(on('list', 'does_not_contain', 'billing')).toBe(false);
+    expect(on('list', 'does_not_contain', 'bill')).toBe(true); // elements, not substrings
+    expect(on('emptyList', 'does_not_contain', 'x')).toBe(true);
+    expect(on('missing', 'does_not_contain', 'x')).toBe(true);
+    expect(on('nothing', 'does_not_contain', 'x')).toBe(true);
+    expect(on('yes', 'does_not_contain', 'true')).toBe(true);
+    expect(on('number', 'does_not_contain', '2')).toBe(true);
+  });
+
+  test('starts_with: strings only, case-insensitive', () => {
+    expect(on('text', 'starts_with', 'hello')).toBe(true);
+    expect(on('text', 'starts_with', 'HELLO, I')).toBe(true);
+    expect(on('text', 'starts_with', 'need')).toBe(false);
+    expect(on('text', 'starts_with', '')).toBe(true);
+    expect(on('list', 'starts_with', 'Bill')).toBe(false);
+    expect(on('number', 'starts_with', '2')).toBe(false);
+    expect(on('missing', 'starts_with', 'x')).toBe(false);
+    expect(on('nothing', 'starts_with', 'x')).toBe(false);
+    expect(on('empty', 'starts_with', 'x')).toBe(false);
+    expect(applyOperator('starts_with', '2026-01-05', 2026)).toBe(true); // a number reads as its text
+  });
+
+  test('not_in: nothing in common with the list; a missing or null attribute passes', () => {
+    expect(on('text', 'not_in', ['hello, i need a refund'])).toBe(false);
+    expect(on('text', 'not_in', ['hello'])).toBe(true);
+    expect(on('number', 'not_in', [1, 25])).toBe(false);
+    expect(on('number', 'not_in', [1, 2])).toBe(true);
+    expect(on('list', 'not_in', ['vip', 'ENTERPRISE'])).toBe(false);
+    expect(on('list', 'not_in', ['vip', 'press'])).toBe(true);
+    expect(on('emptyList', 'not_in', ['vip'])).toBe(true);
+    expect(on('missing', 'not_in', ['x'])).toBe(true);
+    expect(on('nothing', 'not_in', ['x'])).toBe(true);
+    expect(on('yes', 'not_in', 'true, maybe')).toBe(false); // comma-separated, as in
+  });
+
+  test('is_absent: null, missing, empty or blank strings and empty lists; false and 0 are present', () => {
+    expect(on('missing', 'is_absent')).toBe(true);
+    expect(on('nothing', 'is_absent')).toBe(true);
+    expect(on('empty', 'is_absent')).toBe(true);
+    expect(on('blank', 'is_absent')).toBe(true);
+    expect(on('emptyList', 'is_absent')).toBe(true);
+    expect(on('text', 'is_absent')).toBe(false);
+    expect(on('list', 'is_absent')).toBe(false);
+    expect(on('no', 'is_absent')).toBe(false);
+    expect(on('zero', 'is_absent')).toBe(false);
+    expect(on('text', 'is_absent', false)).toBe(true); // value false: "is present"
+    expect(on('missing', 'is_absent', 'false')).toBe(false);
+  });
+
+  test('the negations are exact for every value and expectation', () => {
+    const expectations: unknown[] = ['refund', 'billing', 'x', '', 2, 25, true, false, null, undefined, ['enterprise'], 'sms, 25', []];
+    for (const key of [...Object.keys(values), 'missing']) {
+      for (const e of expectations) {
+        expect([key, e, on(key, 'does_not_contain', e)]).toEqual([key, e, !on(key, 'contains', e)]);
+        expect([key, e, on(key, 'not_in', e)]).toEqual([key, e, !on(key, 'in', e)]);
+        expect([key, e, on(key, 'not_equals', e)]).toEqual([key, e, !on(key, 'equals', e)]);
+      }
+      expect([key, on(key, 'is_absent')]).toEqual([key, !on(key, 'is_present')]);
+      expect([key, on(key, 'is_absent', false)]).toEqual([key, !on(key, 'is_present', false)]);
+    }
+  });
+
+  test('old operators on null and missing values', () => {
+    for (const key of ['nothing', 'missing']) {
+      expect(on(key, 'contains', 'x')).toBe(false);
+      expect(on(key, 'in', ['x'])).toBe(false);
+      expect(on(key, 'greater_than', 0)).toBe(false);
+      expect(on(key, 'less_than', 0)).toBe(false);
+      expect(on(key, 'is_present')).toBe(false);
+      expect(on(key, 'equals', 'x')).toBe(false);
+      expect(on(key, 'not_equals', 'x')).toBe(true);
+    }
+  });
+
+  test('greater_than / less_than compare clock times HH:MM (and HH:MM:SS) as times of day', () => {
+    expect(on('clock', 'greater_than', '09:00')).toBe(true);
+    expect(on('clock', 'greater_than', '09:30')).toBe(false);
+    expect(on('clock', 'less_than', '10:00')).toBe(true);
+    expect(on('clock', 'less_than', '09:30:01')).toBe(true);
+    expect(applyOperator('greater_than', '23:59', '00:00')).toBe(true);
+    expect(on('clock', 'greater_than', '9am')).toBe(false);
+    expect(applyOperator('greater_than', '24:00', '09:00')).toBe(false); // not a time of day
+    expect(on('date', 'greater_than', '09:00')).toBe(false); // an instant and a clock time: not comparable
+  });
+
+  test('changed never passes through applyOperator (it reads the event); unknown operators never pass', () => {
+    expect(applyOperator('changed', 'new', 'new')).toBe(false);
+    expect(applyOperator('matches', 'a', 'a')).toBe(false);
+  });
+});
+
+describe('changed: the event in the facts', () => {
+  const statusEvent = { event: { type: 'status_changed', attribute: 'conversation.status', from: 'pending', to: 'new' }, conversation: { status: 'new' } };
+  const changed = (facts: Record<string, unknown>, c: Partial<RuleCondition>) =>
+    evaluateConditions('all', [{ attribute: 'conversation.status', operator: 'changed', ...c }], facts).details[0];
+
+  test('from and to each optional', () => {
+    expect(changed(statusEvent, {}).passed).toBe(true);
+    expect(changed(statusEvent, { from: 'pending' }).passed).toBe(true);
+    expect(changed(statusEvent, { from: 'PENDING' }).passed).toBe(true); // equals semantics
+    expect(changed(statusEvent, { from: 'open' }).passed).toBe(false);
+    expect(changed(statusEvent, { to: 'new' }).passed).toBe(true);
+    expect(changed(statusEvent, { to: 'resolved' }).passed).toBe(false);
+    expect(changed(statusEvent, { from: 'pending', to: 'new' }).passed).toBe(true);
+    expect(changed(statusEvent, { from: 'pending', to: 'open' }).passed).toBe(false);
+    expect(changed(statusEvent, { from: 'new', to: 'pending' }).passed).toBe(false);
+  });
+
+  test('another attribute, no event, an event without an attribute, a change to the same value: false', () => {
+    expect(evaluateConditions('all', [{ attribute: 'conversation.priority', operator: 'changed' }], statusEvent).matched).toBe(false);
+    expect(changed({ conversation: { status: 'new' } }, {}).passed).toBe(false);
+    expect(changed({ event: { type: 'message_received' } }, {}).passed).toBe(false);
+    expect(changed({ event: 'status_changed' }, {}).passed).toBe(false);
+    expect(changed({ event: { type: 'status_changed', attribute: 'conversation.status', from: 'open', to: 'open' } }, {}).passed).toBe(false);
+  });
+
+  test('the current value does not matter: only the event does', () => {
+    expect(changed({ ...statusEvent, conversation: { status: 'resolved' } }, { to: 'new' }).passed).toBe(true);
+  });
+
+  test('several changes in one event; from null means "from nothing"', () => {
+    const facts = {
+      event: {
+        type: 'contact_updated',
+        changes: [
+          { attribute: 'contact.vip', from: false, to: true },
+          { attribute: 'contact.attributes.plan', from: null, to: 'gold' },
+        ],
+      },
+    };
+    const on = (attribute: string, c: Partial<RuleCondition> = {}) => evaluateConditions('all', [{ attribute, operator: 'changed', ...c }], facts).matched;
+    expect(on('contact.vip')).toBe(true);
+    expect(on('contact.vip', { to: true })).toBe(true);
+    expect(on('contact.vip', { to: 'true' })).toBe(true);
+    expect(on('contact.vip', { from: true })).toBe(false);
+    expect(on('contact.attributes.plan', { from: null, to: 'Gold' })).toBe(true);
+    expect(on('contact.attributes.plan', { from: 'silver' })).toBe(false);
+    expect(on('contact.email')).toBe(false);
+  });
+
+  test('the trace: expected {from?, to?} as given, actual the change (undefined when unchanged)', () => {
+    expect(changed(statusEvent, { from: 'pending' })).toEqual({
+      attribute: 'conversation.status',
+      operator: 'changed',
+      expected: { from: 'pending' },
+      actual: { from: 'pending', to: 'new' },
+      passed: true,
+    });
+    expect(changed({ event: { type: 'message_received' } }, { to: 'new' })).toEqual({
+      attribute: 'conversation.status',
+      operator: 'changed',
+      expected: { to: 'new' },
+      actual: undefined,
+      passed: false,
+    });
+  });
+
+  test('reads as words', () => {
+    expect(explainCondition(changed(statusEvent, { from: 'pending', to: 'new' }))).toBe('conversation.status changed from "pending" to "new" (was "pending" -> "new")');
+    expect(explainCondition(changed(statusEvent, {}))).toBe('conversation.status changed (was "pending" -> "new")');
+    expect(explainCondition(changed({ event: { type: 'x' } }, { to: 'resolved' }))).toBe('conversation.status changed to "resolved" (was unchanged)');
+    const fromNothing = { event: { type: 'assigned', attribute: 'conversation.assigneeId', from: null, to: 'u1' } };
+    const d = evaluateConditions('all', [{ attribute: 'conversation.assigneeId', operator: 'changed', from: null }], fromNothing).details[0];
+    expect(d.passed).toBe(true);
+    expect(explainCondition(d)).toBe('conversation.assigneeId changed from null (was null -> "u1")');
+  });
+});
+
+describe('new operators read as words', () => {
+  const say = (c: RuleCondition) => explainCondition(evaluateConditions('all', [c], facts).details[0]);
+  test('each', () => {
+    expect(say({ attribute: 'message.content', operator: 'does_not_contain', value: 'cancel' })).toBe('message.content does not contain "cancel" (was "Hello, I need a REFUND for my order")');
+    expect(say({ attribute: 'contact.name', operator: 'starts_with', value: 'jane' })).toBe('contact.name starts with "jane" (was "Jane Doe")');
+    expect(say({ attribute: 'conversation.channel', operator: 'not_in', value: ['sms', 'api'] })).toBe('conversation.channel not in ["sms", "api"] (was "email")');
+    expect(say({ attribute: 'contact.phone', operator: 'is_absent' })).toBe('contact.phone is absent (was "")');
+    expect(say({ attribute: 'contact.email', operator: 'is_absent', value: false })).toBe('contact.email is present (was "jane@example.com")');
+  });
+});
+
+describe('nested groups', () => {
+  const refund: ConditionNode = { attribute: 'message.content', operator: 'contains', value: 'refund' };
+  const vip: ConditionNode = { attribute: 'contact.vip', operator: 'equals', value: true };
+  const urgent: ConditionNode = { attribute: 'conversation.priority', operator: 'greater_than', value: 2 };
+  const email: ConditionNode = { attribute: 'conversation.channel', operator: 'equals', value: 'email' };
+  const sms: ConditionNode = { attribute: 'conversation.channel', operator: 'equals', value: 'sms' };
+  const notVip = { ...facts, contact: { ...facts.contact, vip: false } };
+
+  test('three levels of mixed all / any, each group by its own mode', () => {
+    // refund AND (vip OR (priority > 2 AND email))
+    const tree: ConditionNode = { all: [refund, { any: [vip, { all: [urgent, email] }] }] };
+    expect(evaluateConditionTree(tree, facts)).toMatchObject({ matched: true });
+    expect(traceMatched(evaluateConditionTree(tree, notVip))).toBe(false); // priority 2 is not > 2
+    const urgentNotVip = { ...notVip, conversation: { ...facts.conversation, priority: 3 } };
+    expect(traceMatched(evaluateConditionTree(tree, urgentNotVip))).toBe(true);
+    const urgentSms = { ...urgentNotVip, conversation: { ...urgentNotVip.conversation, channel: 'sms' } };
+    expect(traceMatched(evaluateConditionTree(tree, urgentSms))).toBe(false);
+  });
+
+  test('grouping decides, never operator precedence', () => {
+    // "sms OR refund AND not-vip" read two ways: the groups say which.
+    const notVipCondition: ConditionNode = { attribute: 'contact.vip', operator: 'equals', value: false };
+    const orFirst: ConditionNode = { all: [{ any: [sms, refund] }, notVipCondition] };
+    const andFirst: ConditionNode = { any: [sms, { all: [refund, notVipCondition] }] };
+    expect(traceMatched(evaluateConditionTree(orFirst, facts))).toBe(false);
+    expect(traceMatched(evaluateConditionTree(andFirst, facts))).toBe(false);
+    const smsVip = { ...facts, conversation: { ...facts.conversation, channel: 'sms' } };
+    expect(traceMatched(evaluateConditionTree(orFirst, smsVip))).toBe(false); // the all still needs not-vip
+    expect(traceMatched(evaluateConditionTree(andFirst, smsVip))).toBe(true); // sms alone is enough
+  });
+
+  test('the trace mirrors the tree, every condition evaluated (no short circuit)', () => {
+    const tree: ConditionNode = { any: [refund, { all: [sms, { any: [vip, urgent] }] }] };
+    expect(evaluateConditionTree(tree, facts)).toEqual({
+      any: [
+        { attribute: 'message.content', operator: 'contains', expected: 'refund', actual: 'Hello, I need a REFUND for my order', passed: true },
+        {
+          all: [
+            { attribute: 'conversation.channel', operator: 'equals', expected: 'sms', actual: 'email', passed: false },
+            {
+              any: [
+                { attribute: 'contact.vip', operator: 'equals', expected: true, actual: true, passed: true },
+                { attribute: 'conversation.priority', operator: 'greater_than', expected: 2, actual: 2, passed: false },
+              ],
+              matched: true,
+            },
+          ],
+          matched: false,
+        },
+      ],
+      matched: true,
+    });
+  });
+
+  test('a lone condition is a node too; empty groups: all matches, any does not', () => {
+    expect(evaluateConditionTree(vip, facts)).toEqual({ attribute: 'contact.vip', operator: 'equals', expected: true, actual: true, passed: true });
+    expect(evaluateConditionTree({ all: [] }, facts)).toEqual({ all: [], matched: true });
+    expect(evaluateConditionTree({ any: [] }, facts)).toEqual({ any: [], matched: false });
+    expect(traceMatched(evaluateConditionTree({ all: [vip, { any: [] }] }, facts))).toBe(false);
+  });
+
+  test('six levels evaluate; an absurdly deep unvalidated tree does not match and does not throw', () => {
+    let six: ConditionNode = vip;
+    for (let i = 0; i < 6; i++) six = i % 2 ? { any: [six] } : { all: [six] };
+    expect(traceMatched(evaluateConditionTree(six, facts))).toBe(true);
+    let deep: ConditionNode = vip;
+    for (let i = 0; i < 10_000; i++) deep = { all: [deep] };
+    expect(traceMatched(evaluateConditionTree(deep, facts))).toBe(false);
+  });
+
+  test('trace helpers: the conditions in order, mapped in place', () => {
+    const trace = evaluateConditionTree({ all: [refund, { any: [sms, vip] }] }, facts);
+    expect(traceConditions(trace).map((d) => [d.attribute, d.passed])).toEqual([
+      ['message.content', true],
+      ['conversation.channel', false],
+      ['contact.vip', true],
+    ]);
+    const masked = mapTraceConditions(trace, (d) => (d.attribute === 'contact.vip' ? { ...d, actual: 'hidden' } : d));
+    expect(masked).toMatchObject({ all: [{ actual: facts.message.content }, { any: [{ actual: 'email' }, { actual: 'hidden', passed: true }], matched: true }], matched: true });
+    expect(isGroupTrace(trace)).toBe(true);
+    expect(isGroupTrace(traceConditions(trace)[0])).toBe(false);
+  });
+
+  test('routing rules hold groups as entries: the rule is the group { [match]: conditions }', () => {
+    const rules: RoutingRule[] = [
+      { name: 'SMS or urgent VIP', match: 'any', conditions: [sms, { all: [vip, urgent] }], target: { type: 'team', id: 't1' } },
+      { name: 'Refund VIP or email', match: 'all', conditions: [refund, { any: [vip, email] }], target: { type: 'team', id: 't2' } },
+    ];
+    const trace = evaluateRules(rules, facts);
+    expect(trace.map((t) => [t.rule.name, t.evaluation.matched])).toEqual([
+      ['SMS or urgent VIP', false],
+      ['Refund VIP or email', true],
+    ]);
+    expect(evaluateConditions('any', rules[0].conditions, facts)).toEqual({
+      matched: false,
+      details: [
+        { attribute: 'conversation.channel', operator: 'equals', expected: 'sms', actual: 'email', passed: false },
+        {
+          all: [
+            { attribute: 'contact.vip', operator: 'equals', expected: true, actual: true, passed: true },
+            { attribute: 'conversation.priority', operator: 'greater_than', expected: 2, actual: 2, passed: false },
+          ],
+          matched: false,
+        },
+      ],
+    });
+    expect(evaluateConditions('all', rules[1].conditions, facts).details).toEqual(
+      (evaluateConditionTree(groupOf('all', rules[1].conditions), facts) as { all: unknown[] }).all,
+    );
+    expect(firstMatchingRule(rules, facts)!.rule.name).toBe('Refund VIP or email');
+  });
+});
+
+describe('explaining trees', () => {
+  const refund: ConditionNode = { attribute: 'message.content', operator: 'contains', value: 'refund' };
+  const vip: ConditionNode = { attribute: 'contact.vip', operator: 'equals', value: true };
+  const urgent: ConditionNode = { attribute: 'conversation.priority', operator: 'greater_than', value: 2 };
+  const quiet = { message: { content: 'I want a REFUND' }, contact: { vip: false }, conversation: { priority: 3 } };
+
+  test('every entry with its mark, nested groups with their own', () => {
+    const trace = evaluateConditionTree({ all: [refund, { any: [vip, urgent] }] }, quiet);
+    expect(explainTrace(trace)).toBe(
+      'all of (message.content contains "refund" (was "I want a REFUND") ✓, any of (contact.vip equals true (was false) ✗, conversation.priority greater than 2 (was 3) ✓) ✓)',
+    );
+    expect(explainTrace(evaluateConditionTree({ any: [{ all: [] }, { any: [] }] }, quiet))).toBe('any of (all of (no conditions) ✓, any of (no conditions) ✗)');
+    expect(explainTrace(evaluateConditionTree(vip, quiet))).toBe('contact.vip equals true (was false)');
+  });
+
+  test('a rule holding groups shows its whole tree; a flat rule reads exactly as before', () => {
+    const nested = { name: 'Refund VIP', match: 'all' as const, conditions: [refund, { any: [vip, urgent] }] };
+    expect(explainRule(nested, evaluateConditions(nested.match, nested.conditions, quiet))).toBe(
+      'rule "Refund VIP" matched: all of (message.content contains "refund" (was "I want a REFUND") ✓, any of (contact.vip equals true (was false) ✗, conversation.priority greater than 2 (was 3) ✓) ✓)',
+    );
+    const miss = { ...quiet, conversation: { priority: 1 } };
+    expect(explainRule(nested, evaluateConditions(nested.match, nested.conditions, miss))).toBe(
+      'rule "Refund VIP" did not match: all of (message.content contains "refund" (was "I want a REFUND") ✓, any of (contact.vip equals true (was false) ✗, conversation.priority greater than 2 (was 1) ✗) ✗)',
+    );
+    // Derived verdict (a firstMatchingRule() result carries no `matched`).
+    expect(explainRule(nested, { details: evaluateConditions(nested.match, nested.conditions, quiet).details })).toMatch(/^rule "Refund VIP" matched: all of/);
+    const flat = { name: 'Refunds', match: 'any' as const, conditions: [refund, vip] };
+    expect(explainRule(flat, evaluateConditions(flat.match, flat.conditions, quiet))).toBe('rule "Refunds" matched: message.content contains "refund" (was "I want a REFUND")');
+  });
+
+  test('explainRuleTrace: an automation rule whose conditions are one node', () => {
+    const trace = evaluateConditionTree({ any: [vip, urgent] }, quiet);
+    expect(explainRuleTrace({ name: 'A' }, trace)).toBe('rule "A" matched: conversation.priority greater than 2 (was 3)');
+    const nested = evaluateConditionTree({ all: [refund, { any: [vip] }] }, quiet);
+    expect(explainRuleTrace({ name: 'B' }, nested)).toBe('rule "B" did not match: all of (message.content contains "refund" (was "I want a REFUND") ✓, any of (contact.vip equals true (was false) ✗) ✗)');
+    expect(explainRuleTrace({ name: 'C' }, evaluateConditionTree(vip, quiet))).toBe('rule "C" did not match: contact.vip equals true (was false)');
+    expect(explainRuleTrace({ name: 'D' }, evaluateConditionTree({ all: [] }, quiet))).toBe('rule "D" matched: no conditions');
+  });
+
+  test('describeCondition / describeActual: the two halves of a condition text', () => {
+    const d = evaluateConditions('all', [vip], quiet).details[0];
+    expect(`${describeCondition(d)} (was ${describeActual(d)})`).toBe(explainCondition(d));
+    expect(describeCondition({ attribute: 'contact.email', operator: 'is_present', expected: false })).toBe('contact.email is absent');
   });
 });

@@ -3,8 +3,8 @@
  * timeline): decisions as route-conversation writes them, built with the real evaluator and explainer.
  */
 import { HIDDEN_VALUE, maskHiddenAttributes } from '../../src/modules/conversations/decision-visibility';
-import { evaluateRules, explainRule, type MatchMode } from '../../src/modules/routing/conditions';
-import type { RuleCondition } from '../../src/modules/inboxes/inbox-settings';
+import { evaluateConditionTree, evaluateRules, explainRule, explainTrace, type MatchMode } from '../../src/modules/routing/conditions';
+import type { ConditionNode } from '../../src/modules/routing/conditions';
 
 const facts = {
   message: { content: 'hello' },
@@ -13,7 +13,7 @@ const facts = {
 const hidden = new Set(['score']);
 
 /** A routing decision exactly as recorded: summary `<explanation> -> …`, details.trace with explanations and conditions. */
-function decision(match: MatchMode, conditions: RuleCondition[]) {
+function decision(match: MatchMode, conditions: ConditionNode[]) {
   const rule = { name: 'R', match, conditions, target: { type: 'team' as const, id: 't1' } };
   const trace = evaluateRules([rule], facts);
   const details = JSON.parse(
@@ -71,4 +71,58 @@ test('nothing hidden, or no trace: unchanged', () => {
   // A visible attribute whose key merely starts like a hidden one is not masked.
   const scoreboard = decision('all', [{ attribute: 'contact.attributes.scoreboard', operator: 'is_present', value: false }]);
   expect(maskHiddenAttributes(scoreboard, hidden).summary).toBe(scoreboard.summary);
+});
+
+test('conditions inside nested groups are masked in the trace tree, the explanation and the summary', () => {
+  const d = decision('all', [
+    { attribute: 'contact.attributes.city', operator: 'equals', value: 'Berlin' },
+    { any: [{ attribute: 'contact.vip', operator: 'equals', value: true }, { all: [{ attribute: 'contact.attributes.score', operator: 'starts_with', value: 'S3' }] }] },
+  ]);
+  expect(d.summary).toBe(
+    'rule "R" matched: all of (contact.attributes.city equals "Berlin" (was "Berlin") ✓, any of (contact.vip equals true (was false) ✗, all of (contact.attributes.score starts with "S3" (was "S3CRET-42") ✓) ✓) ✓) -> team "Risk"',
+  );
+  const m = maskHiddenAttributes(d, hidden);
+  expect(m.summary).toBe(
+    `rule "R" matched: all of (contact.attributes.city equals "Berlin" (was "Berlin") ✓, any of (contact.vip equals true (was false) ✗, all of (contact.attributes.score starts with "S3" (was ${HIDDEN_VALUE}) ✓) ✓) ✓) -> team "Risk"`,
+  );
+  const [step] = m.details!.trace as { explanation: string; conditions: unknown[] }[];
+  expect(step.explanation).toBe(m.summary.replace(' -> team "Risk"', ''));
+  expect(step.conditions[1]).toEqual({
+    any: [
+      { attribute: 'contact.vip', operator: 'equals', expected: true, actual: false, passed: false },
+      { all: [{ attribute: 'contact.attributes.score', operator: 'starts_with', expected: 'S3', actual: HIDDEN_VALUE, passed: true }], matched: true },
+    ],
+    matched: true,
+  });
+  expect(JSON.stringify(m)).not.toContain('S3CRET-42');
+});
+
+test('a changed condition on a hidden attribute: the change is masked', () => {
+  const rule = { name: 'R', match: 'all' as const, conditions: [{ attribute: 'contact.attributes.score', operator: 'changed' as const, to: 'S3CRET-42' }] };
+  const facts2 = { event: { type: 'contact_updated', changes: [{ attribute: 'contact.attributes.score', from: 'OLD-1', to: 'S3CRET-42' }] } };
+  const trace = evaluateRules([rule], facts2);
+  const details = JSON.parse(JSON.stringify({ trace: trace.map((t) => ({ rule: t.rule.name, explanation: explainRule(t.rule, t.evaluation), conditions: t.evaluation.details })) })) as Record<string, unknown>;
+  const d = { summary: explainRule(rule, trace[0].evaluation), details };
+  expect(d.summary).toBe('rule "R" matched: contact.attributes.score changed to "S3CRET-42" (was "OLD-1" -> "S3CRET-42")');
+  const m = maskHiddenAttributes(d, hidden);
+  // The condition's own value is the rule author's text; what the contact held is masked.
+  expect(m.summary).toBe(`rule "R" matched: contact.attributes.score changed to "S3CRET-42" (was ${HIDDEN_VALUE})`);
+  expect(JSON.stringify(m)).not.toContain('OLD-1');
+});
+
+test('an automation decision (details.trace is the rule\'s condition tree): masked in the tree and the summary', () => {
+  const conditions = { all: [{ attribute: 'contact.attributes.score', operator: 'contains' as const, value: 'S3' }, { attribute: 'contact.attributes.city', operator: 'equals' as const, value: 'Berlin' }] };
+  const trace = evaluateConditionTree(conditions, facts);
+  // As RunAutomationUseCase records a firing.
+  const d = {
+    summary: `rule "A" (v2) fired on message received: ${explainTrace(trace)}; then add tag: tag vip`,
+    details: JSON.parse(JSON.stringify({ ruleId: 'r1', ruleVersion: 2, trace, actions: [] })) as Record<string, unknown>,
+  };
+  expect(d.summary).toContain('(was "S3CRET-42")');
+  const m = maskHiddenAttributes(d, hidden);
+  expect(m.summary).toBe(
+    `rule "A" (v2) fired on message received: all of (contact.attributes.score contains "S3" (was ${HIDDEN_VALUE}) ✓, contact.attributes.city equals "Berlin" (was "Berlin") ✓); then add tag: tag vip`,
+  );
+  expect((m.details!.trace as { all: { actual: unknown }[] }).all.map((c) => c.actual)).toEqual([HIDDEN_VALUE, 'Berlin']);
+  expect(JSON.stringify(m)).not.toContain('S3CRET-42');
 });

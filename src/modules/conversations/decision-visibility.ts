@@ -11,10 +11,11 @@
  * attribute definitions as they are now (an attribute hidden after the decision is masked too, as the
  * contact view does), decisions recorded before this code are covered, and administrators keep the
  * full text. The summary is rebuilt exactly because explainCondition() wrote it: the text of each
- * masked condition is replaced by the text of the condition as the caller may see it.
+ * masked condition is replaced by the text of the condition as the caller may see it. Conditions
+ * inside nested groups (a trace entry `{ all|any: [...], matched }`) are masked the same way.
  * Pure code: the caller loads the hidden keys.
  */
-import { type ConditionDetail, explainCondition } from '../routing/conditions';
+import { type ConditionDetail, type ConditionTrace, describeCondition, explainCondition, mapTraceConditions } from '../routing/conditions';
 
 export const HIDDEN_VALUE = '(hidden attribute)';
 
@@ -37,20 +38,12 @@ function withoutHidden(attributes: unknown, hidden: ReadonlySet<string>): unknow
 function maskCondition(d: ConditionDetail, hidden: ReadonlySet<string>): { masked: ConditionDetail; text: string } | null {
   const how = typeof d?.attribute === 'string' ? reach(d.attribute, hidden) : null;
   if (!how) return null;
-  if (how === 'value') {
-    const prefix = explainCondition({ ...d, actual: undefined }).replace(/\(was missing\)$/, '');
-    return { masked: { ...d, actual: HIDDEN_VALUE }, text: `${prefix}(was ${HIDDEN_VALUE})` };
-  }
+  if (how === 'value') return { masked: { ...d, actual: HIDDEN_VALUE }, text: `${describeCondition(d)} (was ${HIDDEN_VALUE})` };
   const actual = d.attribute === 'contact' && d.actual && typeof d.actual === 'object'
     ? { ...(d.actual as Record<string, unknown>), attributes: withoutHidden((d.actual as Record<string, unknown>).attributes, hidden) }
     : withoutHidden(d.actual, hidden);
   const masked = { ...d, actual };
   return { masked, text: explainCondition(masked) };
-}
-
-/** One traced condition as a non-administrator may see it (unchanged when it reads no hidden attribute): for traces shown outside the timeline (what-if). */
-export function maskConditionDetail(d: ConditionDetail, hidden: ReadonlySet<string>): ConditionDetail {
-  return hidden.size ? (maskCondition(d, hidden)?.masked ?? d) : d;
 }
 
 function replaceAll(text: string, from: string, to: string): string {
@@ -66,26 +59,54 @@ export function maskHiddenAttributes(
   hidden: ReadonlySet<string>,
 ): { summary: string; details?: Record<string, unknown> } {
   const trace = decision.details?.trace;
-  if (hidden.size === 0 || !Array.isArray(trace)) return decision;
+  if (hidden.size === 0 || !hasTrace(decision.details)) return decision;
+  // An automation rule's decision holds its condition tree's trace itself (one node, not a list of rules).
+  if (!Array.isArray(trace)) {
+    const masked = maskTrace(trace as ConditionTrace, [decision.summary], hidden);
+    return { summary: masked.texts[0], details: { ...decision.details, trace: masked.trace } };
+  }
   let summary = decision.summary;
   const maskedTrace = trace.map((step: unknown) => {
-    const entry = step as { conditions?: ConditionDetail[]; explanation?: string };
+    const entry = step as { conditions?: ConditionTrace[]; explanation?: string };
     if (!entry || !Array.isArray(entry.conditions)) return step;
     let explanation = entry.explanation;
-    const conditions = entry.conditions.map((d) => {
-      const m = maskCondition(d, hidden);
-      if (!m) return d;
-      const original = explainCondition(d);
-      summary = replaceAll(summary, original, m.text);
-      if (typeof explanation === 'string') explanation = replaceAll(explanation, original, m.text);
-      return m.masked;
-    });
+    const conditions = entry.conditions.map((node) =>
+      mapTraceConditions(node, (d) => {
+        const m = maskCondition(d, hidden);
+        if (!m) return d;
+        const original = explainCondition(d);
+        summary = replaceAll(summary, original, m.text);
+        if (typeof explanation === 'string') explanation = replaceAll(explanation, original, m.text);
+        return m.masked;
+      }),
+    );
     return { ...entry, conditions, ...(explanation !== undefined ? { explanation } : {}) };
   });
   return { summary, details: { ...decision.details, trace: maskedTrace } };
 }
 
-/** Whether a decision's details carry a rule trace (the only place attribute values are recorded). */
+/**
+ * A condition tree's trace (an automation rule's evaluation, nested groups included) with hidden
+ * attribute values masked, and `texts` that quote it (its explanation, a summary) rewritten the same way.
+ */
+export function maskTrace(trace: ConditionTrace, texts: string[], hidden: ReadonlySet<string>): { trace: ConditionTrace; texts: string[] } {
+  if (hidden.size === 0 || trace === null || typeof trace !== 'object') return { trace, texts };
+  let out = [...texts];
+  const masked = mapTraceConditions(trace, (d) => {
+    const m = maskCondition(d, hidden);
+    if (!m) return d;
+    const original = explainCondition(d);
+    out = out.map((t) => (typeof t === 'string' ? replaceAll(t, original, m.text) : t));
+    return m.masked;
+  });
+  return { trace: masked, texts: out };
+}
+
+/**
+ * Whether a decision's details carry a rule trace (the only place attribute values are recorded):
+ * routing decisions a list of rules, automation decisions one condition tree.
+ */
 export function hasTrace(details: Record<string, unknown> | null | undefined): boolean {
-  return Array.isArray(details?.trace);
+  const trace = details?.trace;
+  return Array.isArray(trace) || (trace !== null && typeof trace === 'object');
 }

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../../common/domain-error';
+import { conditionAttributePaths, validateConditionList } from '../routing/condition-catalog';
+import { loadConditionContext } from '../routing/condition-context';
 import { WEEKDAYS, type InboxSettings } from './inbox-settings';
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
@@ -57,6 +59,34 @@ export function validateInboxSettings(settings: InboxSettings, limits: { minGrac
   }
 }
 
+/** The routing rules a create or update sends (`settings.routing.rules`); none when it sends none. */
+function patchedRoutingRules(settingsPatch: unknown): unknown[] {
+  const routing = isPlainObject(settingsPatch) ? settingsPatch.routing : undefined;
+  return isPlainObject(routing) && Array.isArray(routing.rules) ? routing.rules : [];
+}
+
+/** At most this many condition problems in one answer (a pasted rule set may be wrong everywhere). */
+const MAX_REPORTED_PROBLEMS = 50;
+
+/**
+ * The conditions of the routing rules a create or update sends, checked against the attribute
+ * catalog (condition-catalog.ts) in the routing scope: attributes routing facts hold (and the
+ * account's custom and platform contact attributes), operators that fit each attribute's type,
+ * values of the right shape, groups nested at most 6 levels. Every problem names its field
+ * (settings.routing.rules.<i>.conditions.<j>[.all|any.<k>...].attribute|operator|value).
+ * Rules already stored are not re-checked: only a change to the rules is.
+ */
+export async function validateRoutingConditions(em: EntityManager, input: { accountId: string; settingsPatch: unknown }): Promise<void> {
+  const rules = patchedRoutingRules(input.settingsPatch);
+  if (rules.length === 0) return;
+  const conditionsOf = (rule: unknown) => (isPlainObject(rule) ? rule.conditions : undefined);
+  const ctx = await loadConditionContext(em, { accountId: input.accountId, attributePaths: rules.flatMap((r) => conditionAttributePaths(conditionsOf(r))), scope: 'routing' });
+  const problems = rules.flatMap((rule, i) => validateConditionList(conditionsOf(rule) ?? [], { ...ctx, field: `settings.routing.rules.${i}.conditions` }));
+  if (problems.length === 0) return;
+  const shown = problems.slice(0, MAX_REPORTED_PROBLEMS);
+  throw new DomainError('VALIDATION_FAILED', shown.map((p) => `${p.field}: ${p.problem}`).join('; '), shown);
+}
+
 /**
  * Routing rules may only send conversations where the queue can assign them (drain-queue.use-case.ts
  * picks among the inbox's members who are not disabled): a team of the caller's account, or an agent
@@ -69,8 +99,7 @@ export async function validateRoutingTargets(
   em: EntityManager,
   input: { accountId: string; inboxId: string | null; settingsPatch: unknown },
 ): Promise<void> {
-  const routing = isPlainObject(input.settingsPatch) ? input.settingsPatch.routing : undefined;
-  const rules = isPlainObject(routing) && Array.isArray(routing.rules) ? (routing.rules as { target?: { type?: string; id?: string } }[]) : [];
+  const rules = patchedRoutingRules(input.settingsPatch) as { target?: { type?: string; id?: string } }[];
   const targets = rules.map((rule, index) => ({ index, type: rule.target?.type, id: rule.target?.id }));
   const teamIds = [...new Set(targets.filter((t) => t.type === 'team' && t.id).map((t) => t.id!))];
   const agentIds = [...new Set(targets.filter((t) => t.type === 'agent' && t.id).map((t) => t.id!))];

@@ -1,59 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { NestedObjects } from '../../../common/validation';
+import { CreateAutomationRuleDto } from './automation-rule.dto';
 import { WHAT_IF_DEFAULT_LAST, WHAT_IF_DEFAULT_LIMIT, WHAT_IF_MAX_LIMIT, WHAT_IF_MAX_RULES, type WhatIfResult } from '../use-cases/what-if.use-case';
-
-/** A rule body as the rules API takes it; trigger, conditions and actions are checked by what-if-draft-rules.ts (the 400 names e.g. rules.0.trigger.minutes). */
-export class DraftRuleDto {
-  @ApiProperty({ example: 'Refunds' }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-
-  @ApiPropertyOptional({ nullable: true, type: String })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsString()
-  @MaxLength(2000)
-  description?: string | null;
-
-  @ApiPropertyOptional({ nullable: true, format: 'uuid', description: 'Scope: this inbox only (must be the inbox replayed); null: account-wide' })
-  @IsOptional()
-  @ValidateIf((_o, v) => v !== null)
-  @IsUUID()
-  inboxId?: string | null;
-
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { event: 'message_received' }, description: '{ event, from?, to?, tags? } or a time-based { event, minutes, status? }' })
-  @IsObject({ message: 'must be an object' })
-  trigger!: Record<string, unknown>;
-
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    example: { all: [{ attribute: 'message.content', operator: 'contains', value: 'refund' }] },
-    description: 'A condition or a group { all: [...] } / { any: [...] }, nested; default: no conditions',
-  })
-  @IsOptional()
-  @IsObject({ message: 'must be an object' })
-  conditions?: Record<string, unknown>;
-
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, example: [{ type: 'add_tag', tag: 'refund' }] })
-  @IsArray()
-  @IsObject({ each: true, message: 'each item must be an object' })
-  actions!: Record<string, unknown>[];
-
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() stopProcessing?: boolean;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() allowChaining?: boolean;
-  @ApiPropertyOptional({ description: 'Accepted and ignored (a draft is replayed whatever it says)' }) @IsOptional() @IsBoolean() enabled?: boolean;
-  @ApiPropertyOptional({ description: 'Accepted and ignored (drafts run in the order given)' }) @IsOptional() @IsInt() position?: number;
-}
 
 export class WhatIfDto {
   @ApiProperty({ format: 'uuid', description: 'The inbox whose recorded conversations are replayed (you must manage it)' }) @IsUUID() inboxId!: string;
 
-  @ApiPropertyOptional({ type: [DraftRuleDto], description: 'Draft rules, in order' })
+  @ApiPropertyOptional({ type: [CreateAutomationRuleDto], description: 'Draft rules, in order: bodies as POST /automation-rules takes them (enabled and position do not matter here)' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(WHAT_IF_MAX_RULES)
-  @NestedObjects(() => DraftRuleDto)
-  rules?: DraftRuleDto[];
+  @NestedObjects(() => CreateAutomationRuleDto)
+  rules?: CreateAutomationRuleDto[];
 
   @ApiPropertyOptional({ type: [String], description: 'Or saved rules, in this order' })
   @IsOptional()

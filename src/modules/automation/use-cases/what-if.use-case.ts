@@ -1,15 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '../../../common/domain-error';
-import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor, UUID } from '../../../common/keyset-cursor';
+import { DomainError, type FieldProblem } from '../../../common/domain-error';
+import { cursorKeySql, cursorTimeSql, decodeCursor, encodeCursor } from '../../../common/keyset-cursor';
 import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
-import { ContactAttributeDefinition } from '../../contacts/contact.entity';
-import { maskConditionDetail } from '../../conversations/decision-visibility';
 import { DEFAULT_INBOX_SETTINGS, type InboxSettings } from '../../inboxes/inbox-settings';
-import { type ConditionNode, explainTrace, mapTraceConditions } from '../../routing/conditions';
-import type { RuleAction, RuleTrigger } from '../automation-rule.types';
+import { type ConditionNode, explainTrace } from '../../routing/conditions';
 import type { RuleDefinition } from '../rule-evaluation';
 import {
   type ActionComparison,
@@ -24,7 +21,21 @@ import {
   type WhatIfTrigger,
   WhatIfTally,
 } from '../what-if';
-import { type DraftRuleBody, draftRuleDefinitions } from '../what-if-draft-rules';
+import { AutomationRuleAccess } from '../automation-rule-access';
+import { AutomationRuleValidator } from '../automation-rule-validator';
+import { validationFailed } from '../rule-validation';
+import { hiddenKeysFor, maskEvaluation } from '../rule-visibility';
+
+/** A rule body as the rules API takes it (POST /automation-rules); enabled and position do not matter here. */
+export interface DraftRuleBody {
+  name: string;
+  inboxId?: string | null;
+  trigger: unknown;
+  conditions?: unknown;
+  actions: unknown;
+  stopProcessing?: boolean;
+  allowChaining?: boolean;
+}
 
 export interface WhatIfInput {
   actor: Actor;
@@ -117,18 +128,6 @@ interface ConversationRow {
   runs: number;
 }
 
-interface SavedRuleRow {
-  id: string;
-  version: number;
-  name: string;
-  inbox_id: string | null;
-  trigger: RuleTrigger;
-  conditions: ConditionNode;
-  actions: RuleAction[];
-  stop_processing: boolean;
-  allow_chaining: boolean;
-}
-
 /**
  * What-if: replays draft (or saved) rules over the recorded history of an inbox's past
  * conversations — the last N or those of a period — and answers, per rule, how many conversations
@@ -141,13 +140,15 @@ interface SavedRuleRow {
  * replayed; only counters and the requested page of results stay in memory. At most AUTOMATION_WHAT_IF_MAX_CONVERSATIONS conversations and
  * AUTOMATION_WHAT_IF_TIME_BUDGET_SECONDS per request; when either ends the replay early the answer
  * says `truncated: true` and why. Managers of the inbox and administrators; hidden contact attribute
- * values are masked for everyone else (as the timeline does) and drafts may not read them.
+ * values are masked for everyone else (as the timeline does) and their drafts may not name them.
  */
 @Injectable()
 export class WhatIfUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
+    private readonly ruleAccess: AutomationRuleAccess,
+    private readonly validator: AutomationRuleValidator,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
@@ -161,8 +162,8 @@ export class WhatIfUseCase {
     if (!Number.isInteger(limit) || limit < 1 || limit > WHAT_IF_MAX_LIMIT) throw DomainError.invalid('limit', `must be an integer from 1 to ${WHAT_IF_MAX_LIMIT}`);
     const after = input.cursor ? decodeCursor(input.cursor) : null;
 
-    const hidden = input.actor.isAdmin ? null : await this.hiddenKeys(em, input.actor.accountId);
-    const rules = await this.rules(em, input, hidden);
+    const hidden = await hiddenKeysFor(em, input.actor);
+    const rules = await this.rules(em, input);
     const settings: InboxSettings = { ...DEFAULT_INBOX_SETTINGS, ...(inbox.settings ?? {}) } as InboxSettings;
     const options = { now: started, maxChainDepth, maxFiringsPerHour, businessHours: settings.businessHours };
 
@@ -243,12 +244,13 @@ export class WhatIfUseCase {
     return { from: from && new Date(from).toISOString(), to: to && new Date(to).toISOString() };
   }
 
-  private async hiddenKeys(em: EntityManager, accountId: string): Promise<Set<string>> {
-    const defs = await em.find(ContactAttributeDefinition, { account: accountId, visible: false }, { fields: ['key'] });
-    return new Set(defs.map((d) => d.key));
-  }
-
-  private async rules(em: EntityManager, input: WhatIfInput, hidden: ReadonlySet<string> | null): Promise<RuleDefinition[]> {
+  /**
+   * The rules to replay, in order: drafts checked exactly as the rules API checks a rule it saves
+   * (AutomationRuleValidator: trigger, the attribute catalog, actions and their targets in the
+   * account, hidden attributes for non-administrators), every problem named `rules.<i>.<field>`; or
+   * saved rules the caller may read (AutomationRuleAccess).
+   */
+  private async rules(em: EntityManager, input: WhatIfInput): Promise<RuleDefinition[]> {
     const drafts = input.rules;
     const ids = input.ruleIds;
     if (drafts !== undefined && ids !== undefined) throw DomainError.invalid('ruleIds', 'give either rules (drafts) or ruleIds (saved rules), not both');
@@ -256,23 +258,44 @@ export class WhatIfUseCase {
     const count = (drafts ?? ids)!.length;
     if (count === 0 || count > WHAT_IF_MAX_RULES) throw DomainError.invalid(drafts ? 'rules' : 'ruleIds', `must hold 1 to ${WHAT_IF_MAX_RULES} rules`);
     if (drafts) {
-      return draftRuleDefinitions(drafts, { inboxId: input.inboxId, minDurationSeconds: this.config.automation.minDurationSeconds, hiddenKeys: hidden });
+      const problems: FieldProblem[] = [];
+      const checked: RuleDefinition[] = [];
+      for (const [i, draft] of drafts.entries()) {
+        const inboxId = draft.inboxId ?? null;
+        if (inboxId && inboxId !== input.inboxId) {
+          problems.push({ field: `rules.${i}.inboxId`, problem: 'is another inbox than inboxId: the rule would never apply to the conversations replayed' });
+          continue;
+        }
+        try {
+          const rule = await this.validator.validate(em, input.actor, { inboxId, trigger: draft.trigger, conditions: draft.conditions, actions: draft.actions });
+          checked.push({ id: `draft:${i}`, version: 0, name: draft.name, inboxId, ...rule, stopProcessing: draft.stopProcessing === true, allowChaining: draft.allowChaining === true });
+        } catch (err) {
+          if (!(err instanceof DomainError) || err.code !== 'VALIDATION_FAILED') throw err;
+          problems.push(...err.details.map((d) => ({ field: `rules.${i}.${d.field}`, problem: d.problem })));
+        }
+      }
+      if (problems.length) throw validationFailed(problems);
+      return checked;
     }
-    ids!.forEach((id, i) => {
-      if (typeof id !== 'string' || !UUID.test(id)) throw DomainError.invalid(`ruleIds.${i}`, 'must be a UUID');
-    });
-    if (new Set(ids).size !== ids!.length) throw DomainError.invalid('ruleIds', 'names a rule twice');
-    const rows = await em.execute<SavedRuleRow[]>(
-      `select id, version, name, inbox_id, trigger, conditions, actions, stop_processing, allow_chaining from automation_rules where account_id = ? and id in (?)`,
-      [input.actor.accountId, ids],
-    );
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids!.map((id, i) => {
-      const r = byId.get(id);
-      if (!r) throw DomainError.invalid(`ruleIds.${i}`, 'no automation rule with this id in your account');
-      if (r.inbox_id && r.inbox_id !== input.inboxId) throw DomainError.invalid(`ruleIds.${i}`, 'this rule is limited to another inbox: it would never apply to the conversations replayed');
-      return { id: r.id, version: r.version, name: r.name, inboxId: r.inbox_id, trigger: r.trigger, conditions: r.conditions, actions: r.actions, stopProcessing: r.stop_processing, allowChaining: r.allow_chaining };
-    });
+    if (new Set(ids!.map((id) => id.toLowerCase())).size !== ids!.length) throw DomainError.invalid('ruleIds', 'names a rule twice');
+    const saved: RuleDefinition[] = [];
+    for (const [i, id] of ids!.entries()) {
+      const rule = await this.ruleAccess.find(em, input.actor, id);
+      await this.ruleAccess.requireReader(em, input.actor, rule, 'replaying automation rules');
+      if (rule.inbox && rule.inbox.id !== input.inboxId) throw DomainError.invalid(`ruleIds.${i}`, 'this rule is limited to another inbox: it would never apply to the conversations replayed');
+      saved.push({
+        id: rule.id,
+        version: rule.version,
+        name: rule.name,
+        inboxId: rule.inbox?.id ?? null,
+        trigger: rule.trigger,
+        conditions: rule.conditions as unknown as ConditionNode,
+        actions: rule.actions,
+        stopProcessing: rule.stopProcessing,
+        allowChaining: rule.allowChaining,
+      });
+    }
+    return saved;
   }
 
   /** The next `size` recorded conversations of the selection after `position` (most recent first), with how many runs each has (up to the cap + 1). */
@@ -367,7 +390,7 @@ export class WhatIfUseCase {
     });
   }
 
-  private view(row: ConversationRow, replay: ConversationReplay, cut: boolean, hidden: ReadonlySet<string> | null): WhatIfConversationView {
+  private view(row: ConversationRow, replay: ConversationReplay, cut: boolean, hidden: ReadonlySet<string>): WhatIfConversationView {
     return {
       conversationId: row.id,
       createdAt: new Date(row.created_at).toISOString(),
@@ -376,7 +399,8 @@ export class WhatIfUseCase {
         ruleId: f.ruleId,
         name: f.name,
         trigger: f.trigger,
-        explanation: explainTrace(hidden?.size ? mapTraceConditions(f.trace, (d) => maskConditionDetail(d, hidden)) : f.trace),
+        // Values of hidden contact attributes reach administrators only (rule-visibility.ts, as the timeline).
+        explanation: maskEvaluation({ trace: f.trace, explanation: explainTrace(f.trace) }, hidden).evaluation.explanation,
         message: f.message,
         actions: f.actions,
       })),

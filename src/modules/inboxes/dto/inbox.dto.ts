@@ -49,17 +49,6 @@ export class CsatDto {
   @ApiPropertyOptional({ minimum: 0, maximum: 604800 }) @IsOptional() @IsInt() @Min(0) @Max(604800) delaySeconds?: number;
 }
 
-export class RuleConditionDto {
-  @ApiProperty({ example: 'contact.vip' }) @IsString() @Matches(/^(conversation|message|contact|inbox)\.[a-z0-9_.]+$/, {
-    message: 'must be conversation.*, message.*, contact.* or inbox.*',
-  })
-  attribute!: string;
-  @ApiProperty({ enum: ['equals', 'not_equals', 'contains', 'in', 'greater_than', 'less_than', 'is_present'] })
-  @IsIn(['equals', 'not_equals', 'contains', 'in', 'greater_than', 'less_than', 'is_present'])
-  operator!: string;
-  @ApiPropertyOptional() @IsOptional() value?: unknown;
-}
-
 export class RuleTargetDto {
   @ApiProperty({ enum: ['team', 'agent', 'ai_agent'] }) @IsIn(['team', 'agent', 'ai_agent']) type!: string;
   @ApiPropertyOptional() @ValidateIf((o: RuleTargetDto) => o.type !== 'ai_agent') @IsUUID() id?: string;
@@ -68,7 +57,17 @@ export class RuleTargetDto {
 export class RoutingRuleDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
   @ApiProperty({ enum: ['all', 'any'] }) @IsIn(['all', 'any']) match!: string;
-  @ApiProperty({ type: [RuleConditionDto] }) @IsArray() @ArrayMaxSize(50) @NestedObjects(() => RuleConditionDto) conditions!: RuleConditionDto[];
+  /** Checked against the attribute catalog by the use case (validateRoutingConditions), which names each field. */
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description:
+      'Conditions {attribute, operator, value} (e.g. {"attribute": "contact.vip", "operator": "equals", "value": true}) or nested groups {"all": [...]} / {"any": [...]}, combined by match',
+  })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsObject({ each: true, message: 'each item must be an object' })
+  conditions!: object[];
   @ApiProperty({ type: RuleTargetDto }) @NestedObject(() => RuleTargetDto) target!: RuleTargetDto;
 }
 

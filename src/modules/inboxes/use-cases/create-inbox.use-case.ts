@@ -5,7 +5,7 @@ import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
 import { DEFAULT_INBOX_SETTINGS, mergeSettings } from '../inbox-settings';
 import { Inbox, type ChannelType } from '../inbox.entity';
-import { validateInboxSettings, validateRoutingTargets } from '../validate-inbox-settings';
+import { validateInboxSettings, validateRoutingConditions, validateRoutingTargets } from '../validate-inbox-settings';
 import { VariablesService } from '../../variables/variables.service';
 
 export interface CreateInboxInput {
@@ -35,6 +35,7 @@ export class CreateInboxUseCase {
     validateInboxSettings(settings, { minGraceSeconds: this.config.lifecycle.minGraceSeconds });
     const em = this.em.fork();
     await this.variables.assertInboxTemplates(em, actor, input);
+    await validateRoutingConditions(em, { accountId: actor.accountId, settingsPatch: input.settings });
     await validateRoutingTargets(em, { accountId: actor.accountId, inboxId: null, settingsPatch: input.settings });
     const inbox = em.create(Inbox, {
       account: actor.accountId,

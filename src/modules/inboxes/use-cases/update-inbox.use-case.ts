@@ -5,7 +5,7 @@ import type { Actor } from '../../auth/actor';
 import { AccessPolicy, type EffectiveRole } from '../../auth/access-policy';
 import { mergeSettings } from '../inbox-settings';
 import { Inbox } from '../inbox.entity';
-import { validateInboxSettings, validateRoutingTargets } from '../validate-inbox-settings';
+import { validateInboxSettings, validateRoutingConditions, validateRoutingTargets } from '../validate-inbox-settings';
 import { normaliseText } from './create-inbox.use-case';
 import { VariablesService } from '../../variables/variables.service';
 
@@ -40,6 +40,7 @@ export class UpdateInboxUseCase {
     if (input.settings !== undefined) {
       const settings = mergeSettings(inbox.settings, input.settings);
       validateInboxSettings(settings, { minGraceSeconds: this.config.lifecycle.minGraceSeconds });
+      await validateRoutingConditions(em, { accountId: actor.accountId, settingsPatch: input.settings });
       await validateRoutingTargets(em, { accountId: actor.accountId, inboxId: inbox.id, settingsPatch: input.settings });
       inbox.settings = settings;
     }
