@@ -224,12 +224,11 @@ test('what-if over 200 recorded conversations predicts exactly what the same rul
   expect(summary.actions[0]).toMatchObject({ type: 'add_tag', conversations: expected.size, firings, alreadySo: 0, doneLater: 0, customerWroteAfter: count((k) => k % 20 === 0), agentRepliedAfter: count((k) => k % 12 === 0) });
   expect(summary.actions[0].text).toContain(`would have tagged "refund" ${expected.size} of ${SCENARIOS} conversations (${firings} times)`);
 
-  // 3. The same rule for real, on 200 new conversations with the same messages.
-  const ruleId = randomUUID();
-  await sql(
-    `insert into automation_rules (id, account_id, inbox_id, name, enabled, position, trigger, conditions, actions) values ($1, $2, null, $3, true, 0, $4, $5, $6)`,
-    [ruleId, admin.accountId, refundRule.name, JSON.stringify(refundRule.trigger), JSON.stringify(refundRule.conditions), JSON.stringify(refundRule.actions)],
-  );
+  // 3. The same rule for real (the same body through the rules API, switched on), on 200 new conversations with the same messages.
+  const created = await as<{ id: string; enabled: boolean }>(admin, 'POST', '/api/v1/automation-rules', { ...refundRule, enabled: true });
+  expect(created.status).toBe(201);
+  expect(created.body.enabled).toBe(true);
+  const ruleId = created.body.id;
   const live = await pool(scenarios, 6, (s) => play(s, `after-${randomUUID().slice(0, 8)}`));
   await allProcessed(live.map((r) => r.conversationId));
   const fired = await sql<{ conversation_id: string; message_id: string; status: string }>(
@@ -311,15 +310,15 @@ test('hidden contact attributes: a manager may not read them in a draft, and see
   expect(draft.body.details).toEqual([{ field: 'rules.0.conditions.all.0.attribute', problem: expect.stringContaining('hidden contact attribute') }]);
 
   // An administrator's saved rule reads it (disabled: it never ran for real).
-  const ruleId = randomUUID();
-  await sql(`insert into automation_rules (id, account_id, inbox_id, name, enabled, position, trigger, conditions, actions) values ($1, $2, $3, 'Tier', false, 1, $4, $5, $6)`, [
-    ruleId,
-    admin.accountId,
-    vault.body.id,
-    JSON.stringify({ event: 'message_received' }),
-    JSON.stringify({ any: [{ attribute: 'contact.attributes.tier', operator: 'is_present' }] }),
-    JSON.stringify([{ type: 'add_tag', tag: 'tiered' }]),
-  ]);
+  const saved = await as<{ id: string }>(admin, 'POST', '/api/v1/automation-rules', {
+    name: 'Tier',
+    inboxId: vault.body.id,
+    trigger: { event: 'message_received' },
+    conditions: { any: [{ attribute: 'contact.attributes.tier', operator: 'is_present' }] },
+    actions: [{ type: 'add_tag', tag: 'tiered' }],
+  });
+  expect(saved.status).toBe(201);
+  const ruleId = saved.body.id;
   const byAdmin = await whatIf(admin, { inboxId: vault.body.id, ruleIds: [ruleId] });
   const byManager = await whatIf(manager, { inboxId: vault.body.id, ruleIds: [ruleId] });
   expect([byAdmin.status, byManager.status]).toEqual([200, 200]);
