@@ -39,6 +39,8 @@ const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-
 async function seed(db: PgClient, base: string) {
   const { token, accountId } = await signUp(base, 'What-if bench', `what-if-${Date.now()}@example.com`);
   const inbox = await json<{ id: string }>(base, 'POST', '/api/v1/inboxes', token, { name: 'Support', channelType: 'api', settings: { assignmentMode: 'open' } });
+  // The custom attributes the contacts carry and the drafts read (the rules' validation checks them against these definitions).
+  for (const key of ['plan', 'city', 'orders', 'segment']) await json(base, 'POST', '/api/v1/contact-attributes', token, { key, label: key, type: 'text' });
   /** SQL with ? placeholders (numbered for pg). */
   const conn = {
     async execute<T = unknown>(query: string, params: unknown[] = []): Promise<T> {
