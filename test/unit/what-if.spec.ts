@@ -246,7 +246,8 @@ describe('time-based rules, simulated from the recorded timeline', () => {
   });
 
   test('agent unresponsive: the customer waits N minutes; fires once per wait however many events happen meanwhile', () => {
-    const h = new Recorder().inbound(0, 'a').tag(5, 'noise').inbound(8, 'still there?').reply(20).inbound(30, 'b').reply(40).history();
+    // Events after the due time (the tags at 16 and 18) keep the same anchor: it is not evaluated again.
+    const h = new Recorder().inbound(0, 'a').tag(5, 'noise').inbound(8, 'still there?').tag(16, 'late').tag(18, 'later').reply(20).inbound(30, 'b').reply(40).history();
     const [rule] = rules([{ trigger: { event: 'agent_unresponsive', minutes: 15 }, actions: [{ type: 'unassign' }, { type: 'add_tag', tag: 'escalated' }] }]);
     const replay = replayConversation([rule], h, options(600));
     expect(timerAt(replay)).toEqual([[at(0), at(15)]]);
