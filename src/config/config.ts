@@ -73,6 +73,10 @@ export interface AppConfig {
     maxChainDepth: number;
     /** Rule firings one conversation may have per hour before the guard stops them (AUTOMATION_MAX_FIRINGS_PER_HOUR). */
     maxFiringsPerHour: number;
+    /** What-if replays at most this many recorded conversations per request (AUTOMATION_WHAT_IF_MAX_CONVERSATIONS). */
+    whatIfMaxConversations: number;
+    /** What-if stops replaying after this long and answers what it has, marked truncated (AUTOMATION_WHAT_IF_TIME_BUDGET_SECONDS). */
+    whatIfTimeBudgetSeconds: number;
   };
   /**
    * AES-256 key (base64 of 32 bytes) that encrypts channel secrets at rest (SECRETS_KEY). Without it the
@@ -308,6 +312,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       minDurationSeconds: int(env, 'AUTOMATION_MIN_DURATION_SECONDS', 60, 1, 86400),
       maxChainDepth: int(env, 'AUTOMATION_MAX_CHAIN_DEPTH', 5, 1, 50),
       maxFiringsPerHour: int(env, 'AUTOMATION_MAX_FIRINGS_PER_HOUR', 100, 1, 100000),
+      whatIfMaxConversations: int(env, 'AUTOMATION_WHAT_IF_MAX_CONVERSATIONS', 10000, 1, 100000),
+      whatIfTimeBudgetSeconds: int(env, 'AUTOMATION_WHAT_IF_TIME_BUDGET_SECONDS', 30, 1, 600),
     },
     secretsKey: base64Key(env, 'SECRETS_KEY'),
     twilio: {

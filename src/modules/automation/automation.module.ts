@@ -22,6 +22,8 @@ import { ReorderAutomationRulesUseCase } from './use-cases/reorder-automation-ru
 import { RunAutomationUseCase } from './use-cases/run-automation.use-case';
 import { TestAutomationRuleUseCase } from './use-cases/test-automation-rule.use-case';
 import { UpdateAutomationRuleUseCase } from './use-cases/update-automation-rule.use-case';
+import { WhatIfUseCase } from './use-cases/what-if.use-case';
+import { WhatIfController } from './what-if.controller';
 
 /** What the conversation workflow's activities call. */
 const SHARED = [RunAutomationUseCase];
@@ -33,7 +35,7 @@ const SHARED = [RunAutomationUseCase];
  */
 @Module({
   imports: [ConversationsModule, CsatModule, RoutingModule, VariablesModule],
-  controllers: [AutomationRulesController, ConversationAutomationController],
+  controllers: [AutomationRulesController, ConversationAutomationController, WhatIfController],
   providers: [
     ...SHARED,
     AutomationActions,
@@ -53,6 +55,7 @@ const SHARED = [RunAutomationUseCase];
     ExplainConversationAutomationUseCase,
     ListRuleFiringsUseCase,
     GetRuleStatsUseCase,
+    WhatIfUseCase,
   ],
   exports: SHARED,
 })
