@@ -1,12 +1,13 @@
+import { ApiErrors } from '../../common/api-errors';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { WhatIfDto, WhatIfView } from './dto/what-if.dto';
 import { WhatIfUseCase } from './use-cases/what-if.use-case';
 
 /** What-if: a draft rule set replayed over an inbox's recorded conversations before it is switched on. */
 @ApiTags('automation')
-@ApiBearerAuth()
+@ApiErrors({ FORBIDDEN: 'Needs the manager role of the inbox', NOT_FOUND: 'The inbox or a rule named does not exist in your account' })
 @Controller('api/v1/automation-rules')
 export class WhatIfController {
   constructor(private readonly whatIf: WhatIfUseCase) {}

@@ -52,6 +52,14 @@ export const automationRoutes: MatrixRoute[] = [
     }),
     expected: expectFor.inboxManager(200),
   },
+  {
+    route: 'POST /api/v1/automation-rules/what-if',
+    request: async (fx) => ({
+      path: '/api/v1/automation-rules/what-if',
+      body: { inboxId: fx.inboxId, last: 10, rules: [{ name: 'Draft', trigger: { event: 'message_received' }, actions: [{ type: 'add_tag', tag: 'draft' }] }] },
+    }),
+    expected: expectFor.inboxManager(200),
+  },
   { route: 'GET /api/v1/automation-rules/{id}', request: async (fx) => ({ path: `/api/v1/automation-rules/${await inboxRule(fx)}` }), expected: expectFor.inboxManager(200) },
   {
     route: 'PATCH /api/v1/automation-rules/{id}',
