@@ -165,9 +165,12 @@ describe('upgrade', () => {
     expect(await firings(stack, c.conversationId)).toHaveLength(2);
     const handle = stack.temporal.workflow.getHandle(conversationWorkflowId(c.conversationId));
     expect((await handle.describe()).runId).toBe(oldRun);
-    const history = await handle.fetchHistory();
+    // The rule's effects are committed by the local activity before the workflow task that records it completes.
+    const history = await eventually(async () => {
+      const h = await handle.fetchHistory();
+      return (h.events ?? []).some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch') ? h : undefined;
+    }, 10_000, 'the patch marker in the history');
     const failures = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
     expect(failures).toEqual([]);
-    expect((history.events ?? []).some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
   }, 90_000);
 });

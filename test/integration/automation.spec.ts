@@ -4,6 +4,7 @@
  * the loop guard. Rules go straight into their table here (the rules API has its own tests).
  */
 import { EntityManager } from '@mikro-orm/postgresql';
+import { conversationWorkflowId } from '../../workflows/contracts/conversation.contract';
 import { conversationRow, decisionsOf, firings, insertRule, statusChangedAt, tagsOf } from '../support/automation';
 import { createLifecycleFixture, sleep, type LifecycleFixture } from '../support/lifecycle-fixture';
 import { eventually, http, startTestStack, type TestStack } from '../support/test-stack';
@@ -87,6 +88,14 @@ describe('rules in order', () => {
       expect.objectContaining({ ruleId: vipRefund, matched: true, fired: true }),
       expect.objectContaining({ ruleId: refund, matched: false, skipped: 'rule "VIP refunds" fired before and stops later rules' }),
     ]);
+
+    // The workflow history holds every evaluation too (the automation step's results), values included.
+    const history = await eventually(async () => {
+      const h = await stack.temporal.workflow.getHandle(conversationWorkflowId(hello.conversationId)).fetchHistory();
+      const results = (h.events ?? []).flatMap((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) => (d.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString())));
+      return results.some((r) => r.includes('"skipped":"rule \\"VIP refunds\\" fired before and stops later rules"')) ? results : undefined;
+    }, 10_000, 'the evaluations in the history');
+    expect(history.some((r) => r.includes('message.content contains \\"refund\\" (was \\"I want a REFUND please\\")'))).toBe(true);
 
     const plain = await fx.inbound('plain-1', 'refund for order 42?');
     await settled(plain.conversationId);

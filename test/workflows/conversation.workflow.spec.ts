@@ -49,7 +49,7 @@ function conversationActivities(world: { snapshot: ConversationSnapshot; routeDe
     recordDecision: (input: { conversationId: string; kind: string; summary: string }) => ({ id: randomUUID(), ...input, details: null, at: new Date().toISOString() }),
     runAutomation: () => {
       const nextDueAt = world.automationDueAt?.shift() ?? null;
-      return { events: 0, fired: [], guards: [], nextDueAt };
+      return { events: 0, runs: [], fired: [], guards: [], nextDueAt };
     },
   });
 }

@@ -22,9 +22,21 @@ export interface FiredRule {
   actions: ActionOutcome[];
 }
 
+/** One rule's evaluation as the workflow history keeps it (the facts stay in the run row `runId`). */
+export interface EvaluationSummary {
+  ruleId: string;
+  version: number;
+  matched: boolean;
+  skipped?: string;
+  /** Each condition with its actual value and result, in words. */
+  explanation?: string;
+}
+
 export interface RunAutomationResult {
   /** Events of the log this pass ran the rules over. */
   events: number;
+  /** Per event or due timer: the run row (facts and full traces) and every evaluated rule's result. */
+  runs: { runId: string; on: string; evaluations: EvaluationSummary[] }[];
   fired: FiredRule[];
   /** Guards that tripped in this pass (a loop, the hourly budget), in words. */
   guards: string[];
@@ -80,7 +92,7 @@ export class RunAutomationUseCase {
 
   async execute(input: RunAutomationInput): Promise<RunAutomationResult> {
     const em = this.em.fork();
-    const result: RunAutomationResult = { events: 0, fired: [], guards: [], nextDueAt: null };
+    const result: RunAutomationResult = { events: 0, runs: [], fired: [], guards: [], nextDueAt: null };
     let rules: RuleDefinition[] | null = null;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
       const events = await em.execute<EventRow[]>(
@@ -176,6 +188,7 @@ export class RunAutomationUseCase {
     }
     await em.execute(`update automation_runs set evaluations = ? where id = ?`, [JSON.stringify(evaluations), run.id]);
     await em.execute(`update conversation_events set processed_at = clock_timestamp() where id = ?`, [event.id]);
+    if (evaluations.length) result.runs.push({ runId: run.id, on: describeEvent(event), evaluations: evaluations.map(summary) });
     return current;
   }
 
@@ -221,6 +234,7 @@ export class RunAutomationUseCase {
         firedAny = true;
       }
       await em.execute(`update automation_runs set evaluations = ? where id = ?`, [JSON.stringify([entry]), runId]);
+      result.runs.push({ runId, on: `${trigger.event} due ${new Date(due).toISOString()}`, evaluations: [summary(entry)] });
     }
     return { firedAny, nextDueAt };
   }
@@ -331,6 +345,10 @@ export class RunAutomationUseCase {
     );
     return m ? { content: m.content, direction: m.direction, senderType: m.sender_type, automated: m.automated, createdAt: new Date(m.created_at).toISOString() } : null;
   }
+}
+
+function summary(e: RuleEvaluation): EvaluationSummary {
+  return { ruleId: e.ruleId, version: e.version, matched: e.matched, ...(e.skipped ? { skipped: e.skipped } : {}), ...(e.explanation ? { explanation: e.explanation } : {}) };
 }
 
 function toEvent(row: EventRow): RuleEvent {
