@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 
 /** A fresh client in its own IPv6 /64 of the documentation range (2001:db8::/32). */
 export function randomClient(): string {
-  const [a, b] = [randomBytes(2).toString('hex'), randomBytes(2).toString('hex')];
+  // canonical form (no leading zeros, RFC 5952), as the server writes it back
+  const [a, b] = [randomBytes(2).readUInt16BE(0).toString(16), randomBytes(2).readUInt16BE(0).toString(16)];
   return `2001:db8:${a}:${b}::1`;
 }
 
