@@ -62,6 +62,7 @@ export class LiveStream {
     this.heartbeat.unref();
     this.recheckTimer.unref();
     res.on('close', () => this.close('client went away', false));
+    res.on('error', () => this.close('connection failed', true));
   }
 
   get userId(): string {
