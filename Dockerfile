@@ -8,6 +8,8 @@ COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 COPY scripts ./scripts
+COPY console ./console
+# npm run build: the Nest app into dist/ and the console into dist/console (served at /).
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -1,7 +1,8 @@
-// Lint: TypeScript recommended rules everywhere, plus the rule that keeps workflow code deterministic.
+// Lint: TypeScript recommended rules everywhere (the console too, with the rules of hooks), plus the rule that keeps workflow code deterministic.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const nodeBuiltins = [...new Set(builtinModules.map((m) => m.replace(/^node:/, '')))];
 
@@ -25,7 +26,7 @@ export const workflowImportRule = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'test-artifacts/**', 'console/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -43,5 +44,11 @@ export default tseslint.config(
     files: ['workflows/**/*.ts', 'activities/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
+    // The admin console (React): the rules of hooks, nothing heavier.
+    files: ['console/**/*.{ts,tsx,mts}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },
 );

@@ -9,6 +9,7 @@ import { RejectNulCharacters } from './common/nul-character';
 import { createValidationPipe } from './common/validation';
 import type { ServiceConfig } from './config/config';
 import { logLevels } from './config/log-levels';
+import { serveConsole } from './console/serve-console';
 
 /** The API application, configured the same way for `main.ts` and for tests. */
 export async function createApiApp(config: ServiceConfig): Promise<INestApplication> {
@@ -20,6 +21,8 @@ export async function createApiApp(config: ServiceConfig): Promise<INestApplicat
   });
   // JSON nested too deeply or holding too many values is refused before it is parsed (json-limits.ts).
   app.use(...jsonBody('1mb'));
+  // The built console at / with deep links falling back to index.html; /api, /health, /webhooks untouched.
+  app.use(...serveConsole());
   // NUL in a route parameter, the query or the body: a 400 naming the field, before any pipe.
   app.useGlobalInterceptors(new RejectNulCharacters());
   app.useGlobalPipes(createValidationPipe());

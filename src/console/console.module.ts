@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConsoleController } from './console.controller';
+import { ConsoleConfigController } from './console.controller';
 
-@Module({ controllers: [ConsoleController] })
+/** The console's API (its settings); the built console itself is served by serve-console.ts. */
+@Module({ controllers: [ConsoleConfigController] })
 export class ConsoleModule {}

@@ -62,7 +62,7 @@ test('503 naming the database when PostgreSQL is unreachable', async () => {
   }
 });
 
-test('OpenAPI is served at /api/docs and the console page links docs, health and the Temporal UI', async () => {
+test('OpenAPI is served at /api/docs, the console at / and the console settings name the Temporal UI', async () => {
   const stack = await startTestStack({ worker: false, env: { TEMPORAL_UI_URL: 'http://127.0.0.1:8233' } });
   try {
     const docs = await fetch(`${stack.baseUrl}/api/docs`);
@@ -70,12 +70,17 @@ test('OpenAPI is served at /api/docs and the console page links docs, health and
     expect(await docs.text()).toContain('swagger');
     const spec = await http<{ paths: Record<string, unknown> }>(stack, 'GET', '/api/docs-json');
     expect(Object.keys(spec.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/inboxes/{inboxId}/inbound-messages', '/api/v1/conversations/{id}', '/health']),
+      expect.arrayContaining(['/api/v1/inboxes/{inboxId}/inbound-messages', '/api/v1/conversations/{id}', '/health', '/api/v1/console-config']),
     );
-    const page = await fetch(`${stack.baseUrl}/`);
-    const html = await page.text();
+    const page = await fetch(`${stack.baseUrl}/`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
-    for (const link of ['href="/api/docs"', 'href="/health"', 'href="http://127.0.0.1:8233"']) expect(html).toContain(link);
+    // The built console (npm run build; the test setup builds it) or the page saying it is not built.
+    expect(await page.text()).toMatch(/<div id="root"><\/div>|console not built/);
+    const { token } = await signUp(stack);
+    const settings = await http(stack, 'GET', '/api/v1/console-config', undefined, token);
+    expect(settings).toEqual({ status: 200, body: { temporalUiUrl: 'http://127.0.0.1:8233', temporalNamespace: stack.config.temporal.namespace } });
+    expect((await http(stack, 'GET', '/api/v1/console-config')).status).toBe(401);
   } finally {
     await stack.close();
   }

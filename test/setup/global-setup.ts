@@ -3,6 +3,8 @@
  *   DATABASE_URL given  -> used as is; otherwise a throwaway embedded PostgreSQL
  *   TEMPORAL_ADDRESS given -> used as is; otherwise a Temporal dev server (in memory)
  * Migrations run, the workflow bundle is built once, and the addresses reach the tests through env.
+ * The browser tests (test/browser) need the built console: it is built here when dist/console is
+ * older than console/ (scripts/build-console.ts; about 2 s, nothing when it is up to date).
  * Tests isolate themselves by their own accounts, inboxes and task queues.
  */
 import 'reflect-metadata';
@@ -15,6 +17,7 @@ import { startEmbeddedPostgres } from '../../src/local-stack/embedded-postgres';
 import { freePort } from '../../src/local-stack/free-port';
 import { startTemporalDevServerOnFreePort } from '../../src/local-stack/temporal-dev-server';
 import { writeWorkflowBundles } from '../../src/worker/workflow-bundles';
+import { ensureConsoleBuilt } from '../../scripts/build-console';
 
 const log = (line: string) => process.stdout.write(`[test-setup] ${line}\n`);
 
@@ -24,6 +27,8 @@ export default async function globalSetup(): Promise<void> {
   const stops: Array<() => Promise<void>> = [];
   (globalThis as { __cxStops?: typeof stops }).__cxStops = stops;
   (globalThis as { __cxTmp?: string }).__cxTmp = dir;
+
+  ensureConsoleBuilt(log);
 
   // Channel secrets (Twilio auth tokens) are encrypted at rest; every test stack shares this key.
   process.env.SECRETS_KEY ??= randomBytes(32).toString('base64');

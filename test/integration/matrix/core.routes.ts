@@ -28,6 +28,7 @@ export const coreRoutes: MatrixRoute[] = [
     expected: { anonymous: 401, otherAccount: 204, nonMember: 204, member: 204, manager: 204, admin: 204 },
   },
   { route: 'GET /api/v1/auth/me', request: async () => ({ path: '/api/v1/auth/me' }), expected: expectFor.anyUser(200) },
+  { route: 'GET /api/v1/console-config', request: async () => ({ path: '/api/v1/console-config' }), expected: expectFor.anyUser(200) },
   { route: 'POST /api/v1/auth/api-tokens', request: async () => ({ path: '/api/v1/auth/api-tokens', body: { name: 'matrix' } }), expected: expectFor.anyUser(201) },
   { route: 'GET /api/v1/auth/api-tokens', request: async () => ({ path: '/api/v1/auth/api-tokens' }), expected: expectFor.anyUser(200) },
   {
