@@ -245,6 +245,21 @@ describe('events committed through replica A reach a stream on replica B', () =>
     expect(sent.some((x) => x > 0 && x < 10)).toBe(true);
     const times = progress.map((e) => Date.parse(e.data.at));
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(450);
+    // The campaign's messages, written and settled in bulk statements (one batch of events per statement).
+    const campaignConversations = new Set(
+      (await db.query<{ conversation_id: string }>(`select m.conversation_id from campaign_recipients r join messages m on m.id = r.message_id where r.campaign_id = $1`, [campaign.id])).rows.map(
+        (r) => r.conversation_id,
+      ),
+    );
+    expect(campaignConversations.size).toBe(10);
+    const ofCampaign = (e: SseEvent) => campaignConversations.has(e.data.data?.conversationId as string);
+    const sentMessages = s.events.filter((e) => e.event === 'message.created' && ofCampaign(e) && e.data.data.senderType === 'system');
+    expect(sentMessages.map((e) => e.data.data.direction)).toEqual(Array(10).fill('outbound'));
+    const campaignMessageIds = new Set(sentMessages.map((e) => e.data.data.messageId));
+    const settledOf = () => s.events.filter((e) => e.event === 'message.updated' && campaignMessageIds.has(e.data.data.messageId));
+    await s.next(() => settledOf().length >= 10, 10_000, from);
+    const settled = settledOf();
+    expect(settled.map((e) => e.data.data.changes)).toEqual(Array(10).fill({ deliveryStatus: { from: 'queued', to: 'sent' } }));
 
     // Commit to arrival on the other replica.
     const latencies = s.events.slice(from).filter((e) => e.id).map((e) => e.receivedAt - Date.parse(e.data.at));
@@ -254,6 +269,30 @@ describe('events committed through replica A reach a stream on replica B', () =>
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   }, 60_000);
+});
+
+describe('ordering', () => {
+  test('ids follow commit order: a transaction that began first and commits last is neither skipped nor placed before', async () => {
+    const a = await inbound(acme, inboxX);
+    const b = await inbound(acme, inboxX);
+    const s = await stream(replicaB.baseUrl, acme.admin.token);
+    const from = s.events.length;
+    const slow = new Client({ connectionString: stack.config.database.url });
+    await slow.connect();
+    try {
+      await slow.query('begin');
+      await slow.query(`update conversations set priority = 4 where id = $1`, [a.conversationId]);
+      // Meanwhile another transaction commits (and its event goes out).
+      await db.query(`update conversations set priority = 4 where id = $1`, [b.conversationId]);
+      const first = await s.next((e) => e.event === 'conversation.updated' && about(b.conversationId)(e), 10_000, from);
+      await slow.query('commit');
+      const second = await s.next((e) => e.event === 'conversation.updated' && about(a.conversationId)(e), 10_000, from);
+      expect(Number(second.id)).toBeGreaterThan(Number(first.id));
+      expect(s.events.indexOf(second)).toBeGreaterThan(s.events.indexOf(first));
+    } finally {
+      await slow.end();
+    }
+  });
 });
 
 describe('reconnecting', () => {

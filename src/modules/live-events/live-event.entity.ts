@@ -98,3 +98,18 @@ export class CampaignLiveProgress {
   @Property({ type: 'timestamptz', nullable: true })
   lastEmittedAt: Date | null = null;
 }
+
+/**
+ * Events of one bulk statement (a campaign wave's messages and conversations), written by a
+ * statement-level trigger in one row and turned into live_events rows at commit by a deferred
+ * trigger, which also deletes it: rows never outlive their transaction. One deferred trigger per
+ * statement instead of one per row.
+ */
+@Entity({ tableName: 'live_event_batches' })
+export class LiveEventBatch {
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @Property({ type: 'jsonb' })
+  events!: Record<string, unknown>[];
+}
