@@ -178,10 +178,10 @@ async function liveEventsBench() {
     };
     await time(3);
     const withTrigger = await time(20);
-    await db.query(`alter table messages disable trigger live_events_message_insert`);
+    await db.query(`alter table messages disable trigger live_events_messages_insert`);
     await time(3);
     const withoutTrigger = await time(20);
-    await db.query(`alter table messages enable trigger live_events_message_insert`);
+    await db.query(`alter table messages enable trigger live_events_messages_insert`);
 
     const worst = Math.max(...phases.map((p) => p.latencyMs.p95 ?? Infinity));
     return {
