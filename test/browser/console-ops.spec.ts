@@ -203,3 +203,28 @@ test('a member of another inbox gets the 403 state; forcing /inboxes shows no ac
     await strangerContext.close();
   }
 }, 120_000);
+
+test('a long timeline comes in pages: "Load more" brings the rest, in order', async () => {
+  if (!fx) await routedConversation();
+  const { conversationId: id } = await fx.inbound('ops-long', 'A long story');
+  // 120 private notes: with the message and its decisions, more than one page of 100.
+  for (let i = 1; i <= 120; i++) expect((await http(stack, 'POST', `/api/v1/conversations/${id}/notes`, { content: `note number ${i}` }, fx.admin.token)).status).toBe(201);
+  const me = await http<{ email: string }>(stack, 'GET', '/api/v1/auth/me', undefined, fx.admin.token);
+  const context = await newContext(stack);
+  const page = await context.newPage();
+  await loginAs(page, stack, me.body.email, PASSWORD);
+  await page.goto(`/conversations/${id}/timeline`);
+  const list = page.getByRole('list', { name: 'Timeline' });
+  await visible(list.getByText('A long story'));
+  expect(await list.locator(':scope > li').count()).toBe(100);
+  expect(await page.getByText('note number 120', { exact: true }).count()).toBe(0);
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await visible(page.getByText('note number 120', { exact: true }));
+  const all = await http<{ items: unknown[]; nextCursor: string | null }>(stack, 'GET', `/api/v1/conversations/${id}/timeline?limit=500`, undefined, fx.admin.token);
+  expect(all.body.nextCursor).toBeNull();
+  expect(await list.locator(':scope > li').count()).toBe(all.body.items.length);
+  expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+  const texts = await list.locator(':scope > li').allTextContents();
+  expect(texts.findIndex((t) => t.includes('note number 99'))).toBeLessThan(texts.findIndex((t) => t.endsWith('note number 100')));
+  await context.close();
+}, 120_000);

@@ -74,7 +74,7 @@ function Refused({ error }: { error: unknown }) {
             You don&apos;t have access
           </Title>
           <Text c="dimmed" size="sm" maw={480}>
-            {error.message}. Ask a manager of the inbox or an administrator of your account if you need it.
+            {error.message.charAt(0).toUpperCase() + error.message.slice(1)}. Ask a manager of the inbox or an administrator of your account if you need it.
           </Text>
         </Stack>
       </Paper>
@@ -120,7 +120,7 @@ function DecisionItem({ item, names }: { item: Item; names: Map<string, string> 
               </Button>
             </Group>
             {raw && (
-              <Code block fz="xs" aria-label="Raw details">
+              <Code block fz="xs" aria-label="Raw details" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
                 {JSON.stringify(details, null, 2)}
               </Code>
             )}

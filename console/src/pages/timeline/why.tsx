@@ -87,8 +87,8 @@ export function ConditionTable({ trace, label }: { trace: unknown; label: string
   else flatten(trace, 0, rows);
   if (!rows.length) return <Text size="sm" c="dimmed">No conditions (the rule always matches).</Text>;
   return (
-    <Table.ScrollContainer minWidth={520}>
-      <Table striped withTableBorder aria-label={label} fz="sm">
+    <Table.ScrollContainer minWidth={330}>
+      <Table striped withTableBorder aria-label={label} fz="sm" horizontalSpacing="xs">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Condition</Table.Th>
@@ -119,8 +119,8 @@ export function ConditionTable({ trace, label }: { trace: unknown; label: string
                     </Text>{' '}
                     {r.condition!.operator.replace(/_/g, ' ')}
                   </Table.Td>
-                  <Table.Td>{show(r.condition!.expected)}</Table.Td>
-                  <Table.Td>{show(r.condition!.actual)}</Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{show(r.condition!.expected)}</Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{show(r.condition!.actual)}</Table.Td>
                   <Table.Td>
                     <Held passed={r.condition!.passed} />
                   </Table.Td>
@@ -182,8 +182,8 @@ interface Candidate {
 export function CandidatesTable({ candidates, chosenId }: { candidates: Candidate[]; chosenId: string | null }) {
   if (!candidates.length) return <Text size="sm">No agents to choose from (nobody is a member of the inbox or of the rule's target).</Text>;
   return (
-    <Table.ScrollContainer minWidth={520}>
-      <Table withTableBorder aria-label="Candidate agents" fz="sm">
+    <Table.ScrollContainer minWidth={330}>
+      <Table withTableBorder aria-label="Candidate agents" fz="sm" horizontalSpacing="xs">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Agent</Table.Th>
