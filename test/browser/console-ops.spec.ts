@@ -6,7 +6,8 @@
  * the conversation's workflow in the Temporal UI. A member of another inbox gets the API's 403, a
  * non-manager forcing a manager URL the no-access state, another account's admin "not found".
  */
-import { DESKTOP, PHONE, loginAs, newContext, screenshot, useBrowser, visible } from '../support/browser';
+import path from 'node:path';
+import { DESKTOP, PHONE, SCREENSHOT_DIR, loginAs, newContext, screenshot, useBrowser, visible } from '../support/browser';
 import { createLifecycleFixture, assignedTo, type LifecycleFixture } from '../support/lifecycle-fixture';
 import { http, signUp, startTestStack, type TestStack } from '../support/test-stack';
 
@@ -16,7 +17,7 @@ const TEMPORAL_UI = 'http://temporal-ui.example.test:8233';
 const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  stack = await startTestStack({ env: { TEMPORAL_UI_URL: TEMPORAL_UI, PRESENCE_HEARTBEAT_TIMEOUT_SECONDS: '3600', LOGIN_MAX_FAILURES: '1000' } });
+  stack = await startTestStack({ env: { TEMPORAL_UI_URL: TEMPORAL_UI, AUTO_UNASSIGN_MIN_GRACE_SECONDS: '1', PRESENCE_HEARTBEAT_TIMEOUT_SECONDS: '3600', LOGIN_MAX_FAILURES: '1000' } });
 }, 60_000);
 
 afterAll(async () => {
@@ -122,6 +123,9 @@ test('ops opens a routed conversation: the candidates table matches the decision
   expect(await table.locator('tbody tr[data-chosen]').allInnerTexts()).toEqual([expect.stringContaining('Agent C')]);
   await visible(decision.getByText('least load', { exact: true }));
   await screenshot(page, 'timeline-assigned-desktop');
+  // The first screen as it is (not the full page): the README's picture of the console (docs/console-timeline.png is a copy).
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'console-ops-first-screen.png'), animations: 'disabled' });
 
   // The routing decision: the rule that did not match, its condition with the message's actual text.
   const routing = page.getByRole('listitem', { name: 'Routing decision' });
@@ -226,5 +230,46 @@ test('a long timeline comes in pages: "Load more" brings the rest, in order', as
   expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
   const texts = await list.locator(':scope > li').allTextContents();
   expect(texts.findIndex((t) => t.includes('note number 99'))).toBeLessThan(texts.findIndex((t) => t.endsWith('note number 100')));
+  await context.close();
+}, 120_000);
+
+test('an auto-unassign shows the logout and the grace period behind it', async () => {
+  const GRACE = 2;
+  const away = await createLifecycleFixture(stack, { agents: 2, settings: { autoUnassign: { enabled: true, graceSeconds: GRACE } } });
+  const [a, b] = away.agents;
+  await away.login(a);
+  const { conversationId: id } = await away.inbound('ops-away', 'Anyone there?');
+  await assignedTo(away, id, a.userId);
+  await away.login(b);
+  await away.logout(a);
+  await assignedTo(away, id, b.userId, (GRACE + 15) * 1000);
+  const unassigned = (await away.decisions(id)).find((d) => d.kind === 'unassigned')!;
+  expect(unassigned.details).toMatchObject({ previousAssigneeId: a.userId, offlineReason: 'logout', graceSeconds: GRACE });
+
+  const me = await http<{ email: string }>(stack, 'GET', '/api/v1/auth/me', undefined, away.admin.token);
+  const context = await newContext(stack);
+  const page = await context.newPage();
+  await loginAs(page, stack, me.body.email, PASSWORD);
+  await page.goto(`/conversations/${id}/timeline`);
+  const decision = page.getByRole('listitem', { name: 'Unassigned decision' });
+  await visible(decision.getByText(/^unassigned from Agent A: logged out at/));
+  await decision.getByRole('button', { name: 'Why?' }).click();
+  const since = new Date(String(unassigned.details!.offlineSince));
+  const why = decision.getByRole('region', { name: 'Why: Unassigned' });
+  await visible(why.getByText('Previous assignee'));
+  // The names and times the page shows, in the browser's locale (as the page formats them).
+  const [sinceText, untilText] = await page.evaluate(
+    ([s, u]) => [new Date(s).toLocaleString(), new Date(u).toLocaleString()],
+    [since.toISOString(), new Date(since.getTime() + GRACE * 1000).toISOString()],
+  );
+  const facts = (await why.locator('dl > *').allTextContents()).map((t) => t.trim());
+  expect(facts).toEqual(['Previous assignee', 'Agent A', 'Went offline', `logged out at ${sinceText}`, 'Grace period', `${GRACE} s (until ${untilText})`]);
+  // The reassignment after it: Agent A offline, Agent B chosen.
+  const reassigned = page.getByRole('listitem', { name: 'Assigned decision' }).last();
+  await reassigned.getByRole('button', { name: 'Why?' }).click();
+  const rows = reassigned.getByRole('table', { name: 'Candidate agents' }).locator('tbody tr');
+  expect((await rows.nth(0).locator('td').allTextContents()).slice(0, 2)).toEqual(['Agent A', 'offline']);
+  expect(await reassigned.locator('tbody tr[data-chosen]').allTextContents()).toEqual([expect.stringContaining('Agent B')]);
+  await screenshot(page, 'timeline-unassigned-desktop');
   await context.close();
 }, 120_000);

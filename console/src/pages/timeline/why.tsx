@@ -5,8 +5,9 @@
  * an auto-unassign, automation firings with their actions. The shapes are the ones the API records
  * (src/modules/routing, presence, conversations/use-cases/reply-out-of-office, automation).
  */
-import { Badge, Group, List, Stack, Table, Text } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { Badge, Box, Group, List, Stack, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { Fragment, type ReactNode } from 'react';
 
 type Details = Record<string, unknown>;
 
@@ -38,18 +39,18 @@ function Facts({ rows }: { rows: [string, ReactNode][] }) {
   const shown = rows.filter(([, v]) => v !== null && v !== undefined && v !== '');
   if (!shown.length) return null;
   return (
-    <Table withRowBorders={false} verticalSpacing={2} horizontalSpacing="xs" w="auto">
-      <Table.Tbody>
-        {shown.map(([k, v]) => (
-          <Table.Tr key={k}>
-            <Table.Th scope="row" fw={500} c="dimmed" style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>
-              {k}
-            </Table.Th>
-            <Table.Td>{v}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <Box component="dl" m={0} fz="sm" style={{ display: 'grid', gridTemplateColumns: 'max-content minmax(0, 1fr)', columnGap: 'var(--mantine-spacing-md)', rowGap: 4 }}>
+      {shown.map(([k, v]) => (
+        <Fragment key={k}>
+          <Text component="dt" size="sm" c="dimmed">
+            {k}
+          </Text>
+          <Text component="dd" size="sm" m={0} style={{ overflowWrap: 'anywhere' }}>
+            {v}
+          </Text>
+        </Fragment>
+      ))}
+    </Box>
   );
 }
 
@@ -180,10 +181,11 @@ interface Candidate {
 
 /** The agents considered: online, load / capacity, eligible, and the one chosen highlighted. */
 export function CandidatesTable({ candidates, chosenId }: { candidates: Candidate[]; chosenId: string | null }) {
+  const phone = useMediaQuery('(max-width: 36em)');
   if (!candidates.length) return <Text size="sm">No agents to choose from (nobody is a member of the inbox or of the rule's target).</Text>;
   return (
     <Table.ScrollContainer minWidth={330}>
-      <Table withTableBorder aria-label="Candidate agents" fz="sm" horizontalSpacing="xs">
+      <Table withTableBorder aria-label="Candidate agents" fz={phone ? 'xs' : 'sm'} horizontalSpacing={phone ? 4 : 'xs'}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Agent</Table.Th>
@@ -207,7 +209,7 @@ export function CandidatesTable({ candidates, chosenId }: { candidates: Candidat
                   {c.eligible ? 'yes' : 'no'}
                   {c.why && !c.eligible ? ` (${c.why})` : ''}
                 </Table.Td>
-                <Table.Td>{chosen ? <Badge color="teal">chosen</Badge> : ''}</Table.Td>
+                <Table.Td>{chosen ? <Badge color="teal" size={phone ? 'xs' : 'sm'}>chosen</Badge> : ''}</Table.Td>
               </Table.Tr>
             );
           })}
