@@ -230,6 +230,9 @@ test('a long timeline comes in pages: "Load more" brings the rest, in order', as
   expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
   const texts = await list.locator(':scope > li').allTextContents();
   expect(texts.findIndex((t) => t.includes('note number 99'))).toBeLessThan(texts.findIndex((t) => t.endsWith('note number 100')));
+  // live: a note written elsewhere appears without a reload (the event stream refetches the timeline)
+  expect((await http(stack, 'POST', `/api/v1/conversations/${id}/notes`, { content: 'a note written elsewhere' }, fx.admin.token)).status).toBe(201);
+  await visible(list.getByText('a note written elsewhere', { exact: true }));
   await context.close();
 }, 120_000);
 

@@ -5,7 +5,7 @@
  * conversation's workflow in the Temporal UI.
  */
 import { Anchor, Badge, Button, Code, Collapse, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError, api, unwrap, type Schemas } from '../../api/client';
@@ -14,6 +14,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
+import { useLiveEvent } from '../../live/LiveEvents';
 import { AutomationSection } from './AutomationSection';
 import { Why, isObject, when } from './why';
 
@@ -177,6 +178,13 @@ export default function TimelinePage() {
     queryKey: ['conversation', conversationId],
     queryFn: () => unwrap(api.GET('/api/v1/conversations/{id}', { params: { path: { id: conversationId } } })),
     enabled: timeline.isSuccess,
+  });
+
+  // Live: a message or a change of this conversation brings its new entries (and decisions) in.
+  const queryClient = useQueryClient();
+  useLiveEvent(['message.created', 'message.updated', 'conversation.updated', 'conversation.assigned', 'conversation.unassigned'], (e) => {
+    if (e.data.conversationId !== conversationId) return;
+    for (const key of [['timeline', conversationId], ['conversation', conversationId], ['conversation-automation', conversationId]]) void queryClient.invalidateQueries({ queryKey: key });
   });
 
   const items = useMemo(() => timeline.data?.pages.flatMap((p) => p.items) ?? [], [timeline.data]);
