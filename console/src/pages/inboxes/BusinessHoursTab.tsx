@@ -44,7 +44,9 @@ function valuesOf(inbox: Inbox) {
 const crossesMidnight = (i: Interval) => /^\d\d:\d\d$/.test(i.start) && /^\d\d:\d\d$/.test(i.end) && i.end <= i.start && i.end !== '';
 
 function IntervalRow({ label, path, form, onRemove, value }: { label: string; path: string; form: ReturnType<typeof useBhForm>; onRemove: () => void; value: Interval }) {
+  const rowError = form.errors[path];
   return (
+    <Stack gap={2}>
     <Group gap="xs" align="flex-start" wrap="nowrap">
       <TextInput type="time" aria-label={`${label} start`} w={120} {...form.getInputProps(`${path}.start`)} />
       <Text pt={6} size="sm" aria-hidden>
@@ -60,6 +62,12 @@ function IntervalRow({ label, path, form, onRemove, value }: { label: string; pa
         </Text>
       )}
     </Group>
+      {rowError && (
+        <Text size="xs" c="red" role="alert">
+          {rowError}
+        </Text>
+      )}
+    </Stack>
   );
 }
 
