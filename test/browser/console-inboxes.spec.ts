@@ -33,8 +33,9 @@ interface InboxBody {
   };
 }
 
-async function pick(page: Page, select: Locator, option: string | RegExp): Promise<void> {
-  await select.click();
+/** Picks an option of a Mantine Select (a combobox; its listbox carries the same label). */
+async function pick(page: Page, scope: Page | Locator, label: string, option: string | RegExp): Promise<void> {
+  await scope.getByRole('combobox', { name: label, exact: true }).click();
   await page.getByRole('option', { name: option }).first().click();
 }
 
@@ -58,10 +59,10 @@ async function addRule(page: Page, name: string, attribute: string, value: strin
   await visible(dialog);
   await dialog.getByLabel('Rule name').fill(name);
   await dialog.getByRole('button', { name: 'Add condition' }).click();
-  await pick(page, dialog.getByLabel('Condition 1 attribute'), attribute);
-  if (value) await pick(page, dialog.getByLabel('Condition 1 value'), value);
+  await pick(page, dialog, 'Condition 1 attribute', attribute);
+  if (value) await pick(page, dialog, 'Condition 1 value', value);
   if (valueText) await dialog.getByLabel('Condition 1 value').fill(valueText);
-  await pick(page, dialog.getByLabel('Agent', { exact: true }), agent);
+  await pick(page, dialog, 'Agent', agent);
   await dialog.getByRole('button', { name: 'Add rule' }).click();
   await dialog.waitFor({ state: 'hidden' });
   await visible(page.getByRole('listitem', { name: new RegExp(`: ${name}$`) }));
@@ -84,7 +85,7 @@ test('a new manager sets up an SMS inbox through the UI; the API holds exactly t
   await page.getByRole('button', { name: 'New inbox' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'New inbox' });
   await dialog.getByLabel('Inbox name').fill('Hotline');
-  await pick(page, dialog.getByLabel('Channel'), 'SMS (Twilio)');
+  await pick(page, dialog, 'Channel', 'SMS (Twilio)');
   await screenshot(page, 'create');
   await dialog.getByRole('button', { name: 'Create inbox' }).click();
   await visible(page.getByRole('heading', { name: 'Hotline', level: 1 }));
@@ -104,7 +105,7 @@ test('a new manager sets up an SMS inbox through the UI; the API holds exactly t
   // Business hours: two intervals on Monday, a holiday, Berlin time.
   await page.getByRole('tab', { name: 'Business hours' }).click();
   await page.getByLabel('Use business hours').check();
-  await page.getByLabel(/^Time zone/).fill('Berlin');
+  await page.getByRole('combobox', { name: 'Time zone' }).fill('Berlin');
   await page.getByRole('option', { name: 'Europe/Berlin' }).click();
   await page.getByRole('button', { name: 'Add interval on Monday' }).click();
   await page.getByLabel('Monday interval 1 start').fill('09:00');
@@ -117,14 +118,14 @@ test('a new manager sets up an SMS inbox through the UI; the API holds exactly t
   await page.getByRole('button', { name: 'Remove Tuesday interval 1' }).click();
   await page.getByRole('button', { name: 'Add holiday' }).click();
   await page.getByLabel('Date of special day 1').fill('2026-12-25');
-  await page.getByLabel('Out-of-office message').fill('We are closed; we answer on the next working day.');
+  await page.getByRole('textbox', { name: 'Out-of-office message' }).fill('We are closed; we answer on the next working day.');
   await page.getByRole('button', { name: 'Save business hours' }).click();
   await visible(page.getByText('Business hours saved'));
   await screenshot(page, 'business-hours');
 
   // The agent becomes a member.
   await page.getByRole('tab', { name: 'Members' }).click();
-  await pick(page, page.getByLabel('User', { exact: true }), /Anna Agent/);
+  await pick(page, page, 'User', /Anna Agent/);
   await page.getByRole('button', { name: 'Add member' }).click();
   await visible(page.getByRole('table', { name: 'Members' }).getByRole('cell', { name: 'Anna Agent' }));
   await screenshot(page, 'members');
@@ -197,7 +198,7 @@ test('a new manager sets up an SMS inbox through the UI; the API holds exactly t
   await screenshot(small, 'phone-list');
   await phone.close();
   await context.close();
-}, 120_000);
+}, 240_000);
 
 test("the API's field errors show next to their fields (capacity, a day's interval)", async () => {
   const context = await newContext(stack);
@@ -239,5 +240,24 @@ test("the API's field errors show next to their fields (capacity, a day's interv
   await visible(page.locator('.mantine-InputWrapper-error'));
   expect(await page.getByLabel('IMAP host').getAttribute('aria-invalid')).toBe('true');
   await screenshot(page, 'channel-email-error');
+
+  // Stored settings pointing at a port nothing listens on: the test shows DNS passed, TCP failed.
+  await page.getByLabel('IMAP host').fill('127.0.0.1');
+  await page.getByLabel('IMAP port').fill('1');
+  await page.getByLabel('IMAP over TLS (IMAPS)').uncheck();
+  await page.getByLabel('IMAP password').fill('secret');
+  await page.getByLabel('SMTP host').fill('127.0.0.1');
+  await page.getByLabel('SMTP port').fill('1');
+  await page.getByLabel('Read new mail (the mailbox workflow runs)').uncheck();
+  await page.getByRole('button', { name: 'Save email settings' }).click();
+  await visible(page.getByText('Email settings saved'));
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const imap = page.getByRole('region', { name: 'IMAP test' });
+  await visible(imap.getByText('Failed'));
+  await visible(imap.getByLabel('IMAP DNS lookup: passed'));
+  await visible(imap.getByLabel('IMAP TCP connect: failed'));
+  await visible(imap.getByLabel('IMAP Login: not run'));
+  await visible(page.getByRole('region', { name: 'SMTP test' }).getByLabel('SMTP TCP connect: failed'));
+  await screenshot(page, 'channel-email-test');
   await context.close();
-}, 90_000);
+}, 180_000);

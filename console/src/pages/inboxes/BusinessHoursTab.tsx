@@ -41,7 +41,7 @@ function valuesOf(inbox: Inbox) {
   return { settings: { businessHours: { enabled: bh.enabled, timezone: bh.timezone, intervals, outOfOfficeMessage: bh.outOfOfficeMessage ?? '' } }, exceptions };
 }
 
-const crossesMidnight = (i: Interval) => /^\d\d:\d\d$/.test(i.start) && /^\d\d:\d\d$/.test(i.end) && i.end <= i.start && i.end !== '';
+const crossesMidnight = (i: Interval) => /^\d\d:\d\d$/.test(i.start) && /^\d\d:\d\d$/.test(i.end) && i.end < i.start;
 
 function IntervalRow({ label, path, form, onRemove, value }: { label: string; path: string; form: ReturnType<typeof useBhForm>; onRemove: () => void; value: Interval }) {
   const rowError = form.errors[path];

@@ -67,7 +67,7 @@ export function MembersTab({ inbox }: { inbox: Inbox }) {
             <Group align="flex-end" wrap="wrap">
               <Select
                 label="User"
-                placeholder={candidates.length ? 'Pick a user' : 'Every user is a member already'}
+                placeholder={users.isPending ? 'Loading users…' : candidates.length ? 'Pick a user' : 'Every user is a member already'}
                 searchable
                 data={candidates}
                 style={{ flex: 1, minWidth: 220 }}

@@ -77,7 +77,7 @@ function SortableRule(props: {
   };
   return (
     <Paper withBorder radius="md" p="sm" ref={setNodeRef} style={style} shadow={isDragging ? 'md' : undefined} role="listitem" aria-label={`Rule ${index + 1}: ${rule.name}`}>
-      <Group wrap="nowrap" align="flex-start" gap="sm">
+      <Group wrap="wrap" align="flex-start" gap="sm">
         <ActionIcon
           variant="subtle"
           color="gray"
@@ -90,7 +90,7 @@ function SortableRule(props: {
         >
           ⠿
         </ActionIcon>
-        <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
+        <Stack gap={2} style={{ flex: '1 1 240px', minWidth: 0 }}>
           <Group gap="xs">
             <Badge size="sm" variant="light" color="gray">
               {index + 1}
@@ -103,7 +103,7 @@ function SortableRule(props: {
             When {describeConditions(rule)} → {props.targetName}
           </Text>
         </Stack>
-        <Group gap={4} wrap="wrap" justify="flex-end" style={{ flexShrink: 0, maxWidth: '45%' }}>
+        <Group gap={4} wrap="nowrap" ml="auto" style={{ flexShrink: 0 }}>
           <ActionIcon variant="default" aria-label={`Move rule ${rule.name} up`} disabled={index === 0 || props.busy} onClick={() => props.onMove(index, index - 1)}>
             ↑
           </ActionIcon>
