@@ -63,6 +63,7 @@ async function addRule(page: Page, name: string, attribute: string, value: strin
   if (value) await pick(page, dialog, 'Condition 1 value', value);
   if (valueText) await dialog.getByLabel('Condition 1 value').fill(valueText);
   await pick(page, dialog, 'Agent', agent);
+  await screenshot(page, `rule-editor-${name.split(' ')[0].toLowerCase()}`);
   await dialog.getByRole('button', { name: 'Add rule' }).click();
   await dialog.waitFor({ state: 'hidden' });
   await visible(page.getByRole('listitem', { name: new RegExp(`: ${name}$`) }));
