@@ -232,7 +232,8 @@ function RuleModal(props: {
                   <Paper key={i} withBorder p="xs" radius="sm" role="group" aria-label={`Condition ${i + 1}`}>
                     <Group align="flex-start" gap="xs" wrap="wrap">
                       <Select
-                        label={`Condition ${i + 1} attribute`}
+                        label="Attribute"
+                        aria-label={`Condition ${i + 1} attribute`}
                         searchable
                         allowDeselect={false}
                         data={ROUTING_ATTRIBUTES.map((a) => ({ value: a.path, label: a.label }))}
@@ -247,7 +248,8 @@ function RuleModal(props: {
                         }}
                       />
                       <Select
-                        label={`Condition ${i + 1} operator`}
+                        label="Operator"
+                        aria-label={`Condition ${i + 1} operator`}
                         allowDeselect={false}
                         data={ops.map((o) => ({ value: o, label: OPERATOR_LABEL[o] ?? o }))}
                         w={190}
@@ -255,18 +257,19 @@ function RuleModal(props: {
                       />
                       {!takesNoValue(c.operator) &&
                         (attr.kind === 'boolean' ? (
-                          <Select label={`Condition ${i + 1} value`} allowDeselect={false} data={['true', 'false']} w={110} {...form.getInputProps(`conditions.${i}.value`)} />
+                          <Select label="Value" aria-label={`Condition ${i + 1} value`} allowDeselect={false} data={['true', 'false']} w={150} {...form.getInputProps(`conditions.${i}.value`)} />
                         ) : (
                           <TextInput
-                            label={`Condition ${i + 1} value`}
+                            label="Value"
+                            aria-label={`Condition ${i + 1} value`}
                             description={c.operator === 'in' || c.operator === 'not_in' ? 'comma-separated' : attr.values ? attr.values.join(', ') : undefined}
                             w={190}
                             {...form.getInputProps(`conditions.${i}.value`)}
                           />
                         ))}
-                      <Button variant="subtle" color="red" size="compact-sm" mt={26} onClick={() => form.removeListItem('conditions', i)}>
-                        Remove condition {i + 1}
-                      </Button>
+                      <ActionIcon variant="subtle" color="red" mt={28} aria-label={`Remove condition ${i + 1}`} onClick={() => form.removeListItem('conditions', i)}>
+                        ✕
+                      </ActionIcon>
                     </Group>
                   </Paper>
                 );
