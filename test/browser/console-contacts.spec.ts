@@ -255,7 +255,7 @@ test('an administrator manages contacts, attributes, teams and users through the
   // Account settings with the variables.
   await page.getByRole('link', { name: 'Account settings', exact: true }).click();
   await visible(page.getByRole('table', { name: 'Variables' }));
-  await page.getByLabel('Company name').fill('Contacts Limited');
+  await page.getByLabel('Company name', { exact: true }).fill('Contacts Limited');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await visible(page.getByRole('status').getByText('Saved'));
   expect((await http<{ companyName: string }>(stack, 'GET', '/api/v1/account', undefined, admin.token)).body.companyName).toBe('Contacts Limited');
