@@ -114,7 +114,7 @@ test('an administrator manages contacts, attributes, teams and users through the
 
   // Opt out of SMS from the UI.
   await page.getByRole('switch', { name: 'Campaign messages by SMS' }).press('Space');
-  await visible(page.getByText(/opted out manually/));
+  await visible(page.getByText(/Opted out manually/));
   const optOuts = await http<{ optOuts: { channelType: string }[] }>(stack, 'GET', `/api/v1/contacts/${janeId}`, undefined, admin.token);
   expect(optOuts.body.optOuts.map((o) => o.channelType)).toEqual(['sms']);
 
@@ -259,6 +259,12 @@ test('an administrator manages contacts, attributes, teams and users through the
   await page.getByRole('button', { name: 'Save settings' }).click();
   await visible(page.getByRole('status').getByText('Saved'));
   expect((await http<{ companyName: string }>(stack, 'GET', '/api/v1/account', undefined, admin.token)).body.companyName).toBe('Contacts Limited');
+  await page.getByLabel('Default of contact.first_name').fill('there');
+  await page.getByRole('button', { name: 'Save defaults' }).click();
+  await until(
+    async () => (await http<{ settings: { variableDefaults: Record<string, string> } }>(stack, 'GET', '/api/v1/account', undefined, admin.token)).body.settings.variableDefaults,
+    { 'contact.first_name': 'there' },
+  );
   await screenshot(page, 'account');
 
   // The same screens at a phone width.

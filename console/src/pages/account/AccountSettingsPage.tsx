@@ -147,12 +147,11 @@ function Variables({ account }: { account: Account }) {
       {variables.isPending ? (
         <Loading label="Loading variables" />
       ) : (
-        <Table.ScrollContainer minWidth={480}>
+        <Table.ScrollContainer minWidth={340}>
           <Table aria-label="Variables">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Variable</Table.Th>
-                <Table.Th>Meaning</Table.Th>
                 <Table.Th>Default</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -161,8 +160,10 @@ function Variables({ account }: { account: Account }) {
                 <Table.Tr key={v.name}>
                   <Table.Td>
                     <Text size="sm" ff="monospace">{`{{${v.name}}}`}</Text>
+                    <Text size="xs" c="dimmed">
+                      {v.label}
+                    </Text>
                   </Table.Td>
-                  <Table.Td>{v.label}</Table.Td>
                   <Table.Td>
                     <TextInput
                       size="xs"

@@ -136,19 +136,14 @@ function OptOuts({ contact }: { contact: Contact }) {
       {CHANNELS.map(({ type, label }) => {
         const out = contact.optOuts.find((o) => o.channelType === type);
         return (
-          <Group key={type} justify="space-between" wrap="nowrap">
-            <Switch
-              label={`Campaign messages by ${label}`}
-              checked={!out}
-              disabled={toggle.isPending}
-              onChange={(e) => toggle.mutate({ channelType: type, subscribed: e.currentTarget.checked })}
-            />
-            {out && (
-              <Text size="xs" c="dimmed">
-                opted out {out.source === 'keyword' ? 'by keyword' : 'manually'} on {new Date(out.createdAt).toLocaleDateString()}
-              </Text>
-            )}
-          </Group>
+          <Switch
+            key={type}
+            label={`Campaign messages by ${label}`}
+            description={out ? `Opted out ${out.source === 'keyword' ? 'by keyword' : 'manually'} on ${new Date(out.createdAt).toLocaleDateString()}` : undefined}
+            checked={!out}
+            disabled={toggle.isPending}
+            onChange={(e) => toggle.mutate({ channelType: type, subscribed: e.currentTarget.checked })}
+          />
         );
       })}
     </Stack>
