@@ -70,6 +70,7 @@ export default function ContactListPage() {
   const [tag, setTag] = useState('');
   const [vip, setVip] = useState<string | null>('all');
   const [favourites, setFavourites] = useState(false);
+  const [optedOut, setOptedOut] = useState<string | null>('all');
   const [dq] = useDebouncedValue(q.trim(), 300);
   const [dtag] = useDebouncedValue(tag.trim(), 300);
   const filters: ContactFilters = {
@@ -77,6 +78,7 @@ export default function ContactListPage() {
     ...(dtag ? { tag: dtag } : {}),
     ...(vip === 'yes' ? { vip: true } : vip === 'no' ? { vip: false } : {}),
     ...(favourites ? { favourites: true } : {}),
+    ...(optedOut === 'yes' ? { optedOut: true } : optedOut === 'no' ? { optedOut: false } : {}),
   };
   const list = useInfiniteQuery({
     queryKey: ['contacts', filters],
@@ -122,6 +124,18 @@ export default function ContactListPage() {
             { value: 'all', label: 'All contacts' },
             { value: 'yes', label: 'VIP only' },
             { value: 'no', label: 'Not VIP' },
+          ]}
+        />
+        <Select
+          label="Opt-outs"
+          w={170}
+          value={optedOut}
+          onChange={setOptedOut}
+          allowDeselect={false}
+          data={[
+            { value: 'all', label: 'Any' },
+            { value: 'yes', label: 'Opted out' },
+            { value: 'no', label: 'Not opted out' },
           ]}
         />
         <Checkbox label="My favourites" checked={favourites} onChange={(e) => setFavourites(e.currentTarget.checked)} mb={8} />

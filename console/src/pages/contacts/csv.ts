@@ -5,7 +5,7 @@
 import { api, ApiError, unwrap, type ErrorResponse, type Schemas } from '../../api/client';
 import { session } from '../../auth/session';
 
-export type ContactFilters = { q?: string; vip?: boolean; tag?: string; favourites?: boolean };
+export type ContactFilters = { q?: string; vip?: boolean; tag?: string; favourites?: boolean; optedOut?: boolean };
 
 /** GET /api/v1/contacts/export.csv with the list's filters, saved as contacts.csv. */
 export async function downloadContactsCsv(filters: ContactFilters): Promise<void> {
