@@ -138,19 +138,19 @@ test('an administrator manages contacts, attributes, teams and users through the
   await page.getByRole('combobox', { name: 'VIP' }).click();
   await page.getByRole('option', { name: 'VIP only' }).click();
   await visible(page.getByRole('table', { name: 'Contacts' }));
-  await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Contacts"] tbody tr').length === 2);
+  await until(() => table.locator('tbody tr').count(), 2);
   await screenshot(page, 'contacts-list');
   await page.getByRole('combobox', { name: 'VIP' }).click();
   await page.getByRole('option', { name: 'All contacts' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Contacts"] tbody tr').length === 3);
+  await until(() => table.locator('tbody tr').count(), 3);
   // Opted out (Jane, of SMS) only.
   await page.getByRole('combobox', { name: 'Opt-outs' }).click();
   await page.getByRole('option', { name: 'Opted out', exact: true }).click();
-  await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Contacts"] tbody tr').length === 1);
+  await until(() => table.locator('tbody tr').count(), 1);
   expect(await table.getByRole('link').allTextContents()).toEqual(['Jane Doe']);
   await page.getByRole('combobox', { name: 'Opt-outs' }).click();
   await page.getByRole('option', { name: 'Any' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Contacts"] tbody tr').length === 3);
+  await until(() => table.locator('tbody tr').count(), 3);
 
   // Export: a download of the CSV with the contacts.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
