@@ -9106,6 +9106,8 @@ export interface operations {
                 vip?: boolean;
                 /** @description true: only the caller's favourite contacts */
                 favourites?: boolean;
+                /** @description true: only contacts opted out of campaign messages on at least one channel; false: only contacts opted out on none */
+                optedOut?: boolean;
                 /** @description Only contacts having this tag (normalised like the tags: trimmed, lower-cased) */
                 tag?: string;
                 /** @description nextCursor of the previous page */
@@ -9223,6 +9225,8 @@ export interface operations {
                 vip?: boolean;
                 /** @description true: only the caller's favourite contacts */
                 favourites?: boolean;
+                /** @description true: only contacts opted out of campaign messages on at least one channel; false: only contacts opted out on none */
+                optedOut?: boolean;
                 /** @description Only contacts having this tag (normalised like the tags: trimmed, lower-cased) */
                 tag?: string;
                 /** @description Comma-separated columns, in order: id, name, email, phone, vip, spam, createdAt and the keys of custom attributes. Default: name,email,phone,vip and every custom attribute by position. */
