@@ -140,7 +140,7 @@ test('a campaign to 200 contacts made and started in the UI: live audience count
   await screenshot(page, 'campaign-running-desktop');
   await page.getByRole('button', { name: 'Pause' }).click();
   await visible(page.getByLabel('Status: Paused'));
-  await sleep(800); // sends already under way when the pause arrived land
+  await sleep(2500); // the round in flight when the pause arrived (at most a second of paced sends) lands, and the next 1 s refresh shows it
   const heldAt = await page.getByTestId('count-sent').textContent();
   const heldPercent = await readPercent();
   expect(heldPercent).toBeLessThan(100);
