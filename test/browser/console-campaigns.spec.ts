@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 test('a campaign to 200 contacts made and started in the UI: live audience count, progress moving to 100 % without reload, pause holds the count', async () => {
-  const inboxId = await smsInbox('Promotions');
+  await smsInbox('Promotions');
   const batch = `b${Date.now()}`;
   const ids = Array.from({ length: 200 }, () => randomUUID());
   const phones = ids.map((_id, i) => `+1555${String(3_000_000 + i).padStart(7, '0')}`);
@@ -116,6 +116,16 @@ test('a campaign to 200 contacts made and started in the UI: live audience count
   await page.keyboard.insertText(', our sale starts today.');
   expect(await page.getByRole('textbox', { name: /^Template/ }).inputValue()).toBe(`[${batch}] Hi {{contact.name}}, our sale starts today.`);
   await screenshot(page, 'campaign-form-desktop');
+
+  // The Message Assistant says why it cannot write a draft (the account setting is off), the template stays.
+  await page.getByRole('button', { name: 'Draft with Message Assistant' }).click();
+  const assistant = page.getByRole('dialog', { name: 'Draft with Message Assistant' });
+  await assistant.getByRole('textbox', { name: /^What is the message about/ }).fill('spring sale, 20 % off');
+  await assistant.getByRole('button', { name: 'Write draft' }).click();
+  await visible(assistant.getByRole('alert').getByText(/messageAssistantEnabled/));
+  await assistant.getByRole('button', { name: 'Cancel' }).click();
+  expect(await page.getByRole('textbox', { name: /^Template/ }).inputValue()).toBe(`[${batch}] Hi {{contact.name}}, our sale starts today.`);
+
   await page.getByRole('button', { name: 'Create draft' }).click();
 
   await visible(page.getByRole('heading', { name: 'Spring sale', level: 1 }));
@@ -167,12 +177,17 @@ test('a campaign to 200 contacts made and started in the UI: live audience count
   expect(fake.requests.filter((r) => r.method === 'POST' && r.form.Body?.startsWith(`[${batch}] Hi Person `)).length).toBe(200);
   await screenshot(page, 'campaign-completed-desktop');
 
-  // Cancel asks first (on a second draft, started and cancelled).
+  const detailUrl = page.url();
+  await page.goto('/campaigns');
+  await visible(page.getByRole('table', { name: 'Campaigns' }).getByRole('row', { name: /Spring sale.*Completed/ }));
+  await screenshot(page, 'campaign-list-desktop');
+
   const phone = await newContext(stack, { viewport: PHONE });
   const small = await phone.newPage();
   await loginAs(small, stack, admin.email, PASSWORD);
-  await small.goto(page.url());
+  await small.goto(detailUrl);
   await visible(small.getByRole('heading', { name: 'Spring sale', level: 1 }));
+  await visible(small.getByTestId('campaign-percent').getByText('100 %'));
   await screenshot(small, 'campaign-completed-phone');
   await small.goto('/campaigns');
   await visible(small.getByRole('link', { name: 'Spring sale' }));
@@ -180,7 +195,6 @@ test('a campaign to 200 contacts made and started in the UI: live audience count
   await small.goto('/campaigns/new');
   await visible(small.getByRole('heading', { name: 'New campaign', level: 1 }));
   await screenshot(small, 'campaign-form-phone');
-  await screenshot(page, 'campaign-list-desktop').catch(() => undefined);
   await context.close();
   await phone.close();
 }, 180_000);

@@ -55,6 +55,7 @@ function useCsat(filters: Filters, groupBy: CsatGroup) {
   });
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)} %`);
 const num = (v: number | null) => (v === null ? '—' : v.toFixed(2));
 
@@ -70,10 +71,10 @@ function CsatSection({ filters }: { filters: Filters }) {
       </Title>
       {byAgent.data && (
         <Text size="sm" c="dimmed" mb="md">
-          {byAgent.data.total.responses} responses to {byAgent.data.total.surveysSent} surveys · average {num(byAgent.data.total.averageRating)} of 5 · {pct(byAgent.data.total.satisfiedShare)} satisfied
+          {plural(byAgent.data.total.responses, 'response')} to {plural(byAgent.data.total.surveysSent, 'survey')} · average {num(byAgent.data.total.averageRating)} of 5 · {pct(byAgent.data.total.satisfiedShare)} satisfied
         </Text>
       )}
-      <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
+      <SimpleGrid cols={{ base: 1, xl: 2 }} spacing="lg">
         <CsatCard title="By agent" query={byAgent} groupLabel="Agent" />
         <CsatCard title="By inbox" query={byInbox} groupLabel="Inbox" />
       </SimpleGrid>
@@ -123,7 +124,7 @@ function CsatBody({ query, groupLabel, line }: { query: CsatQuery; groupLabel: s
   const chartProps = { h: 220, data, dataKey: 'label', series, yAxisProps: { domain: [0, 5] }, 'aria-hidden': true } as const;
   return (
     <>
-      {line ? <LineChart {...chartProps} curveType="monotone" /> : <BarChart {...chartProps} />}
+      {line ? <LineChart {...chartProps} curveType="monotone" /> : <BarChart {...chartProps} maxBarWidth={56} />}
       <CsatTable rows={rows} total={query.data.total} groupLabel={groupLabel} />
     </>
   );
@@ -204,7 +205,7 @@ function VolumeSection({ filters }: { filters: Filters }) {
               <Title order={3} size="h4" mb="sm">
                 By {groupBy}
               </Title>
-              <BarChart h={220} data={volume.data.periods} dataKey="label" series={series} withLegend aria-hidden />
+              <BarChart h={220} data={volume.data.periods} dataKey="label" series={series} withLegend maxBarWidth={40} aria-hidden />
               <VolumeTable
                 label={`Volume by ${groupBy}`}
                 head={groupBy === 'day' ? 'Day' : 'Week'}
@@ -222,6 +223,7 @@ function VolumeSection({ filters }: { filters: Filters }) {
                 dataKey="label"
                 series={series}
                 withLegend
+                maxBarWidth={40}
                 aria-hidden
               />
               <VolumeTable
