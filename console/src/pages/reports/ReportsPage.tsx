@@ -55,6 +55,8 @@ function useCsat(filters: Filters, groupBy: CsatGroup) {
   });
 }
 
+/** Charts drawn at once: no animation frames on every refetch (and lighter on slow machines). */
+const NO_ANIMATION = { isAnimationActive: false };
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)} %`);
 const num = (v: number | null) => (v === null ? '—' : v.toFixed(2));
@@ -124,7 +126,7 @@ function CsatBody({ query, groupLabel, line }: { query: CsatQuery; groupLabel: s
   const chartProps = { h: 220, data, dataKey: 'label', series, yAxisProps: { domain: [0, 5] }, 'aria-hidden': true } as const;
   return (
     <>
-      {line ? <LineChart {...chartProps} curveType="monotone" /> : <BarChart {...chartProps} maxBarWidth={56} />}
+      {line ? <LineChart {...chartProps} curveType="monotone" lineProps={NO_ANIMATION} /> : <BarChart {...chartProps} maxBarWidth={56} barProps={NO_ANIMATION} />}
       <CsatTable rows={rows} total={query.data.total} groupLabel={groupLabel} />
     </>
   );
@@ -205,7 +207,7 @@ function VolumeSection({ filters }: { filters: Filters }) {
               <Title order={3} size="h4" mb="sm">
                 By {groupBy}
               </Title>
-              <BarChart h={220} data={volume.data.periods} dataKey="label" series={series} withLegend maxBarWidth={40} aria-hidden />
+              <BarChart h={220} data={volume.data.periods} dataKey="label" series={series} withLegend maxBarWidth={40} barProps={NO_ANIMATION} aria-hidden />
               <VolumeTable
                 label={`Volume by ${groupBy}`}
                 head={groupBy === 'day' ? 'Day' : 'Week'}
@@ -224,6 +226,7 @@ function VolumeSection({ filters }: { filters: Filters }) {
                 series={series}
                 withLegend
                 maxBarWidth={40}
+                barProps={NO_ANIMATION}
                 aria-hidden
               />
               <VolumeTable
