@@ -133,7 +133,7 @@ test('a campaign to 200 contacts made and started in the UI: live audience count
   const percent = page.getByTestId('campaign-percent');
   expect(await percent.textContent()).toBe('0 %');
   // No reload from here on: a marker on the window survives only without one.
-  await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+  await page.evaluate(() => ((globalThis as unknown as { noReload: boolean }).noReload = true));
 
   await page.getByRole('button', { name: 'Start' }).click();
   const seen = new Set<number>();
@@ -171,7 +171,7 @@ test('a campaign to 200 contacts made and started in the UI: live audience count
   );
   await visible(page.getByLabel('Status: Completed'));
   expect(await page.getByTestId('count-sent').textContent()).toBe('200');
-  expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
+  expect(await page.evaluate(() => (globalThis as unknown as { noReload?: boolean }).noReload)).toBe(true);
   const intermediate = [...seen].filter((p) => p > 0 && p < 100);
   expect(intermediate.length).toBeGreaterThanOrEqual(3);
   expect(fake.requests.filter((r) => r.method === 'POST' && r.form.Body?.startsWith(`[${batch}] Hi Person `)).length).toBe(200);
