@@ -685,6 +685,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/audience-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The size of an audience before it is saved (the live count of the campaign form); nothing is stored */
+        post: operations["CampaignsController_previewDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns/{id}": {
         parameters: {
             query?: never;
@@ -1103,6 +1120,26 @@ export interface paths {
         put?: never;
         /** Give or change the rating (1-5) and comment, within CSAT_EDIT_WINDOW_DAYS days of sending */
         post: operations["CsatPublicController_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/volume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversations created and resolved, by day or week and by inbox (administrators: every inbox; managers: the inboxes they manage)
+         * @description Counted from the conversations' event log; a conversation counts in its current inbox.
+         */
+        get: operations["ReportsController_volumeReport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2275,6 +2312,21 @@ export interface components {
             /** @description No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone. */
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
         };
+        PreviewAudienceDto: {
+            /**
+             * Format: uuid
+             * @description The sending inbox (you must manage it); its channel decides who is opted out
+             */
+            inboxId: string;
+            /** @description Empty: every contact of the account */
+            audience: components["schemas"]["CampaignAudienceDto"];
+        };
+        AudiencePreviewView: {
+            /** @description Contacts in the audience now (opted-out ones included; they are skipped at send time) */
+            count: number;
+            /** @description Of those, opted out of the inbox channel right now */
+            optedOut: number;
+        };
         UpdateCampaignDto: {
             name?: string;
             /** @enum {string} */
@@ -2294,12 +2346,6 @@ export interface components {
             rateLimitPerSecond?: number | null;
             /** @description No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone. */
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
-        };
-        AudiencePreviewView: {
-            /** @description Contacts in the audience now (opted-out ones included; they are skipped at send time) */
-            count: number;
-            /** @description Of those, opted out of the inbox channel right now */
-            optedOut: number;
         };
         CampaignCountersView: {
             sent: number;
@@ -3196,6 +3242,42 @@ export interface components {
             rating: number;
             /** @description Replaces the stored comment; "" removes it; omitted keeps it. */
             comment?: string;
+        };
+        VolumePeriodRowView: {
+            /**
+             * @description The UTC day, or the Monday of the ISO week
+             * @example 2026-03-02
+             */
+            period: string;
+            /** @example 2026-W10 */
+            label: string;
+            /** @description Conversations created */
+            created: number;
+            /** @description Resolutions (a conversation resolved twice counts twice) */
+            resolved: number;
+        };
+        VolumeInboxRowView: {
+            inboxId: string;
+            name: string;
+            /** @example sms */
+            channelType: string;
+            created: number;
+            resolved: number;
+        };
+        VolumeTotalView: {
+            created: number;
+            resolved: number;
+        };
+        VolumeReportView: {
+            from: string;
+            to: string;
+            /** @enum {string} */
+            groupBy: "day" | "week";
+            /** @description Periods with activity, oldest first */
+            periods: components["schemas"]["VolumePeriodRowView"][];
+            /** @description Inboxes with activity, by name */
+            inboxes: components["schemas"]["VolumeInboxRowView"][];
+            total: components["schemas"]["VolumeTotalView"];
         };
         DraftCampaignMessageDto: {
             /**
@@ -7129,6 +7211,74 @@ export interface operations {
             };
         };
     };
+    CampaignsController_previewDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewAudienceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudiencePreviewView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role in the sending inbox (or the administrator role) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description inboxId names no inbox of the account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     CampaignsController_get: {
         parameters: {
             query?: never;
@@ -9020,6 +9170,70 @@ export interface operations {
             };
             /** @description The rating can no longer be given or changed (CSAT_EDIT_WINDOW_DAYS after sending) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ReportsController_volumeReport: {
+        parameters: {
+            query?: {
+                /** @description ISO date or date-time; default 30 days before `to` (the range is at most 366 days) */
+                from?: string;
+                /** @description ISO date-time (exclusive) or date (that day included); default now */
+                to?: string;
+                /** @description Only this inbox (you must manage it) */
+                inboxId?: string;
+                /** @description UTC days or ISO weeks (Monday) */
+                groupBy?: "day" | "week";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeReportView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role in the inbox (or in any inbox without inboxId) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description inboxId names no inbox of the account */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
