@@ -7,6 +7,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
+import { useLiveEvent, useLiveStatus } from '../../live/LiveEvents';
 import { formatDateTime, formatDuration, STATUS_COLOR, STATUS_LABEL, TYPE_LABEL } from './campaignUi';
 
 type ProgressView = Schemas['CampaignProgressView'];
@@ -16,11 +17,18 @@ export default function CampaignDetailPage() {
   const { id } = useParams() as { id: string };
   const queryClient = useQueryClient();
   const campaign = useQuery({ queryKey: ['campaign', id], queryFn: () => unwrap(api.GET('/api/v1/campaigns/{id}', { params: { path: { id } } })) });
+  // Live: campaign.progress events (at most a few per second) refetch the counts; polling only
+  // while the event stream is down and the run is under way.
+  const live = useLiveStatus() === 'live';
   const progress = useQuery({
     queryKey: ['campaign-progress', id],
     queryFn: () => unwrap(api.GET('/api/v1/campaigns/{id}/progress', { params: { path: { id } } })),
-    // Live while the run is under way (campaign.progress events replace this once the live hook is in).
-    refetchInterval: (q) => (q.state.data && !ACTIVE.has(q.state.data.status) ? false : 1000),
+    refetchInterval: (q) => (live || (q.state.data && !ACTIVE.has(q.state.data.status)) ? false : 2000),
+  });
+  useLiveEvent(['campaign.progress'], (e) => {
+    if (e.data.campaignId !== id) return;
+    void queryClient.invalidateQueries({ queryKey: ['campaign-progress', id] });
+    if (e.data.status !== campaign.data?.status) void queryClient.invalidateQueries({ queryKey: ['campaign', id] });
   });
   const inboxes = useQuery({ queryKey: ['inboxes'], queryFn: () => unwrap(api.GET('/api/v1/inboxes')) });
 
