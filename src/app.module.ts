@@ -19,6 +19,7 @@ import { TeamsModule } from './modules/teams/teams.module';
 import { VariablesModule } from './modules/variables/variables.module';
 import { HealthModule } from './modules/health/health.module';
 import { InboxesModule } from './modules/inboxes/inboxes.module';
+import { LiveEventsModule } from './modules/live-events/live-events.module';
 import { PresenceModule } from './modules/presence/presence.module';
 import { RoutingModule } from './modules/routing/routing.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -51,6 +52,7 @@ export class AppModule {
         SavedRepliesModule,
         VariablesModule,
         HealthModule,
+        LiveEventsModule,
         ConsoleModule,
       ],
     };

@@ -2,7 +2,8 @@
  * The OpenAPI document, built from the controllers and DTOs and then completed from what the
  * routes themselves say, so that it cannot disagree with them (the console's typed client is
  * generated from it; test/integration/openapi-types.spec.ts checks it):
- *  - security: bearer on every route but those marked @Public() (the marker the AuthGuard reads);
+ *  - security: bearer on every route but those marked @Public() (the marker the AuthGuard reads), or
+ *    a stream ticket where the route is marked @AcceptsStreamTicket();
  *  - errors: every route documents the ErrorResponse answers of its shape (400 with parameters or a
  *    body, 401 unless public, 404 with a path id, 413 with a JSON body) plus its @ApiErrors codes;
  *    4xx/5xx declared with the swagger decorators get the ErrorResponse body too;
@@ -16,12 +17,14 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
-import { PUBLIC_ROUTE } from '../modules/auth/actor';
+import { PUBLIC_ROUTE, STREAM_TICKET_ROUTE } from '../modules/auth/actor';
 import { API_ERRORS, ERROR_DESCRIPTIONS, ErrorResponse } from './api-errors';
 import { ERROR_STATUS, type ErrorCode } from './domain-error';
 import { type DtoClass, mergePropertyFacts, validationFacts } from './validation-schema';
 
 export const BEARER_SCHEME = 'bearer';
+/** The event stream's alternative to the header: `?ticket=` (routes marked @AcceptsStreamTicket()). */
+export const STREAM_TICKET_SCHEME = 'streamTicket';
 const ERROR_REF = { $ref: `#/components/schemas/${ErrorResponse.name}` };
 
 type Schema = Record<string, unknown>;
@@ -48,6 +51,8 @@ export interface RouteInfo {
   controller: DtoClass;
   handler: (...args: never[]) => unknown;
   isPublic: boolean;
+  /** Also takes `?ticket=` in place of the header (the event stream). */
+  acceptsStreamTicket: boolean;
   successStatus: number;
   errors: Partial<Record<ErrorCode, string>>;
   bodyType?: DtoClass;
@@ -76,6 +81,7 @@ export function collectRoutes(app: INestApplication): Map<string, RouteInfo> {
           controller,
           handler,
           isPublic: Boolean(Reflect.getMetadata(PUBLIC_ROUTE, handler) ?? Reflect.getMetadata(PUBLIC_ROUTE, controller)),
+          acceptsStreamTicket: Boolean(Reflect.getMetadata(STREAM_TICKET_ROUTE, handler)),
           successStatus: (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200),
           errors: { ...(Reflect.getMetadata(API_ERRORS, controller) ?? {}), ...(Reflect.getMetadata(API_ERRORS, handler) ?? {}) },
           bodyType: typeOf(RouteParamtypes.BODY),
@@ -100,6 +106,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A session token or an API token' }, BEARER_SCHEME)
+      .addApiKey(
+        { type: 'apiKey', in: 'query', name: 'ticket', description: 'GET /api/v1/events only: a single-use stream ticket from POST /api/v1/events/ticket (EventSource cannot send headers)' },
+        STREAM_TICKET_SCHEME,
+      )
       .build(),
     { extraModels: [ErrorResponse] },
   );
@@ -122,7 +132,7 @@ export function completeOpenApiDocument(doc: OpenAPIObject, routes: Map<string, 
       const isPublic = route?.isPublic ?? false;
 
       if (isPublic) delete op.security;
-      else op.security = [{ [BEARER_SCHEME]: [] }];
+      else op.security = route?.acceptsStreamTicket ? [{ [BEARER_SCHEME]: [] }, { [STREAM_TICKET_SCHEME]: [] }] : [{ [BEARER_SCHEME]: [] }];
 
       if (route) moveSuccessToRealStatus(op, route.successStatus);
 

@@ -131,6 +131,26 @@ export interface AppConfig {
      */
     runHistoryEvents: number;
   };
+  liveEvents: {
+    /** Events are kept this long for reconnecting clients (LIVE_EVENTS_RETENTION_HOURS). */
+    retentionHours: number;
+    /** A reconnect replays at most this many missed events; more, or older than the retention: a `reset` event (LIVE_EVENTS_REPLAY_MAX). */
+    replayMax: number;
+    /** A comment line (and the current position as the event id) this often on every stream (LIVE_EVENTS_HEARTBEAT_SECONDS). */
+    heartbeatSeconds: number;
+    /** A stream whose unsent data grows beyond this many bytes is dropped (a client that does not read) (LIVE_EVENTS_MAX_BUFFER_BYTES). */
+    maxBufferBytes: number;
+    /** Open streams per API process, per account and per user in one process; beyond: 429 (LIVE_EVENTS_MAX_STREAMS, _PER_ACCOUNT, _PER_USER). */
+    maxStreams: number;
+    maxStreamsPerAccount: number;
+    maxStreamsPerUser: number;
+    /** Each stream re-reads its caller's access (token, role, inbox memberships) at least this often (LIVE_EVENTS_ACCESS_RECHECK_SECONDS). */
+    accessRecheckSeconds: number;
+    /** At most one campaign.progress event per campaign this often (LIVE_EVENTS_CAMPAIGN_PROGRESS_MS). */
+    campaignProgressMs: number;
+    /** A stream ticket (POST /api/v1/events/ticket) opens a stream within this many seconds, once (LIVE_EVENTS_TICKET_TTL_SECONDS). */
+    ticketTtlSeconds: number;
+  };
   ai: {
     /** Without a key the AI agent hands every conversation to humans (and says so in the timeline). */
     apiKey?: string;
@@ -335,6 +355,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pageSize: int(env, 'CAMPAIGN_PAGE_SIZE', 1000, 10, 10000),
       runHistoryEvents: int(env, 'CAMPAIGN_RUN_HISTORY_EVENTS', 500, 20, 20000),
     },
+    liveEvents: liveEventSettings(env),
     ai: {
       apiKey: str(env, 'OPENAI_API_KEY'),
       baseUrl: httpUrl(env, 'OPENAI_BASE_URL'),
@@ -371,6 +392,30 @@ function contactSettings(env: Env): AppConfig['contacts'] {
     exportWriteTimeoutSeconds: int(env, 'EXPORT_WRITE_TIMEOUT_SECONDS', 30, 1, 3600),
     importMaxBytes: int(env, 'CONTACT_IMPORT_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     importMaxRows: int(env, 'CONTACT_IMPORT_MAX_ROWS', 5000, 1, 1_000_000),
+  };
+}
+
+function liveEventSettings(env: Env): AppConfig['liveEvents'] {
+  const maxStreams = int(env, 'LIVE_EVENTS_MAX_STREAMS', 10000, 1, 1_000_000);
+  const maxStreamsPerAccount = int(env, 'LIVE_EVENTS_MAX_STREAMS_PER_ACCOUNT', 1000, 1, 1_000_000);
+  const maxStreamsPerUser = int(env, 'LIVE_EVENTS_MAX_STREAMS_PER_USER', 20, 1, 10_000);
+  if (maxStreamsPerAccount > maxStreams) {
+    throw new ConfigError('LIVE_EVENTS_MAX_STREAMS_PER_ACCOUNT', `must not exceed LIVE_EVENTS_MAX_STREAMS (${maxStreams})`, String(maxStreamsPerAccount));
+  }
+  if (maxStreamsPerUser > maxStreamsPerAccount) {
+    throw new ConfigError('LIVE_EVENTS_MAX_STREAMS_PER_USER', `must not exceed LIVE_EVENTS_MAX_STREAMS_PER_ACCOUNT (${maxStreamsPerAccount})`, String(maxStreamsPerUser));
+  }
+  return {
+    retentionHours: int(env, 'LIVE_EVENTS_RETENTION_HOURS', 24, 1, 24 * 30),
+    replayMax: int(env, 'LIVE_EVENTS_REPLAY_MAX', 1000, 1, 100_000),
+    heartbeatSeconds: int(env, 'LIVE_EVENTS_HEARTBEAT_SECONDS', 15, 1, 300),
+    maxBufferBytes: int(env, 'LIVE_EVENTS_MAX_BUFFER_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+    maxStreams,
+    maxStreamsPerAccount,
+    maxStreamsPerUser,
+    accessRecheckSeconds: int(env, 'LIVE_EVENTS_ACCESS_RECHECK_SECONDS', 60, 1, 3600),
+    campaignProgressMs: int(env, 'LIVE_EVENTS_CAMPAIGN_PROGRESS_MS', 500, 50, 60_000),
+    ticketTtlSeconds: int(env, 'LIVE_EVENTS_TICKET_TTL_SECONDS', 30, 5, 3600),
   };
 }
 

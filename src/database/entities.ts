@@ -27,6 +27,7 @@ import { AutomationFiring } from '../modules/automation/automation-firing.entity
 import { AutomationRule } from '../modules/automation/automation-rule.entity';
 import { AutomationRun } from '../modules/automation/automation-run.entity';
 import { ConversationEvent } from '../modules/conversations/conversation-event.entity';
+import { CampaignLiveProgress, LiveEvent, LiveEventTicket } from '../modules/live-events/live-event.entity';
 
 /** Every entity, listed once for the ORM (no folder globbing, so ts and js builds behave alike). */
 export const ENTITIES = [
@@ -61,4 +62,7 @@ export const ENTITIES = [
   AutomationRule,
   AutomationRun,
   AutomationFiring,
+  LiveEvent,
+  LiveEventTicket,
+  CampaignLiveProgress,
 ];

@@ -19,6 +19,8 @@ let runtimeInstalled = false;
 export interface TestStack {
   baseUrl: string;
   config: ServiceConfig;
+  /** The environment the stack's configuration was read from (a replica starts from it). */
+  env: Record<string, string | undefined>;
   api: INestApplication;
   temporal: Client;
   /** Shuts the in-process worker down gracefully (running tasks finish first); no-op when none runs. */
@@ -42,21 +44,20 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     runtimeInstalled = true;
   }
-  const config = requireServices(
-    loadConfig({
-      ...process.env,
-      TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
-      TEMPORAL_CAMPAIGN_TASK_QUEUE: `test-campaigns-${randomUUID()}`,
-      LOG_LEVEL: 'error',
-      // Test files sign up many accounts from 127.0.0.1 into one database; sign-up-limits.spec.ts lowers it.
-      SIGNUP_MAX_PER_HOUR: '1000000',
-      USER_CREATE_MAX_PER_HOUR: '1000000',
-      // The protocol peers of the tests (dovecot, smtp-server, fakes) listen on 127.0.0.1; the SSRF
-      // tests start a stack with 'false' to see the outbound-address guard refuse them.
-      OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true',
-      ...opts.env,
-    }),
-  );
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    TEMPORAL_CAMPAIGN_TASK_QUEUE: `test-campaigns-${randomUUID()}`,
+    LOG_LEVEL: 'error',
+    // Test files sign up many accounts from 127.0.0.1 into one database; sign-up-limits.spec.ts lowers it.
+    SIGNUP_MAX_PER_HOUR: '1000000',
+    USER_CREATE_MAX_PER_HOUR: '1000000',
+    // The protocol peers of the tests (dovecot, smtp-server, fakes) listen on 127.0.0.1; the SSRF
+    // tests start a stack with 'false' to see the outbound-address guard refuse them.
+    OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true',
+    ...opts.env,
+  };
+  const config = requireServices(loadConfig(env));
   const api = await createApiApp(config);
   await api.listen(0, '127.0.0.1');
   const baseUrl = await api.getUrl();
@@ -99,6 +100,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   return {
     baseUrl: baseUrl.replace('[::1]', '127.0.0.1'),
     config,
+    env,
     api,
     temporal,
     stopWorker,
@@ -109,6 +111,25 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       await api.close();
     },
   };
+}
+
+export interface ApiReplica {
+  baseUrl: string;
+  config: ServiceConfig;
+  api: INestApplication;
+  close(): Promise<void>;
+}
+
+/**
+ * A second API process's worth of app on the stack's database and Temporal (same task queues), on its
+ * own port: what another replica behind a load balancer is. `env` overrides settings of this replica only.
+ */
+export async function startApiReplica(stack: TestStack, env: Record<string, string> = {}): Promise<ApiReplica> {
+  const config = requireServices(loadConfig({ ...stack.env, ...env }));
+  const api = await createApiApp(config);
+  await api.listen(0, '127.0.0.1');
+  const baseUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1');
+  return { baseUrl, config, api, close: () => api.close() };
 }
 
 /** JSON over HTTP against a test stack. */

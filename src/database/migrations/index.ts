@@ -12,6 +12,7 @@ import { Migration20261201095727_rate_limit_counters } from './Migration20261201
 import { Migration20261201095909_private_notes } from './Migration20261201095909_private_notes';
 import { Migration20261201100000_campaign_template_author } from './Migration20261201100000_campaign_template_author';
 import { Migration20261201102858_automation_rules } from './Migration20261201102858_automation_rules';
+import { Migration20261201130116_live_events } from './Migration20261201130116_live_events';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201095909_private_notes', class: Migration20261201095909_private_notes },
   { name: 'Migration20261201100000_campaign_template_author', class: Migration20261201100000_campaign_template_author },
   { name: 'Migration20261201102858_automation_rules', class: Migration20261201102858_automation_rules },
+  { name: 'Migration20261201130116_live_events', class: Migration20261201130116_live_events },
 ];
