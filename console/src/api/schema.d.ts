@@ -1519,6 +1519,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live event stream (server-sent events) of the inboxes the caller may see
+         * @description Server-sent events (text/event-stream) of the inboxes the caller may see: conversation.created / updated / deleted / assigned / unassigned, message.created / updated, presence.changed (account-wide), campaign.progress (managers of the sending inbox and administrators, at most one per campaign every LIVE_EVENTS_CAMPAIGN_PROGRESS_MS) and access.changed (to the user whose access changed). Each event is `id: <n>`, `event: <type>`, `data: <JSON envelope {id, type, at, data}>` (the schema below describes one data line). Authentication: the Authorization header, or `?ticket=` from POST /api/v1/events/ticket (browsers' EventSource cannot send headers). Reconnect with `Last-Event-ID: <n>` (or `?lastEventId=`): the missed events are replayed, then `ready`; when they are older than LIVE_EVENTS_RETENTION_HOURS or more than LIVE_EVENTS_REPLAY_MAX, `reset` instead (refetch what you show). A comment line with the current position as `id:` comes every LIVE_EVENTS_HEARTBEAT_SECONDS. Payloads carry ids and what changed; fetch the details. Every API replica serves every event (PostgreSQL LISTEN/NOTIFY over the live_events table).
+         */
+        get: operations["LiveEventsController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use ticket to open the event stream without an Authorization header (EventSource)
+         * @description Valid LIVE_EVENTS_TICKET_TTL_SECONDS, once, on any API replica; the stream then acts for the token that asked for it and ends when that token ends. After an error, ask for a new ticket and open GET /api/v1/events?ticket=…&lastEventId=<last id seen>.
+         */
+        post: operations["LiveEventsController_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/console-config": {
         parameters: {
             query?: never;
@@ -3589,6 +3629,446 @@ export interface components {
             message?: string;
             database: components["schemas"]["PartStatusView"];
             temporal: components["schemas"]["PartStatusView"];
+        };
+        LiveConversationCreatedData: {
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: uuid */
+            inboxId: string;
+            /** Format: uuid */
+            contactId: string;
+            /** @enum {string} */
+            channelType: "api" | "email" | "sms";
+            /** @enum {string} */
+            status: "new" | "open" | "pending" | "resolved" | "spam";
+            /** Format: uuid */
+            assigneeId: string | null;
+            priority: number;
+        };
+        LiveConversationCreatedEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "conversation.created";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveConversationCreatedData"];
+        };
+        LiveStatusChange: {
+            /** @enum {string} */
+            from: "new" | "open" | "pending" | "resolved" | "spam";
+            /** @enum {string} */
+            to: "new" | "open" | "pending" | "resolved" | "spam";
+        };
+        LivePriorityChange: {
+            from: number;
+            to: number;
+        };
+        LiveInboxChange: {
+            /** Format: uuid */
+            from: string;
+            /** Format: uuid */
+            to: string;
+        };
+        LiveTagsChange: {
+            added?: string[];
+            removed?: string[];
+        };
+        LiveConversationChanges: {
+            status?: components["schemas"]["LiveStatusChange"];
+            priority?: components["schemas"]["LivePriorityChange"];
+            /** @description Moved: sent to the inbox it left and to the one it joined */
+            inboxId?: components["schemas"]["LiveInboxChange"];
+            tags?: components["schemas"]["LiveTagsChange"];
+        };
+        LiveConversationUpdatedData: {
+            /** Format: uuid */
+            conversationId: string;
+            /**
+             * Format: uuid
+             * @description The inbox this event is for (after a move: the old or the new one)
+             */
+            inboxId: string;
+            /** @description Only what changed */
+            changes: components["schemas"]["LiveConversationChanges"];
+        };
+        LiveConversationUpdatedEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "conversation.updated";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveConversationUpdatedData"];
+        };
+        LiveConversationDeletedData: {
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: uuid */
+            inboxId: string;
+        };
+        LiveConversationDeletedEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "conversation.deleted";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveConversationDeletedData"];
+        };
+        LiveConversationAssignedData: {
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: uuid */
+            inboxId: string;
+            /** Format: uuid */
+            assigneeId: string;
+            /**
+             * Format: uuid
+             * @description Reassigned: who held it before
+             */
+            previousAssigneeId: string | null;
+        };
+        LiveConversationAssignedEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "conversation.assigned";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveConversationAssignedData"];
+        };
+        LiveConversationUnassignedData: {
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: uuid */
+            inboxId: string;
+            /** Format: uuid */
+            previousAssigneeId: string;
+        };
+        LiveConversationUnassignedEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "conversation.unassigned";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveConversationUnassignedData"];
+        };
+        LiveMessageCreatedData: {
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: uuid */
+            inboxId: string;
+            /** @example 4711 */
+            messageId: string;
+            /**
+             * @description internal: a private note
+             * @enum {string}
+             */
+            direction: "inbound" | "outbound" | "internal";
+            /** @enum {string} */
+            senderType: "contact" | "agent" | "system" | "ai" | "note" | "rule";
+            /** Format: uuid */
+            senderUserId: string | null;
+            /** @enum {string} */
+            deliveryStatus: "received" | "queued" | "sent" | "delivered" | "failed";
+        };
+        LiveMessageCreatedEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "message.created";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveMessageCreatedData"];
+        };
+        LiveDeliveryStatusChange: {
+            /** @enum {string} */
+            from: "received" | "queued" | "sent" | "delivered" | "failed";
+            /** @enum {string} */
+            to: "received" | "queued" | "sent" | "delivered" | "failed";
+        };
+        LiveMessageChanges: {
+            deliveryStatus: components["schemas"]["LiveDeliveryStatusChange"];
+        };
+        LiveMessageUpdatedData: {
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: uuid */
+            inboxId: string;
+            /** @example 4711 */
+            messageId: string;
+            changes: components["schemas"]["LiveMessageChanges"];
+        };
+        LiveMessageUpdatedEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "message.updated";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveMessageUpdatedData"];
+        };
+        LivePresenceChangedData: {
+            /** Format: uuid */
+            userId: string;
+            online: boolean;
+            /**
+             * @description Why offline (null when online)
+             * @enum {string|null}
+             */
+            reason: "logout" | "session_lost" | null;
+        };
+        LivePresenceChangedEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "presence.changed";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LivePresenceChangedData"];
+        };
+        LiveCampaignProgressData: {
+            /** Format: uuid */
+            campaignId: string;
+            /** Format: uuid */
+            inboxId: string;
+            /** @enum {string} */
+            status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled" | "failed";
+            total: number;
+            sent: number;
+            /** @description Delivery receipts (Twilio status callbacks) */
+            delivered: number;
+            /** @description Sent, then reported failed by the provider */
+            undelivered: number;
+            failed: number;
+            skipped: number;
+            optedOut: number;
+            sending: number;
+            deferred: number;
+            remaining: number;
+        };
+        LiveCampaignProgressEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "campaign.progress";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveCampaignProgressData"];
+        };
+        LiveAccessChangedData: {
+            /** Format: uuid */
+            userId: string;
+            /**
+             * Format: uuid
+             * @description A membership changed: the inbox
+             */
+            inboxId?: string;
+            /**
+             * @description The role in that inbox now; null: no longer a member
+             * @enum {string|null}
+             */
+            role?: "member" | "manager" | null;
+            /**
+             * Format: uuid
+             * @description A token or session ended
+             */
+            tokenId?: string;
+            /** @description The administrator role changed */
+            isAdmin?: boolean;
+            /** @description The user was disabled or enabled */
+            disabled?: boolean;
+        };
+        LiveAccessChangedEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "access.changed";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveAccessChangedData"];
+        };
+        LiveReadyData: {
+            /**
+             * @description The stream position (also the id of this event): events after it follow
+             * @example 1024
+             */
+            position: string;
+            /** @description Missed events replayed before this one */
+            replayed: number;
+            heartbeatSeconds: number;
+            retentionHours: number;
+        };
+        LiveReadyEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "ready";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveReadyData"];
+        };
+        LiveResetData: {
+            /** @description Why the missed events cannot be replayed */
+            reason: string;
+            /**
+             * @description Refetch what you show; events after this position follow
+             * @example 1024
+             */
+            position: string;
+        };
+        LiveResetEvent: {
+            /**
+             * @description The event id (also the SSE id line): send it back as Last-Event-ID
+             * @example 1025
+             */
+            id: string;
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "reset";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveResetData"];
+        };
+        LiveEndData: {
+            /** @description Why the server ends the stream (session ended, shutdown, ...) */
+            reason: string;
+        };
+        LiveEndEvent: {
+            /**
+             * @description The SSE event name (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "end";
+            /**
+             * Format: date-time
+             * @description When it was committed (control events: when sent)
+             */
+            at: string;
+            data: components["schemas"]["LiveEndData"];
+        };
+        StreamTicketView: {
+            /**
+             * @description Single use; pass it as ?ticket= to GET /api/v1/events
+             * @example cxt_Q2hlY2sgdGhlIFJFQURNRSBmb3IgdGhlIGV2ZW50cyBjb250cmFjdA
+             */
+            ticket: string;
+            /**
+             * Format: date-time
+             * @description The stream must be opened before this (LIVE_EVENTS_TICKET_TTL_SECONDS)
+             */
+            expiresAt: string;
+            /**
+             * @description The URL to open (same origin)
+             * @example /api/v1/events?ticket=cxt_…
+             */
+            url: string;
         };
         ConsoleConfigView: {
             /**
@@ -10566,6 +11046,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthView"];
+                };
+            };
+        };
+    };
+    LiveEventsController_stream: {
+        parameters: {
+            query?: {
+                /** @description A stream ticket from POST /api/v1/events/ticket, in place of the Authorization header (single use, short-lived) */
+                ticket?: string;
+                /** @description Replay the events after this id, like the Last-Event-ID header (which wins when both are sent); for clients that open a new EventSource after an error */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description Replay the events after this id (EventSource sends it when it reconnects) */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it stays open */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["LiveConversationCreatedEvent"] | components["schemas"]["LiveConversationUpdatedEvent"] | components["schemas"]["LiveConversationDeletedEvent"] | components["schemas"]["LiveConversationAssignedEvent"] | components["schemas"]["LiveConversationUnassignedEvent"] | components["schemas"]["LiveMessageCreatedEvent"] | components["schemas"]["LiveMessageUpdatedEvent"] | components["schemas"]["LivePresenceChangedEvent"] | components["schemas"]["LiveCampaignProgressEvent"] | components["schemas"]["LiveAccessChangedEvent"] | components["schemas"]["LiveReadyEvent"] | components["schemas"]["LiveResetEvent"] | components["schemas"]["LiveEndEvent"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No token or ticket, or the ticket is unknown, used or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many streams open on this server (LIVE_EVENTS_MAX_STREAMS, _PER_ACCOUNT, _PER_USER) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This server cannot reach the database */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    LiveEventsController_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicketView"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -73,6 +73,10 @@ function ConversationHeader({ conversation: c }: { conversation: ConversationWit
   });
   const run = (fn: () => Promise<unknown>) => action.mutate(fn);
 
+  const inbox = me.inboxes.find((i) => i.id === c.inboxId);
+  const manages = me.managedInboxIds.includes(c.inboxId);
+  // Members take conversations themselves in assignment mode only; managers assign in either mode.
+  const canTake = manages || (inbox?.settings.assignmentMode === 'assignment' && !c.assigneeId);
   const moveTargets = me.inboxes.filter((i) => i.id !== c.inboxId && i.channelType === c.channelType);
   const closed = c.status === 'resolved' || c.status === 'spam';
 
@@ -106,7 +110,7 @@ function ConversationHeader({ conversation: c }: { conversation: ConversationWit
           </Group>
         </Stack>
         <Group gap="xs">
-          {c.assigneeId !== me.user.id && (
+          {c.assigneeId !== me.user.id && canTake && (
             <Button size="xs" variant="light" onClick={() => run(() => unwrap(api.POST('/api/v1/conversations/{id}/self-assign', path)))} loading={action.isPending}>
               Assign to me
             </Button>
@@ -136,7 +140,7 @@ function ConversationHeader({ conversation: c }: { conversation: ConversationWit
             <Menu.Dropdown>
               <Menu.Item onClick={() => run(() => unwrap(api.POST('/api/v1/conversations/{id}/unread', path)))}>Mark as unread</Menu.Item>
               <Menu.Item onClick={() => run(() => unwrap(api.POST('/api/v1/conversations/{id}/read', path)))}>Mark as read</Menu.Item>
-              {c.assigneeId && <Menu.Item onClick={() => run(() => unwrap(api.PUT('/api/v1/conversations/{id}/assignee', { ...path, body: { assigneeId: null } })))}>Unassign</Menu.Item>}
+              {c.assigneeId && (manages || c.assigneeId === me.user.id) && <Menu.Item onClick={() => run(() => unwrap(api.PUT('/api/v1/conversations/{id}/assignee', { ...path, body: { assigneeId: null } })))}>Unassign</Menu.Item>}
             </Menu.Dropdown>
           </Menu>
           {c.status !== 'spam' && (
@@ -147,6 +151,7 @@ function ConversationHeader({ conversation: c }: { conversation: ConversationWit
         </Group>
       </Group>
       <Group gap="sm" mt="sm" align="flex-end">
+        {manages && (
         <Select
           size="xs"
           label="Assignee"
@@ -156,6 +161,7 @@ function ConversationHeader({ conversation: c }: { conversation: ConversationWit
           onChange={(v) => v && v !== c.assigneeId && run(() => unwrap(api.PUT('/api/v1/conversations/{id}/assignee', { ...path, body: { assigneeId: v } })))}
           style={{ minWidth: 200 }}
         />
+        )}
         {moveTargets.length > 0 && (
           <Select
             size="xs"
@@ -180,7 +186,9 @@ const SENDER: Record<Message['senderType'], string> = { contact: 'Customer', age
 function Thread({ messages }: { messages: Message[] }) {
   const end = useRef<HTMLDivElement>(null);
   const last = messages.at(-1)?.id;
-  useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [last]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'nearest' });
+  }, [last]);
   if (messages.length === 0) return <EmptyState title="No messages">Write the first message below.</EmptyState>;
   return (
     <ScrollArea.Autosize mah="55vh" type="auto">
@@ -242,7 +250,9 @@ function ContactPanel({ conversation: c }: { conversation: ConversationWithMessa
     staleTime: 15_000,
   });
   const [tags, setTags] = useState<string[]>(c.tags);
-  useEffect(() => setTags(c.tags), [c.tags]);
+  useEffect(() => {
+    setTags(c.tags);
+  }, [c.tags]);
   const saveTags = useMutation({
     mutationFn: (next: string[]) => unwrap(api.PUT('/api/v1/conversations/{id}/tags', { params: { path: { id: c.id } }, body: { tags: next } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: conversationKeys.all }),
