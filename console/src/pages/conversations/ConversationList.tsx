@@ -91,7 +91,7 @@ export function ConversationList() {
             <Select
               size="xs"
               label="Status"
-              placeholder="All but spam"
+              placeholder="Any (no spam)"
               clearable
               value={filters.status ?? null}
               onChange={(v) => set('status', v)}

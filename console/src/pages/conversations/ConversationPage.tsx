@@ -48,11 +48,11 @@ export default function ConversationPage() {
       </Button>
       <ConversationHeader conversation={c} />
       <Box style={{ display: 'flex', flexWrap: 'wrap', gap: 'var(--mantine-spacing-md)', alignItems: 'flex-start' }}>
-        <Stack gap="md" style={{ flex: '1 1 380px', minWidth: 0 }}>
+        <Stack gap="md" style={{ flex: '3 1 380px', minWidth: 0 }}>
           <Thread messages={c.messages} />
           <ReplyBox conversationId={c.id} inboxId={c.inboxId} />
         </Stack>
-        <Box style={{ flex: '0 1 280px', minWidth: 240 }}>
+        <Box style={{ flex: '1 1 240px', minWidth: 0 }}>
           <ContactPanel conversation={c} />
         </Box>
       </Box>
