@@ -2,8 +2,8 @@
  * npm run bench:console
  *
  * The agent console's first screen with 100,000 conversations in the database: seeds them with SQL
- * generate_series into one account and inbox (the account through the API), builds the console when
- * dist/console is missing, then loads `/` in headless Chromium (Debian's, via playwright-core) with
+ * generate_series into one account and inbox (the account through the API), builds the console
+ * (production mode), then loads `/` in headless Chromium (Debian's, via playwright-core) with
  * the session token in localStorage, in a fresh browser profile each time (nothing cached), and
  * measures the time until the conversation list's first row is visible and clickable: median and p95
  * over BENCH_LOADS loads (default 10). Also the first screen's JS + CSS, gzip bytes (each response
@@ -31,10 +31,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '..');
 
 async function consoleBench() {
-  if (!fs.existsSync(path.join(ROOT, 'dist/console/index.html'))) {
-    log('building the console');
-    execFileSync('npm', ['run', 'build:console'], { cwd: ROOT, stdio: 'inherit' });
-  }
+  // Always a production build: one left by jest (NODE_ENV=test) carries React's development build.
+  log('building the console (production)');
+  execFileSync('npm', ['run', 'build:console'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  if (!fs.existsSync(path.join(ROOT, 'dist/console/index.html'))) throw new Error('the console build wrote no dist/console/index.html');
   const stack = new BenchStack('console');
   try {
     if (process.env.DATABASE_URL) await stack.useDatabase(process.env.DATABASE_URL);

@@ -82,14 +82,13 @@ test('a customer SMS appears live; the agent expands /thanks, replies (Twilio ge
   expect((await asAdmin('PATCH', `/api/v1/contacts/${conversation.contactId}`, { name: 'Jane Doe' })).status).toBe(200);
   const row = page.getByRole('navigation', { name: 'Conversation list' }).getByRole('link', { name: /Jane Doe|Unknown contact/ });
   await visible(row);
-  await visible(page.getByRole('link', { name: /^Jane Doe, New, unread/ }));
-  await screenshot(page, 'list-desktop');
 
   const filters = page.getByRole('form', { name: 'Filters' });
   // Filters: unassigned shows it, "Mine" does not.
   await filters.getByText('Unassigned', { exact: true }).click();
   await page.waitForURL(/assignee=unassigned/);
-  await visible(page.getByRole('link', { name: /^Jane Doe/ }));
+  await visible(page.getByRole('link', { name: /^Jane Doe, New, unread/ }));
+  await screenshot(page, 'list-desktop');
   await filters.getByText('Mine', { exact: true }).click();
   await page.waitForURL(/assignee=me/);
   await visible(page.getByText('No conversation matches'));

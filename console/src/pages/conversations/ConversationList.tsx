@@ -8,7 +8,7 @@ import type { operations } from '../../api/schema';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
-import { CHANNEL_LABEL, conversationKeys, LIVE_FALLBACK_MS, since, STATUS_COLOR, STATUS_LABEL, type Conversation, type ConversationStatus } from './queries';
+import { CHANNEL_LABEL, conversationKeys, since, STATUS_COLOR, STATUS_LABEL, type Conversation, type ConversationStatus } from './queries';
 
 const PAGE = 30;
 type Query = NonNullable<operations['ConversationsController_list']['parameters']['query']>;
@@ -63,7 +63,6 @@ export function ConversationList() {
     queryFn: ({ pageParam }) => unwrap(api.GET('/api/v1/conversations', { params: { query: { ...filters, limit: PAGE, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     initialPageParam: '' as string,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
-    refetchInterval: LIVE_FALLBACK_MS,
   });
 
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];

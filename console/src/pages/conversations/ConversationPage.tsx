@@ -8,7 +8,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
-import { CHANNEL_LABEL, conversationKeys, LIVE_FALLBACK_MS, STATUS_COLOR, STATUS_LABEL, useInboxAgents, type ConversationWithMessages } from './queries';
+import { CHANNEL_LABEL, conversationKeys, STATUS_COLOR, STATUS_LABEL, useInboxAgents, type ConversationWithMessages } from './queries';
 import { ReplyBox } from './ReplyBox';
 
 type Message = Schemas['MessageView'];
@@ -20,7 +20,6 @@ export default function ConversationPage() {
   const conversation = useQuery({
     queryKey: conversationKeys.one(conversationId),
     queryFn: () => unwrap(api.GET('/api/v1/conversations/{id}', { params: { path: { id: conversationId } } })),
-    refetchInterval: LIVE_FALLBACK_MS,
   });
 
   // Opening it reads it (for the caller only), once per visit.

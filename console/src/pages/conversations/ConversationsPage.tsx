@@ -2,12 +2,14 @@ import { Box, Button, Group, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { Link, Outlet, useLocation, useMatch } from 'react-router';
 import { ConversationList } from './ConversationList';
+import { useConversationsLive } from './queries';
 
 /**
  * The agent's workspace: the conversation list (filters in the address, so they survive reloads
  * and links) and, next to it on wide screens, the open conversation. On a phone one or the other.
  */
 export default function ConversationsPage() {
+  useConversationsLive();
   const wide = useMediaQuery('(min-width: 62em)', true);
   const atList = useMatch('/conversations') !== null;
   const { search } = useLocation();

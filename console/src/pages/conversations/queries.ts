@@ -1,17 +1,15 @@
 /**
- * Query keys and small shared hooks of the conversations screens. Live updates: until the
- * console's SSE hook (console/src/live/) is in main, the list and the open conversation are
- * refetched every few seconds (LIVE_FALLBACK_MS).
+ * Query keys and small shared hooks of the conversations screens. Live updates come from the
+ * console's event stream (console/src/live/): conversation.* and message.* events refetch the
+ * lists and the conversation they name.
  */
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { useLiveEvent } from '../../live/LiveEvents';
 
 export type Conversation = Schemas['ConversationView'];
 export type ConversationWithMessages = Schemas['ConversationWithMessagesView'];
 export type ConversationStatus = Conversation['status'];
-
-/** Refetch period while the SSE hook is not wired yet. */
-export const LIVE_FALLBACK_MS = 3000;
 
 export const conversationKeys = {
   all: ['conversations'] as const,
@@ -22,6 +20,25 @@ export const conversationKeys = {
 export const STATUS_LABEL: Record<ConversationStatus, string> = { new: 'New', open: 'Open', pending: 'Pending', resolved: 'Resolved', spam: 'Spam' };
 export const STATUS_COLOR: Record<ConversationStatus, string> = { new: 'blue', open: 'green', pending: 'yellow', resolved: 'gray', spam: 'red' };
 export const CHANNEL_LABEL: Record<Conversation['channelType'], string> = { sms: 'SMS', email: 'Email', api: 'API' };
+
+const LIVE_TYPES = [
+  'conversation.created',
+  'conversation.updated',
+  'conversation.deleted',
+  'conversation.assigned',
+  'conversation.unassigned',
+  'message.created',
+  'message.updated',
+] as const;
+
+/** Keeps the conversation lists and the named conversation fresh from the live event stream. */
+export function useConversationsLive(): void {
+  const queryClient = useQueryClient();
+  useLiveEvent(LIVE_TYPES, (event) => {
+    void queryClient.invalidateQueries({ queryKey: ['conversations', 'list'] });
+    void queryClient.invalidateQueries({ queryKey: conversationKeys.one(event.data.conversationId) });
+  });
+}
 
 /** The agents of an inbox (names, online, load) — for assignee names and the assign picker. */
 export function useInboxAgents(inboxId: string | undefined) {
