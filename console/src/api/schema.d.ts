@@ -1040,6 +1040,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's presence (online or offline) */
+        get: operations["PresenceController_current"];
+        /**
+         * Go online or offline (the presence switch)
+         * @description Offline counts as a logout for routing (no new conversations; auto-unassign after its grace period) while the session stays; online as a login. Send heartbeats only while online: a heartbeat brings an offline agent back online.
+         */
+        put: operations["PresenceController_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/presence/heartbeat": {
         parameters: {
             query?: never;
@@ -3149,6 +3170,19 @@ export interface components {
         EmailConnectionTestView: {
             imap: components["schemas"]["ConnectionCheckView"];
             smtp: components["schemas"]["ConnectionCheckView"];
+        };
+        PresenceView: {
+            /** @description Online: routing may give the caller conversations */
+            online: boolean;
+            offlineSince?: string | null;
+            /** @enum {string|null} */
+            offlineReason?: "logout" | "session_lost" | null;
+            /** @description While online, send heartbeats well within this many seconds */
+            heartbeatTimeoutSeconds: number;
+        };
+        SetPresenceDto: {
+            /** @description true: online (like a login); false: offline (like a logout, the session stays) */
+            online: boolean;
         };
         HeartbeatView: {
             online: boolean;
@@ -8849,6 +8883,84 @@ export interface operations {
             };
             /** @description The resource does not exist or belongs to another account */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PresenceController_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresenceView"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PresenceController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPresenceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresenceView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
