@@ -874,6 +874,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/automation-rules/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What rules may name: attributes with their type and fitting operators (custom contact attributes included), triggers, action types
+         * @description For rule builders: offer exactly what the API accepts. Hidden custom contact attributes are listed for administrators only.
+         */
+        get: operations["AutomationRulesController_catalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/automation-rules/{id}": {
         parameters: {
             query?: never;
@@ -2792,6 +2812,41 @@ export interface components {
                 [key: string]: unknown;
             };
             notes: string[];
+        };
+        CatalogAttributeView: {
+            /**
+             * @description The attribute path a condition names
+             * @example conversation.status
+             */
+            path: string;
+            /**
+             * @description Its type (decides the operators and the value)
+             * @enum {string}
+             */
+            kind: "string" | "text" | "number" | "boolean" | "string[]" | "datetime" | "enum" | "weekday" | "time";
+            description: string;
+            /** @description The operators that fit it in automation rules */
+            operators: ("equals" | "not_equals" | "contains" | "does_not_contain" | "starts_with" | "in" | "not_in" | "greater_than" | "less_than" | "is_present" | "is_absent" | "changed")[];
+            /** @description enum and weekday: the values it may take */
+            values?: string[];
+            min?: number;
+            max?: number;
+            integer?: boolean;
+            /** @description Routing rules may read it too */
+            routing: boolean;
+        };
+        ConditionCatalogView: {
+            /** @description Every attribute a condition may name, the account's custom contact attributes (contact.attributes.<key>) included */
+            attributes: components["schemas"]["CatalogAttributeView"][];
+            operators: ("equals" | "not_equals" | "contains" | "does_not_contain" | "starts_with" | "in" | "not_in" | "greater_than" | "less_than" | "is_present" | "is_absent" | "changed")[];
+            eventTriggers: ("message_received" | "message_sent" | "conversation_created" | "status_changed" | "assigned" | "unassigned" | "tag_added" | "tag_removed" | "priority_changed" | "contact_updated" | "csat_received")[];
+            /** @description Time-based triggers: they take minutes */
+            timeTriggers: ("conversation_idle" | "customer_unresponsive" | "agent_unresponsive" | "in_status" | "first_response_due")[];
+            actionTypes: ("assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam")[];
+            /** @description How deep condition groups may nest */
+            maxGroupDepth: number;
+            /** @description The shortest duration of a time-based trigger, in minutes (AUTOMATION_MIN_DURATION_SECONDS / 60) */
+            minTriggerMinutes: number;
         };
         UpdateAutomationRuleDto: {
             /** @example VIP refunds */
@@ -8089,6 +8144,52 @@ export interface operations {
             };
             /** @description The JSON body is larger than 1 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    AutomationRulesController_catalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionCatalogView"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role of the rule's inbox (account-wide rules: the administrator role) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The rule, an inbox or a conversation named does not exist in your account */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
