@@ -200,10 +200,13 @@ export class Migration20261201130116_live_events extends Migration {
       for each row execute function live_events_access();`);
 
     // campaigns: mark the campaign dirty; the API's publisher emits campaign.progress (throttled)
-    this.addSql(`create function live_campaign_mark(p_campaign uuid) returns void language sql as $$
-      insert into campaign_live_progress (campaign_id, dirty) values (p_campaign, true)
-      on conflict (campaign_id) do update set dirty = true where not campaign_live_progress.dirty;
-    $$;`);
+    // Only a campaign that was clean wakes the publishers (once per published event, not per recipient).
+    this.addSql(`create function live_campaign_mark(p_campaign uuid) returns void language plpgsql as $$
+      begin
+        insert into campaign_live_progress (campaign_id, dirty) values (p_campaign, true)
+        on conflict (campaign_id) do update set dirty = true where not campaign_live_progress.dirty;
+        if found then perform pg_notify('cx_live_campaigns', ''); end if;
+      end $$;`);
     this.addSql(`create function live_events_campaign_recipients_inserted() returns trigger language plpgsql as $$
       begin
         perform live_campaign_mark(campaign_id) from (select distinct campaign_id from new_rows) d;

@@ -2,39 +2,79 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { pgArrayLiteral } from '../../common/pg-array';
 import { APP_CONFIG, ServiceConfig } from '../../config/config';
+import { LiveEventHub } from './live-event-hub';
 
 /** Campaigns published per round. */
 const BATCH = 20;
+/** A wake-up can be lost only with the listener's connection; a slow look covers even that. */
+const SAFETY_POLL_MS = 5000;
 
 /**
  * campaign.progress events, at most one per campaign every LIVE_EVENTS_CAMPAIGN_PROGRESS_MS: triggers
  * mark a campaign dirty when one of its recipients, its status or a delivery receipt changes
- * (campaign_live_progress); every API replica looks for dirty campaigns whose last event is old
- * enough, takes them with FOR UPDATE SKIP LOCKED (so one replica publishes each), reads the counts
+ * (campaign_live_progress) and, when a campaign was clean, NOTIFY cx_live_campaigns; every API
+ * replica (woken through its hub's listener, then by a timer for campaigns still throttled) looks for
+ * dirty campaigns whose last event is old enough, takes them with FOR UPDATE SKIP LOCKED (so one replica publishes each), reads the counts
  * and emits the event, in one transaction. A change while an event is being published marks the
  * campaign dirty again, so the last counts are always published (trailing edge).
  */
 @Injectable()
 export class CampaignProgressPublisher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CampaignProgressPublisher.name);
-  private timer?: NodeJS.Timeout;
+  private poll?: NodeJS.Timeout;
+  private next?: NodeJS.Timeout;
   private running = false;
+  private again = false;
   private stopped = false;
 
   constructor(
     private readonly em: EntityManager,
+    private readonly hub: LiveEventHub,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    const tick = Math.max(25, Math.floor(this.config.liveEvents.campaignProgressMs / 4));
-    this.timer = setInterval(() => void this.round(), tick);
-    this.timer.unref();
+    this.hub.onCampaignDirty(() => this.wake());
+    this.poll = setInterval(() => this.wake(), SAFETY_POLL_MS);
+    this.poll.unref();
+    this.wake();
   }
 
   onModuleDestroy(): void {
     this.stopped = true;
-    clearInterval(this.timer);
+    clearInterval(this.poll);
+    clearTimeout(this.next);
+  }
+
+  /** Publishes what is due now, then sleeps until the next throttled campaign is due (if any). */
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.next);
+    void this.round().then(async () => {
+      if (this.again) {
+        this.again = false;
+        return this.wake();
+      }
+      const waitMs = await this.nextDueInMs().catch(() => null);
+      if (waitMs !== null && !this.stopped) {
+        // A campaign held by a writer's open transaction is skipped: look again shortly, not in a tight loop.
+        this.next = setTimeout(() => this.wake(), Math.max(25, waitMs));
+        this.next.unref();
+      }
+    });
+  }
+
+  private async nextDueInMs(): Promise<number | null> {
+    const [row] = await this.em.fork().execute<{ wait_ms: number | null }[]>(
+      `select extract(epoch from (min(coalesce(last_emitted_at + make_interval(secs => ?), clock_timestamp())) - clock_timestamp())) * 1000 as wait_ms
+         from campaign_live_progress where dirty`,
+      [this.config.liveEvents.campaignProgressMs / 1000],
+    );
+    return row?.wait_ms === null || row?.wait_ms === undefined ? null : Number(row.wait_ms);
   }
 
   /** One round; returns how many campaigns it published. */

@@ -8,6 +8,8 @@ import type { LiveStream } from './live-stream';
 
 /** The NOTIFY channel live_event_emit() signals on every commit that wrote events. */
 export const LIVE_EVENTS_CHANNEL = 'cx_live_events';
+/** The NOTIFY channel live_campaign_mark() signals when a campaign's progress became dirty. */
+export const LIVE_CAMPAIGNS_CHANNEL = 'cx_live_campaigns';
 /** Rows read per query when catching up. */
 const PAGE = 1000;
 /** A notification can be lost only with its connection; a slow poll covers even that. */
@@ -62,6 +64,7 @@ export class LiveEventHub implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly perUser = new Map<string, number>();
   private total = 0;
   private readyWaiters: Array<() => void> = [];
+  private readonly campaignListeners: Array<() => void> = [];
   readonly stats = { dispatched: 0, dropped: 0, opened: 0, closed: 0 };
 
   constructor(@Inject(APP_CONFIG) private readonly config: ServiceConfig) {}
@@ -101,6 +104,11 @@ export class LiveEventHub implements OnApplicationBootstrap, OnModuleDestroy {
         resolve(true);
       });
     });
+  }
+
+  /** Called whenever a campaign's progress became dirty (and after every reconnect of the listener). */
+  onCampaignDirty(listener: () => void): void {
+    this.campaignListeners.push(listener);
   }
 
   /** Refuses a new stream beyond the caps of this process (429). */
@@ -154,9 +162,12 @@ export class LiveEventHub implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         client.on('error', (err) => this.lost(client, err));
         client.on('end', () => this.lost(client, new Error('connection ended')));
-        client.on('notification', () => this.schedule());
+        client.on('notification', (msg) => {
+          if (msg.channel === LIVE_CAMPAIGNS_CHANNEL) for (const wake of this.campaignListeners) wake();
+          else this.schedule();
+        });
         await client.connect();
-        await client.query(`listen ${LIVE_EVENTS_CHANNEL}`);
+        await client.query(`listen ${LIVE_EVENTS_CHANNEL}; listen ${LIVE_CAMPAIGNS_CHANNEL}`);
         if (this.lastIdValue === null) {
           const { rows } = await client.query<{ id: string }>('select coalesce(max(id), 0) as id from live_events');
           this.lastIdValue = Number(rows[0].id);
@@ -169,6 +180,8 @@ export class LiveEventHub implements OnApplicationBootstrap, OnModuleDestroy {
         this.reconnectDelayMs = 250;
         this.logger.log(`listening for live events after id ${this.lastIdValue}`);
         for (const wake of this.readyWaiters.splice(0)) wake();
+        // Marks made while it was away were not heard.
+        for (const wake of this.campaignListeners) wake();
         this.schedule();
         return;
       } catch (err) {

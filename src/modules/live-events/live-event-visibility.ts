@@ -12,6 +12,8 @@ export interface LiveEventRecord {
   type: string;
   payload: Record<string, unknown>;
   createdAt: Date;
+  /** The SSE frame, serialised once for every stream that receives it. */
+  frame?: string;
 }
 
 /** What one stream's caller may see, read from the database when the stream opens and whenever it may have changed. */

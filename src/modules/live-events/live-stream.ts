@@ -44,6 +44,7 @@ export class LiveStream {
   private paused = true;
   private pending: LiveEventRecord[] = [];
   private rechecking = false;
+  private corked = false;
   private recheckAgain = false;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly recheckTimer: NodeJS.Timeout;
@@ -61,6 +62,7 @@ export class LiveStream {
     this.heartbeat.unref();
     this.recheckTimer.unref();
     res.on('close', () => this.close('client went away', false));
+    res.on('error', () => this.close('connection failed', true));
   }
 
   get userId(): string {
@@ -100,7 +102,7 @@ export class LiveStream {
   deliver(event: LiveEventRecord): void {
     if (this.closed || event.id <= this.position) return;
     this.position = event.id;
-    if (mayReceive(this.access, event)) this.write(frame(event.type, envelope(event), event.id));
+    if (mayReceive(this.access, event)) this.write((event.frame ??= frame(event.type, envelope(event), event.id)));
   }
 
   /** A control event (ready, reset, end). */
@@ -167,6 +169,15 @@ export class LiveStream {
     if (this.res.writableLength > this.opts.maxBufferBytes) {
       this.close(`client too slow: more than ${this.opts.maxBufferBytes} bytes unsent (LIVE_EVENTS_MAX_BUFFER_BYTES)`, true);
       return;
+    }
+    // Everything written in one tick (a page of events, a replay) leaves in one write to the socket.
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
     }
     this.res.write(chunk);
   }

@@ -69,6 +69,11 @@ export class OpenEventStreamUseCase {
     res.flushHeaders();
     res.socket?.setNoDelay(true);
     this.hub.register(stream);
+    // The client may have gone while its access was read: its 'close' came before the stream listened.
+    if (res.destroyed || res.socket?.destroyed !== false) {
+      stream.close('client went away', false);
+      return;
+    }
     stream.write('retry: 2000\n\n');
 
     let replayed = 0;
