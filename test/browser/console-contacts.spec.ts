@@ -288,7 +288,8 @@ test('an administrator manages contacts, attributes, teams and users through the
   ] as const) {
     await small.goto(path);
     await visible(small.getByRole('heading', { name: heading, level: 1 }));
-    await small.waitForLoadState('networkidle');
+    // not 'networkidle': the live event stream keeps a request open for as long as the page lives
+    await small.waitForFunction("document.querySelectorAll('.mantine-Loader-root').length === 0");
     await screenshot(small, name);
   }
   await phone.close();
