@@ -17,9 +17,10 @@ import { emailRoutes } from './matrix/email.routes';
 import { campaignRoutes } from './matrix/campaigns.routes';
 import { aiRoutes } from './matrix/ai.routes';
 import { automationRoutes } from './matrix/automation.routes';
+import { liveEventRoutes } from './matrix/live-events.routes';
 import { createFixture, ROLES, type MatrixFixture, type MatrixRoute } from './matrix/fixture';
 
-const ALL_ROUTES: MatrixRoute[] = [...coreRoutes, ...conversationRoutes, ...contactRoutes, ...savedReplyRoutes, ...presenceRoutes, ...csatRoutes, ...smsRoutes, ...emailRoutes, ...campaignRoutes, ...aiRoutes, ...automationRoutes];
+const ALL_ROUTES: MatrixRoute[] = [...coreRoutes, ...conversationRoutes, ...contactRoutes, ...savedReplyRoutes, ...presenceRoutes, ...csatRoutes, ...smsRoutes, ...emailRoutes, ...campaignRoutes, ...aiRoutes, ...automationRoutes, ...liveEventRoutes];
 const PUBLIC_ROUTES = new Set(['GET /health']);
 
 let stack: TestStack;
@@ -54,6 +55,24 @@ test('every status the matrix asserts is documented for its route', async () => 
   expect(undocumented).toEqual([]);
 });
 
+/** The event stream: its status and, for a 200, its first event (then the connection is closed); else the JSON answer. */
+async function openStream<T>(path: string, token?: string): Promise<{ status: number; body: T | undefined }> {
+  const abort = new AbortController();
+  const res = await fetch(stack.baseUrl + path, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: abort.signal });
+  if (res.status !== 200) return { status: res.status, body: (await res.json()) as T };
+  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const reader = res.body!.getReader();
+  let text = '';
+  while (!text.includes('event: ready')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  abort.abort();
+  expect(text).toContain('event: ready');
+  return { status: 200, body: undefined };
+}
+
 /** A request whose body is not JSON (the CSV import). */
 async function rawBody<T>(method: string, path: string, body: string, contentType: string, token?: string): Promise<{ status: number; body: T }> {
   const res = await fetch(stack.baseUrl + path, {
@@ -70,7 +89,9 @@ describe.each(ALL_ROUTES.map((r) => [r.route, r] as const))('%s', (_name, route)
     const method = route.route.split(' ')[0];
     const req = await route.request(fx, role);
     const token = req.token ?? (role === 'anonymous' ? undefined : fx.users[role].token);
-    const res = req.contentType
+    const res = req.stream
+      ? await openStream<{ message?: string }>(req.path, token)
+      : req.contentType
       ? await rawBody<{ message?: string }>(method, req.path, String(req.body), req.contentType, token)
       : await http<{ message?: string }>(stack, method, req.path, req.body, token);
     if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
@@ -79,6 +100,6 @@ describe.each(ALL_ROUTES.map((r) => [r.route, r] as const))('%s', (_name, route)
     const documented = spec.paths[path]?.[method.toLowerCase()]?.responses?.[String(status)];
     const schema = documented?.content?.['application/json']?.schema;
     if (schema && res.body !== undefined) expect(schemaProblems(spec, schema, res.body)).toEqual([]);
-    if (status === 403) expect(res.body.message).toMatch(/needs|not a member|cannot/);
+    if (status === 403) expect(res.body?.message).toMatch(/needs|not a member|cannot/);
   });
 });

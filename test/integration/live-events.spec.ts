@@ -11,6 +11,7 @@
 import * as net from 'node:net';
 import { Client } from 'pg';
 import { LiveEventHub } from '../../src/modules/live-events/live-event-hub';
+import { LiveEventPruner } from '../../src/modules/live-events/live-event-pruner';
 import { openSse, type SseClient, type SseEvent } from '../support/sse-client';
 import { type ApiReplica, eventually, http, signUp, startApiReplica, startTestStack, type TestStack } from '../support/test-stack';
 
@@ -314,6 +315,22 @@ describe('reconnecting', () => {
     // Live again from the reset's position.
     await ok(acme.admin.token, 'PATCH', `/api/v1/conversations/${conv.conversationId}`, { priority: 2 });
     await late.next((e) => e.event === 'conversation.updated' && about(conv.conversationId)(e));
+
+    // Older than the retention: pruned, then a reconnect from before the pruned ids is a reset; one
+    // from the newest pruned id has missed nothing and replays.
+    const kept = await stream(replicaB.baseUrl, acme.admin.token);
+    const keptPosition = Number(readyOf(kept).id);
+    kept.close();
+    await ok(acme.admin.token, 'PATCH', `/api/v1/conversations/${conv.conversationId}`, { priority: 3 });
+    await db.query(`update live_events set created_at = now() - interval '25 hours' where id <= $1`, [keptPosition]);
+    expect(await replicaB.api.get(LiveEventPruner, { strict: false }).prune()).toBeGreaterThan(0);
+    expect((await db.query(`select count(*)::int as n from live_events where id <= $1`, [keptPosition])).rows[0].n).toBe(0);
+    const stale = await openSse(`${replicaB.baseUrl}/api/v1/events`, { authorization: `Bearer ${acme.admin.token}`, 'last-event-id': String(keptPosition - 1) });
+    streams.push(stale);
+    expect((await stale.next((e) => e.event === 'reset')).data.data.reason).toMatch(/no longer kept \(LIVE_EVENTS_RETENTION_HOURS 24\)/);
+    const fresh = await stream(replicaB.baseUrl, acme.admin.token, { 'last-event-id': String(keptPosition) });
+    expect(fresh.events.some((e) => e.event === 'reset')).toBe(false);
+    expect(fresh.events.filter(about(conv.conversationId)).map((e) => (e.data.data.changes as { priority: { to: number } }).priority.to)).toEqual([3]);
   });
 });
 

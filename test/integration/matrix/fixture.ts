@@ -40,6 +40,8 @@ export interface MatrixRequest {
   token?: string;
   /** A string body sent as this content type instead of JSON (e.g. text/csv). */
   contentType?: string;
+  /** A stream (server-sent events): only the status and the start of the answer are read. */
+  stream?: boolean;
 }
 
 export interface MatrixRoute {
