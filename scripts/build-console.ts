@@ -37,7 +37,9 @@ export function consoleStaleReason(): string | undefined {
 export function buildConsole(log: (line: string) => void = console.log): number {
   const started = Date.now();
   const vite = path.join(ROOT, 'node_modules/vite/bin/vite.js');
-  const res = spawnSync(process.execPath, [vite, 'build', '--config', 'console/vite.config.mts', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
+  // Always React's production build: jest sets NODE_ENV=test, which made Vite bundle the development build.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const res = spawnSync(process.execPath, [vite, 'build', '--config', 'console/vite.config.mts', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8', env });
   if (res.status !== 0) throw new Error(`vite build failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
   const ms = Date.now() - started;
   log(`console built into dist/console (${(ms / 1000).toFixed(1)} s)`);

@@ -14,6 +14,7 @@ import { UsersModule } from './modules/users/users.module';
 import { ContactsModule } from './modules/contacts/contacts.module';
 import { ConversationsModule } from './modules/conversations/conversations.module';
 import { CsatModule } from './modules/csat/csat.module';
+import { ReportsModule } from './modules/reports/reports.module';
 import { SavedRepliesModule } from './modules/saved-replies/saved-replies.module';
 import { TeamsModule } from './modules/teams/teams.module';
 import { VariablesModule } from './modules/variables/variables.module';
@@ -46,6 +47,7 @@ export class AppModule {
         RoutingModule,
         PresenceModule,
         CsatModule,
+        ReportsModule,
         AiModule,
         ContactsModule,
         TeamsModule,

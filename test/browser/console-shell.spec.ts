@@ -51,6 +51,8 @@ test('a new manager signs up through the UI, lands in the shell, deep links relo
   const nav = page.getByRole('navigation', { name: 'Main navigation' });
   for (const entry of ['Conversations', ...MANAGER_ENTRIES]) await visible(nav.getByRole('link', { name: entry, exact: true }));
   await visible(page.getByRole('banner').getByText('Administrator', { exact: true }));
+  // the live event stream is open (GET /api/v1/events answered and sent `ready`)
+  await visible(page.getByRole('status', { name: 'Live updates: Live' }));
   await screenshot(page, 'shell-manager-desktop');
 
   await nav.getByRole('link', { name: 'Inboxes' }).click();

@@ -161,7 +161,10 @@ describe('upgrade', () => {
     await stack.startWorker();
     await fx.inbound('upgrade-1', 'second message, on the new code');
     await eventually(async () => ((await tagsOf(stack, c.conversationId)).includes('seen') ? true : undefined), 15_000, 'the rule fired');
-    // Both messages' events ran through the rule, in the same workflow run (no restart, no reset).
+    // Both messages' events ran through the rule (each firing commits on its own: wait for the
+    // second), exactly once each, in the same workflow run (no restart, no reset).
+    await eventually(async () => ((await firings(stack, c.conversationId)).length >= 2 ? true : undefined), 15_000, 'both events fired');
+    await sleep(500);
     expect(await firings(stack, c.conversationId)).toHaveLength(2);
     const handle = stack.temporal.workflow.getHandle(conversationWorkflowId(c.conversationId));
     expect((await handle.describe()).runId).toBe(oldRun);

@@ -440,6 +440,18 @@ describe('VIP, favourites, opt-outs', () => {
     ]);
     expect((await asAgent('DELETE', `${url}/opt-outs/sms`)).status).toBe(204);
     expect((await getContact(c.contactId)).optOuts.map((o) => o.channelType)).toEqual(['email']);
+    // The optedOut filter of the list (and the export, which shares the filters).
+    const flagQ = encodeURIComponent('Flag');
+    const other = await inbound(inboxA, { sourceId: `flags-other-${uniq()}`, name: 'Flag other' });
+    const listed = async (optedOut: boolean) =>
+      (await asAdmin<Page>('GET', `/api/v1/contacts?q=${flagQ}&optedOut=${optedOut}&limit=100`)).body.items.map((i) => i.id);
+    expect(await listed(true)).toContain(c.contactId);
+    expect(await listed(true)).not.toContain(other.contactId);
+    expect(await listed(false)).toContain(other.contactId);
+    expect(await listed(false)).not.toContain(c.contactId);
+    const badFilter = await asAdmin<ErrorBody>('GET', '/api/v1/contacts?optedOut=maybe');
+    expect(badFilter.status).toBe(400);
+    expect(badFilter.body.details).toEqual([expect.objectContaining({ field: 'optedOut' })]);
 
     const bad = await asAgent<ErrorBody>('PUT', `${url}/opt-outs/fax`);
     expect(bad.status).toBe(400);

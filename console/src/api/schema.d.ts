@@ -685,6 +685,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/audience-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The size of an audience before it is saved (the live count of the campaign form); nothing is stored */
+        post: operations["CampaignsController_previewDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns/{id}": {
         parameters: {
             query?: never;
@@ -857,6 +874,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/automation-rules/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What rules may name: attributes with their type and fitting operators (custom contact attributes included), triggers, action types
+         * @description For rule builders: offer exactly what the API accepts. Hidden custom contact attributes are listed for administrators only.
+         */
+        get: operations["AutomationRulesController_catalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/automation-rules/{id}": {
         parameters: {
             query?: never;
@@ -1023,6 +1060,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's presence (online or offline) */
+        get: operations["PresenceController_current"];
+        /**
+         * Go online or offline (the presence switch)
+         * @description Offline counts as a logout for routing (no new conversations; auto-unassign after its grace period) while the session stays; online as a login. Send heartbeats only while online: a heartbeat brings an offline agent back online.
+         */
+        put: operations["PresenceController_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/presence/heartbeat": {
         parameters: {
             query?: never;
@@ -1103,6 +1161,26 @@ export interface paths {
         put?: never;
         /** Give or change the rating (1-5) and comment, within CSAT_EDIT_WINDOW_DAYS days of sending */
         post: operations["CsatPublicController_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/volume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversations created and resolved, by day or week and by inbox (administrators: every inbox; managers: the inboxes they manage)
+         * @description Counted from the conversations' event log; a conversation counts in its current inbox.
+         */
+        get: operations["ReportsController_volumeReport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2275,6 +2353,21 @@ export interface components {
             /** @description No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone. */
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
         };
+        PreviewAudienceDto: {
+            /**
+             * Format: uuid
+             * @description The sending inbox (you must manage it); its channel decides who is opted out
+             */
+            inboxId: string;
+            /** @description Empty: every contact of the account */
+            audience: components["schemas"]["CampaignAudienceDto"];
+        };
+        AudiencePreviewView: {
+            /** @description Contacts in the audience now (opted-out ones included; they are skipped at send time) */
+            count: number;
+            /** @description Of those, opted out of the inbox channel right now */
+            optedOut: number;
+        };
         UpdateCampaignDto: {
             name?: string;
             /** @enum {string} */
@@ -2294,12 +2387,6 @@ export interface components {
             rateLimitPerSecond?: number | null;
             /** @description No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone. */
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
-        };
-        AudiencePreviewView: {
-            /** @description Contacts in the audience now (opted-out ones included; they are skipped at send time) */
-            count: number;
-            /** @description Of those, opted out of the inbox channel right now */
-            optedOut: number;
         };
         CampaignCountersView: {
             sent: number;
@@ -2726,6 +2813,41 @@ export interface components {
             };
             notes: string[];
         };
+        CatalogAttributeView: {
+            /**
+             * @description The attribute path a condition names
+             * @example conversation.status
+             */
+            path: string;
+            /**
+             * @description Its type (decides the operators and the value)
+             * @enum {string}
+             */
+            kind: "string" | "text" | "number" | "boolean" | "string[]" | "datetime" | "enum" | "weekday" | "time";
+            description: string;
+            /** @description The operators that fit it in automation rules */
+            operators: ("equals" | "not_equals" | "contains" | "does_not_contain" | "starts_with" | "in" | "not_in" | "greater_than" | "less_than" | "is_present" | "is_absent" | "changed")[];
+            /** @description enum and weekday: the values it may take */
+            values?: string[];
+            min?: number;
+            max?: number;
+            integer?: boolean;
+            /** @description Routing rules may read it too */
+            routing: boolean;
+        };
+        ConditionCatalogView: {
+            /** @description Every attribute a condition may name, the account's custom contact attributes (contact.attributes.<key>) included */
+            attributes: components["schemas"]["CatalogAttributeView"][];
+            operators: ("equals" | "not_equals" | "contains" | "does_not_contain" | "starts_with" | "in" | "not_in" | "greater_than" | "less_than" | "is_present" | "is_absent" | "changed")[];
+            eventTriggers: ("message_received" | "message_sent" | "conversation_created" | "status_changed" | "assigned" | "unassigned" | "tag_added" | "tag_removed" | "priority_changed" | "contact_updated" | "csat_received")[];
+            /** @description Time-based triggers: they take minutes */
+            timeTriggers: ("conversation_idle" | "customer_unresponsive" | "agent_unresponsive" | "in_status" | "first_response_due")[];
+            actionTypes: ("assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam")[];
+            /** @description How deep condition groups may nest */
+            maxGroupDepth: number;
+            /** @description The shortest duration of a time-based trigger, in minutes (AUTOMATION_MIN_DURATION_SECONDS / 60) */
+            minTriggerMinutes: number;
+        };
         UpdateAutomationRuleDto: {
             /** @example VIP refunds */
             name?: string;
@@ -3104,6 +3226,19 @@ export interface components {
             imap: components["schemas"]["ConnectionCheckView"];
             smtp: components["schemas"]["ConnectionCheckView"];
         };
+        PresenceView: {
+            /** @description Online: routing may give the caller conversations */
+            online: boolean;
+            offlineSince?: string | null;
+            /** @enum {string|null} */
+            offlineReason?: "logout" | "session_lost" | null;
+            /** @description While online, send heartbeats well within this many seconds */
+            heartbeatTimeoutSeconds: number;
+        };
+        SetPresenceDto: {
+            /** @description true: online (like a login); false: offline (like a logout, the session stays) */
+            online: boolean;
+        };
         HeartbeatView: {
             online: boolean;
             lastHeartbeatAt: string;
@@ -3196,6 +3331,42 @@ export interface components {
             rating: number;
             /** @description Replaces the stored comment; "" removes it; omitted keeps it. */
             comment?: string;
+        };
+        VolumePeriodRowView: {
+            /**
+             * @description The UTC day, or the Monday of the ISO week
+             * @example 2026-03-02
+             */
+            period: string;
+            /** @example 2026-W10 */
+            label: string;
+            /** @description Conversations created */
+            created: number;
+            /** @description Resolutions (a conversation resolved twice counts twice) */
+            resolved: number;
+        };
+        VolumeInboxRowView: {
+            inboxId: string;
+            name: string;
+            /** @example sms */
+            channelType: string;
+            created: number;
+            resolved: number;
+        };
+        VolumeTotalView: {
+            created: number;
+            resolved: number;
+        };
+        VolumeReportView: {
+            from: string;
+            to: string;
+            /** @enum {string} */
+            groupBy: "day" | "week";
+            /** @description Periods with activity, oldest first */
+            periods: components["schemas"]["VolumePeriodRowView"][];
+            /** @description Inboxes with activity, by name */
+            inboxes: components["schemas"]["VolumeInboxRowView"][];
+            total: components["schemas"]["VolumeTotalView"];
         };
         DraftCampaignMessageDto: {
             /**
@@ -7129,6 +7300,74 @@ export interface operations {
             };
         };
     };
+    CampaignsController_previewDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewAudienceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudiencePreviewView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role in the sending inbox (or the administrator role) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description inboxId names no inbox of the account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     CampaignsController_get: {
         parameters: {
             query?: never;
@@ -7905,6 +8144,52 @@ export interface operations {
             };
             /** @description The JSON body is larger than 1 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    AutomationRulesController_catalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionCatalogView"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role of the rule's inbox (account-wide rules: the administrator role) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The rule, an inbox or a conversation named does not exist in your account */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8708,6 +8993,84 @@ export interface operations {
             };
         };
     };
+    PresenceController_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresenceView"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PresenceController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPresenceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresenceView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     PresenceController_beat: {
         parameters: {
             query?: never;
@@ -9029,6 +9392,70 @@ export interface operations {
             };
         };
     };
+    ReportsController_volumeReport: {
+        parameters: {
+            query?: {
+                /** @description ISO date or date-time; default 30 days before `to` (the range is at most 366 days) */
+                from?: string;
+                /** @description ISO date-time (exclusive) or date (that day included); default now */
+                to?: string;
+                /** @description Only this inbox (you must manage it) */
+                inboxId?: string;
+                /** @description UTC days or ISO weeks (Monday) */
+                groupBy?: "day" | "week";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeReportView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role in the inbox (or in any inbox without inboxId) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description inboxId names no inbox of the account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     MessageAssistantController_draft: {
         parameters: {
             query?: never;
@@ -9106,6 +9533,8 @@ export interface operations {
                 vip?: boolean;
                 /** @description true: only the caller's favourite contacts */
                 favourites?: boolean;
+                /** @description true: only contacts opted out of campaign messages on at least one channel; false: only contacts opted out on none */
+                optedOut?: boolean;
                 /** @description Only contacts having this tag (normalised like the tags: trimmed, lower-cased) */
                 tag?: string;
                 /** @description nextCursor of the previous page */
@@ -9223,6 +9652,8 @@ export interface operations {
                 vip?: boolean;
                 /** @description true: only the caller's favourite contacts */
                 favourites?: boolean;
+                /** @description true: only contacts opted out of campaign messages on at least one channel; false: only contacts opted out on none */
+                optedOut?: boolean;
                 /** @description Only contacts having this tag (normalised like the tags: trimmed, lower-cased) */
                 tag?: string;
                 /** @description Comma-separated columns, in order: id, name, email, phone, vip, spam, createdAt and the keys of custom attributes. Default: name,email,phone,vip and every custom attribute by position. */

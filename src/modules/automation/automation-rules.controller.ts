@@ -13,6 +13,8 @@ import {
   ReorderAutomationRulesDto,
   UpdateAutomationRuleDto,
 } from './dto/automation-rule.dto';
+import { ConditionCatalogView } from './dto/condition-catalog.dto';
+import { GetConditionCatalogUseCase } from './use-cases/get-condition-catalog.use-case';
 import { CreateAutomationRuleUseCase } from './use-cases/create-automation-rule.use-case';
 import { DeleteAutomationRuleUseCase } from './use-cases/delete-automation-rule.use-case';
 import { GetAutomationRuleUseCase } from './use-cases/get-automation-rule.use-case';
@@ -47,6 +49,7 @@ export class AutomationRulesController {
     private readonly testRule: TestAutomationRuleUseCase,
     private readonly listFirings: ListRuleFiringsUseCase,
     private readonly getStats: GetRuleStatsUseCase,
+    private readonly getCatalog: GetConditionCatalogUseCase,
   ) {}
 
   @Post()
@@ -85,6 +88,16 @@ export class AutomationRulesController {
   @ApiOkResponse({ type: AutomationRuleTestView })
   async test(@CurrentActor() actor: Actor, @Body() body: TestAutomationRuleDto): Promise<AutomationRuleTestView> {
     return this.testRule.execute({ ...body, actor });
+  }
+
+  @Get('catalog')
+  @ApiOperation({
+    summary: 'What rules may name: attributes with their type and fitting operators (custom contact attributes included), triggers, action types',
+    description: 'For rule builders: offer exactly what the API accepts. Hidden custom contact attributes are listed for administrators only.',
+  })
+  @ApiOkResponse({ type: ConditionCatalogView })
+  catalog(@CurrentActor() actor: Actor): Promise<ConditionCatalogView> {
+    return this.getCatalog.execute({ actor });
   }
 
   @Get(':id')

@@ -13,6 +13,7 @@ import { RuleTimerRefresh } from './rule-timer-refresh';
 import { CreateAutomationRuleUseCase } from './use-cases/create-automation-rule.use-case';
 import { DeleteAutomationRuleUseCase } from './use-cases/delete-automation-rule.use-case';
 import { ExplainConversationAutomationUseCase } from './use-cases/explain-conversation-automation.use-case';
+import { GetConditionCatalogUseCase } from './use-cases/get-condition-catalog.use-case';
 import { GetAutomationRuleUseCase } from './use-cases/get-automation-rule.use-case';
 import { GetRuleStatsUseCase } from './use-cases/get-rule-stats.use-case';
 import { ListAutomationRulesUseCase } from './use-cases/list-automation-rules.use-case';
@@ -55,6 +56,7 @@ const SHARED = [RunAutomationUseCase];
     ExplainConversationAutomationUseCase,
     ListRuleFiringsUseCase,
     GetRuleStatsUseCase,
+    GetConditionCatalogUseCase,
     WhatIfUseCase,
   ],
   exports: SHARED,

@@ -4,13 +4,14 @@ import { ApiErrors } from '../../common/api-errors';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
 import type { CampaignWithCount } from './campaign-status';
-import { AudiencePreviewView, CampaignPageView, CampaignProgressView, CampaignView, CreateCampaignDto, ListCampaignsQuery, UpdateCampaignDto } from './dto/campaign.dto';
+import { AudiencePreviewView, CampaignPageView, CampaignProgressView, CampaignView, CreateCampaignDto, ListCampaignsQuery, PreviewAudienceDto, UpdateCampaignDto } from './dto/campaign.dto';
 import { CancelCampaignUseCase } from './use-cases/cancel-campaign.use-case';
 import { CreateCampaignUseCase } from './use-cases/create-campaign.use-case';
 import { GetCampaignProgressUseCase } from './use-cases/get-campaign-progress.use-case';
 import { GetCampaignUseCase } from './use-cases/get-campaign.use-case';
 import { ListCampaignsUseCase } from './use-cases/list-campaigns.use-case';
 import { PauseCampaignUseCase } from './use-cases/pause-campaign.use-case';
+import { PreviewAudienceDraftUseCase } from './use-cases/preview-audience-draft.use-case';
 import { PreviewCampaignAudienceUseCase } from './use-cases/preview-campaign-audience.use-case';
 import { ResumeCampaignUseCase } from './use-cases/resume-campaign.use-case';
 import { StartCampaignUseCase } from './use-cases/start-campaign.use-case';
@@ -28,6 +29,7 @@ export class CampaignsController {
     private readonly updateCampaign: UpdateCampaignUseCase,
     private readonly getCampaign: GetCampaignUseCase,
     private readonly previewAudience: PreviewCampaignAudienceUseCase,
+    private readonly previewDraftAudience: PreviewAudienceDraftUseCase,
     private readonly startCampaign: StartCampaignUseCase,
     private readonly pauseCampaign: PauseCampaignUseCase,
     private readonly resumeCampaign: ResumeCampaignUseCase,
@@ -56,6 +58,15 @@ export class CampaignsController {
   @ApiErrors({ NOT_FOUND: 'inboxId names no inbox of the account' })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateCampaignDto): Promise<CampaignView> {
     return view(await this.createCampaign.execute({ ...body, actor }));
+  }
+
+  @Post('audience-preview')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The size of an audience before it is saved (the live count of the campaign form); nothing is stored' })
+  @ApiOkResponse({ type: AudiencePreviewView })
+  @ApiErrors({ NOT_FOUND: 'inboxId names no inbox of the account' })
+  async previewDraft(@CurrentActor() actor: Actor, @Body() body: PreviewAudienceDto): Promise<AudiencePreviewView> {
+    return this.previewDraftAudience.execute({ actor, inboxId: body.inboxId, audience: body.audience });
   }
 
   @Get(':id')

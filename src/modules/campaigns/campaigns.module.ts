@@ -13,6 +13,7 @@ import { MarkCampaignRunningUseCase } from './use-cases/mark-campaign-running.us
 import { ListCampaignsUseCase } from './use-cases/list-campaigns.use-case';
 import { PauseCampaignUseCase } from './use-cases/pause-campaign.use-case';
 import { PreviewCampaignAudienceUseCase } from './use-cases/preview-campaign-audience.use-case';
+import { PreviewAudienceDraftUseCase } from './use-cases/preview-audience-draft.use-case';
 import { ResumeCampaignUseCase } from './use-cases/resume-campaign.use-case';
 import { SendCampaignBatchUseCase } from './use-cases/send-campaign-batch.use-case';
 import { StartCampaignUseCase } from './use-cases/start-campaign.use-case';
@@ -31,6 +32,7 @@ const RUN_ACTIVITY_USE_CASES = [MarkCampaignRunningUseCase, LoadAudiencePageUseC
     UpdateCampaignUseCase,
     GetCampaignUseCase,
     PreviewCampaignAudienceUseCase,
+    PreviewAudienceDraftUseCase,
     StartCampaignUseCase,
     PauseCampaignUseCase,
     ResumeCampaignUseCase,

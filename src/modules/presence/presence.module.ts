@@ -9,6 +9,7 @@ import { GetGraceDeadlinesUseCase } from './use-cases/get-grace-deadlines.use-ca
 import { HeartbeatUseCase } from './use-cases/heartbeat.use-case';
 import { ListInboxAgentsUseCase } from './use-cases/list-inbox-agents.use-case';
 import { RecordPresenceChangeUseCase } from './use-cases/record-presence-change.use-case';
+import { SetPresenceUseCase } from './use-cases/set-presence.use-case';
 
 /** Use cases the agent-presence workflow's activities call. */
 const SHARED = [CheckHeartbeatUseCase, GetGraceDeadlinesUseCase, AutoUnassignUseCase, DrainForAgentUseCase, RecordPresenceChangeUseCase];
@@ -17,7 +18,7 @@ const SHARED = [CheckHeartbeatUseCase, GetGraceDeadlinesUseCase, AutoUnassignUse
 @Module({
   imports: [RoutingModule],
   controllers: [PresenceController],
-  providers: [...SHARED, HeartbeatUseCase, ListInboxAgentsUseCase],
+  providers: [...SHARED, HeartbeatUseCase, ListInboxAgentsUseCase, SetPresenceUseCase],
   exports: SHARED,
 })
 export class PresenceModule implements OnModuleInit {

@@ -36,6 +36,8 @@ export const automationRoutes: MatrixRoute[] = [
     expected: expectFor.inboxManager(201),
   },
   { route: 'GET /api/v1/automation-rules', request: async () => ({ path: '/api/v1/automation-rules' }), expected: rulesReaders(200) },
+  // what rule builders may name: every user of an account (hidden attributes for administrators only)
+  { route: 'GET /api/v1/automation-rules/catalog', request: async () => ({ path: '/api/v1/automation-rules/catalog' }), expected: expectFor.anyUser(200) },
   {
     route: 'PUT /api/v1/automation-rules/order',
     request: async (fx) => {

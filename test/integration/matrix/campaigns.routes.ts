@@ -35,6 +35,12 @@ export const campaignRoutes: MatrixRoute[] = [
     expected: expectFor.inboxManager(201),
   },
   {
+    // the live count of the campaign form, before a campaign exists: the inbox's managers
+    route: 'POST /api/v1/campaigns/audience-preview',
+    request: async (fx) => ({ path: '/api/v1/campaigns/audience-preview', body: { inboxId: fx.inboxId, audience: EMPTY_AUDIENCE } }),
+    expected: expectFor.inboxManager(200),
+  },
+  {
     route: 'GET /api/v1/campaigns/{id}',
     request: async (fx) => ({ path: `/api/v1/campaigns/${await draft(fx)}` }),
     expected: expectFor.inboxManager(200),

@@ -30,4 +30,10 @@ export const csatRoutes: MatrixRoute[] = [
     request: async (fx) => ({ path: `/api/v1/reports/csat?inboxId=${fx.inboxId}&groupBy=agent` }),
     expected: expectFor.inboxManager(200),
   },
+  {
+    // the volume report of the fixture inbox: its managers and administrators
+    route: 'GET /api/v1/reports/volume',
+    request: async (fx) => ({ path: `/api/v1/reports/volume?inboxId=${fx.inboxId}&groupBy=day` }),
+    expected: expectFor.inboxManager(200),
+  },
 ];

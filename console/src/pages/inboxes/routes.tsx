@@ -1,5 +1,9 @@
 import type { RouteObject } from 'react-router';
 import { lazyPage } from '../../routing/lazyPage';
 
-/** The routes of this area (children of the app shell); this folder's screens are added here. */
-export const routes: RouteObject[] = [{ path: 'inboxes', element: lazyPage(() => import('./InboxesPage'), 'manager') }];
+/** The routes of this area (children of the app shell): the inbox list and one inbox's settings by tab. */
+export const routes: RouteObject[] = [
+  { path: 'inboxes', element: lazyPage(() => import('./InboxListPage'), 'manager') },
+  { path: 'inboxes/:inboxId', element: lazyPage(() => import('./InboxPage'), 'manager') },
+  { path: 'inboxes/:inboxId/:tab', element: lazyPage(() => import('./InboxPage'), 'manager') },
+];

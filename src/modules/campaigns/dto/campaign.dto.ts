@@ -171,6 +171,18 @@ export class CampaignPageView {
   @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last page' }) nextCursor!: string | null;
 }
 
+export class PreviewAudienceDto {
+  @ApiProperty({ format: 'uuid', description: 'The sending inbox (you must manage it); its channel decides who is opted out' })
+  @IsUUID()
+  inboxId!: string;
+
+  @ApiProperty({ type: CampaignAudienceDto, description: 'Empty: every contact of the account' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CampaignAudienceDto)
+  audience!: CampaignAudienceDto;
+}
+
 export class AudiencePreviewView {
   @ApiProperty({ description: 'Contacts in the audience now (opted-out ones included; they are skipped at send time)' }) count!: number;
   @ApiProperty({ description: 'Of those, opted out of the inbox channel right now' }) optedOut!: number;

@@ -29,6 +29,12 @@ export class ContactFilterQuery {
   @IsBoolean()
   favourites?: boolean;
 
+  @ApiPropertyOptional({ description: 'true: only contacts opted out of campaign messages on at least one channel; false: only contacts opted out on none' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  optedOut?: boolean;
+
   @ApiPropertyOptional({ description: 'Only contacts having this tag (normalised like the tags: trimmed, lower-cased)', example: 'newsletter' })
   @IsOptional()
   @IsString()

@@ -12,6 +12,8 @@ export interface ContactFilter {
   q?: string;
   vip?: boolean;
   favourites?: boolean;
+  /** true: opted out on at least one channel; false: on none. */
+  optedOut?: boolean;
   tag?: string;
 }
 
@@ -50,6 +52,9 @@ export async function contactFilterSql(
   if (filter.favourites) {
     clauses.push('exists (select 1 from contact_favourites f where f.contact_id = c.id and f.user_id = ?)');
     params.push(actor.userId);
+  }
+  if (filter.optedOut !== undefined) {
+    clauses.push(`${filter.optedOut ? '' : 'not '}exists (select 1 from contact_opt_outs o where o.contact_id = c.id)`);
   }
   if (filter.tag !== undefined) {
     // @> (not = any) so the GIN index on tags serves it.

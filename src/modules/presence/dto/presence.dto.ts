@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean } from 'class-validator';
+import type { PresenceState } from '../use-cases/set-presence.use-case';
 import type { InboxAgent, InboxAgents } from '../use-cases/list-inbox-agents.use-case';
 
 export class HeartbeatView {
@@ -24,4 +26,17 @@ export class InboxAgentsView implements InboxAgents {
   @ApiProperty({ enum: ['least_load', 'round_robin'] }) distribution!: string;
   @ApiProperty({ description: 'Conversations waiting in the queue for an agent' }) waiting!: number;
   @ApiProperty({ type: [InboxAgentView] }) agents!: InboxAgentView[];
+}
+
+export class PresenceView implements PresenceState {
+  @ApiProperty({ description: 'Online: routing may give the caller conversations' }) online!: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String }) offlineSince!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: ['logout', 'session_lost'] }) offlineReason!: string | null;
+  @ApiProperty({ description: 'While online, send heartbeats well within this many seconds' }) heartbeatTimeoutSeconds!: number;
+}
+
+export class SetPresenceDto {
+  @ApiProperty({ description: 'true: online (like a login); false: offline (like a logout, the session stays)' })
+  @IsBoolean()
+  online!: boolean;
 }

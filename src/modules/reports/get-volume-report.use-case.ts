@@ -1,0 +1,141 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/domain-error';
+import { AccessPolicy } from '../auth/access-policy';
+import type { Actor } from '../auth/actor';
+import { InboxMembership } from '../inboxes/inbox-membership.entity';
+
+export const VOLUME_REPORT_GROUPS = ['day', 'week'] as const;
+export type VolumeReportGroup = (typeof VOLUME_REPORT_GROUPS)[number];
+
+export interface GetVolumeReportInput {
+  actor: Actor;
+  /** ISO date or date-time; default 30 days before `to`. */
+  from?: string;
+  /** ISO date-time (exclusive) or date (that whole day included); default now. */
+  to?: string;
+  inboxId?: string;
+  groupBy?: VolumeReportGroup;
+}
+
+export interface VolumePeriodRow {
+  /** "2026-03-02": the UTC day, or the Monday of the ISO week. */
+  period: string;
+  label: string;
+  created: number;
+  resolved: number;
+}
+
+export interface VolumeInboxRow {
+  inboxId: string;
+  name: string;
+  channelType: string;
+  created: number;
+  resolved: number;
+}
+
+export interface VolumeReport {
+  from: string;
+  to: string;
+  groupBy: VolumeReportGroup;
+  periods: VolumePeriodRow[];
+  inboxes: VolumeInboxRow[];
+  total: { created: number; resolved: number };
+}
+
+const DAY_MS = 86_400_000;
+const MAX_RANGE_DAYS = 366;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+const PERIOD: Record<VolumeReportGroup, { key: string; label: string }> = {
+  day: { key: `to_char(date_trunc('day', e.created_at at time zone 'UTC'), 'YYYY-MM-DD')`, label: `to_char(date_trunc('day', e.created_at at time zone 'UTC'), 'YYYY-MM-DD')` },
+  week: { key: `to_char(date_trunc('week', e.created_at at time zone 'UTC'), 'YYYY-MM-DD')`, label: `to_char(date_trunc('week', e.created_at at time zone 'UTC'), 'IYYY-"W"IW')` },
+};
+
+interface SqlRow {
+  is_inbox: number;
+  period: string | null;
+  label: string | null;
+  inbox_id: string | null;
+  inbox_name: string | null;
+  channel_type: string | null;
+  created: number;
+  resolved: number;
+}
+
+/**
+ * Conversation volume from the event log (conversation_events): conversations created
+ * (conversation_created) and resolutions (status_changed to resolved) in [from, to), by UTC day or
+ * ISO week and by inbox (the conversation's current inbox). Administrators: every inbox of the
+ * account; managers: the inboxes they manage.
+ */
+@Injectable()
+export class GetVolumeReportUseCase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: AccessPolicy,
+  ) {}
+
+  async execute(input: GetVolumeReportInput): Promise<VolumeReport> {
+    const { actor } = input;
+    const em = this.em.fork();
+    const groupBy = input.groupBy ?? 'day';
+    const to = input.to === undefined ? new Date() : parseBound('to', input.to, true);
+    const from = input.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : parseBound('from', input.from, false);
+    if (from.getTime() >= to.getTime()) throw DomainError.invalid('from', `must be before to (${to.toISOString()})`);
+    if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) throw DomainError.invalid('from', `the range must be at most ${MAX_RANGE_DAYS} days`);
+
+    const inboxIds = await this.reportableInboxes(em, actor, input.inboxId);
+    const where = [
+      'c.account_id = ?',
+      'e.created_at >= ?',
+      'e.created_at < ?',
+      `(e.type = 'conversation_created' or (e.type = 'status_changed' and e.data->>'to' = 'resolved'))`,
+    ];
+    const params: unknown[] = [actor.accountId, from, to];
+    if (inboxIds) {
+      where.push('c.inbox_id in (?)');
+      params.push(inboxIds);
+    }
+    const p = PERIOD[groupBy];
+    const rows = await em.execute<SqlRow[]>(
+      `select grouping(g.period) as is_inbox, g.period, g.label, i.id::text as inbox_id, i.name as inbox_name, i.channel_type,
+              count(*) filter (where e.type = 'conversation_created')::int as created,
+              count(*) filter (where e.type = 'status_changed')::int as resolved
+         from conversation_events e
+         join conversations c on c.id = e.conversation_id
+         join inboxes i on i.id = c.inbox_id
+         cross join lateral (select ${p.key} as period, ${p.label} as label) g
+        where ${where.join(' and ')}
+        group by grouping sets ((g.period, g.label), (i.id, i.name, i.channel_type))
+        order by grouping(g.period), g.period, i.name, i.id`,
+      params,
+    );
+    const periods = rows
+      .filter((r) => Number(r.is_inbox) !== 1)
+      .map((r) => ({ period: r.period!, label: r.label!, created: Number(r.created), resolved: Number(r.resolved) }));
+    const inboxes = rows
+      .filter((r) => Number(r.is_inbox) === 1)
+      .map((r) => ({ inboxId: r.inbox_id!, name: r.inbox_name!, channelType: r.channel_type!, created: Number(r.created), resolved: Number(r.resolved) }));
+    const total = periods.reduce((t, r) => ({ created: t.created + r.created, resolved: t.resolved + r.resolved }), { created: 0, resolved: 0 });
+    return { from: from.toISOString(), to: to.toISOString(), groupBy, periods, inboxes, total };
+  }
+
+  /** null: the whole account (administrators); otherwise the inboxes the report may cover. */
+  private async reportableInboxes(em: EntityManager, actor: Actor, inboxId?: string): Promise<string[] | null> {
+    if (inboxId) {
+      await this.access.requireManager(actor, inboxId, 'the volume report', em);
+      return [inboxId];
+    }
+    if (actor.isAdmin) return null;
+    const managed = await em.find(InboxMembership, { user: actor.userId, role: 'manager' }, { fields: ['inbox'] });
+    if (managed.length === 0) throw new DomainError('FORBIDDEN', 'the volume report needs the manager role in an inbox or the administrator role');
+    return managed.map((m) => m.inbox.id);
+  }
+}
+
+function parseBound(field: 'from' | 'to', value: string, endOfDay: boolean): Date {
+  const date = new Date(DATE_ONLY.test(value) ? `${value}T00:00:00.000Z` : value);
+  if (Number.isNaN(date.getTime())) throw DomainError.invalid(field, 'must be an ISO 8601 date or date-time');
+  return DATE_ONLY.test(value) && endOfDay ? new Date(date.getTime() + DAY_MS) : date;
+}
