@@ -66,7 +66,11 @@ describe('worker crashes', () => {
     await worker.ready;
     const resolvedAt = await eventually(async () => (await statusChangedAt(stack, c.conversationId, 'resolved')) ?? undefined, 20_000, 'resolved after the restart');
     expect(resolvedAt - pendingAt).toBeGreaterThanOrEqual(10_000);
-    expect(resolvedAt - pendingAt).toBeLessThan(11_000);
+    // Due at +10 s; the worker was down from +5 s to about +9.5 s (its restart: ~3.5 s to poll on
+    // this machine), then the workflow task waits out the dead worker's sticky queue (500 ms) and
+    // replays the history from scratch: measured +11.1..11.5 s on a quiet machine, so 2 s of slack
+    // (it was 1 s until the event-stream triggers and the console made the restart heavier).
+    expect(resolvedAt - pendingAt).toBeLessThan(12_000);
     expect(await firings(stack, c.conversationId)).toHaveLength(1);
   }, 90_000);
 
