@@ -12,7 +12,7 @@
  *    start + k / rate. Each round hands the recipients due within the next second to one activity,
  *    which sends each at its due time (so short Temporal timers, which fire late on a busy server, do
  *    not make it bursty); overdue recipients (after a worker restart) are caught up at most
- *    BACKLOG_SECONDS' worth, so it never bursts above the limit for longer than that.
+ *    BACKLOG_SECONDS' worth, and the activity sends them at most 5 % faster than the limit.
  *  - Each recipient is claimed in Postgres before the provider is called (see
  *    src/modules/campaigns/use-cases/send-campaign-batch.use-case.ts for the exactly-once reasoning);
  *    counters only count batches whose activity completed, and a retried batch reports recipients an

@@ -49,6 +49,27 @@ const sleepUntil = async (at: number): Promise<void> => {
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 };
 
+/** Overdue recipients (after a stall or a worker restart) are caught up at most this much faster than the limit. */
+const CATCH_UP_FACTOR = 1.05;
+
+/**
+ * Keeps the batch's provider calls at least `intervalMs / CATCH_UP_FACTOR` apart, whatever else
+ * happens: each call waits for its due time, then takes the next free slot *when it wakes*, so a
+ * blocked event loop or overdue recipients never leave as a burst (any window sees at most the
+ * limit plus 5 %).
+ */
+export class Pacer {
+  private last = Number.NEGATIVE_INFINITY;
+  constructor(private readonly minGapMs: number) {}
+
+  async wait(dueAt: number): Promise<void> {
+    await sleepUntil(dueAt);
+    const slot = Math.max(Date.now(), this.last + this.minGapMs);
+    this.last = slot;
+    await sleepUntil(slot);
+  }
+}
+
 /** A claimed recipient of the wave on its way to the provider. */
 interface Live {
   contactId: string;
@@ -120,6 +141,7 @@ export class SendCampaignBatchUseCase {
       heartbeat();
     };
     const dueAt = (i: number) => (input.pace ? input.pace.firstDueAt + i * input.pace.intervalMs : 0);
+    const pacer = input.pace ? new Pacer(input.pace.intervalMs / CATCH_UP_FACTOR) : null;
     const seen = new Set<string>();
     for (let start = 0; start < input.contactIds.length; ) {
       let end = start + 1;
@@ -132,7 +154,7 @@ export class SendCampaignBatchUseCase {
         else wave.push({ contactId, dueAt: dueAt(i) });
         seen.add(contactId);
       }
-      await this.sendWave(ctx, wave, count);
+      await this.sendWave(ctx, wave, count, pacer);
       start = end;
     }
     return result;
@@ -188,7 +210,12 @@ export class SendCampaignBatchUseCase {
   }
 
   /** One wave: claim, opt-outs, quiet hours, messages, then the provider calls (each at its due time). */
-  private async sendWave(ctx: CampaignContext, wave: { contactId: string; dueAt: number }[], count: (outcome: RecipientStatus) => void): Promise<void> {
+  private async sendWave(
+    ctx: CampaignContext,
+    wave: { contactId: string; dueAt: number }[],
+    count: (outcome: RecipientStatus) => void,
+    pacer: Pacer | null,
+  ): Promise<void> {
     const em = this.em.fork();
     const dueOf = new Map(wave.map((w) => [w.contactId, w.dueAt]));
     const claimed = await em.execute<{ id: string; contact_id: string }[]>(
@@ -326,7 +353,7 @@ export class SendCampaignBatchUseCase {
     const worker = async () => {
       while (next < live.length && failure === null) {
         const l = live[next++];
-        await sleepUntil(l.dueAt);
+        if (pacer) await pacer.wait(l.dueAt);
         const { messageId, conversationId } = messages.get(l.recipientId)!;
         try {
           const delivery = await send({ messageId, conversationId, inboxId: ctx.inboxId, content: contents.get(l.contactId)!, contactId: l.contactId });
