@@ -72,6 +72,14 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
   let csat: PendingCsat | null = state.csat ?? null;
   let csatResolutionKey: string | null = state.csatResolutionKey ?? null;
   let automationDueAt: number | null = state.automationDueAt ?? null;
+  /**
+   * Workflow time (Date.now()) stands still at the workflow task's start while its local activities
+   * run, so a timer computed from it after them starts late by their duration. The automation pass
+   * reports its wall clock when it ends (recorded in the history, so replay sees the same value):
+   * within that same task, timers count from it.
+   */
+  let passClock: { taskTime: number; clock: number } | null = null;
+  const timerNow = (): number => (passClock && passClock.taskTime === Date.now() ? Math.max(passClock.clock, Date.now()) : Date.now());
 
   const current = (): ConversationWorkflowState => ({
     welcomeHandled: state.welcomeHandled,
@@ -155,7 +163,7 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
   for (;;) {
     const wake = () => pending.length > 0 || changePending || workflowInfo().continueAsNewSuggested;
     const timers = [csat?.dueAt, automationDueAt].filter((t): t is number => typeof t === 'number');
-    if (timers.length) await condition(wake, Math.max(1, Math.min(...timers) - Date.now()));
+    if (timers.length) await condition(wake, Math.max(1, Math.min(...timers) - timerNow()));
     else await condition(wake);
 
     if (csat && Date.now() >= csat.dueAt) {
@@ -176,7 +184,10 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
     }
     // The rules run after the lifecycle step their event belongs to, and when a time-based rule is due.
     if ((happened || (automationDueAt !== null && Date.now() >= automationDueAt)) && patched(AUTOMATION_RULES_PATCH)) {
-      automationDueAt = (await activities.runAutomation({ conversationId })).nextDueAt;
+      const pass = await activities.runAutomation({ conversationId });
+      automationDueAt = pass.nextDueAt;
+      // Histories recorded before the pass reported its clock have none: workflow time, as then.
+      passClock = typeof pass.clock === 'number' ? { taskTime: Date.now(), clock: pass.clock } : null;
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);

@@ -160,12 +160,25 @@ export async function loadFacts(em: EntityManager, conversationId: string, now =
   return { facts, accountId: r.account_id, inboxId: r.inbox_id, settings };
 }
 
+/** One formatter per zone (building one costs far more than using it; an automation pass asks per event). */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+function zoneFormat(timezone: string): Intl.DateTimeFormat {
+  let format = zoneFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hour: '2-digit', minute: '2-digit', weekday: 'short', hourCycle: 'h23' });
+    // Zones are few; a bound keeps a stream of invalid or odd names from growing it.
+    if (zoneFormats.size >= 500) zoneFormats.clear();
+    zoneFormats.set(timezone, format);
+  }
+  return format;
+}
+
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 /** Wall-clock time in the inbox's zone (its business-hours time zone, used even while business hours are off). */
 export function localTime(at: Date, timezone: string): ConversationFacts['time'] {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone, hour: '2-digit', minute: '2-digit', weekday: 'short', hourCycle: 'h23' })
+    zoneFormat(timezone)
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );

@@ -42,6 +42,8 @@ export interface RunAutomationResult {
   guards: string[];
   /** Epoch ms when the next time-based rule comes due for this conversation (the workflow's timer); null: none armed. */
   nextDueAt: number | null;
+  /** Epoch ms (wall clock) when the pass ended: the workflow arms its timer from it (workflow time lags by the pass). */
+  clock?: number;
 }
 
 /** Events handled per batch, and batches per pass: a pass always ends (what is left waits for the next). */
@@ -91,6 +93,12 @@ export class RunAutomationUseCase {
   ) {}
 
   async execute(input: RunAutomationInput): Promise<RunAutomationResult> {
+    const result = await this.pass(input);
+    result.clock = Date.now();
+    return result;
+  }
+
+  private async pass(input: RunAutomationInput): Promise<RunAutomationResult> {
     const em = this.em.fork();
     const result: RunAutomationResult = { events: 0, runs: [], fired: [], guards: [], nextDueAt: null };
     let rules: RuleDefinition[] | null = null;
@@ -150,23 +158,35 @@ export class RunAutomationUseCase {
     const message = typeof event.data.messageId === 'string' ? await this.message(em, event.data.messageId) : null;
     const facts = factsForEvent(base.facts, eventFacts, message);
     const evaluations: RuleEvaluation[] = [];
-    const [run] = await em.execute<{ id: string }[]>(
-      `insert into automation_runs (conversation_id, account_id, inbox_id, event_id, trigger, facts, evaluations) values (?, ?, ?, ?, ?, ?, '[]')
-       on conflict (event_id) do update set facts = excluded.facts returning id`,
-      [conversationId, base.accountId, base.inboxId, event.id, JSON.stringify(eventFacts), JSON.stringify(facts)],
-    );
+    // The run row (the facts the rules saw, then their evaluations) is written once, with the event
+    // marked processed in the same statement, unless a rule fires: a firing needs the row first.
+    let runId: string | null = null;
+    const claimRun = async (): Promise<string> => {
+      const [run] = await em.execute<{ id: string }[]>(
+        `insert into automation_runs (conversation_id, account_id, inbox_id, event_id, trigger, facts, evaluations) values (?, ?, ?, ?, ?, ?, '[]')
+         on conflict (event_id) do update set facts = excluded.facts returning id`,
+        [conversationId, base.accountId, base.inboxId, event.id, JSON.stringify(eventFacts), JSON.stringify(facts)],
+      );
+      return run.id;
+    };
 
     const matching = rules.filter((r) => triggerMatchesEvent(r.trigger, event));
-    const guard = matching.length ? await this.guard(em, conversationId, event, causeFiringId) : null;
+    // The chain limit is known from the event; the hourly budget is asked for once a rule matches.
+    const depthGuard = matching.length ? await this.depthGuard(em, conversationId, event, causeFiringId) : null;
+    let budgetGuard: string | null | undefined;
     let current: FactsBase | null = base;
-    if (guard) {
-      result.guards.push(guard);
-      for (const r of matching) evaluations.push({ ruleId: r.id, version: r.version, name: r.name, matched: false, skipped: guard });
+    if (depthGuard) {
+      result.guards.push(depthGuard);
+      for (const r of matching) evaluations.push({ ruleId: r.id, version: r.version, name: r.name, matched: false, skipped: depthGuard });
     } else {
       let stoppedBy: string | null = null;
       for (const rule of matching) {
         const entry: RuleEvaluation = { ruleId: rule.id, version: rule.version, name: rule.name, matched: false };
         evaluations.push(entry);
+        if (budgetGuard) {
+          entry.skipped = budgetGuard;
+          continue;
+        }
         if (stoppedBy) {
           entry.skipped = `rule "${stoppedBy}" fired before and stops later rules`;
           continue;
@@ -178,7 +198,14 @@ export class RunAutomationUseCase {
         const evaluated = evaluateRuleConditions(rule, { ...current!.facts, event: eventFacts, message: message ?? {} });
         Object.assign(entry, { matched: evaluated.matched, trace: evaluated.trace, explanation: evaluated.explanation });
         if (!evaluated.matched) continue;
-        const fired = await this.fire(em, rule, `${rule.id}:event:${event.id}`, run.id, event.depth, describeEvent(event), evaluated.explanation, evaluated.trace, current!);
+        if (budgetGuard === undefined) budgetGuard = await this.budgetGuard(em, conversationId);
+        if (budgetGuard) {
+          entry.skipped = budgetGuard;
+          result.guards.push(budgetGuard);
+          continue;
+        }
+        runId ??= await claimRun();
+        const fired = await this.fire(em, rule, `${rule.id}:event:${event.id}`, runId, event.depth, describeEvent(event), evaluated.explanation, evaluated.trace, current!);
         Object.assign(entry, { fired: true, firingId: fired.firingId, actions: fired.actions });
         result.fired.push(fired);
         current = await loadFacts(em, conversationId);
@@ -186,8 +213,22 @@ export class RunAutomationUseCase {
         if (rule.stopProcessing) stoppedBy = rule.name;
       }
     }
-    await em.execute(`update automation_runs set evaluations = ? where id = ?`, [JSON.stringify(evaluations), run.id]);
-    await em.execute(`update conversation_events set processed_at = clock_timestamp() where id = ?`, [event.id]);
+    if (runId === null) {
+      const [run] = await em.execute<{ id: string }[]>(
+        `with done as (update conversation_events set processed_at = clock_timestamp() where id = ?)
+         insert into automation_runs (conversation_id, account_id, inbox_id, event_id, trigger, facts, evaluations) values (?, ?, ?, ?, ?, ?, ?)
+         on conflict (event_id) do update set facts = excluded.facts, evaluations = excluded.evaluations returning id`,
+        [event.id, conversationId, base.accountId, base.inboxId, event.id, JSON.stringify(eventFacts), JSON.stringify(facts), JSON.stringify(evaluations)],
+      );
+      runId = run.id;
+    } else {
+      await em.execute(
+        `with done as (update conversation_events set processed_at = clock_timestamp() where id = ?)
+         update automation_runs set evaluations = ? where id = ?`,
+        [event.id, JSON.stringify(evaluations), runId],
+      );
+    }
+    const run = { id: runId };
     if (evaluations.length) result.runs.push({ runId: run.id, on: describeEvent(event), evaluations: evaluations.map(summary) });
     return current;
   }
@@ -222,7 +263,7 @@ export class RunAutomationUseCase {
       if (!claimed && open?.status !== 'running') continue; // evaluated before (fired or not)
       const evaluated = evaluateRuleConditions(rule, facts);
       const entry: RuleEvaluation = { ruleId: rule.id, version: rule.version, name: rule.name, matched: evaluated.matched, trace: evaluated.trace, explanation: evaluated.explanation };
-      const guard = evaluated.matched ? await this.guard(em, base.facts.conversation.id, null, null) : null;
+      const guard = evaluated.matched ? await this.budgetGuard(em, base.facts.conversation.id) : null;
       if (guard) {
         entry.skipped = guard;
         result.guards.push(guard);
@@ -286,17 +327,24 @@ export class RunAutomationUseCase {
   }
 
   /**
-   * The loop guard: null when rules may fire on this event, else why not (recorded as a decision
-   * naming the rules of the chain, once per chain).
+   * The loop guard, part one: null when the event is within the chain limit, else why nothing fires
+   * on it (recorded as a decision naming the rules of the chain, once per chain).
    */
-  private async guard(em: EntityManager, conversationId: string, event: RuleEvent | null, causeFiringId: string | null): Promise<string | null> {
-    const { maxChainDepth, maxFiringsPerHour } = this.config.automation;
-    if (event && event.depth > maxChainDepth) {
-      const chain = await this.chain(em, causeFiringId);
-      const why = `loop guard: rules caused a chain of ${event.depth} events (limit ${maxChainDepth}, AUTOMATION_MAX_CHAIN_DEPTH): ${chain.map((c) => `"${c}"`).join(' -> ')}; nothing more fires on it`;
-      await recordDecision(em, { conversationId, kind: 'automation_guard', summary: why, details: { limit: 'chain_depth', depth: event.depth, maxChainDepth, rules: [...new Set(chain)] } });
-      return why;
-    }
+  private async depthGuard(em: EntityManager, conversationId: string, event: RuleEvent, causeFiringId: string | null): Promise<string | null> {
+    const { maxChainDepth } = this.config.automation;
+    if (event.depth <= maxChainDepth) return null;
+    const chain = await this.chain(em, causeFiringId);
+    const why = `loop guard: rules caused a chain of ${event.depth} events (limit ${maxChainDepth}, AUTOMATION_MAX_CHAIN_DEPTH): ${chain.map((c) => `"${c}"`).join(' -> ')}; nothing more fires on it`;
+    await recordDecision(em, { conversationId, kind: 'automation_guard', summary: why, details: { limit: 'chain_depth', depth: event.depth, maxChainDepth, rules: [...new Set(chain)] } });
+    return why;
+  }
+
+  /**
+   * The loop guard, part two (asked for once a rule would fire): null while the conversation is
+   * under its hourly budget of firings, else why not (a decision naming the rules, once an hour).
+   */
+  private async budgetGuard(em: EntityManager, conversationId: string): Promise<string | null> {
+    const { maxFiringsPerHour } = this.config.automation;
     const [{ n }] = await em.execute<{ n: string }[]>(
       `select count(*) as n from automation_firings where conversation_id = ? and created_at > clock_timestamp() - interval '1 hour'`,
       [conversationId],
