@@ -6,8 +6,8 @@
  * show next to their fields; screenshots of each screen at desktop and phone width.
  */
 import type { Locator, Page } from 'playwright-core';
-import { PHONE, newContext, screenshot, sessionToken, useBrowser, visible } from '../support/browser';
-import { http, startTestStack, type TestStack } from '../support/test-stack';
+import { PHONE, loginAs, newContext, screenshot, sessionToken, useBrowser, visible } from '../support/browser';
+import { http, signUp, startTestStack, type TestStack } from '../support/test-stack';
 
 useBrowser();
 let stack: TestStack;
@@ -262,3 +262,26 @@ test("the API's field errors show next to their fields (capacity, a day's interv
   await screenshot(page, 'channel-email-test');
   await context.close();
 }, 180_000);
+
+test('a manager of one inbox who is not an administrator adds a user of the account to it', async () => {
+  const admin = await signUp(stack, 'Managers Co');
+  const as = <T>(method: string, p: string, body?: unknown) => http<T>(stack, method, p, body, admin.token);
+  const inbox = await as<{ id: string }>('POST', '/api/v1/inboxes', { name: 'Billing', channelType: 'api' });
+  const suffix = `${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
+  const manager = await as<{ id: string }>('POST', '/api/v1/users', { name: 'Mona Manager', email: `mona-${suffix}@example.com`, password: PASSWORD });
+  const agent = await as<{ id: string }>('POST', '/api/v1/users', { name: 'Otto Agent', email: `otto-${suffix}@example.com`, password: PASSWORD });
+  expect((await as('PUT', `/api/v1/inboxes/${inbox.body.id}/members/${manager.body.id}`, { role: 'manager' })).status).toBe(200);
+
+  const context = await newContext(stack);
+  const page = await context.newPage();
+  await loginAs(page, stack, `mona-${suffix}@example.com`, PASSWORD);
+  await page.goto(`/inboxes/${inbox.body.id}/members`);
+  await pick(page, page, 'User', /Otto Agent/);
+  await pick(page, page, 'Role', /^Member/);
+  await page.getByRole('button', { name: 'Add member' }).click();
+  await visible(page.getByRole('table', { name: 'Members' }).getByRole('cell', { name: 'Otto Agent' }));
+  await screenshot(page, 'members-as-manager');
+  const members = await as<{ userId: string; role: string }[]>('GET', `/api/v1/inboxes/${inbox.body.id}/members`);
+  expect(members.body.find((m) => m.userId === agent.body.id)?.role).toBe('member');
+  await context.close();
+}, 120_000);

@@ -25,10 +25,11 @@ export function MembersTab({ inbox }: { inbox: Inbox }) {
   const qc = useQueryClient();
   const me = useMe();
   const members = useMembers(inbox.id);
-  // The account's users (administrators may list them); a manager who is not one sees only the members.
-  const users = useQuery({ queryKey: ['users'], queryFn: () => unwrap(api.GET('/api/v1/users')), enabled: !!me.data?.isAdmin });
+  // Managers of this inbox (administrators manage every inbox) add the account's users to it.
+  const manages = !!me.data && (me.data.isAdmin || me.data.managedInboxIds.includes(inbox.id));
+  const users = useQuery({ queryKey: ['users'], queryFn: () => unwrap(api.GET('/api/v1/users')), enabled: manages });
   const [formError, setFormError] = useState<unknown>(null);
-  const form = useForm({ initialValues: { userId: '' as string | null, role: 'member' as Role } });
+  const form = useForm({ initialValues: { userId: null as string | null, role: 'member' as Role } });
 
   const setRole = useMutation({
     mutationFn: (v: { userId: string; role: Role }) =>
@@ -57,7 +58,7 @@ export function MembersTab({ inbox }: { inbox: Inbox }) {
 
   return (
     <Stack maw={860}>
-      {me.data?.isAdmin && (
+      {manages && (
         <Paper withBorder p="md" radius="md">
           <Title order={2} size="h4" mb="sm">
             Add a member
