@@ -161,3 +161,42 @@ test('the presence switch takes the agent offline and online again through the A
   await until(presence, true, 'presence');
   await context.close();
 });
+
+test('the agent starts a conversation (Twilio gets it), moves it to another SMS inbox, marks it as spam', async () => {
+  const second = await asAdmin<{ id: string }>('POST', '/api/v1/inboxes', { name: 'Texts Two', channelType: 'sms', settings: { assignmentMode: 'open' } });
+  expect(second.status).toBe(201);
+  expect((await asAdmin('PUT', `/api/v1/inboxes/${second.body.id}/sms-channel`, { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, fromNumber: '+15005550007' })).status).toBe(200);
+  expect((await asAdmin('PUT', `/api/v1/inboxes/${second.body.id}/members/${agent.id}`, { role: 'member' })).status).toBeLessThan(300);
+  // Moving between inboxes is an account setting (off by default).
+  expect((await asAdmin('PATCH', '/api/v1/account', { settings: { allowMoveBetweenInboxes: true } })).status).toBe(200);
+  const to = '+15551112233';
+  const text = `Your order ships today (${Date.now()})`;
+
+  const context = await newContext(stack);
+  const page = await context.newPage();
+  await loginAs(page, stack, agent.email, PASSWORD);
+  await page.getByRole('link', { name: 'Start a conversation' }).click();
+  await page.getByRole('combobox', { name: 'Inbox', exact: true }).click();
+  await page.getByRole('option', { name: /^Texts \(SMS\)/ }).click();
+  await page.getByLabel('Phone number').fill(to);
+  await page.getByRole('textbox', { name: 'Message', exact: true }).fill(text);
+  await screenshot(page, 'start-conversation');
+  await page.getByRole('button', { name: 'Send and open' }).click();
+  await page.waitForURL(/\/conversations\/[0-9a-f-]{36}/);
+  const conversationId = page.url().match(/\/conversations\/([0-9a-f-]{36})/)![1];
+  await eventually(async () => (fake.requests.some((r) => r.method === 'POST' && r.form.To === to && r.form.Body === text) ? true : undefined), 10_000, 'Twilio got the first message');
+
+  // Moved to the other SMS inbox.
+  await page.getByRole('combobox', { name: 'Move to inbox' }).click();
+  await page.getByRole('option', { name: 'Texts Two' }).click();
+  await until(async () => (await asAdmin<{ inboxId: string }>('GET', `/api/v1/conversations/${conversationId}`)).body.inboxId, second.body.id, 'moved');
+
+  // Spam, after the confirmation.
+  await page.getByRole('button', { name: 'Spam', exact: true }).click();
+  await page.getByRole('button', { name: 'Mark as spam' }).click();
+  await until(async () => (await asAdmin<{ status: string }>('GET', `/api/v1/conversations/${conversationId}`)).body.status, 'spam', 'marked as spam');
+  await page.getByRole('dialog', { name: 'Mark as spam?' }).waitFor({ state: 'hidden' });
+  await visible(page.getByRole('main').getByText('Spam', { exact: true }).first());
+  await screenshot(page, 'conversation-spam');
+  await context.close();
+}, 120_000);
