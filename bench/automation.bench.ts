@@ -166,7 +166,10 @@ async function automationBench() {
     // --- 2. 5,000 armed idle timers ---------------------------------------------------------
     const timerAdmin = await signUp(base, 'Automation bench timers', `admin-timers-${RUN}@example.com`);
     const timerInbox = await json<{ id: string }>(base, 'POST', '/api/v1/inboxes', timerAdmin.token, { name: 'Timers', channelType: 'api', settings: { routing: { capacityPerAgent: 1000 } } });
-    await createAgent(base, timerAdmin.token, { name: 'Timer agent', email: `agent-timers-${RUN}@example.com`, inboxIds: [timerInbox.id] });
+    // Capacity is at most 1,000 per agent: enough agents for every conversation to be assigned.
+    for (let i = 0; i < Math.ceil(TIMERS / 1000); i++) {
+      await createAgent(base, timerAdmin.token, { name: `Timer agent ${i}`, email: `agent-timers-${i}-${RUN}@example.com`, inboxIds: [timerInbox.id] });
+    }
     const [{ id: idleRule }] = (
       await db.query<{ id: string }>(
         `insert into automation_rules (id, account_id, name, enabled, position, trigger, conditions, actions) values (gen_random_uuid(), $1, 'Idle', true, 0, $2, '{"all":[]}', '[{"type":"add_tag","tag":"idle"}]') returning id`,
