@@ -3,7 +3,7 @@
  * "what-if": does a trigger match an event, which timer does a time-based rule arm for a
  * conversation, and what do a rule's conditions say about a set of facts.
  */
-import { type ConditionNode, type ConditionTrace, evaluateConditionTree, explainTrace, traceMatched } from '../routing/conditions';
+import { type ConditionNode, type ConditionTrace, evaluateConditionTree, explainTrace, isGroupTrace, traceMatched } from '../routing/conditions';
 import type { ConversationFacts } from './automation-facts';
 import { type ActionOutcome, isTimeTrigger, type RuleAction, type RuleTrigger, type TimeTrigger } from './automation-rule.types';
 
@@ -85,7 +85,24 @@ export const dueAt = (trigger: TimeTrigger, anchor: string): number => Date.pars
 /** The rule's conditions against the facts: matched, the trace tree and its text. */
 export function evaluateRuleConditions(rule: Pick<RuleDefinition, 'conditions'>, facts: Record<string, unknown>): { matched: boolean; trace: ConditionTrace; explanation: string } {
   const trace = evaluateConditionTree(rule.conditions, facts);
-  return { matched: traceMatched(trace), trace, explanation: explainTrace(trace) };
+  return { matched: traceMatched(trace), trace: boundTrace(trace), explanation: explainTrace(trace) };
+}
+
+/** Longest text (and longest list) a trace keeps of an actual value: a long email is in the facts once, not once per rule. */
+export const TRACE_VALUE_MAX_CHARS = 300;
+const TRACE_LIST_MAX_ITEMS = 50;
+
+/** The trace as it is recorded (run rows, test answers): actual values cut to a readable length. */
+export function boundTrace(trace: ConditionTrace): ConditionTrace {
+  if (isGroupTrace(trace)) return 'all' in trace ? { all: trace.all.map(boundTrace), matched: trace.matched } : { any: trace.any.map(boundTrace), matched: trace.matched };
+  const actual = boundValue(trace.actual);
+  return actual === trace.actual ? trace : { ...trace, actual };
+}
+
+function boundValue(v: unknown): unknown {
+  if (typeof v === 'string') return v.length > TRACE_VALUE_MAX_CHARS ? `${v.slice(0, TRACE_VALUE_MAX_CHARS - 1)}…` : v;
+  if (Array.isArray(v)) return v.length > TRACE_LIST_MAX_ITEMS || v.some((x) => typeof x === 'string' && x.length > TRACE_VALUE_MAX_CHARS) ? v.slice(0, TRACE_LIST_MAX_ITEMS).map(boundValue) : v;
+  return v;
 }
 
 /** Does the rule apply to a conversation of this inbox (its scope)? */
