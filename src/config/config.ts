@@ -121,6 +121,12 @@ export interface AppConfig {
      */
     allowPrivateTargets: boolean;
   };
+  mms: {
+    /** MMS_MAX_BYTES: the media of one outbound MMS together at most (Twilio takes 5 MB). */
+    maxBytes: number;
+    /** MMS_MEDIA_CHECK_TIMEOUT_MS: how long the check of one media URL (a HEAD request) may take. */
+    checkTimeoutMs: number;
+  };
   campaigns: {
     /** Recipients a campaign run reads per page of its audience (CAMPAIGN_PAGE_SIZE). */
     pageSize: number;
@@ -350,6 +356,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     contacts: contactSettings(env),
     outbound: {
       allowPrivateTargets: bool(env, 'OUTBOUND_ALLOW_PRIVATE_TARGETS', false),
+    },
+    mms: {
+      maxBytes: int(env, 'MMS_MAX_BYTES', 5 * 1024 * 1024, 1024, 5 * 1024 * 1024),
+      checkTimeoutMs: int(env, 'MMS_MEDIA_CHECK_TIMEOUT_MS', 5000, 100, 60000),
     },
     campaigns: {
       pageSize: int(env, 'CAMPAIGN_PAGE_SIZE', 1000, 10, 10000),

@@ -15,6 +15,8 @@ export interface FakeTwilioRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   form: Record<string, string>;
+  /** Every MediaUrl of a create (the form keeps only the last of a repeated field). */
+  mediaUrls: string[];
   /** When it arrived (epoch ms). */
   at: number;
   /** The SID of the message a create made. */
@@ -59,8 +61,9 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const [path, query = ''] = (req.url ?? '').split('?');
-      const form = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? query : Buffer.concat(chunks).toString('utf8')));
-      const record: FakeTwilioRequest = { method: req.method ?? '', path, headers: req.headers, form, at: Date.now() };
+      const params = new URLSearchParams(req.method === 'GET' ? query : Buffer.concat(chunks).toString('utf8'));
+      const form = Object.fromEntries(params);
+      const record: FakeTwilioRequest = { method: req.method ?? '', path, headers: req.headers, form, mediaUrls: params.getAll('MediaUrl'), at: Date.now() };
       requests.push(record);
       const send = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });

@@ -2170,6 +2170,13 @@ export interface components {
             content: string;
             /** @description Your id for this reply; retrying with the same key never sends it twice */
             idempotencyKey?: string;
+            /**
+             * @description SMS only: media sent with the text as an MMS. Each must be a public http(s) URL answering a HEAD request with 2xx, a type MMS carries (images, video, audio, vCard, calendar, PDF) and a Content-Length; together at most MMS_MAX_BYTES (5 MB)
+             * @example [
+             *       "https://example.com/receipt.png"
+             *     ]
+             */
+            mediaUrls?: string[];
         };
         ReplyResultView: {
             message: components["schemas"]["MessageView"];

@@ -6,6 +6,8 @@ export interface OutboundMessage {
   conversationId: string;
   inboxId: string;
   content: string;
+  /** SMS: media URLs sent with the text (MMS), checked when the message was stored. */
+  mediaUrls?: string[];
 }
 
 export interface DeliveryResult {

@@ -157,6 +157,7 @@ export class TwilioSmsSender implements ChannelSender {
       const sent = await client.messages.create({
         to,
         body: message.content,
+        ...(message.mediaUrls?.length ? { mediaUrl: message.mediaUrls } : {}),
         ...(channel.messagingServiceSid ? { messagingServiceSid: channel.messagingServiceSid } : { from: channel.fromNumber! }),
         statusCallback: smsStatusCallbackUrl(this.config.publicUrl, message.inboxId, message.messageId),
       });

@@ -238,6 +238,20 @@ export class ReplyDto {
   @IsNotEmpty()
   @MaxLength(200)
   idempotencyKey?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 10,
+    description:
+      'SMS only: media sent with the text as an MMS. Each must be a public http(s) URL answering a HEAD request with 2xx, a type MMS carries (images, video, audio, vCard, calendar, PDF) and a Content-Length; together at most MMS_MAX_BYTES (5 MB)',
+    example: ['https://example.com/receipt.png'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MaxLength(2000, { each: true })
+  mediaUrls?: string[];
 }
 
 export class ReplyResultView {

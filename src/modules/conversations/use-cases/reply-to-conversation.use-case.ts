@@ -1,5 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import type { DeliveryResult } from '../../channels/channel-sender';
@@ -8,7 +8,9 @@ import type { Inbox } from '../../inboxes/inbox.entity';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
 import { type ConversationEventInput, type EventCause, recordConversationEvents } from '../conversation-events';
-import { Message } from '../message.entity';
+import { Message, type MessageAttachment } from '../message.entity';
+import { checkMmsMedia } from '../../channels/sms/mms-media';
+import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 
 export interface ReplyToConversationInput {
   conversationId: string;
@@ -21,6 +23,8 @@ export interface ReplyToConversationInput {
   subject?: string;
   /** Set when an automation rule's action sends this message (the event log names the rule). */
   cause?: EventCause;
+  /** SMS only: media sent with the text as an MMS (checked first: see channels/sms/mms-media.ts). */
+  mediaUrls?: string[];
 }
 
 export interface ReplyToConversationResult {
@@ -48,10 +52,12 @@ export class ReplyToConversationUseCase {
     private readonly conversations: ConversationAccess,
     private readonly senders: ChannelSenders,
     private readonly workflows: ConversationWorkflows,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   async execute(input: ReplyToConversationInput): Promise<ReplyToConversationResult> {
     if (!input.content.trim()) throw DomainError.invalid('content', 'must not be empty');
+    const media = input.mediaUrls?.length ? await this.checkMedia(input) : [];
     const stored = await this.em.fork().transactional(async (tx) => {
       const { conversation, inbox, role } = await this.conversations.load(tx, input.conversationId, input.actor, { lock: true });
       const idempotencyKey = input.idempotencyKey
@@ -85,6 +91,7 @@ export class ReplyToConversationUseCase {
         deliveryStatus: 'queued',
         idempotencyKey,
         subject: input.subject ?? null,
+        attachments: media,
         createdAt: now,
       });
       const wasNew = conversation.status === 'new';
@@ -123,6 +130,16 @@ export class ReplyToConversationUseCase {
   }
 
   /**
+   * The media of an MMS reply, checked before anything is stored: only for a conversation the caller
+   * may answer (read without a lock: the network checks must not hold the row), and only on SMS.
+   */
+  private async checkMedia(input: ReplyToConversationInput): Promise<MessageAttachment[]> {
+    const { inbox } = await this.conversations.load(this.em.fork(), input.conversationId, input.actor);
+    if (inbox.channelType !== 'sms') throw DomainError.invalid('mediaUrls', `only SMS conversations carry media (MMS); this one is ${inbox.channelType}`);
+    return checkMmsMedia(input.mediaUrls!, this.config.outbound, this.config.mms);
+  }
+
+  /**
    * Hands a queued message to its channel at most once at a time: the message row is locked
    * (for update skip locked) for the duration of the send, so a concurrent retry with the same
    * idempotencyKey skips it instead of sending again; a failed hand-over rolls back and leaves it
@@ -144,7 +161,7 @@ export class ReplyToConversationUseCase {
       let result: DeliveryResult;
       try {
         const accepted = inDoubt && sender.findAccepted ? (await sender.findAccepted(inboxId, [{ messageId: message.id, content: message.content, ...inDoubt }])).get(message.id) : undefined;
-        result = accepted ? { status: 'sent', providerMessageId: accepted } : await sender.send({ messageId: message.id, conversationId, inboxId, content: message.content });
+        result = accepted ? { status: 'sent', providerMessageId: accepted } : await sender.send({ messageId: message.id, conversationId, inboxId, content: message.content, mediaUrls: message.attachments.map((a) => a.url) });
       } catch (err) {
         this.logger.error(`message ${message.id}: channel ${channelType} failed: ${(err as Error).message}`);
         throw new DomainError(
