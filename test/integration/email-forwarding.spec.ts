@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import nodemailer from 'nodemailer';
 import { Client } from 'pg';
 import { SmtpIngressServer } from '../../src/modules/channels/email/ingress/smtp-ingress.server';
-import { eventually, http, signUp, startTestStack, type TestStack } from '../support/test-stack';
+import { eventually, http, signUp, startApiReplica, startTestStack, type TestStack } from '../support/test-stack';
 
 const DOMAIN = 'inbound.acme.test';
 const MAX_BYTES = 64 * 1024;
@@ -76,8 +76,8 @@ function mail(spec: { to: string; from?: string; messageId?: string | null; subj
 }
 
 /** Sends a raw mail to the ingress as a mail server would (envelope given), with nodemailer. */
-async function send(to: string | string[], raw: string, from = 'mta@forwarder.test') {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10000 });
+async function send(to: string | string[], raw: string, from = 'mta@forwarder.test', toPort = port) {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: toPort, secure: false, ignoreTLS: true, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10000 });
   try {
     return await transport.sendMail({ envelope: { from, to }, raw });
   } finally {
@@ -103,6 +103,34 @@ const messagesWithId = async (inboxId: string, messageId: string): Promise<Messa
   ).rows as MessageRow[];
 
 const arrived = (inboxId: string, messageId: string) => eventually(async () => (await messagesWithId(inboxId, messageId))[0], 15_000, `mail ${messageId}`);
+
+/** Speaks SMTP line by line (one command after each answer); returns every answer line. */
+function smtpDialogue(commands: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const lines: string[] = [];
+    let buffer = '';
+    const queue = [...commands];
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      buffer += d;
+      let i: number;
+      while ((i = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        lines.push(line);
+        // A final answer line ("250 ok", not "250-…"): send the next command.
+        if (/^\d{3} /.test(line)) {
+          const next = queue.shift();
+          if (next === undefined) socket.end();
+          else socket.write(next + '\r\n');
+        }
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(lines));
+  });
+}
 
 const forwarding = async (t: Tenant) => (await http<ForwardingView>(stack, 'GET', `/api/v1/inboxes/${t.inboxId}/email-channel/forwarding`, undefined, t.token)).body;
 
@@ -248,6 +276,30 @@ describe('mail through the ingress', () => {
     expect(view.refusals[0].size).toBeGreaterThan(MAX_BYTES);
   });
 
+  test('a declared SIZE= above the limit is refused at RCPT (552, listed); more than 50 recipients: 452 from the 51st', async () => {
+    const lines = await smtpDialogue([
+      'EHLO sender.test',
+      `MAIL FROM:<declared@customer.test> SIZE=${MAX_BYTES * 10}`,
+      `RCPT TO:<${a.address}>`,
+      'QUIT',
+    ]);
+    expect(lines.find((l) => l.startsWith('250-SIZE') || l.startsWith('250 SIZE'))).toMatch(/SIZE$/);
+    expect(lines.some((l) => /^552 .*Message too large/.test(l))).toBe(true);
+    const view = await forwarding(a);
+    expect(view.refusals[0]).toMatchObject({ reason: 'too_large', mailFrom: 'declared@customer.test', size: MAX_BYTES * 10 });
+
+    // 51 distinct recipients (smtp-server folds a repeated RCPT of one address into one): extra addresses of inbox A, written directly.
+    const extra = Array.from({ length: 50 }, (_, i) => `${'q'.repeat(16)}${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}z`);
+    for (const local of extra) await db.query(`insert into email_forwarding_addresses (local_part, inbox_id) values ($1, $2) on conflict do nothing`, [local, a.inboxId]);
+    const recipients = [a.address, ...extra.map((l) => `${l}@${DOMAIN}`)];
+    const many = await smtpDialogue(['EHLO sender.test', 'MAIL FROM:<many@customer.test>', ...recipients.map((r) => `RCPT TO:<${r}>`), 'QUIT']);
+    await db.query(`delete from email_forwarding_addresses where local_part = any($1)`, [extra]);
+    const rcptAnswers = many.filter((l) => /^(250|452) /.test(l)).slice(2); // after EHLO's last line and MAIL FROM
+    expect(rcptAnswers.slice(0, 50).every((l) => l.startsWith('250'))).toBe(true);
+    expect(rcptAnswers[50]).toMatch(/^452 .*Too many recipients/);
+    expect((await forwarding(a)).refusals[0]).toMatchObject({ reason: 'too_many_recipients', mailFrom: 'many@customer.test' });
+  });
+
   test('bad input never stops the ingress: garbage, a line of 100 KB, a dropped connection mid-DATA', async () => {
     const talk = (lines: string[]) =>
       new Promise<string>((resolve) => {
@@ -347,5 +399,26 @@ describe('tenant isolation', () => {
     await arrived(b.inboxId, messageId);
     // A's admin cannot replace B's address.
     expect((await http(stack, 'POST', `/api/v1/inboxes/${b.inboxId}/email-channel/forwarding/regenerate`, undefined, a.token)).status).toBe(404);
+  });
+});
+
+describe('several API replicas', () => {
+  test('each runs an ingress; the same mail delivered to two replicas at once is stored once', async () => {
+    const replica = await startApiReplica(stack);
+    const off = await startApiReplica(stack, { SMTP_INGRESS_PORT: 'off' });
+    try {
+      expect(off.api.get(SmtpIngressServer).port).toBeNull();
+      const other = replica.api.get(SmtpIngressServer).port!;
+      expect(other).toBeGreaterThan(0);
+      expect(other).not.toBe(port);
+      const messageId = newMessageId();
+      const raw = mail({ to: a.address, messageId, subject: 'Delivered twice' });
+      await Promise.all([send(a.address, raw, 'mx1@forwarder.test', port), send(a.address, raw, 'mx2@forwarder.test', other), send(a.address, raw, 'mx3@forwarder.test', other)]);
+      await arrived(a.inboxId, messageId);
+      expect(await messagesWithId(a.inboxId, messageId)).toHaveLength(1);
+    } finally {
+      await replica.close();
+      await off.close();
+    }
   });
 });

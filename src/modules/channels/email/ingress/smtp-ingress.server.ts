@@ -74,7 +74,7 @@ export class SmtpIngressServer implements OnApplicationBootstrap, OnApplicationS
       onRcptTo: (address, session, callback) => {
         this.onRcptTo(address, session).then(
           () => callback(),
-          (err: Error) => callback(err),
+          (err: Error) => callback(this.answerable(err, `looking up ${address.address}`)),
         );
       },
       onData: (stream, session, callback) => {
@@ -173,6 +173,13 @@ export class SmtpIngressServer implements OnApplicationBootstrap, OnApplicationS
       for (const r of recipients) await this.refuse(r.inboxId, r.address, 'temporary_failure', 451, text, session, bytes).catch(() => undefined);
       throw smtpError(451, text);
     }
+  }
+
+  /** An SMTP answer for the error: ours as they are; anything else (database down) a 451, so the sender retries. */
+  private answerable(err: Error, doing: string): Error {
+    if (typeof (err as Partial<SmtpError>).responseCode === 'number') return err;
+    this.logger.warn(`SMTP ingress: ${doing} failed: ${err.message}`);
+    return smtpError(451, 'Temporary problem on our side; try again later');
   }
 
   private tooLargeText(bytes: number): string {
