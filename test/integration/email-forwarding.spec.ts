@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import nodemailer from 'nodemailer';
 import { Client } from 'pg';
 import { SmtpIngressServer } from '../../src/modules/channels/email/ingress/smtp-ingress.server';
+import { StoreInboundEmailUseCase } from '../../src/modules/channels/email/use-cases/store-inbound-email.use-case';
 import { eventually, http, signUp, startApiReplica, startTestStack, type TestStack } from '../support/test-stack';
 
 const DOMAIN = 'inbound.acme.test';
@@ -298,6 +299,25 @@ describe('mail through the ingress', () => {
     expect(rcptAnswers.slice(0, 50).every((l) => l.startsWith('250'))).toBe(true);
     expect(rcptAnswers[50]).toMatch(/^452 .*Too many recipients/);
     expect((await forwarding(a)).refusals[0]).toMatchObject({ reason: 'too_many_recipients', mailFrom: 'many@customer.test' });
+  });
+
+  test("storing fails (the database is away): 451, listed as a temporary failure; the sender's retry is stored once", async () => {
+    const store = stack.api.get(StoreInboundEmailUseCase);
+    const spy = jest.spyOn(store, 'execute').mockRejectedValueOnce(new Error('connection terminated'));
+    try {
+      const messageId = newMessageId();
+      const raw = mail({ to: a.address, messageId, subject: 'Retried' });
+      const err = await refusedWith(a.address, raw);
+      expect(err.responseCode).toBe(451);
+      expect((await forwarding(a)).refusals[0]).toMatchObject({ reason: 'temporary_failure', response: '451 The mail could not be stored now; try again later' });
+      expect(await messagesWithId(a.inboxId, messageId)).toHaveLength(0);
+      await send(a.address, raw);
+      await send(a.address, raw);
+      await arrived(a.inboxId, messageId);
+      expect(await messagesWithId(a.inboxId, messageId)).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('bad input never stops the ingress: garbage, a line of 100 KB, a dropped connection mid-DATA', async () => {

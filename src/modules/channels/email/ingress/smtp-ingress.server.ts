@@ -6,7 +6,7 @@ import type { RefusalReason } from '../forwarding/email-forwarding.entity';
 import { SmtpIngressState } from '../forwarding/smtp-ingress-state';
 import { formatBytes } from '../use-cases/store-inbound-email.use-case';
 import { FindForwardingRecipientUseCase } from '../use-cases/find-forwarding-recipient.use-case';
-import { ReceiveForwardedEmailUseCase } from '../use-cases/receive-forwarded-email.use-case';
+import { ForwardedEmailNotStored, ReceiveForwardedEmailUseCase } from '../use-cases/receive-forwarded-email.use-case';
 import { RecordIngressRefusalUseCase } from '../use-cases/record-ingress-refusal.use-case';
 
 /** Recipients one mail may name (RCPT TO beyond this: 452, the sender sends the rest in another transaction). */
@@ -170,7 +170,8 @@ export class SmtpIngressServer implements OnApplicationBootstrap, OnApplicationS
     } catch (err) {
       this.logger.warn(`SMTP ingress: storing a mail for ${recipients.map((r) => r.address).join(', ')} failed: ${(err as Error).message}`);
       const text = 'The mail could not be stored now; try again later';
-      for (const r of recipients) await this.refuse(r.inboxId, r.address, 'temporary_failure', 451, text, session, bytes).catch(() => undefined);
+      const notStored = err instanceof ForwardedEmailNotStored ? err.failed : recipients;
+      for (const r of notStored) await this.refuse(r.inboxId, r.address, 'temporary_failure', 451, text, session, bytes);
       throw smtpError(451, text);
     }
   }
