@@ -251,6 +251,15 @@ function hostPort(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** SMTP_INGRESS_PORT: a port (default 2525), 0 for a free one, or `off` (null). */
+function ingressPort(env: Env, name: string): number | null {
+  const raw = str(env, name);
+  if (raw === undefined) return 2525;
+  if (raw.toLowerCase() === 'off') return null;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError(name, 'must be a port (1-65535), 0 for a free port, or off', raw);
+  return Number(raw);
+}
+
 /** A mail domain (lower-cased, no trailing dot): labels of letters, digits and hyphens. */
 function mailDomain(env: Env, name: string, fallback: string): string {
   const raw = str(env, name, fallback)!.toLowerCase().replace(/\.$/, '');
@@ -371,7 +380,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     smtpIngress: {
       host: str(env, 'SMTP_INGRESS_HOST', host)!,
-      port: str(env, 'SMTP_INGRESS_PORT')?.toLowerCase() === 'off' ? null : int(env, 'SMTP_INGRESS_PORT', 2525, 0, 65535),
+      port: ingressPort(env, 'SMTP_INGRESS_PORT'),
       maxBytes: int(env, 'SMTP_INGRESS_MAX_BYTES', 35 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     },
     contacts: contactSettings(env),
