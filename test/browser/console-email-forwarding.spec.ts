@@ -64,7 +64,10 @@ test('the email channel shows its forwarding address, when mail last arrived thr
   const small = await phone.newPage();
   await useSession(small, token);
   await small.goto(`/inboxes/${created.body.id}/channel`);
-  await visible(small.getByRole('table', { name: 'Refused mails' }));
+  // At phone width the refused mails are a list of cards instead of a table.
+  const cards = small.getByRole('list', { name: 'Refused mails' });
+  await visible(cards.getByText('Too large'));
+  await visible(cards.getByText(/From big@customer\.test, 106 KB/));
   await screenshot(small, 'phone-channel-forwarding');
   await phone.close();
 

@@ -1,5 +1,6 @@
 import { Alert, Badge, Button, Code, CopyButton, Group, List, NumberInput, Paper, PasswordInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -179,6 +180,7 @@ function EmailForwarding({ inbox }: { inbox: Inbox }) {
     notifications.show({ color: 'green', message: 'New forwarding address created' });
   };
   const f = forwarding.data;
+  const phone = useMediaQuery('(max-width: 36em)');
   return (
     <Paper withBorder p="md" radius="md" role="region" aria-label="Forwarding">
       <Group justify="space-between" mb="sm" wrap="wrap">
@@ -229,6 +231,31 @@ function EmailForwarding({ inbox }: { inbox: Inbox }) {
             <Text size="sm" c="dimmed">
               None refused. Mails too large, sent to a replaced address or that could not be stored show here with the reason (the newest 50).
             </Text>
+          ) : phone ? (
+            <Stack component="ul" gap="xs" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Refused mails">
+              {f.refusals.map((r, i) => (
+                <Paper component="li" key={`${r.at}-${i}`} withBorder radius="sm" p="xs">
+                  <Group justify="space-between" gap="xs" wrap="nowrap">
+                    <Text size="sm" fw={600} c={REFUSAL_LABEL[r.reason]?.color ?? 'gray'}>
+                      {REFUSAL_LABEL[r.reason]?.label ?? r.reason}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {new Date(r.at).toLocaleString()}
+                    </Text>
+                  </Group>
+                  <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    From {r.mailFrom ?? '<> (a bounce)'}
+                    {r.size !== null ? `, ${formatSize(r.size)}` : ''}
+                  </Text>
+                  <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    {r.response}
+                  </Text>
+                  <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                    to {r.recipient}
+                  </Text>
+                </Paper>
+              ))}
+            </Stack>
           ) : (
             <Table.ScrollContainer minWidth={640}>
               <Table aria-label="Refused mails" striped>
