@@ -6,6 +6,7 @@ import { SmsModule } from './modules/channels/sms/sms.module';
 import { AutomationModule } from './modules/automation/automation.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { EmailModule } from './modules/channels/email/email.module';
+import { EmailIngressModule } from './modules/channels/email/ingress/email-ingress.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AiModule } from './modules/ai/ai.module';
@@ -44,6 +45,8 @@ export class AppModule {
         CampaignsModule,
         AutomationModule,
         EmailModule,
+        // The SMTP ingress of the forwarding addresses runs in the API process (not in the worker).
+        EmailIngressModule,
         RoutingModule,
         PresenceModule,
         CsatModule,

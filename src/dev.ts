@@ -63,6 +63,10 @@ class LocalStack {
     say(`  API docs     ${base}/api/docs`);
     say(`  Health       ${base}/health`);
     say(`  Temporal UI  ${uiUrl ?? '(external Temporal: set TEMPORAL_UI_URL to print it)'}`);
+    const ingress = this.config.smtpIngress;
+    say(
+      `  SMTP ingress ${ingress.port === null ? 'off (SMTP_INGRESS_PORT=off)' : `smtp://${ingress.host}:${ingress.port === 0 ? '(a free port)' : ingress.port}`} for forwarding addresses *@${this.config.email.inboundDomain}`,
+    );
     say(`  PostgreSQL   ${mask(databaseUrl)}`);
     say(`  Temporal     ${temporalAddress} (namespace ${this.config.temporal.namespace}, task queue ${this.config.temporal.taskQueue})`);
     say('Press Ctrl-C to stop everything.');

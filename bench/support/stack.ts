@@ -107,6 +107,8 @@ export class BenchStack {
       ...process.env,
       DATABASE_URL: this.databaseUrl,
       ...(this.temporalServer ? { TEMPORAL_ADDRESS: this.temporalServer.address, TEMPORAL_NAMESPACE: 'default' } : {}),
+      // The API's SMTP ingress on a free port: several bench APIs (and a developer's npm start) may run at once.
+      SMTP_INGRESS_PORT: '0',
       ...extra,
     };
   }

@@ -100,6 +100,18 @@ export interface AppConfig {
     checkIntervalMs: number;
     /** TCP/TLS connect and greeting budget for IMAP and SMTP, and for the test-connection steps. */
     connectTimeoutMs: number;
+    /** The domain of the forwarding addresses `<random>@<domain>` (INBOUND_EMAIL_DOMAIN); its MX points at the SMTP ingress. */
+    inboundDomain: string;
+  };
+  /**
+   * The product's own SMTP ingress (in the API process): takes mail for the forwarding addresses only.
+   * `port` null: off (SMTP_INGRESS_PORT=off); 0: a free port chosen at start (tests).
+   */
+  smtpIngress: {
+    host: string;
+    port: number | null;
+    /** Largest mail accepted, in bytes (SMTP_INGRESS_MAX_BYTES); larger ones are refused with 552. */
+    maxBytes: number;
   };
   contacts: {
     /** Contact exports one account may run at once in this API process (EXPORT_MAX_CONCURRENT_PER_ACCOUNT). */
@@ -245,6 +257,24 @@ function hostPort(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** SMTP_INGRESS_PORT: a port (default 2525), 0 for a free one, or `off` (null). */
+function ingressPort(env: Env, name: string): number | null {
+  const raw = str(env, name);
+  if (raw === undefined) return 2525;
+  if (raw.toLowerCase() === 'off') return null;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError(name, 'must be a port (1-65535), 0 for a free port, or off', raw);
+  return Number(raw);
+}
+
+/** A mail domain (lower-cased, no trailing dot): labels of letters, digits and hyphens. */
+function mailDomain(env: Env, name: string, fallback: string): string {
+  const raw = str(env, name, fallback)!.toLowerCase().replace(/\.$/, '');
+  if (!/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(raw)) {
+    throw new ConfigError(name, 'must be a mail domain such as inbound.example.com', raw);
+  }
+  return raw;
+}
+
 function httpUrl(env: Env, name: string): string | undefined {
   const raw = str(env, name);
   if (raw === undefined) return undefined;
@@ -352,6 +382,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reconnectMaxSeconds: int(env, 'EMAIL_RECONNECT_MAX_SECONDS', 60, 1, 3600),
       checkIntervalMs: int(env, 'EMAIL_MAILBOX_CHECK_MS', 2000, 100, 60000),
       connectTimeoutMs: int(env, 'EMAIL_CONNECT_TIMEOUT_MS', 10000, 100, 120000),
+      inboundDomain: mailDomain(env, 'INBOUND_EMAIL_DOMAIN', 'inbound.localhost'),
+    },
+    smtpIngress: {
+      host: str(env, 'SMTP_INGRESS_HOST', host)!,
+      port: ingressPort(env, 'SMTP_INGRESS_PORT'),
+      maxBytes: int(env, 'SMTP_INGRESS_MAX_BYTES', 35 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     },
     contacts: contactSettings(env),
     outbound: {

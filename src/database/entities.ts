@@ -20,6 +20,7 @@ import { Inbox } from '../modules/inboxes/inbox.entity';
 import { SmsChannel } from '../modules/channels/sms/sms-channel.entity';
 import { EmailChannel } from '../modules/channels/email/email-channel.entity';
 import { MessageAttachmentBlob } from '../modules/channels/email/message-attachment-blob.entity';
+import { EmailForwardingAddress, EmailIngressRefusal } from '../modules/channels/email/forwarding/email-forwarding.entity';
 import { SavedReply } from '../modules/saved-replies/saved-reply.entity';
 import { Team, TeamMember } from '../modules/teams/team.entity';
 import { User } from '../modules/users/user.entity';
@@ -56,6 +57,8 @@ export const ENTITIES = [
   SmsChannel,
   EmailChannel,
   MessageAttachmentBlob,
+  EmailForwardingAddress,
+  EmailIngressRefusal,
   Campaign,
   CampaignRecipient,
   ConversationEvent,

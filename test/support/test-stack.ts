@@ -55,6 +55,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     // The protocol peers of the tests (dovecot, smtp-server, fakes) listen on 127.0.0.1; the SSRF
     // tests start a stack with 'false' to see the outbound-address guard refuse them.
     OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true',
+    // The SMTP ingress of the forwarding addresses on a free port per stack (several test files run at once).
+    SMTP_INGRESS_PORT: '0',
     ...opts.env,
   };
   const config = requireServices(loadConfig(env));

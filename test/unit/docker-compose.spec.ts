@@ -18,9 +18,10 @@ const services = compose.services;
 /** The host address a "host:container" or "ip:host:container" port is published on. */
 const hostAddress = (port: string) => (port.split(':').length === 3 ? port.split(':')[0] : '0.0.0.0');
 
-test('only the API is published on all interfaces; the Temporal UI on loopback; PostgreSQL and the Temporal frontend not at all', () => {
+test('only the API (HTTP and the SMTP ingress) is published on all interfaces; the Temporal UI on loopback; PostgreSQL and the Temporal frontend not at all', () => {
   const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => ({ name, address: hostAddress(p), port: p })));
-  expect(published.filter((p) => p.address !== '127.0.0.1').map((p) => p.name)).toEqual(['api']);
+  expect([...new Set(published.filter((p) => p.address !== '127.0.0.1').map((p) => p.name))]).toEqual(['api']);
+  expect(services.api.ports).toEqual(['3000:3000', '${SMTP_INGRESS_PUBLISHED_PORT:-2525}:2525']);
   expect(services['temporal-ui'].ports).toEqual(['127.0.0.1:8080:8080']);
   expect(services.postgres.ports).toBeUndefined();
   expect(services.temporal.ports).toBeUndefined();

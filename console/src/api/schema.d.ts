@@ -1043,6 +1043,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inboxes/{id}/email-channel/forwarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The email inbox's forwarding address, when mail last arrived through the SMTP ingress, and the newest refused mails with why
+         * @description The address is created the first time it is asked for. Mail sent or forwarded to it lands in the inbox (parsed, deduplicated and threaded like IMAP mail).
+         */
+        get: operations["EmailForwardingController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inboxes/{id}/email-channel/forwarding/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the forwarding address with a new random one
+         * @description Mail to the old address is refused from now on (550, listed with the refusals); forward rules and MX aliases must use the new one.
+         */
+        post: operations["EmailForwardingController_regenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/attachments/{id}": {
         parameters: {
             query?: never;
@@ -3161,6 +3201,11 @@ export interface components {
         EmailChannelView: {
             inboxId: string;
             address: string;
+            /**
+             * @description Mail forwarded to this address arrives through the SMTP ingress (details, last arrival and refusals: GET …/email-channel/forwarding)
+             * @example k3j5d7q2m4n6p8r2t4v6@inbound.example.com
+             */
+            forwardingAddress: string;
             displayName: string | null;
             imapHost: string;
             imapPort: number;
@@ -3232,6 +3277,48 @@ export interface components {
         EmailConnectionTestView: {
             imap: components["schemas"]["ConnectionCheckView"];
             smtp: components["schemas"]["ConnectionCheckView"];
+        };
+        EmailRefusalView: {
+            /** @description When the mail was refused */
+            at: string;
+            /**
+             * @description unknown_recipient: sent to a replaced forwarding address (refused at RCPT, 550); too_large: over SMTP_INGRESS_MAX_BYTES (552); too_many_recipients: more recipients in one mail than the ingress takes (452); temporary_failure: the mail could not be stored now (451: the sending server retries)
+             * @enum {string}
+             */
+            reason: "unknown_recipient" | "too_large" | "too_many_recipients" | "temporary_failure";
+            /**
+             * @description The SMTP answer the sending server got
+             * @example 552 5.3.4 Message too large: 40 MB, the limit is 35 MB
+             */
+            response: string;
+            /** @description The forwarding address it was sent to */
+            recipient: string;
+            /** @description The envelope sender (MAIL FROM); null for a bounce */
+            mailFrom: string | null;
+            /** @description Size in bytes, when known (as declared or as received) */
+            size: number | null;
+            /** @description Address of the sending server */
+            remoteAddress: string | null;
+        };
+        EmailForwardingView: {
+            inboxId: string;
+            /**
+             * @description Mail sent (or forwarded) to this address lands in the inbox
+             * @example k3j5d7q2m4n6p8r2t4v6@inbound.example.com
+             */
+            address: string;
+            /** @description INBOUND_EMAIL_DOMAIN: its MX record points at the SMTP ingress */
+            domain: string;
+            /** @description The SMTP ingress port of the API (SMTP_INGRESS_PORT); null when it is off */
+            ingressPort: number | null;
+            /** @description Largest mail the ingress takes, in bytes (SMTP_INGRESS_MAX_BYTES) */
+            maxBytes: number;
+            /** @description When mail last arrived through the ingress (stored, or a repeat of a stored one) */
+            lastReceivedAt: string | null;
+            /** @description Mails taken through the ingress for this inbox (repeats included) */
+            receivedCount: number;
+            /** @description The newest refused mails, newest first (the last 50 are kept) */
+            refusals: components["schemas"]["EmailRefusalView"][];
         };
         PresenceView: {
             /** @description Online: routing may give the caller conversations */
@@ -8932,6 +9019,138 @@ export interface operations {
                 };
             };
             /** @description The inbox is not an email inbox, or a stored password cannot be read with SECRETS_KEY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    EmailForwardingController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailForwardingView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role in the inbox */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The inbox does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The inbox is not an email inbox */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    EmailForwardingController_regenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailForwardingView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role in the inbox */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The inbox does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The inbox is not an email inbox */
             422: {
                 headers: {
                     [name: string]: unknown;

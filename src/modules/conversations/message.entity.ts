@@ -30,6 +30,12 @@ export interface EmailMessageMeta {
   uid?: string | null;
   /** Why the message counts as automated (auto-reply, bounce, list mail). */
   automatedBecause?: string | null;
+  /** Inbound through the SMTP ingress: `forwarding`, and the forwarding address it was sent to. */
+  via?: 'forwarding';
+  forwardedTo?: string;
+  /** A forwarded mail whose original sender was recovered: who forwarded it, and where the sender was read. */
+  forwardedBy?: string | null;
+  originalSenderFrom?: 'x-original-from' | 'forwarded-block' | 'reply-to';
 }
 
 export const DELIVERY_STATUSES = ['received', 'queued', 'sent', 'delivered', 'failed'] as const;

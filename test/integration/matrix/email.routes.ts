@@ -1,4 +1,4 @@
-/** Authorization matrix rows for the email channel: IMAP/SMTP settings per email inbox, the connection test, attachment downloads. */
+/** Authorization matrix rows for the email channel: IMAP/SMTP settings per email inbox, the connection test, the forwarding address, attachment downloads. */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { MatrixFixture, MatrixRoute } from './fixture';
@@ -80,6 +80,16 @@ export const emailRoutes: MatrixRoute[] = [
   {
     route: 'POST /api/v1/inboxes/{id}/email-channel/test',
     request: async (fx) => ({ path: `/api/v1/inboxes/${await emailInbox(fx)}/email-channel/test` }),
+    expected: expectFor.inboxManager(200),
+  },
+  {
+    route: 'GET /api/v1/inboxes/{id}/email-channel/forwarding',
+    request: async (fx) => ({ path: `/api/v1/inboxes/${await emailInbox(fx)}/email-channel/forwarding` }),
+    expected: expectFor.inboxManager(200),
+  },
+  {
+    route: 'POST /api/v1/inboxes/{id}/email-channel/forwarding/regenerate',
+    request: async (fx) => ({ path: `/api/v1/inboxes/${await emailInbox(fx)}/email-channel/forwarding/regenerate` }),
     expected: expectFor.inboxManager(200),
   },
   {

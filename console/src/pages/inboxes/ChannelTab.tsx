@@ -1,11 +1,12 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, List, NumberInput, Paper, PasswordInput, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, CopyButton, Group, List, NumberInput, Paper, PasswordInput, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, ApiError, unwrap, type Schemas } from '../../api/client';
 import { showApiErrors } from '../../api/form-errors';
-import { ErrorAlert, Loading } from '../../components';
+import { ConfirmButton, ErrorAlert, Loading } from '../../components';
 import type { Inbox } from './useInbox';
 
 /** GET of a channel's settings: null when none are stored yet (the API's 404). */
@@ -153,13 +154,166 @@ function CheckResult({ title, check, steps, secure }: { title: string; check: Sc
   );
 }
 
+const REFUSAL_LABEL: Record<string, { label: string; color: string }> = {
+  unknown_recipient: { label: 'Unknown recipient', color: 'red' },
+  too_large: { label: 'Too large', color: 'orange' },
+  too_many_recipients: { label: 'Too many recipients', color: 'yellow' },
+  temporary_failure: { label: 'Not stored (sender retries)', color: 'gray' },
+};
+
+function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+/** The inbox's forwarding address (works without IMAP settings), when mail last arrived through the ingress, and the refused mails. */
+function EmailForwarding({ inbox }: { inbox: Inbox }) {
+  const qc = useQueryClient();
+  const key = ['inbox', inbox.id, 'email-forwarding'];
+  const path = { params: { path: { id: inbox.id } } };
+  const forwarding = useQuery({ queryKey: key, queryFn: () => unwrap(api.GET('/api/v1/inboxes/{id}/email-channel/forwarding', path)) });
+  const regenerate = async () => {
+    const view = await unwrap(api.POST('/api/v1/inboxes/{id}/email-channel/forwarding/regenerate', path));
+    qc.setQueryData(key, view);
+    void qc.invalidateQueries({ queryKey: ['inbox', inbox.id, 'email-channel'] });
+    notifications.show({ color: 'green', message: 'New forwarding address created' });
+  };
+  const f = forwarding.data;
+  const phone = useMediaQuery('(max-width: 36em)');
+  return (
+    <Paper withBorder p="md" radius="md" role="region" aria-label="Forwarding">
+      <Group justify="space-between" mb="sm" wrap="wrap">
+        <Title order={2} size="h4">
+          Forwarding
+        </Title>
+        <Group gap="xs">
+          <Button variant="default" size="compact-sm" onClick={() => void forwarding.refetch()} loading={forwarding.isFetching && !forwarding.isPending}>
+            Refresh
+          </Button>
+          {f && (
+            <ConfirmButton
+              size="compact-sm"
+              variant="light"
+              color="orange"
+              title="Replace the forwarding address?"
+              message={`Mail sent to ${f.address} will be refused from now on. Change your forward rules (or MX alias) to the new address.`}
+              confirmLabel="Replace address"
+              onConfirm={regenerate}
+            >
+              Replace address
+            </ConfirmButton>
+          )}
+        </Group>
+      </Group>
+      {forwarding.isPending ? (
+        <Loading label="Loading the forwarding address" />
+      ) : forwarding.error ? (
+        <ErrorAlert error={forwarding.error} />
+      ) : f ? (
+        <Stack gap="sm">
+          <UrlRow
+            label="Forwarding address"
+            url={f.address}
+            help={`Forward mail to this address (a forward rule in your mail server or mail client, or an alias). It arrives through this product's SMTP ingress${
+              f.ingressPort ? ` (port ${f.ingressPort})` : ' (off on this server: SMTP_INGRESS_PORT)'
+            }, up to ${formatSize(f.maxBytes)} per mail, and is threaded like IMAP mail.`}
+          />
+          <Text size="sm" aria-label="Last mail arrived">
+            {f.lastReceivedAt
+              ? `Last mail arrived ${new Date(f.lastReceivedAt).toLocaleString()} (${f.receivedCount} ${f.receivedCount === 1 ? 'mail' : 'mails'} in total)`
+              : 'No mail has arrived through forwarding yet.'}
+          </Text>
+          <Title order={3} size="h5">
+            Refused mails
+          </Title>
+          {f.refusals.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              None refused. Mails too large, sent to a replaced address or that could not be stored show here with the reason (the newest 50).
+            </Text>
+          ) : phone ? (
+            <Stack component="ul" gap="xs" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Refused mails">
+              {f.refusals.map((r, i) => (
+                <Paper component="li" key={`${r.at}-${i}`} withBorder radius="sm" p="xs">
+                  <Group justify="space-between" gap="xs" wrap="nowrap">
+                    <Text size="sm" fw={600} c={REFUSAL_LABEL[r.reason]?.color ?? 'gray'}>
+                      {REFUSAL_LABEL[r.reason]?.label ?? r.reason}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {new Date(r.at).toLocaleString()}
+                    </Text>
+                  </Group>
+                  <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    From {r.mailFrom ?? '<> (a bounce)'}
+                    {r.size !== null ? `, ${formatSize(r.size)}` : ''}
+                  </Text>
+                  <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    {r.response}
+                  </Text>
+                  <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                    to {r.recipient}
+                  </Text>
+                </Paper>
+              ))}
+            </Stack>
+          ) : (
+            <Table.ScrollContainer minWidth={640}>
+              <Table aria-label="Refused mails" striped>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>When</Table.Th>
+                    <Table.Th>Reason</Table.Th>
+                    <Table.Th>Sender</Table.Th>
+                    <Table.Th>Answer given</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {f.refusals.map((r, i) => (
+                    <Table.Tr key={`${r.at}-${i}`}>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>{new Date(r.at).toLocaleString()}</Table.Td>
+                      <Table.Td>
+                        <Text size="sm" fw={600} c={REFUSAL_LABEL[r.reason]?.color ?? 'gray'}>
+                          {REFUSAL_LABEL[r.reason]?.label ?? r.reason}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td style={{ minWidth: 170, overflowWrap: 'anywhere' }}>
+                        {r.mailFrom ?? '<> (a bounce)'}
+                        {r.size !== null && (
+                          <Text size="xs" c="dimmed">
+                            {formatSize(r.size)}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td style={{ overflowWrap: 'anywhere' }}>
+                        <Text size="sm">{r.response}</Text>
+                        <Text size="xs" c="dimmed">
+                          to {r.recipient}
+                        </Text>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </Stack>
+      ) : null}
+    </Paper>
+  );
+}
+
 function EmailChannel({ inbox }: { inbox: Inbox }) {
   const qc = useQueryClient();
   const key = ['inbox', inbox.id, 'email-channel'];
   const channel = useQuery({ queryKey: key, queryFn: () => orNull(unwrap(api.GET('/api/v1/inboxes/{id}/email-channel', { params: { path: { id: inbox.id } } }))) });
   if (channel.isPending) return <Loading label="Loading the email settings" />;
   if (channel.error) return <ErrorAlert error={channel.error} />;
-  return <EmailForm inbox={inbox} channel={channel.data} onSaved={(c) => qc.setQueryData(key, c)} />;
+  return (
+    <Stack maw={860}>
+      <EmailForwarding inbox={inbox} />
+      <EmailForm inbox={inbox} channel={channel.data} onSaved={(c) => qc.setQueryData(key, c)} />
+    </Stack>
+  );
 }
 
 function EmailForm({ inbox, channel, onSaved }: { inbox: Inbox; channel: Schemas['EmailChannelView'] | null; onSaved: (c: Schemas['EmailChannelView']) => void }) {

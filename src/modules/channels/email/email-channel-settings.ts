@@ -31,11 +31,12 @@ export async function loadEmailChannel(em: EntityManager, access: AccessPolicy, 
   return channel;
 }
 
-/** The settings as the API shows them: whether passwords are set, never the passwords; the mailbox checkpoint. */
-export function emailChannelView(c: EmailChannel): EmailChannelView {
+/** The settings as the API shows them: whether passwords are set, never the passwords; the mailbox checkpoint; the forwarding address. */
+export function emailChannelView(c: EmailChannel, forwardingAddress: string): EmailChannelView {
   return {
     inboxId: c.inbox.id,
     address: c.address,
+    forwardingAddress,
     displayName: c.displayName,
     imapHost: c.imapHost,
     imapPort: c.imapPort,

@@ -5,7 +5,10 @@ import { ApiErrors } from '../../../common/api-errors';
 import { uuidParam } from '../../../common/validation';
 import { type Actor, CurrentActor } from '../../auth/actor';
 import { EmailChannelView, EmailConnectionTestView, SetEmailChannelDto } from './dto/email-channel.dto';
+import { EmailForwardingView } from './forwarding/email-forwarding.dto';
 import { GetAttachmentUseCase } from './use-cases/get-attachment.use-case';
+import { GetEmailForwardingUseCase } from './use-cases/get-email-forwarding.use-case';
+import { RegenerateEmailForwardingUseCase } from './use-cases/regenerate-email-forwarding.use-case';
 import { GetEmailChannelUseCase } from './use-cases/get-email-channel.use-case';
 import { SetEmailChannelUseCase } from './use-cases/set-email-channel.use-case';
 import { TestEmailChannelUseCase } from './use-cases/test-email-channel.use-case';
@@ -56,6 +59,38 @@ export class EmailChannelController {
   })
   async test(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<EmailConnectionTestView> {
     return this.testChannel.execute({ actor, inboxId: id });
+  }
+}
+
+/** The forwarding address of an email inbox (no IMAP settings needed): its managers and the administrators. */
+@ApiTags('channels')
+@ApiErrors({ FORBIDDEN: 'Needs the manager role in the inbox', UNPROCESSABLE: 'The inbox is not an email inbox', NOT_FOUND: 'The inbox does not exist' })
+@Controller('api/v1/inboxes/:id/email-channel/forwarding')
+export class EmailForwardingController {
+  constructor(
+    private readonly getForwarding: GetEmailForwardingUseCase,
+    private readonly regenerateForwarding: RegenerateEmailForwardingUseCase,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: "The email inbox's forwarding address, when mail last arrived through the SMTP ingress, and the newest refused mails with why",
+    description: 'The address is created the first time it is asked for. Mail sent or forwarded to it lands in the inbox (parsed, deduplicated and threaded like IMAP mail).',
+  })
+  @ApiOkResponse({ type: EmailForwardingView })
+  async get(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<EmailForwardingView> {
+    return this.getForwarding.execute({ actor, inboxId: id });
+  }
+
+  @Post('regenerate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Replace the forwarding address with a new random one',
+    description: 'Mail to the old address is refused from now on (550, listed with the refusals); forward rules and MX aliases must use the new one.',
+  })
+  @ApiOkResponse({ type: EmailForwardingView })
+  async regenerate(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string): Promise<EmailForwardingView> {
+    return this.regenerateForwarding.execute({ actor, inboxId: id });
   }
 }
 

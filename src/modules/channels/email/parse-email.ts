@@ -19,6 +19,15 @@ export interface InboundEmail {
   attachments: InboundEmailAttachment[];
   /** Problems met while reading the mail, in words (unknown charset, broken MIME); shown with the message. */
   notes: string[];
+  /** The first Reply-To address, when the mail has one. */
+  replyTo: MailAddress | null;
+  /** The X-Original-From header's address (set by forwarding services and mail servers' forward rules). */
+  originalFrom: MailAddress | null;
+}
+
+export interface MailAddress {
+  address: string;
+  name: string | null;
 }
 
 export interface InboundEmailAttachment {
@@ -127,6 +136,65 @@ function rawHeader(raw: Buffer, name: string): string | null {
   return m ? m[1].replace(/\r?\n[ \t]+/g, ' ').trim() : null;
 }
 
+/**
+ * One address out of a header or a quoted "From:" line: `Name <addr>`, `"Name" <addr>`,
+ * `Name [mailto:addr]` (Outlook), `<addr>` or a bare `addr`. Null when no address is in it.
+ */
+export function parseAddressLine(line: string | null | undefined): MailAddress | null {
+  if (!line) return null;
+  const text = line.replace(/\s+/g, ' ').trim().slice(0, 1000);
+  const bracketed = text.match(/^(.*?)[<[](?:mailto:)?\s*([^\s<>[\]"]+@[^\s<>[\]"]+?)\s*[>\]]/i);
+  const address = bracketed?.[2] ?? text.match(/[^\s<>[\]"():;,]+@[^\s<>[\]"():;,]+\.[^\s<>[\]"():;,]+/)?.[0];
+  if (!address || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) return null;
+  const name = (bracketed?.[1] ?? '').replace(/^[\s"']+|[\s"']+$/g, '').replace(/\\"/g, '"').trim();
+  return { address: address.toLowerCase(), name: name && name.toLowerCase() !== address.toLowerCase() ? name : null };
+}
+
+/**
+ * The line that starts the quoted original in a manually forwarded mail: Gmail ("---------- Forwarded
+ * message ---------"), Thunderbird ("-------- Forwarded Message --------", "-------- Original Message
+ * --------"), Outlook ("-----Original Message-----", or a line of underscores before the header block),
+ * Apple Mail ("Begin forwarded message:"); also quoted with ">" and in German ("Weitergeleitete Nachricht").
+ */
+const FORWARD_MARKER =
+  /^[ \t>]*(?:-{2,}\s*(?:Forwarded|Original|Weitergeleitete)\s+(?:message|nachricht)\s*-{2,}|-{2,}\s*Urspr\u00fcngliche Nachricht\s*-{2,}|Begin forwarded message:|_{10,})[ \t]*$/im;
+const QUOTED_FROM = /^[ \t>]*\*?(?:From|Von|De)\s*:\s*\*?\s*(.+)$/i;
+
+/**
+ * The sender of the quoted original in a manually forwarded mail: the first "From:" line within the
+ * header block after the forward marker (at most 12 lines below it). Null when the text has no marker,
+ * or its block names no address.
+ */
+export function quotedForwardedSender(text: string): MailAddress | null {
+  const marker = FORWARD_MARKER.exec(text);
+  if (!marker) return null;
+  const after = text.slice(marker.index + marker[0].length).split(/\r?\n/).slice(0, 14);
+  for (const line of after) {
+    const m = QUOTED_FROM.exec(line);
+    if (m) return parseAddressLine(m[1]);
+  }
+  return null;
+}
+
+export type OriginalSenderSource = 'x-original-from' | 'forwarded-block' | 'reply-to';
+
+/**
+ * Who originally wrote a mail that reached us forwarded, when that is not its From:
+ *  1. X-Original-From (forwarding services and server rules that rewrite From write it);
+ *  2. a manual forward's quoted header block ("---------- Forwarded message ---------" then
+ *     "From: Name <addr>"): the person who forwarded it is the From, the customer is in the block;
+ *  3. Reply-To, when it differs from From (lists and groups that rewrite From for DMARC set it to the writer).
+ * Null: the From is the sender. The ingress applies this; IMAP mail is read as the mailbox got it.
+ */
+export function originalSender(email: InboundEmail): { sender: MailAddress; source: OriginalSenderSource } | null {
+  const differs = (a: MailAddress | null): a is MailAddress => a !== null && a.address !== email.fromAddress;
+  if (differs(email.originalFrom)) return { sender: email.originalFrom, source: 'x-original-from' };
+  const quoted = quotedForwardedSender(email.text);
+  if (differs(quoted)) return { sender: quoted, source: 'forwarded-block' };
+  if (differs(email.replyTo)) return { sender: email.replyTo, source: 'reply-to' };
+  return null;
+}
+
 function fromParsed(parsed: ParsedMail, raw: Buffer, notes: string[]): InboundEmail {
   const from = parsed.from?.value.find((a) => a.address) ?? parsed.from?.value[0];
   const fromAddress = from?.address ? from.address.trim().toLowerCase() : null;
@@ -156,6 +224,11 @@ function fromParsed(parsed: ParsedMail, raw: Buffer, notes: string[]): InboundEm
       content: a.content,
     })),
     notes,
+    replyTo: (() => {
+      const a = parsed.replyTo?.value.find((v) => v.address);
+      return a?.address ? { address: a.address.trim().toLowerCase(), name: a.name?.trim() || null } : null;
+    })(),
+    originalFrom: parseAddressLine(headerText(parsed.headers.get('x-original-from')) || null),
   };
 }
 
@@ -184,6 +257,8 @@ export async function parseEmail(raw: Buffer): Promise<InboundEmail> {
       automatedBecause: null,
       attachments: [],
       notes,
+      replyTo: parseAddressLine(rawHeader(raw, 'reply-to')),
+      originalFrom: parseAddressLine(rawHeader(raw, 'x-original-from')),
     };
   }
 }

@@ -94,6 +94,11 @@ export class EmailMailboxStatusView {
 export class EmailChannelView {
   @ApiProperty() inboxId!: string;
   @ApiProperty() address!: string;
+  @ApiProperty({
+    example: 'k3j5d7q2m4n6p8r2t4v6@inbound.example.com',
+    description: 'Mail forwarded to this address arrives through the SMTP ingress (details, last arrival and refusals: GET …/email-channel/forwarding)',
+  })
+  forwardingAddress!: string;
   @ApiProperty({ nullable: true, type: String }) displayName!: string | null;
   @ApiProperty() imapHost!: string;
   @ApiProperty() imapPort!: number;

@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type ServiceConfig } from '../../../../config/config';
 import { DomainError } from '../../../../common/domain-error';
 import { SecretBox } from '../../../../common/secret-box';
 import { MailboxWorkflows } from '../../../../temporal/mailbox-workflows';
@@ -9,6 +10,7 @@ import type { Actor } from '../../../auth/actor';
 import type { EmailChannelView } from '../dto/email-channel.dto';
 import { EmailChannel } from '../email-channel.entity';
 import { emailChannelView, endpointChanges, listFields, requireEmailInbox } from '../email-channel-settings';
+import { ensureForwardingAddress, forwardingAddress } from '../forwarding/forwarding-addresses';
 
 /** The whole IMAP/SMTP settings of an email inbox; the passwords and the folder may be left out to keep the stored ones. */
 export interface SetEmailChannelInput {
@@ -58,6 +60,7 @@ export class SetEmailChannelUseCase {
     private readonly access: AccessPolicy,
     private readonly secrets: SecretBox,
     private readonly mailboxes: MailboxWorkflows,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   async execute(input: SetEmailChannelInput): Promise<EmailChannelView> {
@@ -128,7 +131,8 @@ export class SetEmailChannelUseCase {
       return channel;
     });
     if (!input.enabled) await this.mailboxes.stop(inboxId, 'the email channel was disabled');
-    return emailChannelView(saved);
+    const localPart = await ensureForwardingAddress(this.em.fork(), inboxId);
+    return emailChannelView(saved, forwardingAddress(localPart, this.config.email.inboundDomain));
   }
 
   /** 400 naming each password left out although its endpoint changed (both at once when both did). */

@@ -1,17 +1,23 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '../../../../config/config';
 import type { EmailMessageMeta, MessageAttachment } from '../../../conversations/message.entity';
 import { ReceiveInboundMessageUseCase } from '../../../conversations/use-cases/receive-inbound-message.use-case';
-import { parseEmail, type InboundEmail } from '../parse-email';
+import { originalSender, parseEmail, type InboundEmail } from '../parse-email';
 
 export interface StoreInboundEmailInput {
   inboxId: string;
   raw: Buffer;
-  /** Where the mailbox found it: the folder's UIDVALIDITY and the message's UID. */
-  uidValidity: string;
-  uid: string;
+  /** IMAP: where the mailbox found it, the folder's UIDVALIDITY and the message's UID (absent with `forwarded`). */
+  uidValidity?: string;
+  uid?: string;
+  /**
+   * The mail came through the SMTP ingress to the inbox's forwarding address (not from the mailbox):
+   * the original sender of a forwarded mail is recovered (parse-email.ts `originalSender`), and a mail
+   * without Message-ID is keyed by the SHA-256 of its bytes (a sender's retry of the same mail is stored once).
+   */
+  forwarded?: { recipient: string };
   /**
    * After a UIDVALIDITY change the whole folder is read again: a mail already stored (same Message-ID,
    * or same UID under this UIDVALIDITY) is skipped without telling its conversation workflow again.
@@ -38,7 +44,9 @@ export function formatBytes(bytes: number): string {
 /**
  * One mail from a mailbox into the inbox, through the one inbound path (ReceiveInboundMessageUseCase):
  *  - idempotent on the Message-ID (else `<uidValidity>:<uid>`), so a mail fetched twice is stored once;
- *  - sender → contact (source id: the lower-cased address, with the display name);
+ *  - sender → contact (source id: the lower-cased address, with the display name); for mail through the
+ *    SMTP ingress (`forwarded`), the original sender of a forwarded mail (X-Original-From, a quoted
+ *    "From:" block, Reply-To), the forwarder kept in the message's email meta;
  *  - threaded: In-Reply-To/References matched against the Message-IDs of earlier messages of the inbox
  *    (inbound and our own replies) → that conversation; a mail that replies to nothing opens a new one;
  *  - subject, Message-ID and the other headers kept on the message; auto-replies and bounces flagged
@@ -56,8 +64,11 @@ export class StoreInboundEmailUseCase {
 
   async execute(input: StoreInboundEmailInput): Promise<StoreInboundEmailResult> {
     const email = await parseEmail(input.raw);
-    const uidKey = `${input.uidValidity}:${input.uid}`;
-    const externalId = email.messageId ?? uidKey;
+    const uidKey = input.forwarded ? null : `${input.uidValidity}:${input.uid}`;
+    const externalId = email.messageId ?? uidKey ?? `sha256:${createHash('sha256').update(input.raw).digest('hex')}`;
+    // Forwarded mail: the contact is the person who wrote the original, not the one who forwarded it.
+    const recovered = input.forwarded ? originalSender(email) : null;
+    const sender = recovered ? { address: recovered.sender.address, name: recovered.sender.name } : { address: email.fromAddress, name: email.fromName };
     const em = this.em.fork();
 
     if (input.rescan) {
@@ -80,14 +91,17 @@ export class StoreInboundEmailUseCase {
       references: email.references,
       uid: uidKey,
       automatedBecause: email.automatedBecause,
+      ...(input.forwarded
+        ? { via: 'forwarding' as const, forwardedTo: input.forwarded.recipient, ...(recovered ? { forwardedBy: email.fromAddress, originalSenderFrom: recovered.source } : {}) }
+        : {}),
     };
 
     const received = await this.receive.execute({
       inboxId: input.inboxId,
       contact: {
-        sourceId: email.fromAddress ?? UNKNOWN_SENDER,
-        name: email.fromName ?? undefined,
-        email: email.fromAddress ?? undefined,
+        sourceId: sender.address ?? UNKNOWN_SENDER,
+        name: sender.name ?? undefined,
+        email: sender.address ?? undefined,
       },
       content,
       externalId,
