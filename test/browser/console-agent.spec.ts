@@ -6,6 +6,8 @@
  * presence switch goes offline and online through the API.
  */
 import { randomBytes } from 'node:crypto';
+import * as nodeHttp from 'node:http';
+import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { PHONE, loginAs, newContext, screenshot, useBrowser, visible } from '../support/browser';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio';
@@ -185,6 +187,22 @@ test('the agent starts a conversation (Twilio gets it), moves it to another SMS 
   await page.waitForURL(/\/conversations\/[0-9a-f-]{36}/);
   const conversationId = page.url().match(/\/conversations\/([0-9a-f-]{36})/)![1];
   await eventually(async () => (fake.requests.some((r) => r.method === 'POST' && r.form.To === to && r.form.Body === text) ? true : undefined), 10_000, 'Twilio got the first message');
+
+  // A reply with a picture (MMS): the URL is checked (HEAD), Twilio gets it as MediaUrl.
+  const media = nodeHttp.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': '2048' });
+    res.end();
+  });
+  await new Promise<void>((r) => media.listen(0, '127.0.0.1', r));
+  const picture = `http://127.0.0.1:${(media.address() as AddressInfo).port}/label.png`;
+  await visible(page.getByText(text));
+  await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('Here is your shipping label');
+  await page.locator('input').and(page.getByLabel('Media (MMS)')).fill(picture);
+  await page.keyboard.press('Enter');
+  await screenshot(page, 'reply-with-media');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await eventually(async () => (fake.requests.some((r) => r.method === 'POST' && r.form.To === to && r.form.Body === 'Here is your shipping label' && r.mediaUrls.join() === picture) ? true : undefined), 10_000, 'Twilio got the MMS');
+  await new Promise((r) => media.close(r));
 
   // Moved to the other SMS inbox.
   await page.getByRole('combobox', { name: 'Move to inbox' }).click();

@@ -49,7 +49,7 @@ export default function ConversationPage() {
       <Box style={{ display: 'flex', flexWrap: 'wrap', gap: 'var(--mantine-spacing-md)', alignItems: 'flex-start' }}>
         <Stack gap="md" style={{ flex: '3 1 380px', minWidth: 0 }}>
           <Thread messages={c.messages} />
-          <ReplyBox conversationId={c.id} inboxId={c.inboxId} />
+          <ReplyBox conversationId={c.id} inboxId={c.inboxId} sms={c.channelType === 'sms'} />
         </Stack>
         <Box style={{ flex: '1 1 240px', minWidth: 0 }}>
           <ContactPanel conversation={c} />

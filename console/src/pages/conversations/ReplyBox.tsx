@@ -1,4 +1,4 @@
-import { Button, Group, Paper, SegmentedControl, Stack, Text, Textarea, UnstyledButton } from '@mantine/core';
+import { Button, Group, Paper, SegmentedControl, Stack, TagsInput, Text, Textarea, UnstyledButton } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type KeyboardEvent } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
@@ -19,10 +19,12 @@ export function shortcutAt(text: string, caret: number): { start: number; prefix
  * the matching saved replies; Tab or Enter (or a click) puts the chosen one in, with its variables
  * rendered for this conversation's contact.
  */
-export function ReplyBox({ conversationId, inboxId }: { conversationId: string; inboxId: string }) {
+/** `sms`: replies may carry media (MMS) by URL. */
+export function ReplyBox({ conversationId, inboxId, sms = false }: { conversationId: string; inboxId: string; sms?: boolean }) {
   const queryClient = useQueryClient();
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
   const [text, setText] = useState('');
+  const [media, setMedia] = useState<string[]>([]);
   const [caret, setCaret] = useState(0);
   const [highlight, setHighlight] = useState(0);
   const [dismissed, setDismissed] = useState<string | null>(null);
@@ -60,11 +62,15 @@ export function ReplyBox({ conversationId, inboxId }: { conversationId: string; 
   const send = useMutation({
     mutationFn: async () => {
       const body = { content: text.trim(), idempotencyKey: crypto.randomUUID() };
-      if (mode === 'reply') await unwrap(api.POST('/api/v1/conversations/{id}/messages', { params: { path: { id: conversationId } }, body }));
+      if (mode === 'reply') {
+        const mediaUrls = sms && media.length ? { mediaUrls: media } : {};
+        await unwrap(api.POST('/api/v1/conversations/{id}/messages', { params: { path: { id: conversationId } }, body: { ...body, ...mediaUrls } }));
+      }
       else await unwrap(api.POST('/api/v1/conversations/{id}/notes', { params: { path: { id: conversationId } }, body }));
     },
     onSuccess: async () => {
       setText('');
+      setMedia([]);
       setCaret(0);
       await queryClient.invalidateQueries({ queryKey: conversationKeys.all });
     },
@@ -162,6 +168,17 @@ export function ReplyBox({ conversationId, inboxId }: { conversationId: string; 
             </Paper>
           )}
         </div>
+        {sms && !note && (
+          <TagsInput
+            label="Media (MMS)"
+            description="Public URLs of images, video, audio, a vCard or a PDF; Enter adds one. Checked when you send."
+            placeholder={media.length ? undefined : 'https://…'}
+            value={media}
+            onChange={setMedia}
+            maxTags={10}
+            clearable
+          />
+        )}
         <ErrorAlert error={expand.error ?? send.error} />
         <Group justify="flex-end">
           <Button onClick={() => send.mutate()} loading={send.isPending} disabled={!text.trim()} color={note ? 'yellow' : undefined}>
