@@ -26,6 +26,8 @@ export type ConversationEventType = (typeof CONVERSATION_EVENT_TYPES)[number];
  */
 @Entity({ tableName: 'conversation_events' })
 @Index({ properties: ['conversation', 'id'] })
+/** Reports find the conversations with activity in a range by the event's time. */
+@Index({ properties: ['createdAt'] })
 @Index({
   name: 'conversation_events_unprocessed_index',
   expression: 'create index "conversation_events_unprocessed_index" on "conversation_events" ("conversation_id", "id") where "processed_at" is null',
