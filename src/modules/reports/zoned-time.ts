@@ -53,3 +53,30 @@ export function periodOf(t: number, group: PeriodGroup, timeZone: string): { key
   const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1;
   return { key: iso(monday), label: `${year}-W${String(week).padStart(2, '0')}` };
 }
+
+/**
+ * periodOf for many instants inside [from, to): the local midnights of the range are computed once
+ * (two Intl calls a day) and each instant is a binary search, not a time-zone conversion.
+ */
+export function periodLookup(from: number, to: number, group: PeriodGroup, timeZone: string): (t: number) => { key: string; label: string } {
+  const firstDay = Math.floor(wallTime(from, timeZone) / DAY_MS) * DAY_MS;
+  const lastDay = Math.floor(wallTime(Math.max(from, to - 1), timeZone) / DAY_MS) * DAY_MS;
+  const starts: number[] = [];
+  const periods: { key: string; label: string }[] = [];
+  for (let day = firstDay; day <= lastDay; day += DAY_MS) {
+    starts.push(localMidnight(iso(day), timeZone));
+    // The local date's period, by calendar arithmetic (noon UTC of that date has the same date).
+    periods.push(periodOf(day + 12 * 3_600_000, group, 'UTC'));
+  }
+  return (t) => {
+    if (t < starts[0] || t >= to) return periodOf(t, group, timeZone);
+    let a = 0;
+    let b = starts.length;
+    while (b - a > 1) {
+      const m = (a + b) >> 1;
+      if (starts[m] <= t) a = m;
+      else b = m;
+    }
+    return periods[a];
+  };
+}
