@@ -149,7 +149,7 @@ function MetricsBody({ report, clock }: { report: Report; clock: Clock }) {
               {duration(t[m.key][clock].median)}
             </Text>
             <Text size="xs" c="dimmed">
-              median · average {duration(t[m.key][clock].average)} · p90 {duration(t[m.key][clock].p90)} · {t[m.key][clock].count} values
+              median · average {duration(t[m.key][clock].average)} · p90 {duration(t[m.key][clock].p90)} · {t[m.key][clock].count} {t[m.key][clock].count === 1 ? 'value' : 'values'}
             </Text>
           </Paper>
         ))}
