@@ -2,7 +2,8 @@
  * The Reports page's response and resolution times and campaign results in a real Chromium against
  * a real stack (PostgreSQL, the API; no worker: the figures come from the event log written below).
  *
- * Fixture (as in test/integration/reports-conversations.spec.ts): account and inbox in Europe/Berlin
+ * Fixture (as in test/integration/reports-conversations.spec.ts): account (set in the account settings
+ * screen) and inbox in Europe/Berlin
  * (UTC+1 in early March 2026), business hours Mon-Fri 09:00-12:00 and 13:00-17:00, Wed 2026-03-04 a
  * holiday. C1 (Alice): customer Mon 02 11:00, reply 13:30 (9000 s; business 5400 s), resolved 15:00.
  * C2 (Bob): customer Tue 03 16:00, reply Thu 05 10:00 (151200 s; business 7200 s), resolved Thu 11:00.
@@ -36,7 +37,6 @@ async function conversation(inboxId: string, events: [string, string, Record<str
 beforeAll(async () => {
   stack = await startTestStack({ worker: false, env: { LOG_LEVEL: 'error' } });
   admin = await signUp(stack, 'Reports browser Ltd');
-  expect((await asAdmin('PATCH', '/api/v1/account', { settings: { timezone: 'Europe/Berlin' } })).status).toBe(200);
   const hours = {
     enabled: true,
     timezone: 'Europe/Berlin',
@@ -95,6 +95,13 @@ test('response times by inbox, agent and team, business hours only, agent filter
   const context = await newContext(stack, { acceptDownloads: true });
   const page = await context.newPage();
   await loginAs(page, stack, admin.email, PASSWORD);
+  // The report time zone, set in the account settings (the periods below are Berlin days).
+  await page.getByRole('link', { name: 'Account settings', exact: true }).click();
+  await page.getByRole('combobox', { name: 'Report time zone' }).fill('Europe/Ber');
+  await page.getByRole('option', { name: 'Europe/Berlin' }).click();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await visible(page.getByRole('status').getByText('Saved'));
+  expect((await asAdmin<{ settings: { timezone: string } }>('GET', '/api/v1/account')).body.settings.timezone).toBe('Europe/Berlin');
   await page.getByRole('navigation', { name: 'Manage' }).getByRole('link', { name: 'Reports' }).click();
   await visible(page.getByRole('heading', { name: 'Reports', level: 1 }));
   await page.getByLabel('From').fill('2026-03-01');
