@@ -310,6 +310,14 @@ describe('GET /api/v1/reports/conversations', () => {
     expect((await report(other.token, `${WEEK}&teamId=${red}`)).status).toBe(404);
   });
 
+  test("the account's report time zone: shown with the account, an unknown zone is a 400 naming settings.timezone", async () => {
+    expect((await http<{ settings: { timezone: string } }>(stack, 'GET', '/api/v1/account', undefined, other.token)).body.settings.timezone).toBe('UTC');
+    const bad = await http<ErrorBody>(stack, 'PATCH', '/api/v1/account', { settings: { timezone: 'Mars/Olympus_Mons' } }, admin.token);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details?.map((d) => d.field)).toEqual(['settings.timezone']);
+    expect((await http<{ settings: { timezone: string } }>(stack, 'GET', '/api/v1/account', undefined, admin.token)).body.settings.timezone).toBe('Europe/Berlin');
+  });
+
   test('bad input is a 400 naming the field', async () => {
     for (const [query, field] of [
       ['?groupBy=year', 'groupBy'],
