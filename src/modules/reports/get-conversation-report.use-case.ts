@@ -59,17 +59,6 @@ const MAX_RANGE_DAYS = 366;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const METRICS: MetricName[] = ['firstResponse', 'reply', 'resolution'];
 
-/** One event as the replay needs it: the two facts it reads (see FACTS), the instant in ms. */
-interface EventRow {
-  conversation_id: string;
-  type: string;
-  a: string | null;
-  b: string | null;
-  actor_user_id: string | null;
-  cause_rule_id: string | null;
-  at: number;
-}
-
 /** The facts of `data` the replay reads, per event type, sent as two text columns (no JSON to parse for 10,000s of rows). */
 const FACTS: Record<string, [string | null, string | null]> = {
   conversation_created: ['startedBy', null],
@@ -239,35 +228,36 @@ export class GetConversationReportUseCase {
     if (candidates.length === 0) return [];
     const inboxOf = new Map(candidates.map((c) => [c.id, c.inbox_id]));
     const ids = `{${candidates.map((c) => c.id).join(',')}}`;
-    // Their whole history up to `to`, and the AI agent's handovers, oldest first.
-    const rows = await em.execute<EventRow[]>(
-      `select * from (
-         select e.conversation_id, e.type, ${factSql(0)} as a, ${factSql(1)} as b, e.actor_user_id, e.cause_rule_id,
-                (extract(epoch from e.created_at) * 1000)::float8 as at, e.id as seq
+    // Their whole history up to `to`, and the AI agent's handovers, oldest first: one row per
+    // conversation, its events as lines of tab-separated fields (type, ms, fact a, fact b, actor,
+    // rule), which is far cheaper to read than one row per event.
+    const clean = (v: string) => `coalesce(translate(${v}, E'\\t\\n', '  '), '')`;
+    const rows = await em.execute<{ conversation_id: string; log: string }[]>(
+      `select x.conversation_id, string_agg(x.line, E'\\n' order by x.at, x.seq) as log from (
+         select e.conversation_id, e.created_at as at, e.id as seq,
+                concat_ws(E'\\t', e.type, ((extract(epoch from e.created_at) * 1000)::float8)::text, ${clean(factSql(0))}, ${clean(factSql(1))},
+                          coalesce(e.actor_user_id::text, ''), coalesce(e.cause_rule_id::text, '')) as line
            from conversation_events e
           where e.conversation_id = any(?::uuid[]) and e.created_at < ?
             and e.type in ('conversation_created', 'message_received', 'message_sent', 'status_changed', 'assigned', 'unassigned', 'moved')
          union all
-         select d.conversation_id, 'handover', null, null, null, null, (extract(epoch from d.created_at) * 1000)::float8, d.id
+         select d.conversation_id, d.created_at, d.id, concat_ws(E'\\t', 'handover', ((extract(epoch from d.created_at) * 1000)::float8)::text, '', '', '', '')
            from conversation_decisions d
           where d.conversation_id = any(?::uuid[]) and d.kind = 'handover' and d.created_at < ?
-       ) x order by conversation_id, at, seq`,
+       ) x group by x.conversation_id`,
       [ids, range[1], ids, range[1]],
     );
-    const out: { inboxId: string; list: ReplayEvent[] }[] = [];
-    let current: string | null = null;
-    for (const r of rows) {
-      if (r.conversation_id !== current) {
-        current = r.conversation_id;
-        out.push({ inboxId: inboxOf.get(r.conversation_id)!, list: [] });
-      }
-      const facts = FACTS[r.type];
-      const data: Record<string, unknown> = {};
-      if (facts?.[0] && r.a !== null) data[facts[0]] = r.a;
-      if (facts?.[1] && r.b !== null) data[facts[1]] = r.b;
-      out[out.length - 1].list.push({ type: r.type, at: Number(r.at), data, actorUserId: r.actor_user_id, causeRuleId: r.cause_rule_id });
-    }
-    return out;
+    return rows.map((r) => ({
+      inboxId: inboxOf.get(r.conversation_id)!,
+      list: r.log.split('\n').map((line): ReplayEvent => {
+        const [type, at, a, b, actor, rule] = line.split('\t');
+        const facts = FACTS[type];
+        const data: Record<string, unknown> = {};
+        if (facts?.[0] && a) data[facts[0]] = a;
+        if (facts?.[1] && b) data[facts[1]] = b;
+        return { type, at: Number(at), data, actorUserId: actor || null, causeRuleId: rule || null };
+      }),
+    }));
   }
 
   /** null: the whole account (administrators); otherwise the inboxes the report may cover. */
