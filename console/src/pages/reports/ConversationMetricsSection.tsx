@@ -266,11 +266,11 @@ function MetricsTable({ label, head, rows, total, clock }: { label: string; head
         <Table.Tbody>
           {[...rows, total].map((r) => (
             <Table.Tr key={r.key ?? 'none'} fw={r.key === 'total' ? 700 : undefined}>
-              <Table.Td>{r.label}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{r.label}</Table.Td>
               <Table.Td ta="right">{r.created ?? '—'}</Table.Td>
               <Table.Td ta="right">{r.resolved}</Table.Td>
               {METRICS.map((m) => (
-                <Table.Td key={m.key} ta="right">
+                <Table.Td key={m.key} ta="right" style={{ whiteSpace: 'nowrap' }}>
                   {duration(r[m.key][clock].average)} / {duration(r[m.key][clock].median)} / {duration(r[m.key][clock].p90)}
                 </Table.Td>
               ))}
