@@ -274,7 +274,7 @@ test("a CSAT reply by SMS (signed Twilio webhook) shows in the Reports page's CS
   const volume = page.getByRole('table', { name: 'Volume by inbox' });
   expect(await volume.getByRole('row', { name: /Support line/ }).getByRole('cell').allTextContents()).toEqual(['Support line (SMS)', '1', '1']);
   await screenshot(page, 'reports-desktop');
-  await page.locator('label', { hasText: /^Week$/ }).first().click();
+  await page.getByRole('region', { name: 'Customer satisfaction (CSAT)' }).locator('label', { hasText: /^Week$/ }).first().click();
   await visible(page.getByRole('table', { name: 'CSAT by period' }).getByRole('row', { name: /W\d\d/ }).first());
 
   const phone = await newContext(stack, { viewport: PHONE });

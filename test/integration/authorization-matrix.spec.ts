@@ -73,6 +73,15 @@ async function openStream<T>(path: string, token?: string): Promise<{ status: nu
   return { status: 200, body: undefined };
 }
 
+/** A CSV download (GET): the 200 answer is text/csv, not JSON. */
+async function csvDownload<T>(path: string, token?: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(stack.baseUrl + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (res.status !== 200) return { status: res.status, body: (await res.json()) as T };
+  expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+  await res.text();
+  return { status: 200, body: undefined as T };
+}
+
 /** A request whose body is not JSON (the CSV import). */
 async function rawBody<T>(method: string, path: string, body: string, contentType: string, token?: string): Promise<{ status: number; body: T }> {
   const res = await fetch(stack.baseUrl + path, {
@@ -91,6 +100,8 @@ describe.each(ALL_ROUTES.map((r) => [r.route, r] as const))('%s', (_name, route)
     const token = req.token ?? (role === 'anonymous' ? undefined : fx.users[role].token);
     const res = req.stream
       ? await openStream<{ message?: string }>(req.path, token)
+      : req.csv
+      ? await csvDownload<{ message?: string }>(req.path, token)
       : req.contentType
       ? await rawBody<{ message?: string }>(method, req.path, String(req.body), req.contentType, token)
       : await http<{ message?: string }>(stack, method, req.path, req.body, token);

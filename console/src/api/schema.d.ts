@@ -1227,6 +1227,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversation metrics (administrators: every inbox; managers: the inboxes they manage)
+         * @description Recomputed from the event log at every call (nothing is frozen when an event is written): first response, reply and resolution times (average, median, p90, in calendar time and in the inbox's current business hours) and conversations created / resolved, by period (account time zone), inbox, agent and team. The answer's `definitions` say exactly what each figure counts.
+         */
+        get: operations["ReportsController_conversationReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/conversations.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversation metrics as CSV
+         * @description The same report as GET /reports/conversations, one row per total, period, inbox, agent and team (column `grouping`); durations in seconds.
+         */
+        get: operations["ReportsController_conversationReportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaign results: sent, delivered, failed, opted out, replies within 7 days (administrators: every inbox; managers: their inboxes)
+         * @description Campaigns started in the range; the answer's `definitions` say what each figure counts.
+         */
+        get: operations["ReportsController_campaignResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/campaigns.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaign results as CSV
+         * @description The same rows as GET /reports/campaigns.
+         */
+        get: operations["ReportsController_campaignResultsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/message-assistant/drafts": {
         parameters: {
             query?: never;
@@ -1782,6 +1862,11 @@ export interface components {
             variableDefaults: {
                 [key: string]: string;
             };
+            /**
+             * @description IANA time zone of the reports' days, weeks and months
+             * @example UTC
+             */
+            timezone: string;
         };
         AccountView: {
             id: string;
@@ -1818,6 +1903,11 @@ export interface components {
             variableDefaults?: {
                 [key: string]: string;
             };
+            /**
+             * @description IANA time zone of the reports' days, weeks and months
+             * @example Europe/Berlin
+             */
+            timezone?: string;
         };
         UpdateAccountDto: {
             name?: string;
@@ -3461,6 +3551,117 @@ export interface components {
             /** @description Inboxes with activity, by name */
             inboxes: components["schemas"]["VolumeInboxRowView"][];
             total: components["schemas"]["VolumeTotalView"];
+        };
+        ConversationReportDefinitionsView: {
+            humanReply: string;
+            conversationStart: string;
+            firstResponseTime: string;
+            replyTime: string;
+            resolutionTime: string;
+            created: string;
+            resolved: string;
+            businessHours: string;
+            statistics: string;
+            periods: string;
+            teams: string;
+        };
+        StatsView: {
+            /** @description How many values */
+            count: number;
+            /** @description Mean, seconds (0.1 s) */
+            average: number | null;
+            /** @description Median, seconds */
+            median: number | null;
+            /** @description Nearest-rank 90th percentile, seconds */
+            p90: number | null;
+        };
+        MetricFiguresView: {
+            /** @description Calendar time */
+            calendar: components["schemas"]["StatsView"];
+            /** @description Only the inbox's current business hours */
+            business: components["schemas"]["StatsView"];
+        };
+        ConversationReportRowView: {
+            /** @description Period key (day, Monday of the week, YYYY-MM), inbox/agent/team id (null: no agent), or "total" */
+            key: string | null;
+            /** @example 2026-W10 */
+            label: string;
+            /** @description Conversations started (null on agent and team rows, and with an agent or team filter) */
+            created: number | null;
+            /** @description Resolutions */
+            resolved: number;
+            firstResponse: components["schemas"]["MetricFiguresView"];
+            reply: components["schemas"]["MetricFiguresView"];
+            resolution: components["schemas"]["MetricFiguresView"];
+        };
+        ConversationReportView: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /**
+             * @description The account's time zone the periods are in
+             * @example Europe/Berlin
+             */
+            timezone: string;
+            /** @enum {string} */
+            groupBy: "day" | "week" | "month";
+            /** @description What each figure means */
+            definitions: components["schemas"]["ConversationReportDefinitionsView"];
+            total: components["schemas"]["ConversationReportRowView"];
+            /** @description Periods with activity, oldest first */
+            periods: components["schemas"]["ConversationReportRowView"][];
+            /** @description Inboxes with activity, by name */
+            inboxes: components["schemas"]["ConversationReportRowView"][];
+            /** @description Agents credited with replies or resolutions, by name ("No agent" last) */
+            agents: components["schemas"]["ConversationReportRowView"][];
+            /** @description Teams of those agents, by name */
+            teams: components["schemas"]["ConversationReportRowView"][];
+        };
+        CampaignResultDefinitionsView: {
+            campaigns: string;
+            recipients: string;
+            sent: string;
+            delivered: string;
+            failed: string;
+            optedOut: string;
+            replied: string;
+        };
+        CampaignResultRowView: {
+            recipients: number;
+            sent: number;
+            delivered: number;
+            failed: number;
+            optedOut: number;
+            /** @description Recipients who replied within 7 days */
+            replied: number;
+            /** Format: uuid */
+            campaignId: string;
+            name: string;
+            /** Format: uuid */
+            inboxId: string;
+            inboxName: string;
+            status: string;
+            /** Format: date-time */
+            startedAt: string | null;
+        };
+        CampaignResultTotalView: {
+            recipients: number;
+            sent: number;
+            delivered: number;
+            failed: number;
+            optedOut: number;
+            /** @description Recipients who replied within 7 days */
+            replied: number;
+        };
+        CampaignResultsView: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            definitions: components["schemas"]["CampaignResultDefinitionsView"];
+            campaigns: components["schemas"]["CampaignResultRowView"][];
+            total: components["schemas"]["CampaignResultTotalView"];
         };
         DraftCampaignMessageDto: {
             /**
@@ -9642,6 +9843,268 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VolumeReportView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role in the inbox (or in any inbox without inboxId) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description inboxId names no inbox of the account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ReportsController_conversationReport: {
+        parameters: {
+            query?: {
+                /** @description ISO date (local midnight in the account's time zone) or date-time; default 30 days before `to` (the range is at most 366 days) */
+                from?: string;
+                /** @description ISO date-time (exclusive) or date (that local day included); default now */
+                to?: string;
+                /** @description Only this inbox (you must manage it) */
+                inboxId?: string;
+                /** @description Only the replies and resolutions credited to this agent */
+                agentId?: string;
+                /** @description Only the replies and resolutions credited to this team's members */
+                teamId?: string;
+                /** @description Days, ISO weeks (Monday) or months in the account's time zone */
+                groupBy?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationReportView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role in the inbox (or in any inbox without inboxId) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description inboxId, agentId or teamId names nothing of the account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ReportsController_conversationReportCsv: {
+        parameters: {
+            query?: {
+                /** @description ISO date (local midnight in the account's time zone) or date-time; default 30 days before `to` (the range is at most 366 days) */
+                from?: string;
+                /** @description ISO date-time (exclusive) or date (that local day included); default now */
+                to?: string;
+                /** @description Only this inbox (you must manage it) */
+                inboxId?: string;
+                /** @description Only the replies and resolutions credited to this agent */
+                agentId?: string;
+                /** @description Only the replies and resolutions credited to this team's members */
+                teamId?: string;
+                /** @description Days, ISO weeks (Monday) or months in the account's time zone */
+                groupBy?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role in the inbox (or in any inbox without inboxId) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description inboxId, agentId or teamId names nothing of the account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ReportsController_campaignResults: {
+        parameters: {
+            query?: {
+                /** @description Campaigns started from (ISO date in the account time zone, or date-time); default 90 days before `to` */
+                from?: string;
+                /** @description Until (exclusive date-time, or date included); default now */
+                to?: string;
+                /** @description Only campaigns sent from this inbox (you must manage it) */
+                inboxId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignResultsView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the manager role in the inbox (or in any inbox without inboxId) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description inboxId names no inbox of the account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ReportsController_campaignResultsCsv: {
+        parameters: {
+            query?: {
+                /** @description Campaigns started from (ISO date in the account time zone, or date-time); default 90 days before `to` */
+                from?: string;
+                /** @description Until (exclusive date-time, or date included); default now */
+                to?: string;
+                /** @description Only campaigns sent from this inbox (you must manage it) */
+                inboxId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */

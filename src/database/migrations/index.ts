@@ -15,6 +15,7 @@ import { Migration20261201102858_automation_rules } from './Migration20261201102
 import { Migration20261201130116_live_events } from './Migration20261201130116_live_events';
 import { Migration20261201142540_live_event_batches } from './Migration20261201142540_live_event_batches';
 import { Migration20261201160000_email_forwarding } from './Migration20261201160000_email_forwarding';
+import { Migration20261201161500_report_event_index } from './Migration20261201161500_report_event_index';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201130116_live_events', class: Migration20261201130116_live_events },
   { name: 'Migration20261201142540_live_event_batches', class: Migration20261201142540_live_event_batches },
   { name: 'Migration20261201160000_email_forwarding', class: Migration20261201160000_email_forwarding },
+  { name: 'Migration20261201161500_report_event_index', class: Migration20261201161500_report_event_index },
 ];

@@ -16,6 +16,8 @@ export interface AccountSettings {
   matchingAttribute: 'email' | 'phone' | null;
   /** Per-variable defaults used when a value is missing, e.g. { "contact.first_name": "there" }. */
   variableDefaults: Record<string, string>;
+  /** IANA time zone of the account's reports (days, weeks and months); absent in older rows: UTC. */
+  timezone: string;
 }
 
 export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = {
@@ -29,7 +31,11 @@ export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = {
   messageAssistantEnabled: false,
   matchingAttribute: 'email',
   variableDefaults: {},
+  timezone: 'UTC',
 };
+
+/** The account's report time zone (UTC for accounts stored before the setting existed). */
+export const accountTimeZone = (settings: Partial<AccountSettings> | null | undefined): string => settings?.timezone || 'UTC';
 
 /** A tenant. Everything else belongs to exactly one account. */
 @Entity({ tableName: 'accounts' })

@@ -26,6 +26,15 @@ export type ConversationEventType = (typeof CONVERSATION_EVENT_TYPES)[number];
  */
 @Entity({ tableName: 'conversation_events' })
 @Index({ properties: ['conversation', 'id'] })
+/** Reports find the conversations with activity in a range by the event's time (an index-only scan), and the moves. */
+@Index({
+  name: 'conversation_events_created_at_index',
+  expression: 'create index "conversation_events_created_at_index" on "conversation_events" ("created_at") include ("conversation_id", "type")',
+})
+@Index({
+  name: 'conversation_events_moved_index',
+  expression: `create index "conversation_events_moved_index" on "conversation_events" ("conversation_id") where "type" = 'moved'`,
+})
 @Index({
   name: 'conversation_events_unprocessed_index',
   expression: 'create index "conversation_events_unprocessed_index" on "conversation_events" ("conversation_id", "id") where "processed_at" is null',

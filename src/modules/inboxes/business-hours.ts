@@ -317,3 +317,50 @@ class ZoneClock {
     return pieces;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Business time between two instants (reports)
+
+/** Counts the open time of a schedule between instants, for many pairs inside one window. */
+export interface BusinessTimeMeter {
+  /** Milliseconds of [a, b) inside open hours (0 when b <= a). */
+  between(a: number, b: number): number;
+}
+
+/**
+ * Builds a meter for instants inside [lo, hi] (a little margin is added): the schedule's open
+ * stretches in that window are computed once (same rules as evaluateBusinessHours: several
+ * intervals a day, across midnight, date exceptions, DST) and merged, with a running sum, so each
+ * `between` is two binary searches. Business hours off: every instant counts (open all the time).
+ */
+export function businessTimeMeter(hours: BusinessHours | null | undefined, lo: number, hi: number): BusinessTimeMeter {
+  if (!hours || !hours.enabled) return { between: (a, b) => Math.max(0, b - a) };
+  const clock = new ZoneClock(hours.timezone || 'UTC');
+  const from = lo - 2 * DAY_MS;
+  const to = hi + 2 * DAY_MS;
+  const pieces = clock.offsetPieces(from - DAY_MS, to + DAY_MS);
+  const firstDay = Math.floor(clock.wall(from) / DAY_MS) - 1;
+  const lastDay = Math.floor(clock.wall(to) / DAY_MS) + 1;
+  const merged = mergeStretches(openStretches(hours, pieces, firstDay, lastDay));
+  const starts = merged.map((s) => s.start);
+  const before: number[] = []; // open ms before merged[i]
+  let sum = 0;
+  for (const s of merged) {
+    before.push(sum);
+    sum += s.end - s.start;
+  }
+  /** Open milliseconds before instant t (within the window). */
+  const openBefore = (t: number): number => {
+    let a = 0;
+    let b = starts.length; // first stretch starting after t
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (starts[m] <= t) a = m + 1;
+      else b = m;
+    }
+    if (a === 0) return 0;
+    const s = merged[a - 1];
+    return before[a - 1] + Math.min(t, s.end) - s.start;
+  };
+  return { between: (a, b) => (b <= a ? 0 : openBefore(b) - openBefore(a)) };
+}

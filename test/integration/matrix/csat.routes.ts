@@ -36,4 +36,26 @@ export const csatRoutes: MatrixRoute[] = [
     request: async (fx) => ({ path: `/api/v1/reports/volume?inboxId=${fx.inboxId}&groupBy=day` }),
     expected: expectFor.inboxManager(200),
   },
+  {
+    // conversation metrics of the fixture inbox (and their CSV): its managers and administrators
+    route: 'GET /api/v1/reports/conversations',
+    request: async (fx) => ({ path: `/api/v1/reports/conversations?inboxId=${fx.inboxId}&groupBy=week` }),
+    expected: expectFor.inboxManager(200),
+  },
+  {
+    route: 'GET /api/v1/reports/conversations.csv',
+    request: async (fx) => ({ path: `/api/v1/reports/conversations.csv?inboxId=${fx.inboxId}&groupBy=month`, csv: true }),
+    expected: expectFor.inboxManager(200),
+  },
+  {
+    // campaign results of the fixture inbox (and their CSV): its managers and administrators
+    route: 'GET /api/v1/reports/campaigns',
+    request: async (fx) => ({ path: `/api/v1/reports/campaigns?inboxId=${fx.inboxId}` }),
+    expected: expectFor.inboxManager(200),
+  },
+  {
+    route: 'GET /api/v1/reports/campaigns.csv',
+    request: async (fx) => ({ path: `/api/v1/reports/campaigns.csv?inboxId=${fx.inboxId}`, csv: true }),
+    expected: expectFor.inboxManager(200),
+  },
 ];

@@ -42,6 +42,8 @@ export interface MatrixRequest {
   contentType?: string;
   /** A stream (server-sent events): only the status and the start of the answer are read. */
   stream?: boolean;
+  /** A CSV download: a 200 answer is text/csv (not parsed), any other is the JSON error. */
+  csv?: boolean;
 }
 
 export interface MatrixRoute {

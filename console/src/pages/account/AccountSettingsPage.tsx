@@ -1,7 +1,7 @@
 import { Anchor, Button, Group, Paper, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { showApiErrors } from '../../api/form-errors';
@@ -22,6 +22,11 @@ function Section({ title, children }: { title: string; children: React.ReactNode
   );
 }
 
+function timeZones(): string[] {
+  const list = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return list.includes('UTC') ? list : ['UTC', ...list];
+}
+
 function values(a: Account) {
   const s = a.settings;
   return {
@@ -35,6 +40,7 @@ function values(a: Account) {
       companyNameInsertion: s.companyNameInsertion,
       messageAssistantEnabled: s.messageAssistantEnabled,
       matchingAttribute: (s.matchingAttribute ?? 'none') as 'email' | 'phone' | 'none',
+      timezone: s.timezone ?? 'UTC',
       optOut: { enabled: s.optOut.enabled, confirmationText: s.optOut.confirmationText, helpText: s.optOut.helpText, resubscribeText: s.optOut.resubscribeText ?? '' },
     },
   };
@@ -44,6 +50,7 @@ function AccountForm({ account }: { account: Account }) {
   const qc = useQueryClient();
   const [formError, setFormError] = useState<unknown>(null);
   const form = useForm({ initialValues: values(account) });
+  const zones = useMemo(timeZones, []);
   useEffect(() => {
     form.setValues(values(account));
     form.resetDirty(values(account));
@@ -95,6 +102,17 @@ function AccountForm({ account }: { account: Account }) {
                 { value: 'phone', label: 'Phone' },
               ]}
               {...form.getInputProps('settings.matchingAttribute')}
+            />
+            <Select
+              label="Report time zone"
+              description="Days, weeks and months of the reports are counted in this zone"
+              w={320}
+              searchable
+              allowDeselect={false}
+              data={zones}
+              limit={200}
+              nothingFoundMessage="No such time zone"
+              {...form.getInputProps('settings.timezone')}
             />
           </Stack>
         </Section>

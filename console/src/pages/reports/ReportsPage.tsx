@@ -8,6 +8,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
+import { CampaignResultsSection, ConversationMetricsSection } from './ConversationMetricsSection';
 
 type CsatRow = Schemas['CsatReportRowView'];
 type CsatGroup = 'inbox' | 'agent' | 'day' | 'week' | 'month';
@@ -31,7 +32,7 @@ export default function ReportsPage() {
 
   return (
     <>
-      <PageHeader title="Reports" description="Customer satisfaction and conversation volume of the inboxes you manage (UTC days)." />
+      <PageHeader title="Reports" description="Response times, customer satisfaction, conversation volume and campaign results of the inboxes you manage." />
       <Paper withBorder p="md" radius="md" mb="lg">
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <TextInput type="date" label="From" value={from} onChange={(e) => setFrom(e.currentTarget.value)} />
@@ -40,8 +41,10 @@ export default function ReportsPage() {
         </SimpleGrid>
       </Paper>
       <Stack gap="xl">
+        <ConversationMetricsSection filters={filters} />
         <CsatSection filters={filters} />
         <VolumeSection filters={filters} />
+        <CampaignResultsSection filters={filters} />
       </Stack>
     </>
   );

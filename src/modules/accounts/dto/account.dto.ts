@@ -12,7 +12,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { NestedObject } from '../../../common/validation';
-import type { Account, AccountSettings } from '../account.entity';
+import { type Account, type AccountSettings, accountTimeZone } from '../account.entity';
 
 export class SignUpAdminDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
@@ -54,6 +54,11 @@ export class AccountSettingsDto {
   @IsOptional()
   @IsObject()
   variableDefaults?: Record<string, string>;
+  @ApiPropertyOptional({ example: 'Europe/Berlin', description: "IANA time zone of the reports' days, weeks and months" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  timezone?: string;
 }
 
 export class UpdateAccountDto {
@@ -81,6 +86,7 @@ export class AccountSettingsView {
   matchingAttribute!: 'email' | 'phone' | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Defaults per variable, used when a value is missing' })
   variableDefaults!: Record<string, string>;
+  @ApiProperty({ example: 'UTC', description: "IANA time zone of the reports' days, weeks and months" }) timezone!: string;
 }
 
 export class AccountView {
@@ -101,7 +107,7 @@ export class AccountView {
       address: a.address,
       email: a.email,
       phone: a.phone,
-      settings: a.settings,
+      settings: { ...a.settings, timezone: accountTimeZone(a.settings) },
       createdAt: a.createdAt.toISOString(),
     };
   }

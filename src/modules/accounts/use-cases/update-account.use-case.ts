@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
 import { AccessPolicy } from '../../auth/access-policy';
 import { mergeSettings } from '../../inboxes/inbox-settings';
+import { isTimeZone } from '../../inboxes/validate-inbox-settings';
+import { DomainError } from '../../../common/domain-error';
 import { Account, type AccountSettings } from '../account.entity';
 import { VariablesService } from '../../variables/variables.service';
 
@@ -29,6 +31,9 @@ export class UpdateAccountUseCase {
   async execute(input: UpdateAccountInput): Promise<Account> {
     const { actor } = input;
     this.access.requireAdmin(actor, 'changing account settings');
+    if (input.settings?.timezone !== undefined && !isTimeZone(input.settings.timezone)) {
+      throw DomainError.invalid('settings.timezone', `unknown time zone "${input.settings.timezone}"`);
+    }
     const em = this.em.fork();
     await this.variables.assertVariableDefaults(em, actor.accountId, input.settings?.variableDefaults);
     const account = await em.findOneOrFail(Account, { id: actor.accountId });
