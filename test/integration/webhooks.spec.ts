@@ -6,6 +6,7 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { eventually, http, signUp, startTestStack, type TestStack } from '../support/test-stack';
+import { firings } from '../support/automation';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { type ReceivedWebhook, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
@@ -187,6 +188,35 @@ describe('delivery', () => {
     expect(noted.find((x) => x.private)?.content).toBe('internal only');
     expect(on(notesPath).every((g) => (JSON.parse(g.body) as { type: string }).type === 'message.created')).toBe(true);
     void withNotes;
+  });
+
+  test('the rule action "call webhook" posts the rule\'s payload through the same pipeline, once', async () => {
+    const path = newPath();
+    receiver.answer = () => ({ status: 200 });
+    // A separate account, so this rule fires on no other test's conversations.
+    const owner = await signUp(stack, 'Rule webhooks');
+    const endpoint = await createEndpoint({ url: receiver.url + path, eventTypes: ['rule.fired'] }, owner.token);
+    const bad = await api<{ details: { field: string; problem: string }[] }>('POST', '/api/v1/automation-rules', {
+      name: 'bad', trigger: { event: 'message_received' }, actions: [{ type: 'call_webhook', payload: 'x' }],
+    }, owner.token);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([{ field: 'actions.0.payload', problem: expect.stringContaining('JSON object') }]);
+    const rule = await api<{ id: string }>('POST', '/api/v1/automation-rules', {
+      name: 'Tell the CRM', enabled: true, trigger: { event: 'message_received' }, actions: [{ type: 'call_webhook', payload: { crm: 'lead', score: 3 } }],
+    }, owner.token);
+    expect(rule.status).toBe(201);
+    const catalog = await api<{ actionTypes: string[] }>('GET', '/api/v1/automation-rules/catalog', undefined, owner.token);
+    expect(catalog.body.actionTypes).toContain('call_webhook');
+    const c = await newConversation(owner.token);
+    const got = await eventually(async () => on(path)[0], 20_000, 'the rule.fired event').catch(async (err) => {
+      throw new Error(`${(err as Error).message}; firings: ${JSON.stringify(await firings(stack, c.conversationId))}`);
+    });
+    const event = verify(endpoint.secret, got) as { type: string; data: { rule: { id: string; name: string }; payload: unknown; conversation: { id: string }; sequence: number } };
+    expect(event.type).toBe('rule.fired');
+    expect(event.data).toMatchObject({ rule: { id: rule.body.id, name: 'Tell the CRM' }, payload: { crm: 'lead', score: 3 }, conversation: { id: c.conversationId } });
+    expect(event.data.sequence).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(on(path)).toHaveLength(1);
   });
 
   test('50 events on one conversation arrive with strictly increasing sequence numbers', async () => {

@@ -2607,7 +2607,7 @@ export interface components {
         };
         RuleActionDoc: {
             /** @enum {string} */
-            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam";
+            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam" | "call_webhook";
             /**
              * Format: uuid
              * @description assign_agent: an active member of the rule's inbox (account-wide rules: of every inbox)
@@ -2639,6 +2639,10 @@ export interface components {
              * @description move_to_inbox: another inbox of the same channel (account setting allowMoveBetweenInboxes)
              */
             inboxId?: string;
+            /** @description call_webhook: a JSON object (at most 4 KB) sent as data.payload of the rule.fired webhook event */
+            payload?: {
+                [key: string]: unknown;
+            };
         };
         CreateAutomationRuleDto: {
             /** @example VIP refunds */
@@ -2912,7 +2916,7 @@ export interface components {
         };
         DescribedActionView: {
             /** @enum {string} */
-            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam";
+            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam" | "call_webhook";
             /** @description What it would do to this conversation now, in words */
             description: string;
             /** @description false: it would change nothing (e.g. the tag is there already) */
@@ -2981,7 +2985,7 @@ export interface components {
             eventTriggers: ("message_received" | "message_sent" | "conversation_created" | "status_changed" | "assigned" | "unassigned" | "tag_added" | "tag_removed" | "priority_changed" | "contact_updated" | "csat_received")[];
             /** @description Time-based triggers: they take minutes */
             timeTriggers: ("conversation_idle" | "customer_unresponsive" | "agent_unresponsive" | "in_status" | "first_response_due")[];
-            actionTypes: ("assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam")[];
+            actionTypes: ("assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam" | "call_webhook")[];
             /** @description How deep condition groups may nest */
             maxGroupDepth: number;
             /** @description The shortest duration of a time-based trigger, in minutes (AUTOMATION_MIN_DURATION_SECONDS / 60) */
@@ -3065,7 +3069,7 @@ export interface components {
         };
         ActionOutcomeView: {
             /** @enum {string} */
-            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam";
+            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam" | "call_webhook";
             /** @enum {string} */
             outcome: "done" | "skipped" | "failed";
             detail: string;

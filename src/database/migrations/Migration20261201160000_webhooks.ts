@@ -35,7 +35,7 @@ export class Migration20261201160000_webhooks extends Migration {
     this.addSql(`alter table "webhook_attempts" add constraint "webhook_attempts_delivery_id_foreign" foreign key ("delivery_id") references "webhook_deliveries" ("id") on update cascade on delete cascade;`);
     this.addSql(`alter table "webhook_sequences" add constraint "webhook_sequences_conversation_id_foreign" foreign key ("conversation_id") references "conversations" ("id") on update cascade on delete cascade;`);
 
-    this.addSql(`create function webhook_enqueue(p_account uuid, p_type text, p_conversation uuid, p_data jsonb, p_note boolean, p_only_endpoint uuid default null)
+    this.addSql(`create function webhook_enqueue(p_account uuid, p_type text, p_conversation uuid, p_data jsonb, p_note boolean, p_only_endpoint uuid default null, p_message_id text default null)
       returns text language plpgsql as $$
       declare
         v_seq bigint;
@@ -45,6 +45,8 @@ export class Migration20261201160000_webhooks extends Migration {
         v_endpoints text;
       begin
         if p_account is null then return null; end if;
+        -- A caller's own id (an automation firing's action) makes the call idempotent.
+        if p_message_id is not null and exists (select 1 from webhook_messages where id = p_message_id) then return p_message_id; end if;
         select string_agg(id::text, ',') into v_endpoints from webhook_endpoints
           where account_id = p_account and enabled
             and (p_only_endpoint is null or id = p_only_endpoint)
@@ -57,7 +59,7 @@ export class Migration20261201160000_webhooks extends Migration {
             returning last_sequence into v_seq;
           v_data := v_data || jsonb_build_object('sequence', v_seq);
         end if;
-        v_msg := 'msg_' || replace(gen_random_uuid()::text, '-', '');
+        v_msg := coalesce(p_message_id, 'msg_' || replace(gen_random_uuid()::text, '-', ''));
         insert into webhook_messages (id, account_id, type, conversation_id, sequence, body, created_at)
           values (v_msg, p_account, p_type, p_conversation, v_seq,
             jsonb_build_object('type', p_type, 'timestamp', to_char(v_ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'data', v_data)::text, v_ts);
@@ -160,7 +162,7 @@ export class Migration20261201160000_webhooks extends Migration {
     this.addSql(`drop function if exists webhooks_message();`);
     this.addSql(`drop function if exists webhooks_conversation_event();`);
     this.addSql(`drop function if exists webhook_conversation_json(uuid);`);
-    this.addSql(`drop function if exists webhook_enqueue(uuid, text, uuid, jsonb, boolean, uuid);`);
+    this.addSql(`drop function if exists webhook_enqueue(uuid, text, uuid, jsonb, boolean, uuid, text);`);
     this.addSql(`drop table if exists "webhook_attempts" cascade;`);
     this.addSql(`drop table if exists "webhook_deliveries" cascade;`);
     this.addSql(`drop table if exists "webhook_messages" cascade;`);
