@@ -272,7 +272,7 @@ export default function WebhookEndpointPage() {
     mutationFn: () => unwrap(api.DELETE('/api/v1/webhook-endpoints/{id}', { params: { path: { id } } })),
     onSuccess: async () => {
       await qc.invalidateQueries({ queryKey: ['webhook-endpoints'] });
-      void navigate('/webhooks');
+      void navigate('/outgoing-webhooks');
     },
   });
   if (endpoint.isPending) return <Loading label="Loading endpoint" />;

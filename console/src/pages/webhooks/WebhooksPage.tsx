@@ -80,7 +80,7 @@ export default function WebhooksPage() {
         onClose={() => {
           const id = secret?.id;
           setSecret(null);
-          if (id) void navigate(`/webhooks/${id}`);
+          if (id) void navigate(`/outgoing-webhooks/${id}`);
         }}
       />
       <ErrorAlert error={endpoints.error} />
@@ -103,7 +103,7 @@ export default function WebhooksPage() {
               {endpoints.data.map((e) => (
                 <Table.Tr key={e.id}>
                   <Table.Td maw={360}>
-                    <Anchor component={Link} to={`/webhooks/${e.id}`} size="sm" fw={500} style={{ wordBreak: 'break-all' }}>
+                    <Anchor component={Link} to={`/outgoing-webhooks/${e.id}`} size="sm" fw={500} style={{ wordBreak: 'break-all' }}>
                       {e.url}
                     </Anchor>
                     {e.description && (

@@ -1,8 +1,11 @@
 import type { RouteObject } from 'react-router';
 import { lazyPage } from '../../routing/lazyPage';
 
-/** The routes of this area (children of the app shell); this folder's screens are added here. */
+/**
+ * The routes of this area (children of the app shell). Not /webhooks: that prefix is the providers'
+ * inbound webhooks (Twilio), which the server never answers with the console.
+ */
 export const routes: RouteObject[] = [
-  { path: 'webhooks', element: lazyPage(() => import('./WebhooksPage'), 'admin') },
-  { path: 'webhooks/:id', element: lazyPage(() => import('./WebhookEndpointPage'), 'admin') },
+  { path: 'outgoing-webhooks', element: lazyPage(() => import('./WebhooksPage'), 'admin') },
+  { path: 'outgoing-webhooks/:id', element: lazyPage(() => import('./WebhookEndpointPage'), 'admin') },
 ];
