@@ -11,7 +11,9 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
   return {
     deliverDueWebhooks(input: { endpointId: string }): Promise<DeliverDueResult> {
       const ctx = Context.current();
-      return asActivity(() => deps.deliverDueWebhooks.execute({ endpointId: input.endpointId, heartbeat: () => ctx.heartbeat() }));
+      // Heartbeats while requests are in flight too, so a dead worker is noticed within the heartbeat timeout.
+      const beat = setInterval(() => ctx.heartbeat(), 5000);
+      return asActivity(() => deps.deliverDueWebhooks.execute({ endpointId: input.endpointId, heartbeat: () => ctx.heartbeat() })).finally(() => clearInterval(beat));
     },
   };
 }

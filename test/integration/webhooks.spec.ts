@@ -386,6 +386,12 @@ describe('a worker SIGKILLed between attempts', () => {
     const created = await http<EndpointWithSecret>(restartStack, 'POST', '/api/v1/webhook-endpoints', { url: receiver.url + path }, owner.token);
     const sent = await http<{ deliveryId: string }>(restartStack, 'POST', `/api/v1/webhook-endpoints/${created.body.id}/test`, undefined, owner.token);
     await eventually(async () => (on(path).length === 1 ? true : undefined), 20_000, 'the first attempt');
+    // Between attempts: the first one is recorded (the workflow then sleeps until the Retry-After).
+    await eventually(async () => {
+      const d = await http<DeliveryDetail>(restartStack, 'GET', `/api/v1/webhook-endpoints/${created.body.id}/deliveries/${sent.body.deliveryId}`, undefined, owner.token);
+      return d.body.attemptLog.length === 1 && d.body.status === 'pending' ? true : undefined;
+    }, 10_000, 'the first attempt recorded');
+    await new Promise((r) => setTimeout(r, 300));
     await worker.kill('SIGKILL');
     const killedAt = Date.now();
     await new Promise((r) => setTimeout(r, 1000));

@@ -30,7 +30,8 @@ export const webhookEndpointWorkflow: WebhookEndpointWorkflow = async (input) =>
   });
   const { deliverDueWebhooks } = proxyActivities<WebhookActivities>({
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '1 minute',
+    // The activity heartbeats every 5 s: a worker that died mid-round is noticed after this, and the round is retried.
+    heartbeatTimeout: '20 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['DomainError'] },
   });
 

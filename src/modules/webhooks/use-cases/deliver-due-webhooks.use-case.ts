@@ -40,6 +40,8 @@ interface DueRow {
   message_id: string;
   conversation_id: string | null;
   sequence: string | null;
+  /** Attempts including this one. */
+  attempts: number;
   body: string;
 }
 
@@ -53,10 +55,12 @@ interface DueRow {
  * (WEBHOOK_CONCURRENCY). So a receiver gets each conversation's messages in sequence order while
  * they succeed; a message that gave up (failed) no longer holds the rest back.
  *
- * Exactly-once toward a receiver that answered 2xx: each attempt first claims its delivery (attempts
- * + 1, next_attempt_at pushed one attempt budget ahead), so no other round sends it meanwhile; the
- * 2xx is recorded as succeeded in the same statement that logs the attempt, and a succeeded delivery
- * is never selected again (only an explicit redelivery resends it, with the same webhook-id).
+ * Exactly-once toward a receiver that answered 2xx: a round first claims what it will send (attempts
+ * + 1, next_attempt_at pushed ahead), so no other round sends it meanwhile; the 2xx is recorded as
+ * succeeded in the same statement that logs the attempt, and a succeeded delivery is never selected
+ * again (only an explicit redelivery resends it, with the same webhook-id). Database cost per attempt:
+ * one statement; per round: the claim, the next-due query and at most one endpoint health write
+ * (failures write more).
  */
 @Injectable()
 export class DeliverDueWebhooksUseCase {
@@ -80,16 +84,28 @@ export class DeliverDueWebhooksUseCase {
       secrets.push(this.secrets.decrypt(endpoint.previous_secret_sealed, 'previous webhook secret'));
     }
 
+    // Claim what is due in one statement: attempts + 1 and next_attempt_at pushed ahead by one attempt
+    // budget per place in its conversation's chain, so no other round sends them meanwhile (a crashed
+    // worker's claims expire after that). Rows whose chain stopped early are released at the end.
+    const budget = (this.config.webhooks.timeoutMs + 10_000) / 1000;
     const due = await em.execute<DueRow[]>(
-      `select d.id, d.message_id, d.conversation_id, d.sequence, m.body
-         from webhook_deliveries d join webhook_messages m on m.id = d.message_id
-        where d.endpoint_id = ? and d.status = 'pending' and d.next_attempt_at <= clock_timestamp()
-          and (d.conversation_id is null or not exists (
-            select 1 from webhook_deliveries e
-             where e.endpoint_id = d.endpoint_id and e.conversation_id = d.conversation_id and e.status = 'pending'
-               and e.sequence < d.sequence and e.next_attempt_at > clock_timestamp()))
-        order by d.id limit ${BATCH}`,
-      [endpoint.id],
+      `with picked as (
+         select d.id from webhook_deliveries d
+          where d.endpoint_id = ? and d.status = 'pending' and d.next_attempt_at <= clock_timestamp()
+            and (d.conversation_id is null or not exists (
+              select 1 from webhook_deliveries e
+               where e.endpoint_id = d.endpoint_id and e.conversation_id = d.conversation_id and e.status = 'pending'
+                 and e.sequence < d.sequence and e.next_attempt_at > clock_timestamp()))
+          order by d.id limit ${BATCH} for update of d skip locked),
+       ranked as (
+         select d.id, row_number() over (partition by coalesce(d.conversation_id::text, d.id::text) order by d.sequence, d.id) as pos
+           from picked p join webhook_deliveries d on d.id = p.id)
+       update webhook_deliveries d set attempts = d.attempts + 1, last_attempt_at = clock_timestamp(),
+              next_attempt_at = clock_timestamp() + make_interval(secs => ?::float8 * r.pos)
+         from ranked r, webhook_messages m
+        where d.id = r.id and m.id = d.message_id
+        returning d.id, d.message_id, d.conversation_id, d.sequence, d.attempts, m.body`,
+      [endpoint.id, budget],
     );
 
     // One chain per conversation in sequence order; messages without a conversation each alone.
@@ -105,16 +121,23 @@ export class DeliverDueWebhooksUseCase {
     let attempted = 0;
     let succeeded = 0;
     let state: DeliverDueResult['state'] = 'active';
+    const health = { successRecorded: false };
+    const untried: string[] = [];
     const queue = [...chains.values()];
     const runChain = async (chain: DueRow[]) => {
-      for (const row of chain) {
-        if (state !== 'active') return;
-        const outcome = await this.attempt(em, endpoint, secrets, row);
+      for (const [i, row] of chain.entries()) {
+        if (state !== 'active') {
+          untried.push(...chain.slice(i).map((r) => r.id));
+          return;
+        }
+        const outcome = await this.attempt(em, endpoint, secrets, row, health);
         input.heartbeat?.();
-        if (outcome === 'skipped') return;
         attempted += 1;
         if (outcome === 'disabled') state = 'disabled';
-        if (outcome !== 'succeeded') return;
+        if (outcome !== 'succeeded') {
+          untried.push(...chain.slice(i + 1).map((r) => r.id));
+          return;
+        }
         succeeded += 1;
       }
     };
@@ -122,6 +145,13 @@ export class DeliverDueWebhooksUseCase {
       for (let chain = queue.shift(); chain; chain = queue.shift()) await runChain(chain);
     });
     await Promise.all(workers);
+    if (untried.length > 0) {
+      // Claimed but not sent (an earlier message of the conversation failed, or the endpoint was disabled): as they were.
+      await em.execute(
+        `update webhook_deliveries set attempts = attempts - 1, next_attempt_at = clock_timestamp() where id in (${untried.map(() => '?').join(', ')}) and status = 'pending'`,
+        untried,
+      );
+    }
     if (state !== 'active') return { state, more: false, nextDueInMs: null, attempted, succeeded };
 
     const [next] = await em.execute<{ ms: string | null }[]>(
@@ -131,70 +161,67 @@ export class DeliverDueWebhooksUseCase {
     return { state, more: due.length === BATCH, nextDueInMs: next?.ms === null || next?.ms === undefined ? null : Math.max(0, Number(next.ms)), attempted, succeeded };
   }
 
-  private async attempt(em: EntityManager, endpoint: EndpointRow, secrets: string[], row: DueRow): Promise<'succeeded' | 'failed' | 'disabled' | 'skipped'> {
-    const { timeoutMs, retryScale, disableAfterFailingSeconds } = this.config.webhooks;
-    const claimed = await em.execute<{ attempts: number }[]>(
-      `update webhook_deliveries set attempts = attempts + 1, last_attempt_at = clock_timestamp(),
-              next_attempt_at = clock_timestamp() + make_interval(secs => ?)
-        where id = ? and status = 'pending' and next_attempt_at <= clock_timestamp() returning attempts`,
-      [(timeoutMs + 10_000) / 1000, row.id],
-    );
-    if (claimed.length === 0) return 'skipped';
-    const attempts = claimed[0].attempts;
-
+  /** Sends one claimed delivery and records the attempt with the delivery's new state in one statement. */
+  private async attempt(em: EntityManager, endpoint: EndpointRow, secrets: string[], row: DueRow, health: { successRecorded: boolean }): Promise<'succeeded' | 'failed' | 'disabled'> {
+    const { retryScale, disableAfterFailingSeconds } = this.config.webhooks;
     const headers = webhookHeaders(secrets, row.message_id, Math.floor(Date.now() / 1000), row.body);
     const result = await this.sender.send(endpoint.url, headers, row.body);
     const verdict = judgeAttempt(result.status, result.retryAfter, Date.now(), result.error ?? undefined);
     const error = verdict.kind === 'success' ? null : verdict.kind === 'gone' ? 'HTTP 410 Gone: the receiver asked to stop; the endpoint was disabled' : verdict.error;
-    const delay = verdict.kind === 'retry' ? (verdict.retryAfterMs ?? nextDelayMs(attempts, retryScale)) : null;
+    const delay = verdict.kind === 'retry' ? (verdict.retryAfterMs ?? nextDelayMs(row.attempts, retryScale)) : null;
     const status = verdict.kind === 'success' ? 'succeeded' : verdict.kind === 'gone' || delay === null ? 'failed' : 'pending';
 
-    return em.transactional(async (tx) => {
-      await tx.execute(
-        `insert into webhook_attempts (delivery_id, attempted_at, status_code, duration_ms, response_excerpt, error, succeeded)
-         values (?, clock_timestamp() - make_interval(secs => ?), ?, ?, ?, ?, ?)`,
-        [row.id, result.durationMs / 1000, result.status, result.durationMs, result.excerpt, error, verdict.kind === 'success'],
-      );
-      await tx.execute(
-        `update webhook_deliveries set status = ?, next_attempt_at = ${status === 'pending' ? 'clock_timestamp() + make_interval(secs => ?)' : 'null'},
-                last_status_code = ?, last_error = ?, delivered_at = ${status === 'succeeded' ? 'clock_timestamp()' : 'delivered_at'}
-          where id = ?`,
-        status === 'pending' ? [status, (delay ?? 0) / 1000, result.status, error, row.id] : [status, result.status, error, row.id],
-      );
-      if (verdict.kind === 'success') {
-        // Only when something changes (every success writing the row would serialise the endpoint's deliveries on its lock).
-        await tx.execute(
-          `update webhook_endpoints set failing_since = null, last_success_at = clock_timestamp()
-            where id = ? and (failing_since is not null or last_success_at is null or last_success_at < clock_timestamp() - interval '5 seconds')`,
-          [endpoint.id],
-        );
-        return 'succeeded';
+    await em.execute(
+      `with attempt as (
+         insert into webhook_attempts (delivery_id, attempted_at, status_code, duration_ms, response_excerpt, error, succeeded)
+         values (?, clock_timestamp() - make_interval(secs => ?), ?, ?, ?, ?, ?))
+       update webhook_deliveries set status = ?, next_attempt_at = ${status === 'pending' ? 'clock_timestamp() + make_interval(secs => ?)' : 'null'},
+              last_status_code = ?, last_error = ?, delivered_at = ${status === 'succeeded' ? 'clock_timestamp()' : 'delivered_at'}
+        where id = ?`,
+      [
+        row.id,
+        result.durationMs / 1000,
+        result.status,
+        result.durationMs,
+        result.excerpt,
+        error,
+        verdict.kind === 'success',
+        status,
+        ...(status === 'pending' ? [(delay ?? 0) / 1000] : []),
+        result.status,
+        error,
+        row.id,
+      ],
+    );
+    if (verdict.kind === 'success') {
+      // Once per round: every success writing the endpoint row would serialise its deliveries on that row's lock.
+      if (!health.successRecorded) {
+        health.successRecorded = true;
+        await em.execute(`update webhook_endpoints set failing_since = null, last_success_at = clock_timestamp() where id = ?`, [endpoint.id]);
       }
-      if (verdict.kind === 'gone') {
-        await tx.execute(
-          `update webhook_endpoints set enabled = false, disabled_at = clock_timestamp(), last_failure_at = clock_timestamp(),
-                  disabled_reason = ? where id = ? and enabled`,
-          [`The receiver answered 410 Gone at ${new Date().toISOString()} (message ${row.message_id}): it asked us to stop sending.`, endpoint.id],
-        );
-        return 'disabled';
-      }
-      const [health] = await tx.execute<{ failing_since: Date }[]>(
-        `update webhook_endpoints set failing_since = coalesce(failing_since, clock_timestamp()), last_failure_at = clock_timestamp()
-          where id = ? returning failing_since`,
-        [endpoint.id],
+      return 'succeeded';
+    }
+    if (verdict.kind === 'gone') {
+      await em.execute(
+        `update webhook_endpoints set enabled = false, disabled_at = clock_timestamp(), last_failure_at = clock_timestamp(),
+                disabled_reason = ? where id = ? and enabled`,
+        [`The receiver answered 410 Gone at ${new Date().toISOString()} (message ${row.message_id}): it asked us to stop sending.`, endpoint.id],
       );
-      if (health && Date.now() - new Date(health.failing_since).getTime() >= disableAfterFailingSeconds * 1000) {
-        await tx.execute(
-          `update webhook_endpoints set enabled = false, disabled_at = clock_timestamp(), disabled_reason = ? where id = ? and enabled`,
-          [
-            `Every attempt failed since ${new Date(health.failing_since).toISOString()} (over ${formatSpan(disableAfterFailingSeconds)}); the last one: ${error}. Fix the receiver and enable the endpoint again: pending deliveries resume.`,
-            endpoint.id,
-          ],
-        );
-        return 'disabled';
-      }
-      return 'failed';
-    });
+      return 'disabled';
+    }
+    const [failing] = await em.execute<{ failing_since: Date }[]>(
+      `update webhook_endpoints set failing_since = coalesce(failing_since, clock_timestamp()), last_failure_at = clock_timestamp()
+        where id = ? returning failing_since`,
+      [endpoint.id],
+    );
+    if (failing && Date.now() - new Date(failing.failing_since).getTime() >= disableAfterFailingSeconds * 1000) {
+      await em.execute(`update webhook_endpoints set enabled = false, disabled_at = clock_timestamp(), disabled_reason = ? where id = ? and enabled`, [
+        `Every attempt failed since ${new Date(failing.failing_since).toISOString()} (over ${formatSpan(disableAfterFailingSeconds)}); the last one: ${error}. Fix the receiver and enable the endpoint again: pending deliveries resume.`,
+        endpoint.id,
+      ]);
+      return 'disabled';
+    }
+    return 'failed';
   }
 }
 
