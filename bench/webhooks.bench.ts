@@ -10,6 +10,9 @@
  * commit to last 2xx), event -> delivery latency (commit of the event to its receipt: p50/p95/p99/max),
  * lost and duplicated deliveries (per endpoint and webhook-id), per-conversation order violations.
  * Prints one JSON document; progress on stderr. Goal: >= 500 deliveries/s.
+ *
+ * BENCH_EVENTS (10000), BENCH_ENDPOINTS (3), BENCH_CONVERSATIONS (200), BENCH_BATCH (50),
+ * BENCH_CONCURRENCY (64: the worker's WEBHOOK_CONCURRENCY; the worker's DATABASE_POOL_SIZE is 40).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -17,7 +20,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, requireServices } from '../src/config/config';
 import { createWorkers } from '../src/worker/worker.factory';
 import { WorkerModule } from '../src/worker/worker.module';
-import { startWebhookReceiver } from '../test/support/webhook-receiver';
+import { startBenchReceiver } from './support/webhook-receiver';
 import { signUp } from './support/accounts';
 import { distribution, round } from './support/distribution';
 import { json } from './support/http';
@@ -29,6 +32,8 @@ const EVENTS = positiveNumber('BENCH_EVENTS', 10_000);
 const ENDPOINTS = positiveNumber('BENCH_ENDPOINTS', 3);
 const CONVERSATIONS = positiveNumber('BENCH_CONVERSATIONS', 200);
 const BATCH = positiveNumber('BENCH_BATCH', 50);
+/** WEBHOOK_CONCURRENCY of the worker: requests in flight per endpoint (the product's default is 16). */
+const CONCURRENCY = positiveNumber('BENCH_CONCURRENCY', 64);
 const GOAL_PER_SECOND = 500;
 
 async function webhooksBench() {
@@ -38,7 +43,7 @@ async function webhooksBench() {
     await stack.startPostgres();
     await stack.startTemporal();
     const bundles = await stack.workflowBundles();
-    const env = stack.serviceEnv({ LOG_LEVEL: 'warn', OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true', DATABASE_POOL_SIZE: '40', SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') });
+    const env = stack.serviceEnv({ LOG_LEVEL: 'warn', OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true', DATABASE_POOL_SIZE: '40', WEBHOOK_CONCURRENCY: String(CONCURRENCY), SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') });
     const api = await stack.startApi(env);
     const config = requireServices(loadConfig(env));
     const workerContext = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'] });
@@ -50,7 +55,7 @@ async function webhooksBench() {
       await workers.close();
       await workerContext.close();
     });
-    const receiver = await startWebhookReceiver();
+    const receiver = await startBenchReceiver();
     stack.defer('receiver', () => receiver.close());
     const db = await stack.database();
 
