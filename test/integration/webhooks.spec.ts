@@ -219,6 +219,25 @@ describe('delivery', () => {
     expect(on(path)).toHaveLength(1);
   });
 
+  test('contact created, updated and deleted; an endpoint receives only the types it chose', async () => {
+    const path = newPath();
+    receiver.answer = () => ({ status: 200 });
+    const owner = await signUp(stack, 'Contact webhooks');
+    const endpoint = await createEndpoint({ url: receiver.url + path, eventTypes: ['contact.created', 'contact.deleted'] }, owner.token);
+    const contact = await api<{ id: string }>('POST', '/api/v1/contacts', { name: 'Carla Contact', email: `carla-${Date.now()}@example.com` }, owner.token);
+    expect(contact.status).toBe(201);
+    expect((await api('PATCH', `/api/v1/contacts/${contact.body.id}`, { name: 'Carla Changed' }, owner.token)).status).toBe(200);
+    expect((await api('DELETE', `/api/v1/contacts/${contact.body.id}`, undefined, owner.token)).status).toBe(204);
+    const events = await eventually(async () => {
+      const e = on(path).map((g) => verify(endpoint.secret, g) as { type: string; data: { contact: { id: string; name?: string } } });
+      return e.length >= 2 ? e : undefined;
+    }, 15_000, 'the contact events');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(on(path).map((g) => (JSON.parse(g.body) as { type: string }).type)).toEqual(['contact.created', 'contact.deleted']);
+    expect(events[0].data.contact).toMatchObject({ id: contact.body.id, name: 'Carla Contact' });
+    expect(events[1].data.contact).toEqual({ id: contact.body.id });
+  });
+
   test('50 events on one conversation arrive with strictly increasing sequence numbers', async () => {
     const path = newPath();
     // A receiver with uneven latency: order must come from the pipeline, not from luck.
