@@ -14,7 +14,7 @@ import { Migration20261201100000_campaign_template_author } from './Migration202
 import { Migration20261201102858_automation_rules } from './Migration20261201102858_automation_rules';
 import { Migration20261201130116_live_events } from './Migration20261201130116_live_events';
 import { Migration20261201142540_live_event_batches } from './Migration20261201142540_live_event_batches';
-import { Migration20261201160000_webhooks } from './Migration20261201160000_webhooks';
+import { Migration20261201170000_webhooks } from './Migration20261201170000_webhooks';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -33,5 +33,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201102858_automation_rules', class: Migration20261201102858_automation_rules },
   { name: 'Migration20261201130116_live_events', class: Migration20261201130116_live_events },
   { name: 'Migration20261201142540_live_event_batches', class: Migration20261201142540_live_event_batches },
-  { name: 'Migration20261201160000_webhooks', class: Migration20261201160000_webhooks },
+  { name: 'Migration20261201170000_webhooks', class: Migration20261201170000_webhooks },
 ];

@@ -14,7 +14,7 @@ import { Migration } from '@mikro-orm/migrations';
  * pg_notify('cx_webhooks', <endpoint ids>) wakes the worker's dispatcher, which signals the endpoints'
  * delivery workflows.
  */
-export class Migration20261201160000_webhooks extends Migration {
+export class Migration20261201170000_webhooks extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "webhook_endpoints" ("id" uuid not null, "account_id" uuid not null, "url" text not null, "description" text not null default '', "event_types" text[] not null default '{}', "include_notes" boolean not null default false, "enabled" boolean not null default true, "disabled_reason" text null, "disabled_at" timestamptz null, "failing_since" timestamptz null, "last_success_at" timestamptz null, "last_failure_at" timestamptz null, "secret_sealed" text not null, "previous_secret_sealed" text null, "previous_secret_expires_at" timestamptz null, "created_at" timestamptz not null default now(), "updated_at" timestamptz not null default now(), constraint "webhook_endpoints_pkey" primary key ("id"));`);
