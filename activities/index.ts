@@ -2,6 +2,7 @@ import { CampaignActivityDeps, createCampaignActivities } from './campaign.activ
 import { ConversationActivityDeps, createConversationActivities } from './conversation.activities';
 import { createMailboxActivities, MailboxActivityDeps } from './mailbox.activities';
 import { createPresenceActivities, PresenceActivityDeps } from './presence.activities';
+import { createWebhookActivities, WebhookActivityDeps } from './webhook.activities';
 
 export type ConversationQueueActivityDeps = ConversationActivityDeps & PresenceActivityDeps & MailboxActivityDeps;
 
@@ -17,4 +18,9 @@ export function createConversationQueueActivities(deps: ConversationQueueActivit
 /** The activities of the campaigns task queue: campaign-run workflows. */
 export function createCampaignQueueActivities(deps: CampaignActivityDeps) {
   return createCampaignActivities(deps);
+}
+
+/** The activities of the webhooks task queue: webhook-endpoint delivery workflows. */
+export function createWebhookQueueActivities(deps: WebhookActivityDeps) {
+  return createWebhookActivities(deps);
 }

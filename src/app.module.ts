@@ -25,6 +25,7 @@ import { LiveEventsModule } from './modules/live-events/live-events.module';
 import { PresenceModule } from './modules/presence/presence.module';
 import { RoutingModule } from './modules/routing/routing.module';
 import { TemporalModule } from './temporal/temporal.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
 /** The HTTP API (and the console host). */
 @Module({})
@@ -58,6 +59,7 @@ export class AppModule {
         VariablesModule,
         HealthModule,
         LiveEventsModule,
+        WebhooksModule,
         ConsoleModule,
       ],
     };

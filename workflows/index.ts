@@ -4,3 +4,4 @@
  */
 export * from './queues/campaigns';
 export * from './queues/conversations';
+export * from './queues/webhooks';

@@ -17,6 +17,7 @@ import { routes as savedReplies } from './pages/saved-replies/routes';
 import { routes as teams } from './pages/teams/routes';
 import { routes as timeline } from './pages/timeline/routes';
 import { routes as users } from './pages/users/routes';
+import { routes as webhooks } from './pages/webhooks/routes';
 import { RequireAuth } from './routing/RequireAuth';
 import { ShellLayout } from './shell/ShellLayout';
 
@@ -42,6 +43,7 @@ export const router = createBrowserRouter([
       ...reports,
       ...teams,
       ...users,
+      ...webhooks,
       ...account,
       { path: '*', element: <EmptyState title="Page not found">This address is not a page of the console. Pick a page in the navigation.</EmptyState> },
     ],

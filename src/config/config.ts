@@ -169,6 +169,22 @@ export interface AppConfig {
     /** A stream ticket (POST /api/v1/events/ticket) opens a stream within this many seconds, once (LIVE_EVENTS_TICKET_TTL_SECONDS). */
     ticketTtlSeconds: number;
   };
+  webhooks: {
+    /** Multiplies every delay of the retry schedule (WEBHOOK_RETRY_SCALE; 1 in production, tests use e.g. 0.001). */
+    retryScale: number;
+    /** One attempt's budget: connect, send, answer (WEBHOOK_TIMEOUT_MS). */
+    timeoutMs: number;
+    /** An endpoint whose attempts failed for this long without a success is disabled (WEBHOOK_DISABLE_AFTER_FAILING_SECONDS; 5 days). */
+    disableAfterFailingSeconds: number;
+    /** The start of each answer's body kept in the delivery log (WEBHOOK_RESPONSE_EXCERPT_BYTES). */
+    responseExcerptBytes: number;
+    /** Default overlap during which the previous secret still signs after a rotation (WEBHOOK_ROTATION_OVERLAP_SECONDS). */
+    rotationOverlapSeconds: number;
+    /** Requests one endpoint's delivery activity has in flight at once, across conversations (WEBHOOK_CONCURRENCY). */
+    concurrency: number;
+    /** The worker's dispatcher wakes endpoints with deliveries overdue by this much (a lost notification) (WEBHOOK_SWEEP_SECONDS). */
+    sweepSeconds: number;
+  };
   ai: {
     /** Without a key the AI agent hands every conversation to humans (and says so in the timeline). */
     apiKey?: string;
@@ -183,6 +199,8 @@ export interface AppConfig {
     taskQueue: string;
     /** The task queue of campaign-run workflows and their activities (a second Worker in the worker process). */
     campaignTaskQueue: string;
+    /** The task queue of webhook delivery workflows and their activities (TEMPORAL_WEBHOOK_TASK_QUEUE). */
+    webhookTaskQueue: string;
     cliPath?: string;
     /**
      * How long a workflow task waits for the worker that ran the workflow last (sticky queue)
@@ -211,6 +229,15 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(name, `must be an integer from ${min} to ${max}`, raw);
   }
   return Number(raw);
+}
+
+/** A number above 0 and at most 1 (a scale factor). */
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+(e-?\d+)?$/i.test(raw) || !(value > 0 && value <= 1)) throw new ConfigError(name, 'must be a number above 0 and at most 1', raw);
+  return value;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -402,6 +429,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       runHistoryEvents: int(env, 'CAMPAIGN_RUN_HISTORY_EVENTS', 500, 20, 20000),
     },
     liveEvents: liveEventSettings(env),
+    webhooks: {
+      retryScale: fraction(env, 'WEBHOOK_RETRY_SCALE', 1),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 15000, 100, 120000),
+      disableAfterFailingSeconds: int(env, 'WEBHOOK_DISABLE_AFTER_FAILING_SECONDS', 5 * 86400, 1, 365 * 86400),
+      responseExcerptBytes: int(env, 'WEBHOOK_RESPONSE_EXCERPT_BYTES', 1024, 0, 65536),
+      rotationOverlapSeconds: int(env, 'WEBHOOK_ROTATION_OVERLAP_SECONDS', 86400, 0, 7 * 86400),
+      concurrency: int(env, 'WEBHOOK_CONCURRENCY', 16, 1, 256),
+      sweepSeconds: int(env, 'WEBHOOK_SWEEP_SECONDS', 30, 1, 3600),
+    },
     ai: {
       apiKey: str(env, 'OPENAI_API_KEY'),
       baseUrl: httpUrl(env, 'OPENAI_BASE_URL'),
@@ -413,6 +449,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       namespace: str(env, 'TEMPORAL_NAMESPACE', 'default')!,
       taskQueue: str(env, 'TEMPORAL_TASK_QUEUE', 'conversations')!,
       campaignTaskQueue: str(env, 'TEMPORAL_CAMPAIGN_TASK_QUEUE', 'campaigns')!,
+      webhookTaskQueue: str(env, 'TEMPORAL_WEBHOOK_TASK_QUEUE', 'webhooks')!,
       cliPath: str(env, 'TEMPORAL_CLI_PATH'),
       stickyTimeoutMs: int(env, 'TEMPORAL_STICKY_TIMEOUT_MS', 500, 100, 60000),
       devServerPort,

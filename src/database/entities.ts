@@ -29,6 +29,7 @@ import { AutomationRule } from '../modules/automation/automation-rule.entity';
 import { AutomationRun } from '../modules/automation/automation-run.entity';
 import { ConversationEvent } from '../modules/conversations/conversation-event.entity';
 import { CampaignLiveProgress, LiveEvent, LiveEventBatch, LiveEventTicket } from '../modules/live-events/live-event.entity';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage, WebhookSequence } from '../modules/webhooks/webhook.entity';
 
 /** Every entity, listed once for the ORM (no folder globbing, so ts and js builds behave alike). */
 export const ENTITIES = [
@@ -69,4 +70,9 @@ export const ENTITIES = [
   LiveEventTicket,
   CampaignLiveProgress,
   LiveEventBatch,
+  WebhookEndpoint,
+  WebhookMessage,
+  WebhookDelivery,
+  WebhookAttempt,
+  WebhookSequence,
 ];

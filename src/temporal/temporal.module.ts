@@ -5,6 +5,7 @@ import { CampaignWorkflows } from './campaign-workflows';
 import { ConversationWorkflows } from './conversation-workflows';
 import { MailboxWorkflows } from './mailbox-workflows';
 import { PresenceWorkflows } from './presence-workflows';
+import { WebhookWorkflows } from './webhook-workflows';
 
 export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
 
@@ -30,8 +31,9 @@ export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
     PresenceWorkflows,
     MailboxWorkflows,
     CampaignWorkflows,
+    WebhookWorkflows,
   ],
-  exports: [TEMPORAL_CONNECTION, Client, ConversationWorkflows, PresenceWorkflows, MailboxWorkflows, CampaignWorkflows],
+  exports: [TEMPORAL_CONNECTION, Client, ConversationWorkflows, PresenceWorkflows, MailboxWorkflows, CampaignWorkflows, WebhookWorkflows],
 })
 export class TemporalModule implements OnApplicationShutdown {
   constructor(@Inject(TEMPORAL_CONNECTION) private readonly connection: Connection) {}

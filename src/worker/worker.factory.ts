@@ -5,7 +5,7 @@
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createCampaignQueueActivities, createConversationQueueActivities } from '../../activities';
+import { createCampaignQueueActivities, createConversationQueueActivities, createWebhookQueueActivities } from '../../activities';
 import type { ServiceConfig } from '../config/config';
 import { AiAgentReplyUseCase } from '../modules/ai/use-cases/ai-agent-reply.use-case';
 import { RunAutomationUseCase } from '../modules/automation/use-cases/run-automation.use-case';
@@ -26,6 +26,7 @@ import { DrainForAgentUseCase } from '../modules/presence/use-cases/drain-for-ag
 import { GetGraceDeadlinesUseCase } from '../modules/presence/use-cases/get-grace-deadlines.use-case';
 import { DrainQueueUseCase } from '../modules/routing/use-cases/drain-queue.use-case';
 import { RouteConversationUseCase } from '../modules/routing/use-cases/route-conversation.use-case';
+import { DeliverDueWebhooksUseCase } from '../modules/webhooks/use-cases/deliver-due-webhooks.use-case';
 import { QUEUE_WORKFLOWS_PATHS, type TaskQueueName } from './workflows-path';
 
 /** Prebuilt workflow bundles per task queue (tests and benches bundle once per run). */
@@ -80,6 +81,11 @@ function queues(app: INestApplicationContext, config: ServiceConfig): Record<Tas
         sendCampaignBatch: app.get(SendCampaignBatchUseCase),
         finishCampaign: app.get(FinishCampaignUseCase),
       }),
+    },
+    // Webhook deliveries on their own queue: a slow or failing receiver never delays conversation work.
+    webhooks: {
+      taskQueue: config.temporal.webhookTaskQueue,
+      activities: createWebhookQueueActivities({ deliverDueWebhooks: app.get(DeliverDueWebhooksUseCase) }),
     },
   };
 }

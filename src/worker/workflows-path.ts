@@ -7,6 +7,7 @@ const entry = (name: string) => require.resolve(path.join(__dirname, '..', '..',
 export const QUEUE_WORKFLOWS_PATHS = {
   conversations: entry('queues/conversations'),
   campaigns: entry('queues/campaigns'),
+  webhooks: entry('queues/webhooks'),
 } as const;
 
 export type TaskQueueName = keyof typeof QUEUE_WORKFLOWS_PATHS;

@@ -48,6 +48,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     ...process.env,
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     TEMPORAL_CAMPAIGN_TASK_QUEUE: `test-campaigns-${randomUUID()}`,
+    TEMPORAL_WEBHOOK_TASK_QUEUE: `test-webhooks-${randomUUID()}`,
     LOG_LEVEL: 'error',
     // Test files sign up many accounts from 127.0.0.1 into one database; sign-up-limits.spec.ts lowers it.
     SIGNUP_MAX_PER_HOUR: '1000000',

@@ -4,3 +4,4 @@ export * from './mailbox.contract';
 export * from './search-attributes';
 export * from './task-queues';
 export * from './campaign.contract';
+export * from './webhook.contract';

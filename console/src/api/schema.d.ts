@@ -1736,6 +1736,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's webhook endpoints (secrets never leave) */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /** Create a webhook endpoint; its signing secret is in this answer only */
+        post: operations["WebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint, with why the product disabled it (if it did) */
+        get: operations["WebhooksController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint with its delivery log */
+        delete: operations["WebhooksController_remove"];
+        options?: never;
+        head?: never;
+        /** Change the URL, description, event types, notes or enabled (enabling resumes pending deliveries) */
+        patch: operations["WebhooksController_update"];
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret (in this answer only); the previous one keeps signing during the overlap */
+        post: operations["WebhooksController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a webhook.test event to this endpoint through the delivery pipeline */
+        post: operations["WebhooksController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's delivery log, newest first (filter by status or message) */
+        get: operations["WebhooksController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery: the body as sent and every attempt (time, status, duration, answer excerpt, error) */
+        get: operations["WebhooksController_delivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send this delivery again now, with a fresh retry schedule and the same webhook-id */
+        post: operations["WebhooksController_redeliverOne"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/redeliver-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send again every failed delivery of messages created in [from, to) */
+        post: operations["WebhooksController_redeliverFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/console-config": {
         parameters: {
             query?: never;
@@ -2605,7 +2744,7 @@ export interface components {
         };
         RuleActionDoc: {
             /** @enum {string} */
-            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam";
+            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam" | "call_webhook";
             /**
              * Format: uuid
              * @description assign_agent: an active member of the rule's inbox (account-wide rules: of every inbox)
@@ -2637,6 +2776,10 @@ export interface components {
              * @description move_to_inbox: another inbox of the same channel (account setting allowMoveBetweenInboxes)
              */
             inboxId?: string;
+            /** @description call_webhook: a JSON object (at most 4 KB) sent as data.payload of the rule.fired webhook event */
+            payload?: {
+                [key: string]: unknown;
+            };
         };
         CreateAutomationRuleDto: {
             /** @example VIP refunds */
@@ -2910,7 +3053,7 @@ export interface components {
         };
         DescribedActionView: {
             /** @enum {string} */
-            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam";
+            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam" | "call_webhook";
             /** @description What it would do to this conversation now, in words */
             description: string;
             /** @description false: it would change nothing (e.g. the tag is there already) */
@@ -2979,7 +3122,7 @@ export interface components {
             eventTriggers: ("message_received" | "message_sent" | "conversation_created" | "status_changed" | "assigned" | "unassigned" | "tag_added" | "tag_removed" | "priority_changed" | "contact_updated" | "csat_received")[];
             /** @description Time-based triggers: they take minutes */
             timeTriggers: ("conversation_idle" | "customer_unresponsive" | "agent_unresponsive" | "in_status" | "first_response_due")[];
-            actionTypes: ("assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam")[];
+            actionTypes: ("assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam" | "call_webhook")[];
             /** @description How deep condition groups may nest */
             maxGroupDepth: number;
             /** @description The shortest duration of a time-based trigger, in minutes (AUTOMATION_MIN_DURATION_SECONDS / 60) */
@@ -3063,7 +3206,7 @@ export interface components {
         };
         ActionOutcomeView: {
             /** @enum {string} */
-            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam";
+            type: "assign_agent" | "assign_team" | "unassign" | "add_tag" | "remove_tag" | "set_priority" | "set_status" | "send_message" | "send_saved_reply" | "add_note" | "send_csat" | "move_to_inbox" | "mark_spam" | "call_webhook";
             /** @enum {string} */
             outcome: "done" | "skipped" | "failed";
             detail: string;
@@ -4501,6 +4644,160 @@ export interface components {
              * @example /api/v1/events?ticket=cxt_…
              */
             url: string;
+        };
+        CreateWebhookEndpointDto: {
+            /**
+             * @description http(s); checked by the outbound-address guard now and at every attempt
+             * @example https://example.com/hooks/cx
+             */
+            url: string;
+            /**
+             * @default
+             * @example CRM sync
+             */
+            description: string;
+            /** @description Empty or absent: every event type */
+            eventTypes?: ("conversation.created" | "conversation.status_changed" | "conversation.assigned" | "conversation.unassigned" | "message.created" | "csat.received" | "contact.created" | "contact.updated" | "contact.deleted" | "campaign.started" | "campaign.completed" | "rule.fired")[];
+            /**
+             * @description message.created also for private notes
+             * @default false
+             */
+            includeNotes: boolean;
+            /** @default true */
+            enabled: boolean;
+        };
+        WebhookEndpointWithSecretView: {
+            id: string;
+            url: string;
+            description: string;
+            /** @description Empty: every type */
+            eventTypes: ("conversation.created" | "conversation.status_changed" | "conversation.assigned" | "conversation.unassigned" | "message.created" | "csat.received" | "contact.created" | "contact.updated" | "contact.deleted" | "campaign.started" | "campaign.completed" | "rule.fired")[];
+            includeNotes: boolean;
+            enabled: boolean;
+            /** @description Why the product disabled it (410, failing too long) */
+            disabledReason: string | null;
+            disabledAt: string | null;
+            /** @description Failing without a success since */
+            failingSince: string | null;
+            lastSuccessAt: string | null;
+            lastFailureAt: string | null;
+            /** @description Until then the previous secret signs too */
+            previousSecretExpiresAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+            /**
+             * @description Shown this once; store it in the receiver
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        WebhookEndpointView: {
+            id: string;
+            url: string;
+            description: string;
+            /** @description Empty: every type */
+            eventTypes: ("conversation.created" | "conversation.status_changed" | "conversation.assigned" | "conversation.unassigned" | "message.created" | "csat.received" | "contact.created" | "contact.updated" | "contact.deleted" | "campaign.started" | "campaign.completed" | "rule.fired")[];
+            includeNotes: boolean;
+            enabled: boolean;
+            /** @description Why the product disabled it (410, failing too long) */
+            disabledReason: string | null;
+            disabledAt: string | null;
+            /** @description Failing without a success since */
+            failingSince: string | null;
+            lastSuccessAt: string | null;
+            lastFailureAt: string | null;
+            /** @description Until then the previous secret signs too */
+            previousSecretExpiresAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        UpdateWebhookEndpointDto: {
+            /** @example https://example.com/hooks/cx */
+            url?: string;
+            description?: string;
+            eventTypes?: ("conversation.created" | "conversation.status_changed" | "conversation.assigned" | "conversation.unassigned" | "message.created" | "csat.received" | "contact.created" | "contact.updated" | "contact.deleted" | "campaign.started" | "campaign.completed" | "rule.fired")[];
+            includeNotes?: boolean;
+            /** @description true re-enables an endpoint the product disabled (clears the reason); pending deliveries resume */
+            enabled?: boolean;
+        };
+        RotateWebhookSecretDto: {
+            /** @description Seconds the previous secret still signs (default WEBHOOK_ROTATION_OVERLAP_SECONDS); 0 ends it at once */
+            overlapSeconds?: number;
+        };
+        TestEventView: {
+            messageId: string;
+            deliveryId: string;
+        };
+        WebhookDeliveryView: {
+            id: string;
+            /** @description The webhook-id header */
+            messageId: string;
+            eventType: string;
+            conversationId: string | null;
+            sequence: number | null;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            /** @description Attempts in the current schedule */
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            deliveredAt: string | null;
+            createdAt: string;
+        };
+        WebhookDeliveryPageView: {
+            deliveries: components["schemas"]["WebhookDeliveryView"][];
+            /** @description Pass as before for the next page */
+            nextBefore: string | null;
+        };
+        WebhookAttemptView: {
+            id: string;
+            attemptedAt: string;
+            statusCode: number | null;
+            durationMs: number;
+            /** @description The start of the answer (bounded) */
+            responseExcerpt: string | null;
+            error: string | null;
+            succeeded: boolean;
+        };
+        WebhookDeliveryDetailView: {
+            id: string;
+            /** @description The webhook-id header */
+            messageId: string;
+            eventType: string;
+            conversationId: string | null;
+            sequence: number | null;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            /** @description Attempts in the current schedule */
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            deliveredAt: string | null;
+            createdAt: string;
+            /** @description The body as sent (and signed) */
+            body: string;
+            /** @description Every attempt, oldest first (redeliveries included) */
+            attemptLog: components["schemas"]["WebhookAttemptView"][];
+        };
+        RedeliveryView: {
+            /** @description Deliveries scheduled again */
+            scheduled: number;
+        };
+        RedeliverFailedDto: {
+            /**
+             * @description Failed deliveries of messages created at or after this
+             * @example 2026-12-01T00:00:00Z
+             */
+            from: string;
+            /**
+             * @description ... and before this
+             * @example 2026-12-02T00:00:00Z
+             */
+            to: string;
         };
         ConsoleConfigView: {
             /**
@@ -12141,6 +12438,697 @@ export interface operations {
             };
             /** @description No bearer token, or it is unknown, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointView"][];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecretView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The URL points at an address the outbound-address guard refuses, or SECRETS_KEY is not configured */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The URL points at an address the outbound-address guard refuses */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateWebhookSecretDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecretView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description SECRETS_KEY is not configured */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestEventView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The endpoint is disabled */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: {
+                status?: "pending" | "succeeded" | "failed";
+                /** @description Only the deliveries of this message */
+                messageId?: string;
+                /** @description Deliveries with an id below this (the next page) */
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPageView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDetailView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_redeliverOne: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeliveryView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_redeliverFailed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeliverFailedDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeliveryView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhooks are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -32,6 +32,7 @@ export const NAV: NavSection[] = [
     entries: [
       { label: 'Teams', to: '/teams', needs: 'admin' },
       { label: 'Users', to: '/users', needs: 'admin' },
+      { label: 'Webhooks', to: '/outgoing-webhooks', needs: 'admin' },
       { label: 'Account settings', to: '/account', needs: 'admin' },
     ],
   },

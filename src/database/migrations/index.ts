@@ -16,6 +16,7 @@ import { Migration20261201130116_live_events } from './Migration20261201130116_l
 import { Migration20261201142540_live_event_batches } from './Migration20261201142540_live_event_batches';
 import { Migration20261201160000_email_forwarding } from './Migration20261201160000_email_forwarding';
 import { Migration20261201161500_report_event_index } from './Migration20261201161500_report_event_index';
+import { Migration20261201170000_webhooks } from './Migration20261201170000_webhooks';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -36,4 +37,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201142540_live_event_batches', class: Migration20261201142540_live_event_batches },
   { name: 'Migration20261201160000_email_forwarding', class: Migration20261201160000_email_forwarding },
   { name: 'Migration20261201161500_report_event_index', class: Migration20261201161500_report_event_index },
+  { name: 'Migration20261201170000_webhooks', class: Migration20261201170000_webhooks },
 ];

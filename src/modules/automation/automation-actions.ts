@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
@@ -132,7 +133,23 @@ export class AutomationActions {
         const r = await this.spam.execute(base);
         return r.changed ? 'marked as spam' : 'skipped: already spam';
       }
+      case 'call_webhook':
+        return this.callWebhook(action, ctx, key);
     }
+  }
+
+  /**
+   * A rule.fired event through the outgoing webhook pipeline (signed, retried, logged like every
+   * event) to the account's enabled endpoints that take rule.fired. Its message id derives from the
+   * firing and the action's place, so a retried activity enqueues it once.
+   */
+  private async callWebhook(action: RuleAction, ctx: ActionContext, key: string): Promise<string> {
+    const messageId = `msg_${createHash('md5').update(key).digest('hex')}`;
+    const [row] = await this.em.fork().execute<{ id: string | null }[]>(
+      `select webhook_enqueue(?, 'rule.fired', ?, jsonb_build_object('rule', ?::jsonb, 'firingId', ?::text, 'conversation', webhook_conversation_json(?), 'payload', ?::jsonb), false, null, ?) as id`,
+      [ctx.accountId, ctx.conversationId, JSON.stringify(ctx.rule), ctx.firingId, ctx.conversationId, JSON.stringify(action.payload ?? {}), messageId],
+    );
+    return row?.id ? `webhook event ${row.id} (rule.fired) queued` : 'skipped: no enabled webhook endpoint takes rule.fired';
   }
 
   /**

@@ -61,6 +61,7 @@ export const ACTION_TYPES = [
   'send_csat',
   'move_to_inbox',
   'mark_spam',
+  'call_webhook',
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -83,6 +84,8 @@ export interface RuleAction {
   savedReplyId?: string;
   /** move_to_inbox */
   inboxId?: string;
+  /** call_webhook: a JSON object the rule adds to its rule.fired event (optional, at most 4 KB) */
+  payload?: Record<string, unknown>;
 }
 
 /** What an action did when the rule fired (in the firing log, the timeline and the workflow history). */

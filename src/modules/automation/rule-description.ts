@@ -151,6 +151,9 @@ export async function describeActions(
       case 'mark_spam':
         out.push({ type: a.type, description: c.status === 'spam' ? 'mark as spam: it is spam already, skipped' : 'mark as spam', wouldChange: c.status !== 'spam' });
         break;
+      case 'call_webhook':
+        out.push({ type: a.type, description: `send a rule.fired webhook event${a.payload ? ` with the payload ${excerpt(JSON.stringify(a.payload))}` : ''} to the endpoints that take it`, wouldChange: true });
+        break;
     }
   }
   return out;

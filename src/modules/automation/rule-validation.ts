@@ -26,6 +26,8 @@ export const MAX_TEMPLATE_LENGTH = 10_000;
 /** The statuses set_status may set (new is the customer's, spam is mark_spam). */
 export const SETTABLE_STATUSES = ['pending', 'resolved', 'open'] as const;
 export const MAX_PRIORITY = 4;
+/** Largest payload a call_webhook action adds to its event. */
+export const MAX_WEBHOOK_PAYLOAD_BYTES = 4096;
 
 /** The only triggers whose event carries a message (message.* reads it). */
 const MESSAGE_TRIGGERS: readonly string[] = ['message_received', 'message_sent'];
@@ -47,6 +49,7 @@ export const ACTION_FIELDS: Readonly<Record<ActionType, readonly (keyof RuleActi
   send_csat: [],
   move_to_inbox: ['inboxId'],
   mark_spam: [],
+  call_webhook: ['payload'],
 };
 
 export interface RuleDefinitionInput {
@@ -366,6 +369,14 @@ function checkAction(raw: unknown, field: string, add: Add): RuleAction | null {
       else if (typeof s !== 'string' || !(SETTABLE_STATUSES as readonly string[]).includes(s)) {
         problem(`${field}.status`, `must be one of ${SETTABLE_STATUSES.join(', ')}${s === 'spam' ? ' (use the mark_spam action)' : ''}`);
       } else action.status = s as RuleAction['status'];
+      break;
+    }
+    case 'call_webhook': {
+      const p = raw.payload;
+      if (p === undefined || p === null) break;
+      if (!isPlainObject(p)) problem(`${field}.payload`, 'must be a JSON object (sent as data.payload of the rule.fired event)');
+      else if (JSON.stringify(p).length > MAX_WEBHOOK_PAYLOAD_BYTES) problem(`${field}.payload`, `must be at most ${MAX_WEBHOOK_PAYLOAD_BYTES} bytes of JSON`);
+      else action.payload = p as Record<string, unknown>;
       break;
     }
     case 'send_message':

@@ -617,6 +617,8 @@ function actionVerb(action: RuleAction): string {
       return `moved to inbox ${action.inboxId}`;
     case 'mark_spam':
       return 'marked as spam';
+    case 'call_webhook':
+      return 'called the webhook for';
   }
 }
 

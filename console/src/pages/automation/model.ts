@@ -95,6 +95,7 @@ export const ACTION_LABELS: Record<string, string> = {
   send_csat: 'Send the CSAT survey',
   move_to_inbox: 'Move to inbox',
   mark_spam: 'Mark as spam',
+  call_webhook: 'Call the webhook (rule.fired)',
 };
 
 export const STATUSES = ['new', 'open', 'pending', 'resolved', 'spam'];

@@ -40,6 +40,7 @@ export class RuleActionDoc {
   @ApiPropertyOptional({ maxLength: MAX_TEMPLATE_LENGTH, description: 'send_message / add_note: text with variables ({{contact.first_name}}; GET /api/v1/variables); variables you may not see are refused' }) content?: string;
   @ApiPropertyOptional({ format: 'uuid', description: "send_saved_reply: an inbox reply of the rule's inbox or a team reply" }) savedReplyId?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'move_to_inbox: another inbox of the same channel (account setting allowMoveBetweenInboxes)' }) inboxId?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'call_webhook: a JSON object (at most 4 KB) sent as data.payload of the rule.fired webhook event' }) payload?: Record<string, unknown>;
 }
 
 const CONDITIONS_DOC = {
