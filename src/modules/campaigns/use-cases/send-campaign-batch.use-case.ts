@@ -62,11 +62,13 @@ export class Pacer {
   private last = Number.NEGATIVE_INFINITY;
   constructor(private readonly minGapMs: number) {}
 
-  async wait(dueAt: number): Promise<void> {
+  /** Resolves at (or, on a busy event loop, after) the slot it took; answers that slot (epoch ms). */
+  async wait(dueAt: number): Promise<number> {
     await sleepUntil(dueAt);
     const slot = Math.max(Date.now(), this.last + this.minGapMs);
     this.last = slot;
     await sleepUntil(slot);
+    return slot;
   }
 }
 
