@@ -271,6 +271,8 @@ test('an auto-unassign shows the logout and the grace period behind it', async (
   const reassigned = page.getByRole('listitem', { name: 'Assigned decision' }).last();
   await reassigned.getByRole('button', { name: 'Why?' }).click();
   const rows = reassigned.getByRole('table', { name: 'Candidate agents' }).locator('tbody tr');
+  // The why opens on the click; its table is there a moment later (allTextContents does not wait).
+  await visible(rows.nth(0).locator('td').nth(1));
   expect((await rows.nth(0).locator('td').allTextContents()).slice(0, 2)).toEqual(['Agent A', 'offline']);
   expect(await reassigned.locator('tbody tr[data-chosen]').allTextContents()).toEqual([expect.stringContaining('Agent B')]);
   await screenshot(page, 'timeline-unassigned-desktop');
