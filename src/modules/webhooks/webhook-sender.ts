@@ -1,8 +1,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { OutboundAddressRefused, OutboundLookupFailed, resolveOutboundTarget } from '../../common/outbound-address';
+import { pinnedLookup } from '../../common/outbound-http';
 import { APP_CONFIG, type ServiceConfig } from '../../config/config';
 
 export interface SendResult {
@@ -45,10 +45,7 @@ export class WebhookSender implements OnModuleDestroy {
       if (err instanceof OutboundAddressRefused || err instanceof OutboundLookupFailed) return done({ status: null, retryAfter: null, excerpt: null, error: err.message });
       throw err;
     }
-    const lookup: LookupFunction = (_host, opts, cb) => {
-      if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
-      else cb(null, address, family);
-    };
+    const lookup = pinnedLookup({ address, family });
     const isHttps = url.protocol === 'https:';
     return new Promise<SendResult>((resolve) => {
       let settled = false;
