@@ -228,8 +228,7 @@ export class RunAutomationUseCase {
         [event.id, JSON.stringify(evaluations), runId],
       );
     }
-    const run = { id: runId };
-    if (evaluations.length) result.runs.push({ runId: run.id, on: describeEvent(event), evaluations: evaluations.map(summary) });
+    if (evaluations.length) result.runs.push({ runId, on: describeEvent(event), evaluations: evaluations.map(summary) });
     return current;
   }
 

@@ -45,7 +45,8 @@ async function checkOne(raw: string, field: string, policy: OutboundPolicy, time
   const contentType = String(answer.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (!contentType) throw DomainError.invalid(field, 'has no Content-Type');
   if (!SENDABLE.some((re) => re.test(contentType))) throw DomainError.invalid(field, `is ${contentType}, which MMS does not carry (images, video, audio, vCard, calendar, PDF)`);
-  const size = Number(answer.headers['content-length']);
-  if (!Number.isFinite(size) || size < 0 || answer.headers['content-length'] === undefined) throw DomainError.invalid(field, 'has no Content-Length, so its size cannot be checked');
+  const length = answer.headers['content-length'];
+  const size = Number(length);
+  if (length === undefined || !Number.isInteger(size) || size < 0) throw DomainError.invalid(field, 'has no Content-Length, so its size cannot be checked');
   return { url: url.toString(), contentType, size };
 }
