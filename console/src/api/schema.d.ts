@@ -3635,6 +3635,11 @@ export interface components {
         CsatReportView: {
             from: string;
             to: string;
+            /**
+             * @description The account's time zone the periods are in
+             * @example Europe/Berlin
+             */
+            timezone: string;
             /** @enum {string} */
             groupBy: "inbox" | "agent" | "day" | "week" | "month";
             rows: components["schemas"]["CsatReportRowView"][];
@@ -3661,7 +3666,7 @@ export interface components {
         };
         VolumePeriodRowView: {
             /**
-             * @description The UTC day, or the Monday of the ISO week
+             * @description The day in the account's time zone, or the Monday of the ISO week
              * @example 2026-03-02
              */
             period: string;
@@ -3687,6 +3692,11 @@ export interface components {
         VolumeReportView: {
             from: string;
             to: string;
+            /**
+             * @description The account's time zone the periods are in
+             * @example Europe/Berlin
+             */
+            timezone: string;
             /** @enum {string} */
             groupBy: "day" | "week";
             /** @description Periods with activity, oldest first */
@@ -9961,7 +9971,7 @@ export interface operations {
                 inboxId?: string;
                 /** @description Only surveys of conversations this agent held when resolved */
                 agentId?: string;
-                /** @description Periods are UTC days, ISO weeks (Monday) and months */
+                /** @description Periods are days, ISO weeks (Monday) and months in the account's time zone */
                 groupBy?: "inbox" | "agent" | "day" | "week" | "month";
             };
             header?: never;
@@ -10119,13 +10129,13 @@ export interface operations {
     ReportsController_volumeReport: {
         parameters: {
             query?: {
-                /** @description ISO date or date-time; default 30 days before `to` (the range is at most 366 days) */
+                /** @description ISO date (local midnight in the account's time zone) or date-time; default 30 days before `to` (the range is at most 366 days) */
                 from?: string;
                 /** @description ISO date-time (exclusive) or date (that day included); default now */
                 to?: string;
                 /** @description Only this inbox (you must manage it) */
                 inboxId?: string;
-                /** @description UTC days or ISO weeks (Monday) */
+                /** @description Days or ISO weeks (Monday) in the account's time zone */
                 groupBy?: "day" | "week";
             };
             header?: never;
