@@ -83,7 +83,7 @@ test('csat.received: a rating through the survey link, and a changed rating, eac
 async function campaignSetup(name: string) {
   const a = await account(name);
   const inbox = await a.api<{ id: string }>('POST', '/api/v1/inboxes', { name: 'Announcements', channelType: 'api' });
-  const contacts = [];
+  const contacts: string[] = [];
   for (const who of ['Ann', 'Ben']) {
     const c = await a.api<{ id: string }>('POST', '/api/v1/contacts', { name: who, email: `${who.toLowerCase()}-${Date.now()}@example.com` });
     expect(c.status).toBe(201);
