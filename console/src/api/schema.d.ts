@@ -2576,6 +2576,13 @@ export interface components {
              */
             end: string;
         };
+        CampaignMediaView: {
+            url: string;
+            /** @description From the HEAD answer when last checked */
+            contentType: string | null;
+            /** @description Bytes (Content-Length) when last checked */
+            size: number;
+        };
         CampaignView: {
             id: string;
             inboxId: string;
@@ -2594,6 +2601,10 @@ export interface components {
             rateLimitPerSecond: number | null;
             /** @description No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone. */
             quietHours: components["schemas"]["QuietHoursDto"] | null;
+            /** @description MMS media sent with every recipient's message (empty: plain SMS) */
+            mediaUrls: string[];
+            /** @description The media with the type and size found when they were last checked */
+            media: components["schemas"]["CampaignMediaView"][];
             startedAt: string | null;
             finishedAt: string | null;
             workflowId: string;
@@ -2628,6 +2639,13 @@ export interface components {
             rateLimitPerSecond?: number | null;
             /** @description No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone. */
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
+            /**
+             * @description SMS inboxes only: media sent with every recipient's message as an MMS. Each must be a public http(s) URL answering a HEAD request with 2xx, a type MMS carries (images, video, audio, vCard, calendar, PDF) and a Content-Length; together at most MMS_MAX_BYTES (5 MB). Checked when saved and again when started; on edit, [] removes them
+             * @example [
+             *       "https://example.com/sale.png"
+             *     ]
+             */
+            mediaUrls?: string[];
         };
         PreviewAudienceDto: {
             /**
@@ -2663,6 +2681,13 @@ export interface components {
             rateLimitPerSecond?: number | null;
             /** @description No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone. */
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
+            /**
+             * @description SMS inboxes only: media sent with every recipient's message as an MMS. Each must be a public http(s) URL answering a HEAD request with 2xx, a type MMS carries (images, video, audio, vCard, calendar, PDF) and a Content-Length; together at most MMS_MAX_BYTES (5 MB). Checked when saved and again when started; on edit, [] removes them
+             * @example [
+             *       "https://example.com/sale.png"
+             *     ]
+             */
+            mediaUrls?: string[];
         };
         CampaignCountersView: {
             sent: number;
