@@ -82,7 +82,7 @@ export function periodLookup(from: number, to: number, group: PeriodGroup, timeZ
   };
 }
 
-const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 
 /**
  * SQL of a timestamptz column's period in a time zone: its key (the local day, the ISO week's Monday,
