@@ -460,7 +460,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       webhookTaskQueue: str(env, 'TEMPORAL_WEBHOOK_TASK_QUEUE', 'webhooks')!,
       cliPath: str(env, 'TEMPORAL_CLI_PATH'),
       stickyTimeoutMs: int(env, 'TEMPORAL_STICKY_TIMEOUT_MS', 500, 100, 60000),
-      workerMemoryBudgetMb: int(env, 'WORKER_MEMORY_BUDGET_MB', 450, 128, 1048576),
+      workerMemoryBudgetMb: int(env, 'WORKER_MEMORY_BUDGET_MB', 480, 128, 1048576),
       maxCachedWorkflows: str(env, 'WORKER_MAX_CACHED_WORKFLOWS') === undefined ? undefined : int(env, 'WORKER_MAX_CACHED_WORKFLOWS', 0, 0, 1000000),
       devServerPort,
       uiPort,

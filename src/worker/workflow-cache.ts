@@ -13,11 +13,11 @@
 import type { TaskQueueName } from './workflows-path';
 
 /** RSS one cached conversation workflow adds (measured with bench:lifecycle; see the README). */
-export const CACHED_WORKFLOW_MB = 0.2;
+export const CACHED_WORKFLOW_MB = 0.15;
 /** RSS of an idle worker process with its three Workers created (measured with bench:lifecycle). */
-export const IDLE_WORKER_MB = 250;
+export const IDLE_WORKER_MB = 320;
 /** Room left for activities in flight, connection buffers and V8 heap growth. */
-export const RESERVE_MB = 100;
+export const RESERVE_MB = 80;
 const MIN_CACHED = 50;
 
 export interface WorkflowCacheSizes {
