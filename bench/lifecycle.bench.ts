@@ -169,6 +169,7 @@ async function lifecycleBench() {
       const perConversation = {
         conversations: created,
         statements: round(counts.statements / Math.max(1, created), 1),
+        statementsInTriggers: round(counts.inTriggers / Math.max(1, created), 1),
         explicitTransactions: round(counts.transactions / Math.max(1, created), 2),
         cpuMs: cpuMsPer(c0, c2, created),
         topStatements: counts.top.slice(0, 8).map((t) => ({ perConversation: round(t.calls / Math.max(1, created), 2), query: t.query })),
@@ -182,7 +183,7 @@ async function lifecycleBench() {
       };
       phases.push(summary);
       phaseCpu.push({ offeredPerSecond: rate, ...cpuBetween(c0, c1) });
-      log(`  per new conversation: ${perConversation.statements} statements, ${perConversation.explicitTransactions} transactions, CPU ms ${JSON.stringify(perConversation.cpuMs)}`);
+      log(`  per new conversation: ${perConversation.statements} statements (+${perConversation.statementsInTriggers} in triggers), ${perConversation.explicitTransactions} transactions, CPU ms ${JSON.stringify(perConversation.cpuMs)}`);
       log(
         `  sustained ${summary.sustainedPerSecond}/s, latency p50 ${summary.latencyMs.p50} ms p99 ${summary.latencyMs.p99} ms max ${summary.latencyMs.max} ms, ` +
           `errors ${summary.errors}, not assigned ${summary.notAssigned}; cpu ${JSON.stringify(phaseCpu[phaseCpu.length - 1])}`,

@@ -9,8 +9,13 @@ import type { Client as PgClient } from 'pg';
 import type { BenchStack } from './stack';
 
 export interface StatementCounts {
-  /** Statements other than transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...). */
+  /** Statements other than transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...), sent by the product. */
   statements: number;
+  /**
+   * Statements of trigger functions that pg_stat_statements sees as top level (deferred triggers run
+   * at COMMIT): the database's own work, no round trip; told apart by their text in a trigger's body.
+   */
+  inTriggers: number;
   /** Explicit transactions (BEGIN); a statement outside one is its own transaction besides. */
   transactions: number;
   /** The statements outside an explicit transaction are not told apart: this many calls of BEGIN/COMMIT/ROLLBACK/SAVEPOINT. */
@@ -53,7 +58,16 @@ export class StatementCounter {
       [this.observerRole],
     );
     const control = new RegExp(CONTROL, 'i');
+    const norm = (q: string) => q.toLowerCase().replace(/\s+/g, ' ').trim();
+    const { rows: bodies } = await this.admin.query<{ src: string }>(`select prosrc as src from pg_proc where prorettype = 'trigger'::regtype and prolang = (select oid from pg_language where lanname = 'plpgsql')`);
+    const triggerText = bodies.map((b) => norm(b.src)).join('\n');
+    const fromTrigger = (q: string) => {
+      // Constants come back as $1, $2...: the text up to the first of them must be in a trigger's body.
+      const head = norm(q).replace(/^select /, '').split(/\$\d+/)[0].trim();
+      return head.length >= 20 && triggerText.includes(head);
+    };
     let statements = 0;
+    let inTriggers = 0;
     let transactions = 0;
     let transactionControl = 0;
     const plain: { calls: number; query: string }[] = [];
@@ -62,12 +76,14 @@ export class StatementCounter {
       if (control.test(r.query)) {
         transactionControl += calls;
         if (/^\s*(begin|start transaction)\b/i.test(r.query)) transactions += calls;
+      } else if (fromTrigger(r.query)) {
+        inTriggers += calls;
       } else {
         statements += calls;
         plain.push({ calls, query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
       }
     }
     plain.sort((a, b) => b.calls - a.calls);
-    return { statements, transactions, transactionControl, top: plain.slice(0, 12) };
+    return { statements, inTriggers, transactions, transactionControl, top: plain.slice(0, 12) };
   }
 }
