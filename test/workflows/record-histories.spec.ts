@@ -23,6 +23,7 @@ import { mailboxStateQuery, mailboxWorkflowId } from '../../workflows/contracts/
 import { webhookEndpointWorkflowId } from '../../workflows/contracts/webhook.contract';
 import { type Dovecot, startDovecot } from '../support/dovecot';
 import { freePort } from '../../src/local-stack/free-port';
+import { insertRule } from '../support/automation';
 import { createLifecycleFixture, sleep } from '../support/lifecycle-fixture';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver';
 import { eventually, http, signUp, startTestStack, type TestStack } from '../support/test-stack';
@@ -80,6 +81,7 @@ maybe('record workflow histories', () => {
         // The webhook retry schedule scaled down: 5 s -> 2.5 ms, 5 min -> 150 ms, 30 min -> 0.9 s.
         WEBHOOK_RETRY_SCALE: '0.0005',
         WEBHOOK_TIMEOUT_MS: '2000',
+        AUTOMATION_MIN_DURATION_SECONDS: '1',
       },
     });
   }, 120_000);
@@ -134,6 +136,32 @@ maybe('record workflow histories', () => {
     await save(stack.temporal, server.address, handleB.workflowId, 'conversation.queued-reopened');
     expect(await save(stack.temporal, server.address, handleC.workflowId, 'conversation.continue-as-new')).toBeGreaterThanOrEqual(2);
   }, 180_000);
+
+  test('conversation rules: a rule tags and resolves (its own change through the pass), a time-based rule on a timer', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 1, settings: { csat: { enabled: true, delaySeconds: 3600 }, routing: { capacityPerAgent: 5 } } });
+    const [agent] = fx.agents;
+    await fx.login(agent);
+    await insertRule(stack, {
+      accountId: fx.admin.accountId,
+      inboxId: fx.inboxId,
+      name: 'Thanks closes',
+      position: 0,
+      trigger: { event: 'message_received' },
+      conditions: { all: [{ attribute: 'message.content', operator: 'contains', value: 'solved' }] },
+      actions: [{ type: 'add_tag', tag: 'solved' }, { type: 'set_status', status: 'resolved' }],
+    });
+    await insertRule(stack, { accountId: fx.admin.accountId, inboxId: fx.inboxId, name: 'Idle 2 s', position: 1, trigger: { event: 'conversation_idle', minutes: 2 / 60 }, actions: [{ type: 'add_tag', tag: 'idle' }] });
+    const r = await fx.inbound('record-rules', 'Where is my parcel?', { name: 'Rita' });
+    const handle = stack.temporal.workflow.getHandle(conversationWorkflowId(r.conversationId));
+    await handled(handle, 1);
+    // The idle timer fires (2 s), then the customer's "solved" makes the first rule resolve it.
+    await eventually(async () => ((await fx.decisions(r.conversationId)).some((d) => d.kind === 'automation' && d.summary.includes('Idle 2 s')) ? true : undefined), 15_000, 'idle rule fired');
+    await fx.inbound('record-rules', 'Arrived, solved, thanks');
+    await eventually(async () => ((await fx.conversation(r.conversationId)).status === 'resolved' ? true : undefined), 15_000, 'resolved by the rule');
+    await eventually(async () => ((await fx.decisions(r.conversationId)).some((d) => d.kind === 'csat_scheduled') ? true : undefined), 15_000, 'survey scheduled');
+    await sleep(500);
+    expect(await save(stack.temporal, server.address, handle.workflowId, 'conversation.rules-own-change-timer')).toBeGreaterThanOrEqual(1);
+  }, 120_000);
 
   test('agent presence: login, logout with the grace timer running out, a login inside the grace, a lost session; continue-as-new', async () => {
     const fx = await createLifecycleFixture(stack, { agents: 2, settings: { autoUnassign: { enabled: true, graceSeconds: 1 }, routing: { capacityPerAgent: 5 } } });
