@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Client as TemporalClient, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Client } from 'pg';
 import { APP_CONFIG, type ServiceConfig } from '../../config/config';
-import { withClientDeadline } from '../../temporal/client-deadline';
-import { type CrmLookupWorkflow, crmLookupWorkflowId, crmLookupWorkflowType } from '../../../workflows/contracts/crm.contract';
+import { CrmWorkflows } from '../../temporal/crm-workflows';
 
 /** The NOTIFY channel crm_queue_lookups() signals with (at commit). */
 export const CRM_LOOKUPS_CHANNEL = 'cx_crm_lookups';
@@ -28,7 +26,7 @@ export class CrmLookupDispatcher implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
-    private readonly temporal: TemporalClient,
+    private readonly workflows: CrmWorkflows,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -105,26 +103,12 @@ export class CrmLookupDispatcher implements OnApplicationBootstrap, OnModuleDest
         `select id, connector_id, contact_id, reason from crm_lookup_queue order by id limit ${BATCH}`,
       );
       if (rows.length === 0) return;
-      const started: string[] = [];
-      await Promise.all(
-        rows.map(async (r) => {
-          try {
-            await withClientDeadline(this.temporal, () =>
-              this.temporal.workflow.start<CrmLookupWorkflow>(crmLookupWorkflowType, {
-                workflowId: crmLookupWorkflowId(r.connector_id, r.contact_id),
-                taskQueue: this.config.temporal.webhookTaskQueue,
-                args: [{ connectorId: r.connector_id, contactId: r.contact_id, reason: r.reason }],
-                workflowIdConflictPolicy: 'USE_EXISTING',
-              }),
-            );
-            started.push(r.id);
-          } catch (err) {
-            if (err instanceof WorkflowExecutionAlreadyStartedError) started.push(r.id);
-            else throw err;
-          }
-        }),
-      );
+      const results = await Promise.allSettled(rows.map((r) => this.workflows.startLookup({ connectorId: r.connector_id, contactId: r.contact_id, reason: r.reason })));
+      const started = rows.filter((_, i) => results[i].status === 'fulfilled').map((r) => r.id);
       if (started.length) await client.query('delete from crm_lookup_queue where id = any($1::bigint[])', [started]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      // Rows whose start failed stay queued for the next drain (the sweep).
+      if (failed) throw failed.reason;
       if (rows.length < BATCH) return;
     }
   }
