@@ -88,7 +88,7 @@ test('an administrator creates a connector, tests it with a contact, reads the c
     await page.goto('/crm-connectors');
     await page.getByRole('link', { name: 'Fake CRM' }).click();
     await visible(page.getByRole('heading', { name: 'CRM connector', level: 1 }));
-    await page.getByLabel('Write-back', { exact: true }).check();
+    await page.getByRole('switch', { name: /^Write-back/ }).press('Space');
     await page.getByLabel('Write-back URL').fill(`${crm.url}/write-back`);
     await page.getByRole('button', { name: 'Save' }).click();
     const secret = (await (await visible(page.getByRole('dialog', { name: 'Signing secret' }).getByLabel('Signing secret'))).textContent())!.trim();

@@ -85,6 +85,7 @@ beforeAll(async () => {
     lookupAttribute: 'email',
     lookupUrl: `${crm.url}/contacts?email={{value}}`,
     headers: { Authorization: 'Bearer crm-s3cret' },
+    writeBackUrl: null,
     timeoutMs: TIMEOUT_MS,
     cacheTtlSeconds: 3600,
     externalIdPointer: '/id',

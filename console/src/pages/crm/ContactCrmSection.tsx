@@ -46,11 +46,10 @@ export function ContactCrmSection({ contactId }: { contactId: string }) {
           Refresh from CRM
         </Button>
       </Group>
-      <Table.ScrollContainer minWidth={420}>
+      <Table.ScrollContainer minWidth={300}>
         <Table aria-label="CRM calls">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>Time</Table.Th>
               <Table.Th>Call</Table.Th>
               <Table.Th>Outcome</Table.Th>
             </Table.Tr>
@@ -59,15 +58,15 @@ export function ContactCrmSection({ contactId }: { contactId: string }) {
             {crm.data.calls.map((call) => (
               <Table.Tr key={call.id}>
                 <Table.Td>
-                  <Text size="xs">{formatTime(call.at)}</Text>
-                </Table.Td>
-                <Table.Td>
                   <Text size="xs">
                     {call.kind === 'write_back' ? 'write-back' : 'lookup'} · {call.reason.replace(/_/g, ' ')}
                   </Text>
+                  <Text size="xs" c="dimmed">
+                    {formatTime(call.at)}
+                  </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Group gap={4} wrap="nowrap">
+                  <Group gap={4}>
                     <Badge size="sm" variant="light" color={OUTCOME_COLOR[call.outcome]}>
                       {call.kind === 'write_back' && call.deliveryStatus ? call.deliveryStatus : call.outcome}
                     </Badge>

@@ -129,7 +129,7 @@ function TestWithContact({ connectorId }: { connectorId: string }) {
                 <Text size="sm" fw={500}>
                   Request
                 </Text>
-                <Code block aria-label="Raw request">
+                <Code block aria-label="Raw request" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
                   {r.request ? [`${r.request.method} ${r.request.url}`, ...Object.entries(r.request.headers).map(([k, v]) => `${k}: ${v}`)].join('\n') : 'No request was made.'}
                 </Code>
               </Stack>
@@ -138,7 +138,7 @@ function TestWithContact({ connectorId }: { connectorId: string }) {
                   Answer
                 </Text>
                 <ScrollArea.Autosize mah={260}>
-                  <Code block aria-label="Raw answer">
+                  <Code block aria-label="Raw answer" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
                     {r.response ? `HTTP ${r.response.status} · ${r.response.durationMs} ms${r.response.contentType ? ` · ${r.response.contentType}` : ''}\n\n${r.response.body}` : 'No answer.'}
                   </Code>
                 </ScrollArea.Autosize>

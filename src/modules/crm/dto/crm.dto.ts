@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { CRM_CALL_KINDS, CRM_CALL_OUTCOMES, CRM_CALL_REASONS, CRM_LOOKUP_ATTRIBUTES, type CrmCall, type CrmConnector, type CrmLookupAttribute } from '../crm.entity';
 import type { WebhookEndpoint } from '../../webhooks/webhook.entity';
 
@@ -94,6 +94,7 @@ export class CreateCrmConnectorDto {
 
   @ApiPropertyOptional({ nullable: true, type: String, example: 'https://crm.example.com/api/cx-write-back', description: 'http(s); POSTed through the webhooks pipeline (signed, retried, logged)' })
   @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
   @IsString()
   @MaxLength(2000)
   writeBackUrl?: string | null;
@@ -125,7 +126,7 @@ export class UpdateCrmConnectorDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() lookupOnContactCreated?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() lookupOnConversationStarted?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() writeBackEnabled?: boolean;
-  @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() @MaxLength(2000) writeBackUrl?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString() @MaxLength(2000) writeBackUrl?: string | null;
 }
 
 export class TestCrmConnectorDto {
