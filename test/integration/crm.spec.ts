@@ -197,6 +197,18 @@ describe('lookup', () => {
     for (const id of ids) expect(await attributesOf(id)).toEqual({});
   });
 
+  test('a slow CRM does not slow the inbound path: the message is accepted before the CRM answers', async () => {
+    const email = uniqueEmail('slow-inbound');
+    crm.behaviour.set(email, { delayMs: TIMEOUT_MS * 3, raw: '{"id":"late"}' });
+    const started = Date.now();
+    const res = await as<{ contactId: string }>(admin, 'POST', `/api/v1/inboxes/${inboxId}/inbound-messages`, { contact: { sourceId: `slow-${randomUUID()}`, email }, content: 'hello' });
+    const took = Date.now() - started;
+    expect(res.status).toBe(201);
+    expect(took).toBeLessThan(TIMEOUT_MS);
+    const call = await eventually(async () => (await contactCrm(res.body.contactId)).calls.find((c) => c.kind === 'lookup'), 10_000, 'the lookup');
+    expect(call).toMatchObject({ outcome: 'failed', error: `no answer within ${TIMEOUT_MS} ms` });
+  });
+
   test('test with this contact shows the raw request (header values masked) and answer, and applies nothing', async () => {
     const email = uniqueEmail('tested');
     const contactId = await createContact(email);
