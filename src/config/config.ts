@@ -207,6 +207,14 @@ export interface AppConfig {
      * before any worker may take it. Short, so a killed worker delays timers by about this much.
      */
     stickyTimeoutMs: number;
+    /**
+     * The worker process's memory budget (WORKER_MEMORY_BUDGET_MB): its workflow caches are sized so
+     * that the process stays within it (src/worker/workflow-cache.ts). A workflow pushed out of the
+     * cache is replayed from its history on its next task (slower, never wrong).
+     */
+    workerMemoryBudgetMb: number;
+    /** Overrides the derived size of the conversations queue's workflow cache (WORKER_MAX_CACHED_WORKFLOWS). */
+    maxCachedWorkflows?: number;
     devServerPort: number;
     uiPort: number;
     /** Where ops find the Temporal UI (printed, linked from the console). */
@@ -452,6 +460,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       webhookTaskQueue: str(env, 'TEMPORAL_WEBHOOK_TASK_QUEUE', 'webhooks')!,
       cliPath: str(env, 'TEMPORAL_CLI_PATH'),
       stickyTimeoutMs: int(env, 'TEMPORAL_STICKY_TIMEOUT_MS', 500, 100, 60000),
+      workerMemoryBudgetMb: int(env, 'WORKER_MEMORY_BUDGET_MB', 450, 128, 1048576),
+      maxCachedWorkflows: str(env, 'WORKER_MAX_CACHED_WORKFLOWS') === undefined ? undefined : int(env, 'WORKER_MAX_CACHED_WORKFLOWS', 0, 0, 1000000),
       devServerPort,
       uiPort,
       uiUrl: httpUrl(env, 'TEMPORAL_UI_URL') ?? (address ? undefined : `http://127.0.0.1:${uiPort}`),

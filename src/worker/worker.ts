@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger(sdkLogLevel(config.logLevel)), shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2'] });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: logLevels(config.logLevel), abortOnError: false });
   const workers = await createWorkers(app, config);
-  console.log(`worker polling task queues "${config.temporal.taskQueue}", "${config.temporal.campaignTaskQueue}" and "${config.temporal.webhookTaskQueue}" on ${config.temporal.address}`);
+  console.log(`worker polling task queues "${config.temporal.taskQueue}", "${config.temporal.campaignTaskQueue}" and "${config.temporal.webhookTaskQueue}" on ${config.temporal.address}; ${workers.workflowCache.explained}`);
   try {
     await workers.run();
   } finally {

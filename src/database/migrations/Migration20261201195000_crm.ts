@@ -18,7 +18,7 @@ import { Migration } from '@mikro-orm/migrations';
  * Idempotency-Key header; one status change is at most one write-back, however often it is retried.
  * webhook_enqueue() no longer hands other events to 'crm' endpoints.
  */
-export class Migration20261201190000_crm extends Migration {
+export class Migration20261201195000_crm extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "webhook_endpoints" add column "kind" text not null default 'webhook', add column "headers_sealed" text null, add column "timeout_ms" int null;`);
     this.addSql(`create index "webhook_endpoints_account_id_kind_index" on "webhook_endpoints" ("account_id", "kind");`);
