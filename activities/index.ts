@@ -2,6 +2,7 @@ import { CampaignActivityDeps, createCampaignActivities } from './campaign.activ
 import { ConversationActivityDeps, createConversationActivities } from './conversation.activities';
 import { createMailboxActivities, MailboxActivityDeps } from './mailbox.activities';
 import { createPresenceActivities, PresenceActivityDeps } from './presence.activities';
+import { CrmActivityDeps, createCrmActivities } from './crm.activities';
 import { createWebhookActivities, WebhookActivityDeps } from './webhook.activities';
 
 export type ConversationQueueActivityDeps = ConversationActivityDeps & PresenceActivityDeps & MailboxActivityDeps;
@@ -20,7 +21,7 @@ export function createCampaignQueueActivities(deps: CampaignActivityDeps) {
   return createCampaignActivities(deps);
 }
 
-/** The activities of the webhooks task queue: webhook-endpoint delivery workflows. */
-export function createWebhookQueueActivities(deps: WebhookActivityDeps) {
-  return createWebhookActivities(deps);
+/** The activities of the webhooks task queue (integrations): webhook-endpoint delivery and CRM lookup workflows. */
+export function createWebhookQueueActivities(deps: WebhookActivityDeps & CrmActivityDeps) {
+  return { ...createWebhookActivities(deps), ...createCrmActivities(deps) };
 }

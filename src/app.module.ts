@@ -26,6 +26,7 @@ import { PresenceModule } from './modules/presence/presence.module';
 import { RoutingModule } from './modules/routing/routing.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
+import { CrmModule } from './modules/crm/crm.module';
 
 /** The HTTP API (and the console host). */
 @Module({})
@@ -60,6 +61,7 @@ export class AppModule {
         HealthModule,
         LiveEventsModule,
         WebhooksModule,
+        CrmModule,
         ConsoleModule,
       ],
     };

@@ -18,6 +18,7 @@ import { routes as teams } from './pages/teams/routes';
 import { routes as timeline } from './pages/timeline/routes';
 import { routes as users } from './pages/users/routes';
 import { routes as webhooks } from './pages/webhooks/routes';
+import { routes as crm } from './pages/crm/routes';
 import { RequireAuth } from './routing/RequireAuth';
 import { ShellLayout } from './shell/ShellLayout';
 
@@ -44,6 +45,7 @@ export const router = createBrowserRouter([
       ...teams,
       ...users,
       ...webhooks,
+      ...crm,
       ...account,
       { path: '*', element: <EmptyState title="Page not found">This address is not a page of the console. Pick a page in the navigation.</EmptyState> },
     ],

@@ -30,6 +30,7 @@ import { AutomationRun } from '../modules/automation/automation-run.entity';
 import { ConversationEvent } from '../modules/conversations/conversation-event.entity';
 import { CampaignLiveProgress, LiveEvent, LiveEventBatch, LiveEventTicket } from '../modules/live-events/live-event.entity';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage, WebhookSequence } from '../modules/webhooks/webhook.entity';
+import { CrmCall, CrmConnector, CrmContactLink, CrmLookupRequest } from '../modules/crm/crm.entity';
 
 /** Every entity, listed once for the ORM (no folder globbing, so ts and js builds behave alike). */
 export const ENTITIES = [
@@ -75,4 +76,8 @@ export const ENTITIES = [
   WebhookDelivery,
   WebhookAttempt,
   WebhookSequence,
+  CrmConnector,
+  CrmContactLink,
+  CrmCall,
+  CrmLookupRequest,
 ];

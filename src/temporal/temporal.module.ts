@@ -5,6 +5,7 @@ import { CampaignWorkflows } from './campaign-workflows';
 import { ConversationWorkflows } from './conversation-workflows';
 import { MailboxWorkflows } from './mailbox-workflows';
 import { PresenceWorkflows } from './presence-workflows';
+import { CrmWorkflows } from './crm-workflows';
 import { WebhookWorkflows } from './webhook-workflows';
 
 export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
@@ -32,8 +33,9 @@ export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
     MailboxWorkflows,
     CampaignWorkflows,
     WebhookWorkflows,
+    CrmWorkflows,
   ],
-  exports: [TEMPORAL_CONNECTION, Client, ConversationWorkflows, PresenceWorkflows, MailboxWorkflows, CampaignWorkflows, WebhookWorkflows],
+  exports: [TEMPORAL_CONNECTION, Client, ConversationWorkflows, PresenceWorkflows, MailboxWorkflows, CampaignWorkflows, WebhookWorkflows, CrmWorkflows],
 })
 export class TemporalModule implements OnApplicationShutdown {
   constructor(@Inject(TEMPORAL_CONNECTION) private readonly connection: Connection) {}

@@ -15,6 +15,7 @@ import { LoadDeferredRecipientsUseCase } from '../modules/campaigns/use-cases/lo
 import { MarkCampaignRunningUseCase } from '../modules/campaigns/use-cases/mark-campaign-running.use-case';
 import { SendCampaignBatchUseCase } from '../modules/campaigns/use-cases/send-campaign-batch.use-case';
 import { RunMailboxSessionUseCase } from '../modules/channels/email/use-cases/run-mailbox-session.use-case';
+import { RunCrmLookupUseCase } from '../modules/crm/use-cases/run-crm-lookup.use-case';
 import { DescribeConversationUseCase } from '../modules/conversations/use-cases/describe-conversation.use-case';
 import { RecordWorkflowDecisionUseCase } from '../modules/conversations/use-cases/record-workflow-decision.use-case';
 import { ReplyOutOfOfficeUseCase } from '../modules/conversations/use-cases/reply-out-of-office.use-case';
@@ -88,7 +89,7 @@ function queues(app: INestApplicationContext, config: ServiceConfig): Record<Tas
     // Webhook deliveries on their own queue: a slow or failing receiver never delays conversation work.
     webhooks: {
       taskQueue: config.temporal.webhookTaskQueue,
-      activities: createWebhookQueueActivities({ deliverDueWebhooks: app.get(DeliverDueWebhooksUseCase) }),
+      activities: createWebhookQueueActivities({ deliverDueWebhooks: app.get(DeliverDueWebhooksUseCase), runCrmLookup: app.get(RunCrmLookupUseCase) }),
     },
   };
 }

@@ -13,6 +13,7 @@ import { TemporalModule } from '../temporal/temporal.module';
 import { VariablesModule } from '../modules/variables/variables.module';
 import { AutomationModule } from '../modules/automation/automation.module';
 import { CampaignsModule } from '../modules/campaigns/campaigns.module';
+import { CrmWorkerModule } from '../modules/crm/crm.module';
 import { WebhooksDeliveryModule } from '../modules/webhooks/webhooks.module';
 
 /** The worker's own Nest application context: the modules whose use cases the activities call. */
@@ -21,7 +22,7 @@ export class WorkerModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalModule, AuthModule, VariablesModule, ConversationsModule, RoutingModule, PresenceModule, AiModule, CsatModule, EmailModule, CampaignsModule, AutomationModule, WebhooksDeliveryModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, TemporalModule, AuthModule, VariablesModule, ConversationsModule, RoutingModule, PresenceModule, AiModule, CsatModule, EmailModule, CampaignsModule, AutomationModule, WebhooksDeliveryModule, CrmWorkerModule],
     };
   }
 }

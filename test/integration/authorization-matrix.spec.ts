@@ -19,9 +19,10 @@ import { aiRoutes } from './matrix/ai.routes';
 import { automationRoutes } from './matrix/automation.routes';
 import { liveEventRoutes } from './matrix/live-events.routes';
 import { webhookRoutes } from './matrix/webhooks.routes';
+import { crmRoutes } from './matrix/crm.routes';
 import { createFixture, ROLES, type MatrixFixture, type MatrixRoute } from './matrix/fixture';
 
-const ALL_ROUTES: MatrixRoute[] = [...coreRoutes, ...conversationRoutes, ...contactRoutes, ...savedReplyRoutes, ...presenceRoutes, ...csatRoutes, ...smsRoutes, ...emailRoutes, ...campaignRoutes, ...aiRoutes, ...automationRoutes, ...liveEventRoutes, ...webhookRoutes];
+const ALL_ROUTES: MatrixRoute[] = [...coreRoutes, ...conversationRoutes, ...contactRoutes, ...savedReplyRoutes, ...presenceRoutes, ...csatRoutes, ...smsRoutes, ...emailRoutes, ...campaignRoutes, ...aiRoutes, ...automationRoutes, ...liveEventRoutes, ...webhookRoutes, ...crmRoutes];
 const PUBLIC_ROUTES = new Set(['GET /health']);
 
 let stack: TestStack;

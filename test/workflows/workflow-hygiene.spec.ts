@@ -21,7 +21,7 @@ test('workflows/ bundles with bundleWorkflowCode', async () => {
 test('every contract names the workflow its bundle exports (clients start workflows by that name)', async () => {
   const exported = Object.keys(await import('../../workflows'));
   const contracts = await import('../../workflows/contracts');
-  const types = [contracts.conversationWorkflowType, contracts.agentPresenceWorkflowType, contracts.mailboxWorkflowType, contracts.campaignRunWorkflowType, contracts.webhookEndpointWorkflowType];
+  const types = [contracts.conversationWorkflowType, contracts.agentPresenceWorkflowType, contracts.mailboxWorkflowType, contracts.campaignRunWorkflowType, contracts.webhookEndpointWorkflowType, contracts.crmLookupWorkflowType];
   expect(exported.sort()).toEqual([...types].sort());
 });
 

@@ -5,3 +5,4 @@ export * from './search-attributes';
 export * from './task-queues';
 export * from './campaign.contract';
 export * from './webhook.contract';
+export * from './crm.contract';

@@ -1875,6 +1875,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/crm-connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's CRM connectors (header values never leave) */
+        get: operations["CrmConnectorsController_list"];
+        put?: never;
+        /** Create a CRM connector; with write-back on, the write-back signing secret is in this answer only */
+        post: operations["CrmConnectorsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/crm-connectors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One CRM connector with the state of its write-back endpoint */
+        get: operations["CrmConnectorsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a CRM connector with its links, call log and write-back endpoint */
+        delete: operations["CrmConnectorsController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a CRM connector (headers: replaces them all); turning write-back on for the first time answers its signing secret */
+        patch: operations["CrmConnectorsController_update"];
+        trace?: never;
+    };
+    "/api/v1/crm-connectors/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test with this contact: the lookup as it would run, with the raw request and answer; nothing is changed */
+        post: operations["CrmConnectorsController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{contactId}/crm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the CRM connectors know of the contact (external ids, managed attributes) and the contact's CRM call log */
+        get: operations["ContactCrmController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{contactId}/crm/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Look the contact up in every enabled CRM connector now (the cache does not apply) and apply the answers */
+        post: operations["ContactCrmController_refreshContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/console-config": {
         parameters: {
             query?: never;
@@ -4833,6 +4921,230 @@ export interface components {
              * @example 2026-12-02T00:00:00Z
              */
             to: string;
+        };
+        CrmFieldMappingDto: {
+            /**
+             * @description RFC 6901 JSON Pointer into the lookup answer
+             * @example /properties/plan
+             */
+            pointer: string;
+            /**
+             * @description The key of a custom contact attribute
+             * @example plan
+             */
+            attribute: string;
+        };
+        CreateCrmConnectorDto: {
+            /** @example Acme CRM */
+            name: string;
+            /** @default true */
+            enabled: boolean;
+            /**
+             * @description What the lookup is keyed by
+             * @enum {string}
+             */
+            lookupAttribute: "email" | "phone" | "external_id";
+            /**
+             * @description http(s) URL with {{value}}; GET, through the outbound-address guard
+             * @example https://crm.example.com/api/contacts?email={{value}}
+             */
+            lookupUrl: string;
+            /**
+             * @description Sent with the lookup and the write-back; sealed at rest, never shown again (only the names)
+             * @example {
+             *       "authorization": "Bearer secret"
+             *     }
+             */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Budget of one request (lookup or write-back attempt), ms
+             * @default 5000
+             */
+            timeoutMs: number;
+            /**
+             * @description A lookup younger than this is not repeated on contact creation or conversation start (0: always look up)
+             * @default 3600
+             */
+            cacheTtlSeconds: number;
+            /**
+             * @description JSON Pointer to the CRM's id of the contact in the answer (stored on the contact)
+             * @default /id
+             */
+            externalIdPointer: string;
+            /** @description The attributes filled from the answer become CRM-managed */
+            mapping?: components["schemas"]["CrmFieldMappingDto"][];
+            /** @default true */
+            lookupOnContactCreated: boolean;
+            /** @default true */
+            lookupOnConversationStarted: boolean;
+            /**
+             * @description Agents may edit CRM-managed attributes; changes are posted to writeBackUrl when a conversation of the contact changes status
+             * @default false
+             */
+            writeBackEnabled: boolean;
+            /**
+             * @description http(s); POSTed through the webhooks pipeline (signed, retried, logged)
+             * @example https://crm.example.com/api/cx-write-back
+             */
+            writeBackUrl?: string | null;
+        };
+        CrmWriteBackView: {
+            /** @description The webhook endpoint the write-backs are delivered through */
+            endpointId: string;
+            enabled: boolean;
+            /** @description Why the pipeline disabled it (410, failing too long) */
+            disabledReason: string | null;
+            lastSuccessAt: string | null;
+            lastFailureAt: string | null;
+        };
+        CrmConnectorWithSecretView: {
+            id: string;
+            name: string;
+            enabled: boolean;
+            /** @enum {string} */
+            lookupAttribute: "email" | "phone" | "external_id";
+            lookupUrl: string;
+            /** @description The names of the sealed headers (values are never shown) */
+            headerNames: string[];
+            timeoutMs: number;
+            cacheTtlSeconds: number;
+            externalIdPointer: string;
+            mapping: components["schemas"]["CrmFieldMappingDto"][];
+            lookupOnContactCreated: boolean;
+            lookupOnConversationStarted: boolean;
+            writeBackEnabled: boolean;
+            writeBackUrl: string | null;
+            writeBack: components["schemas"]["CrmWriteBackView"] | null;
+            createdAt: string;
+            updatedAt: string;
+            /** @description The whsec_ secret that signs write-backs (Standard Webhooks): in this answer only, when the write-back endpoint was just created */
+            writeBackSecret?: string;
+        };
+        CrmConnectorView: {
+            id: string;
+            name: string;
+            enabled: boolean;
+            /** @enum {string} */
+            lookupAttribute: "email" | "phone" | "external_id";
+            lookupUrl: string;
+            /** @description The names of the sealed headers (values are never shown) */
+            headerNames: string[];
+            timeoutMs: number;
+            cacheTtlSeconds: number;
+            externalIdPointer: string;
+            mapping: components["schemas"]["CrmFieldMappingDto"][];
+            lookupOnContactCreated: boolean;
+            lookupOnConversationStarted: boolean;
+            writeBackEnabled: boolean;
+            writeBackUrl: string | null;
+            writeBack: components["schemas"]["CrmWriteBackView"] | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        UpdateCrmConnectorDto: {
+            name?: string;
+            enabled?: boolean;
+            /** @enum {string} */
+            lookupAttribute?: "email" | "phone" | "external_id";
+            lookupUrl?: string;
+            /** @description Replaces every header ({} removes them); absent: the headers stay */
+            headers?: {
+                [key: string]: string;
+            };
+            timeoutMs?: number;
+            cacheTtlSeconds?: number;
+            externalIdPointer?: string;
+            mapping?: components["schemas"]["CrmFieldMappingDto"][];
+            lookupOnContactCreated?: boolean;
+            lookupOnConversationStarted?: boolean;
+            writeBackEnabled?: boolean;
+            writeBackUrl?: string | null;
+        };
+        TestCrmConnectorDto: {
+            /**
+             * Format: uuid
+             * @description The contact to look up (nothing is changed on it)
+             */
+            contactId: string;
+        };
+        CrmRequestView: {
+            /** @enum {string} */
+            method: "GET";
+            url: string;
+            /** @description Header values masked */
+            headers: {
+                [key: string]: string;
+            };
+        };
+        CrmResponseView: {
+            status: number;
+            durationMs: number;
+            contentType: string | null;
+            /** @description The raw answer (at most 256 KB) */
+            body: string;
+            truncated: boolean;
+        };
+        CrmMappingProblemView: {
+            attribute: string;
+            problem: string;
+        };
+        CrmLookupResultView: {
+            connectorId: string;
+            /** @enum {string} */
+            outcome: "ok" | "not_found" | "failed" | "cached" | "skipped" | "enqueued";
+            error: string | null;
+            request: components["schemas"]["CrmRequestView"] | null;
+            response: components["schemas"]["CrmResponseView"] | null;
+            externalId: string | null;
+            /** @description Mapped attribute values (null: the CRM has none) */
+            values: {
+                [key: string]: string | null;
+            };
+            problems: components["schemas"]["CrmMappingProblemView"][];
+        };
+        ContactCrmLinkView: {
+            connectorId: string;
+            connectorName: string;
+            /** @description The CRM's id of the contact */
+            externalId: string | null;
+            fetchedAt: string | null;
+            /** @description The attributes this connector manages */
+            managedAttributes: string[];
+            /** @description false: the managed attributes are read-only for agents */
+            writeBackEnabled: boolean;
+        };
+        CrmCallView: {
+            id: string;
+            connectorId: string;
+            /** @enum {string} */
+            kind: "lookup" | "write_back";
+            /** @enum {string} */
+            reason: "contact_created" | "conversation_started" | "refresh" | "test" | "status_changed";
+            at: string;
+            requestUrl: string | null;
+            statusCode: number | null;
+            durationMs: number | null;
+            /** @enum {string} */
+            outcome: "ok" | "not_found" | "failed" | "cached" | "skipped" | "enqueued";
+            error: string | null;
+            responseExcerpt: string | null;
+            /** @description write_back: the webhook message id (also its Idempotency-Key) */
+            messageId: string | null;
+            /**
+             * @description write_back: the delivery state
+             * @enum {string|null}
+             */
+            deliveryStatus: "pending" | "succeeded" | "failed" | null;
+            /** @description write_back: attempts so far */
+            deliveryAttempts: number | null;
+        };
+        ContactCrmView: {
+            /** @description Every enabled connector and what it knows of the contact */
+            connectors: components["schemas"]["ContactCrmLinkView"][];
+            /** @description The call log, newest first (at most 100) */
+            calls: components["schemas"]["CrmCallView"][];
         };
         ConsoleConfigView: {
             /**
@@ -13164,6 +13476,486 @@ export interface operations {
             };
             /** @description The JSON body is larger than 1 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CrmConnectorsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorView"][];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CRM connectors are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CrmConnectorsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCrmConnectorDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorWithSecretView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CRM connectors are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A URL points at an address the outbound-address guard refuses, or SECRETS_KEY is not configured */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CrmConnectorsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CRM connectors are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CrmConnectorsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CRM connectors are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CrmConnectorsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCrmConnectorDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmConnectorWithSecretView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CRM connectors are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A URL points at an address the outbound-address guard refuses */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CrmConnectorsController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestCrmConnectorDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmLookupResultView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CRM connectors are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The JSON body is larger than 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ContactCrmController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactCrmView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The contact has no conversation in an inbox of yours */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ContactCrmController_refreshContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmLookupResultView"][];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The contact has no conversation in an inbox of yours */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -33,6 +33,7 @@ export const NAV: NavSection[] = [
       { label: 'Teams', to: '/teams', needs: 'admin' },
       { label: 'Users', to: '/users', needs: 'admin' },
       { label: 'Webhooks', to: '/outgoing-webhooks', needs: 'admin' },
+      { label: 'CRM', to: '/crm-connectors', needs: 'admin' },
       { label: 'Account settings', to: '/account', needs: 'admin' },
     ],
   },

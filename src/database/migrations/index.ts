@@ -19,6 +19,7 @@ import { Migration20261201161500_report_event_index } from './Migration202612011
 import { Migration20261201170000_webhooks } from './Migration20261201170000_webhooks';
 import { Migration20261201190000_campaign_media } from './Migration20261201190000_campaign_media';
 import { Migration20261201191000_campaign_started_webhook } from './Migration20261201191000_campaign_started_webhook';
+import { Migration20261201195000_crm } from './Migration20261201195000_crm';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -42,4 +43,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201170000_webhooks', class: Migration20261201170000_webhooks },
   { name: 'Migration20261201190000_campaign_media', class: Migration20261201190000_campaign_media },
   { name: 'Migration20261201191000_campaign_started_webhook', class: Migration20261201191000_campaign_started_webhook },
+  { name: 'Migration20261201195000_crm', class: Migration20261201195000_crm },
 ];

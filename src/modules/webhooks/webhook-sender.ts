@@ -32,9 +32,10 @@ export class WebhookSender implements OnModuleDestroy {
     this.httpsAgent.destroy();
   }
 
-  async send(rawUrl: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+  /** `timeoutMs`: the endpoint's own budget (a CRM connector's timeout), else WEBHOOK_TIMEOUT_MS. */
+  async send(rawUrl: string, headers: Record<string, string>, body: string, timeoutMs = this.config.webhooks.timeoutMs): Promise<SendResult> {
     const started = Date.now();
-    const { timeoutMs, responseExcerptBytes } = this.config.webhooks;
+    const { responseExcerptBytes } = this.config.webhooks;
     const done = (r: Omit<SendResult, 'durationMs'>): SendResult => ({ ...r, durationMs: Date.now() - started });
     const url = new URL(rawUrl);
     let address: string;

@@ -4,6 +4,8 @@ import { Account } from '../accounts/account.entity';
 import { TextArrayType } from '../contacts/contact-tags';
 import { Conversation } from '../conversations/conversation.entity';
 
+export type WebhookEndpointKind = 'webhook' | 'crm';
+
 /**
  * An outgoing webhook endpoint of an account (admins manage them). Its signing secret is sealed with
  * SECRETS_KEY (SecretBox) and shown once, when created or rotated; during a rotation's overlap the
@@ -11,6 +13,7 @@ import { Conversation } from '../conversations/conversation.entity';
  */
 @Entity({ tableName: 'webhook_endpoints' })
 @Index({ properties: ['account', 'createdAt'] })
+@Index({ properties: ['account', 'kind'] })
 export class WebhookEndpoint {
   [OptionalProps]?:
     | 'description'
@@ -24,6 +27,9 @@ export class WebhookEndpoint {
     | 'lastFailureAt'
     | 'previousSecretSealed'
     | 'previousSecretExpiresAt'
+    | 'kind'
+    | 'headersSealed'
+    | 'timeoutMs'
     | 'createdAt'
     | 'updatedAt';
 
@@ -32,6 +38,21 @@ export class WebhookEndpoint {
 
   @ManyToOne(() => Account, { ref: true, deleteRule: 'cascade' })
   account!: Ref<Account>;
+
+  /**
+   * 'webhook': an admin's endpoint (the webhooks API). 'crm': a CRM connector's write-back target,
+   * owned by the connector (not listed by the webhooks API; it receives only what is addressed to it).
+   */
+  @Property({ type: 'text', default: 'webhook' })
+  kind: WebhookEndpointKind = 'webhook';
+
+  /** SecretBox-sealed JSON object of extra request headers (a CRM's credentials); null: none. */
+  @Property({ type: 'text', nullable: true })
+  headersSealed: string | null = null;
+
+  /** One attempt's budget for this endpoint (null: WEBHOOK_TIMEOUT_MS). */
+  @Property({ type: 'int', nullable: true })
+  timeoutMs: number | null = null;
 
   @Property({ type: 'text' })
   url!: string;

@@ -11,6 +11,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { NoAccess } from '../../components/NoAccess';
 import { PageHeader } from '../../components/PageHeader';
+import { ContactCrmSection } from '../crm/ContactCrmSection';
 import { contactName } from './contactName';
 import { DeleteContactButton } from './DeleteContact';
 import { MergeContactButton } from './MergeContact';
@@ -275,6 +276,9 @@ export default function ContactDetailPage() {
             </Section>
             <Section title="Opt-outs">
               <OptOuts contact={c} />
+            </Section>
+            <Section title="CRM">
+              <ContactCrmSection contactId={c.id} />
             </Section>
             <Section title="Identities">
               {c.identities.length === 0 ? (

@@ -2,6 +2,7 @@ import { ConversationWorkflows } from '../../../temporal/conversation-workflows'
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
+import { refuseCrmManagedEdits } from '../../crm/crm-managed';
 import { applyAttributeValues } from '../attribute-values';
 import { ContactAccess } from '../contact-access';
 import { normaliseContactTags } from '../contact-tags';
@@ -52,6 +53,9 @@ export class UpdateContactUseCase {
       if (input.vip !== undefined) contact.vip = input.vip;
       if (tags !== undefined) contact.tags = tags;
       if (input.attributes !== undefined) {
+        // Only keys whose value would change: a client that sends the whole attribute set back is not refused.
+        const changing = Object.entries(input.attributes).filter(([k, v]) => (contact.attributes?.[k] ?? null) !== v).map(([k]) => k);
+        await refuseCrmManagedEdits(tx, actor.accountId, changing, actor.isAdmin);
         const definitions = await tx.find(ContactAttributeDefinition, { account: actor.accountId });
         contact.attributes = applyAttributeValues(contact.attributes ?? {}, input.attributes, definitions, actor.isAdmin);
       }

@@ -33,6 +33,9 @@ interface EndpointRow {
   secret_sealed: string;
   previous_secret_sealed: string | null;
   previous_secret_expires_at: Date | null;
+  kind: string;
+  headers_sealed: string | null;
+  timeout_ms: number | null;
 }
 
 interface DueRow {
@@ -74,7 +77,7 @@ export class DeliverDueWebhooksUseCase {
   async execute(input: DeliverDueInput): Promise<DeliverDueResult> {
     const em = this.em.fork();
     const [endpoint] = await em.execute<EndpointRow[]>(
-      'select id, url, enabled, secret_sealed, previous_secret_sealed, previous_secret_expires_at from webhook_endpoints where id = ?',
+      'select id, url, enabled, secret_sealed, previous_secret_sealed, previous_secret_expires_at, kind, headers_sealed, timeout_ms from webhook_endpoints where id = ?',
       [input.endpointId],
     );
     if (!endpoint) return { state: 'gone', more: false, nextDueInMs: null, attempted: 0, succeeded: 0 };
@@ -83,11 +86,13 @@ export class DeliverDueWebhooksUseCase {
     if (endpoint.previous_secret_sealed && endpoint.previous_secret_expires_at && new Date(endpoint.previous_secret_expires_at) > new Date()) {
       secrets.push(this.secrets.decrypt(endpoint.previous_secret_sealed, 'previous webhook secret'));
     }
+    // A CRM write-back endpoint's own headers (its credentials), sealed like the secrets.
+    const extraHeaders = endpoint.headers_sealed ? (JSON.parse(this.secrets.decrypt(endpoint.headers_sealed, 'endpoint headers')) as Record<string, string>) : {};
 
     // Claim what is due in one statement: attempts + 1 and next_attempt_at pushed ahead by one attempt
     // budget per place in its conversation's chain, so no other round sends them meanwhile (a crashed
     // worker's claims expire after that). Rows whose chain stopped early are released at the end.
-    const budget = (this.config.webhooks.timeoutMs + 10_000) / 1000;
+    const budget = ((endpoint.timeout_ms ?? this.config.webhooks.timeoutMs) + 10_000) / 1000;
     const due = await em.execute<DueRow[]>(
       `with picked as (
          select d.id from webhook_deliveries d
@@ -130,7 +135,7 @@ export class DeliverDueWebhooksUseCase {
           untried.push(...chain.slice(i).map((r) => r.id));
           return;
         }
-        const outcome = await this.attempt(em, endpoint, secrets, row, health);
+        const outcome = await this.attempt(em, endpoint, secrets, extraHeaders, row, health);
         input.heartbeat?.();
         attempted += 1;
         if (outcome === 'disabled') state = 'disabled';
@@ -162,10 +167,12 @@ export class DeliverDueWebhooksUseCase {
   }
 
   /** Sends one claimed delivery and records the attempt with the delivery's new state in one statement. */
-  private async attempt(em: EntityManager, endpoint: EndpointRow, secrets: string[], row: DueRow, health: { successRecorded: boolean }): Promise<'succeeded' | 'failed' | 'disabled'> {
+  private async attempt(em: EntityManager, endpoint: EndpointRow, secrets: string[], extraHeaders: Record<string, string>, row: DueRow, health: { successRecorded: boolean }): Promise<'succeeded' | 'failed' | 'disabled'> {
     const { retryScale, disableAfterFailingSeconds } = this.config.webhooks;
-    const headers = webhookHeaders(secrets, row.message_id, Math.floor(Date.now() / 1000), row.body);
-    const result = await this.sender.send(endpoint.url, headers, row.body);
+    const signed = webhookHeaders(secrets, row.message_id, Math.floor(Date.now() / 1000), row.body);
+    // CRM write-backs also carry the message id as Idempotency-Key (the same on every attempt and redelivery).
+    const headers = endpoint.kind === 'crm' ? { ...extraHeaders, ...signed, 'idempotency-key': row.message_id } : signed;
+    const result = await this.sender.send(endpoint.url, headers, row.body, endpoint.timeout_ms ?? undefined);
     const verdict = judgeAttempt(result.status, result.retryAfter, Date.now(), result.error ?? undefined);
     const error = verdict.kind === 'success' ? null : verdict.kind === 'gone' ? 'HTTP 410 Gone: the receiver asked to stop; the endpoint was disabled' : verdict.error;
     const delay = verdict.kind === 'retry' ? (verdict.retryAfterMs ?? nextDelayMs(row.attempts, retryScale)) : null;

@@ -13,6 +13,6 @@ export class ListWebhookEndpointsUseCase {
 
   async execute(input: { actor: Actor }): Promise<WebhookEndpoint[]> {
     this.access.requireAdmin(input.actor, 'managing webhooks');
-    return this.em.fork().find(WebhookEndpoint, { account: input.actor.accountId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return this.em.fork().find(WebhookEndpoint, { account: input.actor.accountId, kind: 'webhook' }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 }
