@@ -207,6 +207,12 @@ export interface AppConfig {
      * before any worker may take it. Short, so a killed worker delays timers by about this much.
      */
     stickyTimeoutMs: number;
+    /**
+     * A folder with prebuilt workflow bundles (workflow-bundle.<queue>.js, as writeWorkflowBundles
+     * writes them): the worker loads them instead of bundling at start. The cluster profile bundles
+     * once for all its workers.
+     */
+    workflowBundleDir?: string;
     devServerPort: number;
     uiPort: number;
     /** Where ops find the Temporal UI (printed, linked from the console). */
@@ -452,6 +458,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       webhookTaskQueue: str(env, 'TEMPORAL_WEBHOOK_TASK_QUEUE', 'webhooks')!,
       cliPath: str(env, 'TEMPORAL_CLI_PATH'),
       stickyTimeoutMs: int(env, 'TEMPORAL_STICKY_TIMEOUT_MS', 500, 100, 60000),
+      workflowBundleDir: str(env, 'TEMPORAL_WORKFLOW_BUNDLE_DIR'),
       devServerPort,
       uiPort,
       uiUrl: httpUrl(env, 'TEMPORAL_UI_URL') ?? (address ? undefined : `http://127.0.0.1:${uiPort}`),

@@ -8,9 +8,11 @@
  * Nothing is shared between the app processes but PostgreSQL and Temporal.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppConfig } from '../config/config';
 import { runMigrations } from '../database/migrate';
+import { writeWorkflowBundles } from '../worker/workflow-bundles';
 import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { stopWithParent } from './orphan-guard';
 import { localSecretsKey } from './secrets-key';
@@ -33,6 +35,8 @@ export interface ClusterStackOptions {
   temporal?: Partial<Omit<TemporalClusterOptions, 'postgres' | 'dir' | 'log'>>;
   /** How to run an app entry with node: e.g. dist/src/main.js; tests run the TypeScript sources. */
   nodeArgs: (entry: AppEntry) => string[];
+  /** Prebuilt workflow bundles for the workers (TEMPORAL_WORKFLOW_BUNDLE_DIR); default: bundled once here, into <dataDir>/workflow-bundles. */
+  workflowBundleDir?: string;
   /** Extra env for the children started this way (e.g. TS_NODE_PROJECT). */
   childEnv?: Record<string, string>;
   log?: (line: string) => void;
@@ -142,6 +146,8 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Runn
         markReady = resolve;
         failReady = reject;
       });
+      // Awaited only for processes with a ready line; an exit after that is reported by onUnexpectedExit.
+      ready.catch(() => undefined);
       const onOutput = (chunk: Buffer) => {
         const text = chunk.toString();
         recent = (recent + text).slice(-3000);
@@ -194,11 +200,19 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Runn
       apis.push({ ...proc, url, port, smtpIngressPort });
       apiReady.push(within(waitForHealth(url, proc), API_READY_MS, name));
     }
+    let bundleDir = opts.workflowBundleDir;
+    if (!bundleDir) {
+      const t = Date.now();
+      bundleDir = path.join(opts.dataDir, 'workflow-bundles');
+      fs.mkdirSync(bundleDir, { recursive: true });
+      await writeWorkflowBundles(bundleDir, (m) => log(`workflow bundle: ${m}`));
+      log(`workflow bundles built once for every worker (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    }
     let workerCount = 0;
     const addWorker = async (): Promise<AppProcess> => {
       workerCount += 1;
       const name = `worker-${workerCount}`;
-      const { proc, ready } = spawnApp(name, 'worker/worker', { ...base, SMTP_INGRESS_PORT: 'off' }, 'worker polling task queues');
+      const { proc, ready } = spawnApp(name, 'worker/worker', { ...base, SMTP_INGRESS_PORT: 'off', TEMPORAL_WORKFLOW_BUNDLE_DIR: bundleDir }, 'worker polling task queues');
       await within(ready, WORKER_READY_MS, name);
       return proc;
     };

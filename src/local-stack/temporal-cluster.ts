@@ -12,6 +12,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { Connection } from '@temporalio/client';
@@ -87,18 +88,40 @@ export interface RunningTemporalCluster {
   stop(): Promise<void>;
 }
 
+/** cluster_membership.rpc_port is a smallint. */
+const MAX_MEMBERSHIP_PORT = 32767;
+
+/** A port below `max` (and above 10000) that was free a moment ago on 127.0.0.1. */
+async function freePortBelow(max: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 10000 + Math.floor(Math.random() * (max - 10000));
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port below ${max} found`);
+}
+
 export async function clusterPorts(layout: 'offsets' | 'free', frontendPort: number | undefined): Promise<ClusterPorts> {
   if (layout === 'free') {
     const p = async () => freePort();
+    // The membership table stores ports as smallint: a port from the ephemeral range (above 32767)
+    // makes every service exit at start ("value ... is out of range for type smallint").
+    const m = async () => freePortBelow(MAX_MEMBERSHIP_PORT);
     return {
-      frontend: { grpc: frontendPort || (await p()), membership: await p(), http: await p() },
-      history: { grpc: await p(), membership: await p() },
-      matching: { grpc: await p(), membership: await p() },
-      worker: { grpc: await p(), membership: await p() },
+      frontend: { grpc: frontendPort || (await p()), membership: await m(), http: await p() },
+      history: { grpc: await p(), membership: await m() },
+      matching: { grpc: await p(), membership: await m() },
+      worker: { grpc: await p(), membership: await m() },
     };
   }
   const f = frontendPort || 7233;
-  if (f < 1024 || f + 10 > 65535) throw new Error(`frontend port ${f}: the offsets layout needs ${f - 300}..${f + 10} to be valid ports`);
+  if (f < 1324 || f - 294 > MAX_MEMBERSHIP_PORT || f + 10 > 65535) {
+    throw new Error(`frontend port ${f}: the offsets layout puts the membership ports at ${f - 300}..${f - 294}, which must be 1024..${MAX_MEMBERSHIP_PORT}`);
+  }
   return {
     frontend: { grpc: f, membership: f - 300, http: f + 10 },
     history: { grpc: f + 1, membership: f - 299 },
@@ -369,7 +392,7 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
         if (!line.trim()) continue;
         recent.push(line);
         if (recent.length > 20) recent.shift();
-        if (!stopping && /"level":"(error|fatal|panic)"|\blevel=(error|fatal)/i.test(line) && !/shard status unknown|Unable to get namespace|Not enough hosts/i.test(line)) log(`[temporal ${service}] ${line.slice(0, 500)}`);
+        if (!stopping && /"level":"(error|fatal|panic)"|\blevel=(error|fatal)/i.test(line) && !/shard status unknown|Unable to get namespace|Not enough hosts|not healthy yet/i.test(line)) log(`[temporal ${service}] ${line.slice(0, 500)}`);
       }
     };
     child.stdout!.on('data', onOutput);

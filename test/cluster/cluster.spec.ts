@@ -94,8 +94,10 @@ beforeAll(async () => {
     temporal: { databases: DATABASES, portLayout: 'free', historyShards: 4, logLevel: 'warn' },
     // The TypeScript sources through ts-node with SWC (as test/support/worker-process.ts does): no build needed.
     nodeArgs: (entry: AppEntry) => ['-r', 'ts-node/register', path.join(ROOT, 'src', `${entry}.ts`)],
+    // The run's workflow bundles (test/setup/global-setup.ts), as the profile's own would be.
+    workflowBundleDir: path.dirname((JSON.parse(process.env.TEST_WORKFLOW_BUNDLES!) as { conversations: string }).conversations),
     childEnv: { TS_NODE_PROJECT: path.join(ROOT, 'test/support/worker-process.tsconfig.json') },
-    log: (line) => process.stdout.write(`[cluster-test] ${line}\n`),
+    log: (line) => process.stdout.write(`[cluster-test] +${((Date.now() - t) / 1000).toFixed(1)} s ${line}\n`),
     output: (name, line) => /error|fail/i.test(line) && process.stdout.write(`[${name}] ${line}\n`),
   });
   startedInMs = Date.now() - t;
@@ -177,6 +179,27 @@ test('a login throttle hit on replica 1 counts on replica 2', async () => {
   expect((await httpFrom(two, randomClient(), 'POST', '/api/v1/auth/login', { email: user.email, password: PASSWORD })).status).toBe(200);
 });
 
+test('one contact import per account across replicas: a second one on replica 2 while replica 1 imports is a 429', async () => {
+  const [one, two] = stack.apis;
+  const admin = await signUp({ baseUrl: one.url });
+  const importCsv = async (on: { url: string }, csv: string) => {
+    const res = await fetch(`${on.url}/api/v1/contacts/import`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'text/csv' }, body: csv });
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { created?: number; message?: string } };
+  };
+  const rows = 1000;
+  const big = importCsv(one, `name,email\n${Array.from({ length: rows }, (_, i) => `Bulk ${i},bulk-${suffix}-${i}@example.com`).join('\n')}\n`);
+  // Wait until replica 1 holds the account's import slot (a lease row in PostgreSQL).
+  await eventually(async () => ((await db.query(`select 1 from work_slots where kind = 'contact-import' and account_id = $1`, [admin.accountId])).rowCount ? true : undefined), 20_000, 'the import slot');
+  const second = await importCsv(two, 'name\nMeanwhile\n');
+  expect(second.status).toBe(429);
+  expect(second.retryAfter).toMatch(/^\d+$/);
+  expect(second.body.message).toBe('an account may run at most 1 contact import at once; try again when it has finished');
+  expect(await big).toMatchObject({ status: 200, body: { created: rows } });
+  // Done: the slot is gone and replica 2 imports.
+  expect((await db.query(`select 1 from work_slots where account_id = $1`, [admin.accountId])).rowCount).toBe(0);
+  expect(await importCsv(two, 'name\nAfterwards\n')).toMatchObject({ status: 200, body: { created: 1 } });
+}, 120_000);
+
 test('an agent logs out on replica 1: after the grace period the conversation is unassigned by whichever worker is left, and a stream on replica 2 sees it', async () => {
   const [one, two] = stack.apis;
   const admin = await signUp({ baseUrl: one.url });
@@ -217,6 +240,7 @@ test('an agent logs out on replica 1: after the grace period the conversation is
   type HistoryEvent = {
     workflowExecutionSignaledEventAttributes?: unknown;
     timerStartedEventAttributes?: unknown;
+    timerFiredEventAttributes?: unknown;
     workflowTaskStartedEventAttributes?: { identity?: string | null } | null;
     activityTaskStartedEventAttributes?: { identity?: string | null } | null;
   };
@@ -239,11 +263,17 @@ test('an agent logs out on replica 1: after the grace period the conversation is
   const decision = await db.query<{ summary: string; created_at: Date }>(`select summary, created_at from conversation_decisions where conversation_id = $1 and kind = 'unassigned'`, [conversationId]);
   expect(decision.rows[0].summary).toMatch(/^unassigned from Agent A: logged out at .* not back within the 3 s grace period/);
   const lateMs = new Date(decision.rows[0].created_at).getTime() - loggedOutAt - GRACE * 1000;
-  // Another worker ran the unassign.
-  const activityWorker = (await events()).map((e) => e.activityTaskStartedEventAttributes?.identity).filter((x): x is string => Boolean(x)).at(-1);
+  // Another worker ran the workflow task after the grace timer fired and the unassign activity.
+  const all = await events();
+  const fired = all.map((e) => Boolean(e.timerFiredEventAttributes)).lastIndexOf(true);
+  expect(fired).toBeGreaterThan(0);
+  const afterTimer = all.slice(fired);
+  const workflowWorker = afterTimer.map((e) => e.workflowTaskStartedEventAttributes?.identity).find(Boolean);
+  expect(workflowWorker?.startsWith(`${victim!.pid}@`)).toBe(false);
+  const activityWorker = afterTimer.map((e) => e.activityTaskStartedEventAttributes?.identity).find((x): x is string => Boolean(x));
   expect(activityWorker).toBeDefined();
   expect(activityWorker!.startsWith(`${victim!.pid}@`)).toBe(false);
   expect(stack.workers.some((w) => w !== victim && activityWorker!.startsWith(`${w.pid}@`))).toBe(true);
-  process.stdout.write(`[cluster-test] figures: unassigned ${unassignedAfter} ms after the logout (grace ${GRACE} s; decision ${lateMs} ms after the grace ended), worker ${victim!.pid} killed, unassign ran on ${activityWorker}\n`);
+  process.stdout.write(`[cluster-test] figures: unassigned ${unassignedAfter} ms after the logout (grace ${GRACE} s; decision ${lateMs} ms after the grace ended), worker ${victim!.pid} killed, the workflow task after the timer ran on ${workflowWorker}, the unassign on ${activityWorker}\n`);
   expect(lateMs).toBeLessThan(5000);
 }, 90_000);
