@@ -263,14 +263,15 @@ test('an agent logs out on replica 1: after the grace period the conversation is
   const decision = await db.query<{ summary: string; created_at: Date }>(`select summary, created_at from conversation_decisions where conversation_id = $1 and kind = 'unassigned'`, [conversationId]);
   expect(decision.rows[0].summary).toMatch(/^unassigned from Agent A: logged out at .* not back within the 3 s grace period/);
   const lateMs = new Date(decision.rows[0].created_at).getTime() - loggedOutAt - GRACE * 1000;
-  // Another worker ran the workflow task after the grace timer fired and the unassign activity.
-  const all = await events();
-  const fired = all.map((e) => Boolean(e.timerFiredEventAttributes)).lastIndexOf(true);
-  expect(fired).toBeGreaterThan(0);
-  const afterTimer = all.slice(fired);
-  const workflowWorker = afterTimer.map((e) => e.workflowTaskStartedEventAttributes?.identity).find(Boolean);
+  // Another worker ran the workflow task after the grace timer fired and the unassign activity (its
+  // started event is written with its completion, a moment after the unassign committed).
+  const { workflowWorker, activityWorker } = await eventually(async () => {
+    const all = await events();
+    const afterTimer = all.slice(all.map((e) => Boolean(e.timerFiredEventAttributes)).lastIndexOf(true));
+    const activity = afterTimer.map((e) => e.activityTaskStartedEventAttributes?.identity).find((x): x is string => Boolean(x));
+    return activity ? { workflowWorker: afterTimer.map((e) => e.workflowTaskStartedEventAttributes?.identity).find(Boolean), activityWorker: activity } : undefined;
+  }, 10_000, 'the unassign activity in the history');
   expect(workflowWorker?.startsWith(`${victim!.pid}@`)).toBe(false);
-  const activityWorker = afterTimer.map((e) => e.activityTaskStartedEventAttributes?.identity).find((x): x is string => Boolean(x));
   expect(activityWorker).toBeDefined();
   expect(activityWorker!.startsWith(`${victim!.pid}@`)).toBe(false);
   expect(stack.workers.some((w) => w !== victim && activityWorker!.startsWith(`${w.pid}@`))).toBe(true);
