@@ -281,6 +281,23 @@ export async function prepareTemporalDatabases(
   return done;
 }
 
+/** Waits until the cluster metadata row exists (the first service to start writes it). */
+async function waitForClusterMetadata(pg: PostgresServer, database: string, exited: () => boolean, logDir: string): Promise<void> {
+  const client = new PgClient({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if ((await client.query('select 1 from cluster_metadata_info limit 1')).rowCount) return;
+      if (exited()) throw new Error(`Temporal's history service exited before it wrote the cluster metadata (log: ${path.join(logDir, 'history.log')})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`Temporal's history service did not write the cluster metadata within 60 s (log: ${path.join(logDir, 'history.log')})`);
+  } finally {
+    await client.end();
+  }
+}
+
 interface ServiceProcess {
   child: ChildProcess;
   exited: Promise<void>;
@@ -408,16 +425,14 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
     );
     return { child, exited: exitedPromise, hasExited: () => exited, recent };
   };
-  for (const service of TEMPORAL_SERVICES) processes[service] = startService(service);
-
   const stopAll = async () => {
     stopping = true;
     // The worker service and the frontend first, then matching, then history (its shards are released last).
     for (const group of [['worker', 'frontend'], ['matching'], ['history']] as TemporalService[][]) {
       await Promise.all(
         group.map(async (service) => {
-          const p = processes[service];
-          if (p.hasExited()) return;
+          const p = processes[service] as ServiceProcess | undefined;
+          if (!p || p.hasExited()) return;
           p.child.kill('SIGTERM');
           const timer = setTimeout(() => !p.hasExited() && p.child.kill('SIGKILL'), 10_000);
           await p.exited;
@@ -426,6 +441,17 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
       );
     }
   };
+
+  // On a fresh database each service would write the cluster metadata at start, and all but one fail
+  // on the duplicate key and exit: history goes first and the others follow once the row is there.
+  processes.history = startService('history');
+  try {
+    await waitForClusterMetadata(opts.postgres, databases.main, () => processes.history.hasExited(), logDir);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  for (const service of TEMPORAL_SERVICES) if (service !== 'history') processes[service] = startService(service);
 
   const address = `127.0.0.1:${ports.frontend.grpc}`;
   const started = Date.now();
