@@ -1,4 +1,4 @@
-import type { RunAutomationUseCase } from '../src/modules/automation/use-cases/run-automation.use-case';
+import type { RunAutomationInput, RunAutomationUseCase } from '../src/modules/automation/use-cases/run-automation.use-case';
 import type { DecisionRecord } from '../src/modules/conversations/decision-log';
 import type { DescribeConversationUseCase } from '../src/modules/conversations/use-cases/describe-conversation.use-case';
 import type { RecordWorkflowDecisionInput, RecordWorkflowDecisionUseCase } from '../src/modules/conversations/use-cases/record-workflow-decision.use-case';
@@ -65,7 +65,7 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
     },
 
     /** The automation rules over the conversation's new events and due timers; answers when the next timer is due. */
-    runAutomation(input: { conversationId: string }) {
+    runAutomation(input: RunAutomationInput) {
       return asActivity(() => deps.runAutomation.execute(input));
     },
 

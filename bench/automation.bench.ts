@@ -8,14 +8,14 @@
  *  1. Inbound -> assigned at BENCH_RATE msg/s (10) for an inbox whose account has no rules and one
  *     whose account has 50 enabled rules of realistic shape (45 on message_received with conditions
  *     that rarely hold, 3 that tag or raise the priority, 2 time-based ones that arm a timer), in
- *     the order none, 50, none, 50 so the machine's drift hits both alike. Per phase: POST -> assigned
+ *     the order none, 50, none, 50... (BENCH_PAIRS pairs) so the machine's drift hits both alike. Per phase: POST -> assigned
  *     (routing) and POST -> the automation pass over the message (its run row), p50/p99, and CPU.
  *  2. BENCH_TIMERS (5,000) conversations, each with an armed "idle for BENCH_IDLE_SECONDS" timer;
  *     when they come due: how late each rule fired after its due time (p50/p99/max) and the worker's
  *     RSS with all of them armed.
  *
  * One JSON document on stdout, progress on stderr. Settings (env, or --name=value):
- *   BENCH_RATE=10  BENCH_SECONDS=20  BENCH_TIMERS=5000  BENCH_FILL_RATE=100  BENCH_IDLE_SECONDS=90
+ *   BENCH_RATE=10  BENCH_SECONDS=20  BENCH_PAIRS=3  BENCH_TIMERS=5000  BENCH_FILL_RATE=100  BENCH_IDLE_SECONDS=90
  *   BENCH_WORKER_RUNTIME=node|ts-node
  */
 import 'reflect-metadata';
@@ -34,6 +34,8 @@ import { BenchWorker, prepareWorkerRuntime, type WorkerRuntime } from './support
 
 const RATE = positiveNumber('BENCH_RATE', 10);
 const SECONDS = positiveNumber('BENCH_SECONDS', 20);
+/** Phases none/50 alternate this many times: p99 over 200 samples of one phase swings with one stall. */
+const PAIRS = positiveNumber('BENCH_PAIRS', 3);
 const TIMERS = positiveNumber('BENCH_TIMERS', 5000);
 const FILL_RATE = positiveNumber('BENCH_FILL_RATE', 100);
 const IDLE_SECONDS = positiveNumber('BENCH_IDLE_SECONDS', 90);
@@ -143,7 +145,8 @@ async function automationBench() {
     // --- 1. latency with none and with 50 rules, interleaved -------------------------------------
     const phases: Record<string, unknown>[] = [];
     const byRules: Record<'none' | 'fifty', { assigned: number[] }> = { none: { assigned: [] }, fifty: { assigned: [] } };
-    for (const [round_, which] of (['none', 'fifty', 'none', 'fifty'] as const).entries()) {
+    const order = Array.from({ length: PAIRS }, () => ['none', 'fifty'] as const).flat();
+    for (const [round_, which] of order.entries()) {
       const count = Math.round(RATE * SECONDS);
       log(`phase ${round_ + 1}: ${which === 'none' ? 'no rules' : '50 rules'}, ${count} messages at ${RATE}/s`);
       const c0 = cpuSnapshot(probes);
@@ -162,6 +165,12 @@ async function automationBench() {
     const none = distribution(byRules.none.assigned);
     const fifty = distribution(byRules.fifty.assigned);
     const ratio = none.p99 && fifty.p99 ? round(fifty.p99 / none.p99, 2) : null;
+    // Each pair's own ratio too: a stall in one phase shows as one outlier pair, not as the whole result.
+    const pairRatios = [];
+    for (let i = 0; i + 1 < phases.length; i += 2) {
+      const [a, b] = [phases[i].assignedMs as { p99: number | null }, phases[i + 1].assignedMs as { p99: number | null }];
+      pairRatios.push(a.p99 && b.p99 ? round(b.p99 / a.p99, 2) : null);
+    }
 
     // --- 2. 5,000 armed idle timers ---------------------------------------------------------
     const timerAdmin = await signUp(base, 'Automation bench timers', `admin-timers-${RUN}@example.com`);
@@ -208,8 +217,9 @@ async function automationBench() {
       benchmark: 'automation',
       unit: 'ms',
       latency: {
-        what: `inbound POST -> assigned (routing's decision) and -> the automation pass over the message (its run row), ${RATE} msg/s, ${SECONDS} s per phase, phases none/50/none/50`,
+        what: `inbound POST -> assigned (routing's decision) and -> the automation pass over the message (its run row), ${RATE} msg/s, ${SECONDS} s per phase, phases none/50 alternating ${PAIRS} times`,
         phases,
+        p99RatioPerPair: pairRatios,
         assignedNoRules: none,
         assignedFiftyRules: fifty,
         p99RatioFiftyToNone: ratio,

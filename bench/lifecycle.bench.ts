@@ -12,7 +12,9 @@
  *     (open loop, bench/support/load.ts) for a while, with 10 agents online. Latency = the 'assigned'
  *     decision's created_at (clock_timestamp() inside the routing transaction, this machine's clock)
  *     minus the POST start (Date.now(), same clock). Also given: the latency as seen by polling
- *     Postgres every 20 ms, and where the time went in a sample of workflow histories.
+ *     Postgres every 20 ms, where the time went in a sample of workflow histories, and the work per
+ *     new conversation: SQL statements and explicit transactions (counted with pg_stat_statements;
+ *     the bench's own reads run as an observer role and are left out) and CPU ms per process.
  *  3. Open conversations are topped up to 5,000 (at the best sustained rate measured, at most
  *     BENCH_FILL_RATE); once all are assigned, the worker's RSS (/proc VmRSS) and heap.
  *
@@ -41,6 +43,7 @@ import { type CpuProbe, cpuBetween, cpuSecondsOf, cpuSnapshot, memoryOf, thisPro
 import { log, runBench, sleep } from './support/run';
 import { positiveNumber, positiveNumbers, setting } from './support/settings';
 import { BenchStack } from './support/stack';
+import { StatementCounter } from './support/statement-count';
 import { workflowStages } from './support/workflow-stages';
 import { BenchWorker, prepareWorkerRuntime, type WorkerRuntime } from './support/worker-process';
 
@@ -62,6 +65,20 @@ const GOAL_RATE = 50;
 const GOAL_RATIO = 0.5;
 const RUN = `b${Date.now().toString(36)}`;
 
+/** CPU ms per conversation of each probed process and their sum, between two snapshots. */
+function cpuMsPer(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>, conversations: number): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  let total = 0;
+  for (const [label, secondsA] of Object.entries(a.per)) {
+    const secondsB = b.per[label];
+    const ms = secondsA === null || secondsB === null || secondsB === undefined ? null : ((secondsB - secondsA) * 1000) / Math.max(1, conversations);
+    out[label] = ms === null ? null : round(ms, 1);
+    if (ms !== null) total += ms;
+  }
+  out.total = round(total, 1);
+  return out;
+}
+
 async function lifecycleBench() {
   const started = Date.now();
   const loadAtStart = os.loadavg().map((l) => round(l, 2));
@@ -69,7 +86,7 @@ async function lifecycleBench() {
   try {
     // --- services -------------------------------------------------------------------------
     log(`load average at start: ${loadAtStart.join(' ')} (${os.cpus().length} cpus)`);
-    await stack.startPostgres();
+    await stack.startPostgres({ countStatements: true });
     const temporal = await stack.startTemporal({ inMemory: TEMPORAL_DB === 'memory' });
     const t = Date.now();
     const bundles = await stack.workflowBundles();
@@ -88,7 +105,9 @@ async function lifecycleBench() {
     const workerIdle = await worker.memory();
     log(`API ${base}, product worker pid ${worker.pid} (RSS ${workerIdle.rssMb} MB idle)`);
 
-    const db = await stack.database();
+    // The bench's own reads go through an observer role, left out of the statement counts.
+    const counter = await StatementCounter.start(stack, await stack.database());
+    const db = counter.observer;
     const tracker = new AssignmentTracker(db, POLL_MS);
     tracker.start();
     stack.defer('assignment poller', () => tracker.stop());
@@ -135,19 +154,36 @@ async function lifecycleBench() {
       log(`rate ${rate}/s: ${count} messages over ${SECONDS} s (${openBefore} conversations open before)`);
       let peakRss = 0;
       const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(worker.pid)?.rssMb ?? 0)), 1000);
+      await counter.reset();
       const c0 = cpuSnapshot(probes);
       const samples = await offer(target, `r${rate}`, rate, count);
       const c1 = cpuSnapshot(probes);
       const settled = await tracker.settle(samples, SETTLE_SECONDS * 1000);
       clearInterval(rssTimer);
+      // The steps after the assignment (the automation pass) end within the same workflow task; a
+      // moment more for the last ones, then the work per conversation: statements, CPU per process.
+      await sleep(1500);
+      const c2 = cpuSnapshot(probes);
+      const counts = await counter.read();
+      const created = samples.filter((x) => x.conversationId).length;
+      const perConversation = {
+        conversations: created,
+        statements: round(counts.statements / Math.max(1, created), 1),
+        statementsInTriggers: round(counts.inTriggers / Math.max(1, created), 1),
+        explicitTransactions: round(counts.transactions / Math.max(1, created), 2),
+        cpuMs: cpuMsPer(c0, c2, created),
+        topStatements: counts.top.slice(0, 8).map((t) => ({ perConversation: round(t.calls / Math.max(1, created), 2), query: t.query })),
+      };
       const summary = {
         ...summarize(rate, SECONDS, samples, settled),
         openConversationsBefore: openBefore,
         workerPeakRssMb: peakRss,
         stagesMs: await workflowStages(client, samples),
+        perConversation,
       };
       phases.push(summary);
       phaseCpu.push({ offeredPerSecond: rate, ...cpuBetween(c0, c1) });
+      log(`  per new conversation: ${perConversation.statements} statements (+${perConversation.statementsInTriggers} in triggers), ${perConversation.explicitTransactions} transactions, CPU ms ${JSON.stringify(perConversation.cpuMs)}`);
       log(
         `  sustained ${summary.sustainedPerSecond}/s, latency p50 ${summary.latencyMs.p50} ms p99 ${summary.latencyMs.p99} ms max ${summary.latencyMs.max} ms, ` +
           `errors ${summary.errors}, not assigned ${summary.notAssigned}; cpu ${JSON.stringify(phaseCpu[phaseCpu.length - 1])}`,

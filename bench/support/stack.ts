@@ -56,10 +56,14 @@ export class BenchStack {
     this.stops.push({ what, stop });
   }
 
-  /** A throwaway embedded PostgreSQL on a free port, migrated. */
-  async startPostgres(): Promise<string> {
+  /**
+   * A throwaway embedded PostgreSQL on a free port, migrated. `countStatements`: with
+   * pg_stat_statements loaded, so the bench can count the product's statements (statement-count.ts).
+   */
+  async startPostgres(opts: { countStatements?: boolean } = {}): Promise<string> {
     const port = await freePort();
-    const pg = await startEmbeddedPostgres({ dataDir: this.postgresDataDir, port, database: 'cx_bench', persistent: false });
+    const settings = opts.countStatements ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', 'pg_stat_statements.track_utility': 'on' } : undefined;
+    const pg = await startEmbeddedPostgres({ dataDir: this.postgresDataDir, port, database: 'cx_bench', persistent: false, settings });
     this.postmasterPid = pg.pid;
     this.defer('PostgreSQL', () => pg.stop());
     log(`PostgreSQL on ${port}`);
@@ -130,8 +134,13 @@ export class BenchStack {
   }
 
   /** A plain pg client of the bench's own, to read the record. */
-  async database(): Promise<PgClient> {
-    const db = new PgClient({ connectionString: this.databaseUrl });
+  async database(opts: { user?: string; password?: string } = {}): Promise<PgClient> {
+    const url = new URL(this.databaseUrl);
+    if (opts.user) {
+      url.username = opts.user;
+      url.password = opts.password ?? '';
+    }
+    const db = new PgClient({ connectionString: url.toString() });
     await db.connect();
     this.defer('bench database client', () => db.end());
     return db;

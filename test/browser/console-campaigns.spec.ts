@@ -2,9 +2,12 @@
  * Campaigns and reports in a real Chromium against a real stack (PostgreSQL, Temporal, the API and
  * an in-process worker; SMS through the official client to the local fake of Twilio's REST API):
  * a campaign to 200 contacts made and started from the UI, its progress bar moving to 100 % without
- * a reload, held while paused; a CSAT reply by SMS (signed Twilio webhook) shown in the Reports page.
+ * a reload, held while paused; a campaign with MMS media (a bad URL shown on the field); a CSAT reply by
+ * SMS (signed Twilio webhook) shown in the Reports page.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import * as nodeHttp from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Page } from 'playwright-core';
 import twilio from 'twilio';
@@ -234,6 +237,65 @@ test('pause and cancel: cancel asks for confirmation and stops the run', async (
   expect(sent).toBeLessThan(50);
   expect((await asAdmin<{ status: string }>('GET', `/api/v1/campaigns/${created.body.id}`)).body.status).toBe('cancelled');
   await context.close();
+}, 120_000);
+
+test('a campaign with media (MMS): a bad URL is shown on the Media field naming it; the saved media are listed and go out with every message', async () => {
+  const media = nodeHttp.createServer((req, res) => {
+    const ok = req.url === '/sale.png';
+    res.writeHead(ok ? 200 : 404, { 'content-type': ok ? 'image/png' : 'text/plain', 'content-length': ok ? '20480' : '0' });
+    res.end();
+  });
+  await new Promise<void>((r) => media.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(media.address() as AddressInfo).port}`;
+  try {
+    await smsInbox('Picture sales');
+    const batch = `m${Date.now()}`;
+    const ids = [randomUUID(), randomUUID()];
+    const phones = ids.map((_id, i) => `+1555${String(5_000_000 + i).padStart(7, '0')}`);
+    await sql(`insert into contacts (id, account_id, name, phone, attributes) select u.id, ?, 'Pic', u.phone, jsonb_build_object('batch', ?::text) from unnest(?::uuid[], ?::text[]) as u(id, phone)`, [
+      admin.accountId,
+      batch,
+      `{${ids.join(',')}}`,
+      `{${phones.join(',')}}`,
+    ]);
+    await sql(`insert into contact_identities (id, account_id, contact_id, channel_type, address) select gen_random_uuid(), ?, u.id, 'sms', u.phone from unnest(?::uuid[], ?::text[]) as u(id, phone)`, [
+      admin.accountId,
+      `{${ids.join(',')}}`,
+      `{${phones.join(',')}}`,
+    ]);
+
+    const context = await newContext(stack);
+    const page = await context.newPage();
+    await loginAs(page, stack, admin.email, PASSWORD);
+    await page.goto('/campaigns/new');
+    await visible(page.getByRole('heading', { name: 'New campaign', level: 1 }));
+    await page.getByRole('textbox', { name: /^Name/ }).fill('Picture sale');
+    await pick(page, /^Sending inbox/, /Picture sales/);
+    await page.getByLabel('Attribute filters').fill(`batch=${batch}`);
+    await page.getByRole('textbox', { name: /^Template/ }).fill(`[${batch}] Look at this`);
+    const mediaField = page.locator('input').and(page.getByLabel('Media (MMS)'));
+    await mediaField.fill(`${base}/gone.png`);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await visible(page.locator('.mantine-InputWrapper-error').filter({ hasText: `${base}/gone.png: answered HTTP 404` }));
+    await screenshot(page, 'campaign-form-media-error');
+
+    await mediaField.focus();
+    await page.keyboard.press('Backspace'); // an empty TagsInput's Backspace removes the last URL
+    await mediaField.fill(`${base}/sale.png`);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await visible(page.getByRole('heading', { name: 'Picture sale', level: 1 }));
+    await visible(page.getByLabel('Media (MMS)').getByRole('link', { name: `${base}/sale.png` }));
+    await page.getByRole('button', { name: 'Start' }).click();
+    await visible(page.getByLabel('Status: Completed'));
+    const calls = fake.requests.filter((r) => r.method === 'POST' && r.form.Body?.startsWith(`[${batch}]`));
+    expect(calls.map((c) => c.form.To).sort()).toEqual([...phones].sort());
+    expect(calls.every((c) => c.mediaUrls.join() === `${base}/sale.png`)).toBe(true);
+    await context.close();
+  } finally {
+    await new Promise((r) => media.close(r));
+  }
 }, 120_000);
 
 test("a CSAT reply by SMS (signed Twilio webhook) shows in the Reports page's CSAT chart table for the agent", async () => {

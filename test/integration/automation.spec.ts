@@ -5,6 +5,7 @@
  */
 import { EntityManager } from '@mikro-orm/postgresql';
 import { conversationWorkflowId } from '../../workflows/contracts/conversation.contract';
+import { ConversationStatus } from '../../workflows/contracts/search-attributes';
 import { conversationRow, decisionsOf, firings, insertRule, statusChangedAt, tagsOf } from '../support/automation';
 import { createLifecycleFixture, sleep, type LifecycleFixture } from '../support/lifecycle-fixture';
 import { eventually, http, startTestStack, type TestStack } from '../support/test-stack';
@@ -176,6 +177,39 @@ describe('time-based rules', () => {
     await fx.inbound('waiting-1', 'Hello??');
     await sleep(7000);
     expect(await firings(stack, c.conversationId)).toHaveLength(1);
+  }, 90_000);
+});
+
+describe("a rule's own changes", () => {
+  test('a rule resolves: the seat, the CSAT survey and the search attributes follow in the same workflow task, without a signal to itself', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 1, settings: { routing: { capacityPerAgent: 1 }, csat: { enabled: true, delaySeconds: 3600 } } });
+    const [agent] = fx.agents;
+    await fx.login(agent);
+    await insertRule(stack, {
+      accountId: fx.admin.accountId,
+      inboxId: fx.inboxId,
+      name: 'Thanks closes',
+      trigger: { event: 'message_received' },
+      conditions: { all: [{ attribute: 'message.content', operator: 'contains', value: 'thanks, solved' }] },
+      actions: [{ type: 'set_status', status: 'resolved' }],
+    });
+    const first = await fx.inbound('own-1', 'my parcel is late');
+    await eventually(async () => ((await conversationRow(stack, first.conversationId)).assignee_id === agent.userId ? true : undefined), 15_000, 'first assigned');
+    // The agent is full (capacity 1): the second conversation waits in the queue.
+    const second = await fx.inbound('own-2', 'me too');
+    await settled(second.conversationId);
+    expect((await conversationRow(stack, second.conversationId)).assignee_id).toBeNull();
+
+    await fx.inbound('own-1', 'thanks, solved!');
+    await eventually(async () => ((await conversationRow(stack, first.conversationId)).status === 'resolved' ? true : undefined), 15_000, 'resolved by the rule');
+    // The freed seat went to the waiting conversation, the survey was scheduled, the search attribute follows.
+    await eventually(async () => ((await conversationRow(stack, second.conversationId)).assignee_id === agent.userId ? true : undefined), 15_000, 'the queued one took the seat');
+    await eventually(async () => ((await decisionsOf(stack, first.conversationId, 'csat_scheduled')).length === 1 ? true : undefined), 10_000, 'CSAT scheduled');
+    const handle = stack.temporal.workflow.getHandle(conversationWorkflowId(first.conversationId));
+    await eventually(async () => ((await handle.describe()).typedSearchAttributes.get(ConversationStatus) === 'resolved' ? true : undefined), 10_000, 'status search attribute');
+    // Two signals: the two inbound messages. The rule's resolve told its workflow through the pass's answer.
+    const signals = ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => e.workflowExecutionSignaledEventAttributes!.signalName);
+    expect(signals).toEqual(['inboundMessage', 'inboundMessage']);
   }, 90_000);
 });
 

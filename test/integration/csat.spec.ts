@@ -568,6 +568,24 @@ describe('the CSAT report', () => {
     expect(empty.body.to).toBe('2020-02-01T00:00:00.000Z');
   });
 
+  test("periods are days in the account's time zone (Asia/Tokyo, UTC+9); a date-only from is its local midnight", async () => {
+    expect((await http(stack, 'PATCH', '/api/v1/account', { settings: { timezone: 'Asia/Tokyo' } }, acct.admin.token)).status).toBe(200);
+    try {
+      const from = new Date(Date.now() - 50 * DAY_MS).toISOString().slice(0, 10);
+      const res = await report(acct.admin, `?from=${from}&groupBy=day`);
+      expect(res.status).toBe(200);
+      expect(res.body.timezone).toBe('Asia/Tokyo');
+      expect(res.body.from).toBe(new Date(Date.parse(`${from}T00:00:00Z`) - 9 * 3_600_000).toISOString());
+      const tokyoDays = [...new Set((await sql<{ day: string }>(
+        `select to_char(sent_at at time zone 'Asia/Tokyo', 'YYYY-MM-DD') as day from csat_surveys where account_id = ? and sent_at >= ?`,
+        [acct.accountId, res.body.from],
+      )).map((r) => r.day))].sort();
+      expect(res.body.rows.map((r) => r.key)).toEqual(tokyoDays);
+    } finally {
+      await http(stack, 'PATCH', '/api/v1/account', { settings: { timezone: 'UTC' } }, acct.admin.token);
+    }
+  });
+
   test('managers see the inboxes they manage; team members and other accounts do not', async () => {
     const mine = await report(managerA, '');
     expect(mine.status).toBe(200);

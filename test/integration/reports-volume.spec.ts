@@ -86,7 +86,7 @@ afterAll(async () => {
 });
 
 describe('GET /api/v1/reports/volume', () => {
-  test('administrators: created and resolved by UTC day and by inbox, with the channel and a total; another account never counts', async () => {
+  test('administrators: created and resolved by day (account zone UTC) and by inbox, with the channel and a total; another account never counts', async () => {
     const res = await volume(admin.token, '?from=2026-03-01&to=2026-03-15&groupBy=day');
     expect(res.status).toBe(200);
     expect(res.body.groupBy).toBe('day');
@@ -113,6 +113,24 @@ describe('GET /api/v1/reports/volume', () => {
     const narrow = await volume(admin.token, '?from=2026-03-03&to=2026-03-04');
     expect(narrow.body.periods).toEqual([{ period: '2026-03-04', label: '2026-03-04', created: 1, resolved: 1 }]);
     expect(narrow.body.total).toEqual({ created: 1, resolved: 1 });
+  });
+
+  test("periods and date-only bounds are in the account's time zone (Pacific/Auckland, UTC+13 in March)", async () => {
+    expect((await http(stack, 'PATCH', '/api/v1/account', { settings: { timezone: 'Pacific/Auckland' } }, admin.token)).status).toBe(200);
+    try {
+      const res = await volume(admin.token, '?from=2026-03-01&to=2026-03-15&groupBy=day');
+      expect(res.status).toBe(200);
+      expect(res.body.timezone).toBe('Pacific/Auckland');
+      expect(res.body.from).toBe('2026-02-28T11:00:00.000Z');
+      // 2026-03-04T12:00Z is 01:00 on 5 March in Auckland.
+      expect(res.body.periods).toEqual([
+        { period: '2026-03-02', label: '2026-03-02', created: 2, resolved: 1 },
+        { period: '2026-03-05', label: '2026-03-05', created: 1, resolved: 1 },
+        { period: '2026-03-10', label: '2026-03-10', created: 1, resolved: 1 },
+      ]);
+    } finally {
+      await http(stack, 'PATCH', '/api/v1/account', { settings: { timezone: 'UTC' } }, admin.token);
+    }
   });
 
   test('a manager sees the inboxes they manage only; inboxId narrows; a member is refused (403); an inbox of another account is 404', async () => {

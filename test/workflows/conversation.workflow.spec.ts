@@ -33,7 +33,7 @@ const snapshotOf = (over: Partial<ConversationSnapshot> = {}): ConversationSnaps
 });
 
 /** Mocked conversation activities whose view of the conversation is `world.snapshot`. */
-function conversationActivities(world: { snapshot: ConversationSnapshot; routeDelayMs?: number; automationDueAt?: (number | null)[] }) {
+function conversationActivities(world: { snapshot: ConversationSnapshot; routeDelayMs?: number; automationDueAt?: (number | null)[]; ruleChanges?: Partial<ConversationSnapshot>[] }) {
   return recordingActivities({
     sendWelcomeMessage: () => ({ sent: true, reason: 'sent' }),
     replyOutOfOffice: () => ({ sent: false, reason: 'inside business hours' }),
@@ -47,9 +47,14 @@ function conversationActivities(world: { snapshot: ConversationSnapshot; routeDe
     drainQueue: () => ({ assigned: [], stillWaiting: 0 }),
     sendCsatSurvey: () => ({ sent: true, surveyId: 'survey-1' }),
     recordDecision: (input: { conversationId: string; kind: string; summary: string }) => ({ id: randomUUID(), ...input, details: null, at: new Date().toISOString() }),
-    runAutomation: () => {
+    runAutomation: (input: { known?: Partial<ConversationSnapshot> }) => {
       const nextDueAt = world.automationDueAt?.shift() ?? null;
-      return { events: 0, runs: [], fired: [], guards: [], nextDueAt };
+      // A rule's action changes the conversation (as the real pass's actions do, in Postgres).
+      const change = world.ruleChanges?.shift();
+      if (change) world.snapshot = { ...world.snapshot, ...change };
+      const known = input.known;
+      const changed = known ? (['exists', 'status', 'assigneeId', 'inboxId', 'vip', 'resolvedAt'] as const).some((k) => known[k] !== world.snapshot[k]) : undefined;
+      return { events: 0, runs: [], fired: [], guards: [], nextDueAt, ...(changed === undefined ? {} : { changed }) };
     },
   });
 }
@@ -145,6 +150,25 @@ describe('conversation workflow', () => {
       await sleep(3000); // past the original due time
       expect(named('sendCsatSurvey')).toEqual([]);
       expect((await handle.query(conversationStateQuery)).csat).toBeNull();
+      await handle.terminate('test done');
+    });
+  });
+
+  test("a rule's own resolve: the pass answers changed, the workflow re-reads the conversation in the same task (seat, CSAT), no signal", async () => {
+    const world = { snapshot: snapshotOf({ csat: { enabled: true, delaySeconds: 3600 } }), ruleChanges: [{ status: 'resolved', resolvedAt: new Date().toISOString() }] as Partial<ConversationSnapshot>[] };
+    const { activities, calls, named } = conversationActivities(world);
+    await withWorker(env, 'conversations', activities, async (taskQueue) => {
+      const handle = await startConversation(env, taskQueue, randomUUID(), 'm1');
+      const scheduled = await until(() => named<{ kind: string }>('recordDecision').find((c) => c.input.kind === 'csat_scheduled'), 5000, 'the survey scheduled');
+      expect(scheduled).toBeDefined();
+      // runAutomation was told the snapshot (assigned, new), answered changed; then describe, then the freed seat.
+      const order = calls.map((c) => c.name);
+      const pass = order.indexOf('runAutomation');
+      expect(order.slice(pass, pass + 3)).toEqual(['runAutomation', 'describeConversation', 'drainQueue']);
+      expect(named<{ known: Partial<ConversationSnapshot> }>('runAutomation')[0].input.known).toMatchObject({ status: 'new', assigneeId: 'agent-1', resolvedAt: null });
+      expect((await handle.query(conversationStateQuery)).snapshot?.status).toBe('resolved');
+      const history = await handle.fetchHistory();
+      expect((history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length).toBe(1);
       await handle.terminate('test done');
     });
   });

@@ -20,11 +20,13 @@ import { agentPresenceStateQuery, agentPresenceWorkflowId } from '../../workflow
 import { campaignRunWorkflowId } from '../../workflows/contracts/campaign.contract';
 import { conversationStateQuery, conversationWorkflowId } from '../../workflows/contracts/conversation.contract';
 import { mailboxStateQuery, mailboxWorkflowId } from '../../workflows/contracts/mailbox.contract';
+import { webhookEndpointWorkflowId } from '../../workflows/contracts/webhook.contract';
 import { type Dovecot, startDovecot } from '../support/dovecot';
 import { freePort } from '../../src/local-stack/free-port';
 import { createLifecycleFixture, sleep } from '../support/lifecycle-fixture';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver';
 import { eventually, http, signUp, startTestStack, type TestStack } from '../support/test-stack';
+import { startWebhookReceiver } from '../support/webhook-receiver';
 
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 const RECORD = process.env.RECORD_WORKFLOW_HISTORIES === '1';
@@ -75,6 +77,9 @@ maybe('record workflow histories', () => {
         EMAIL_MAILBOX_SESSION_SECONDS: '5',
         EMAIL_MAILBOX_CHECK_MS: '300',
         EMAIL_RECONNECT_MAX_SECONDS: '1',
+        // The webhook retry schedule scaled down: 5 s -> 2.5 ms, 5 min -> 150 ms, 30 min -> 0.9 s.
+        WEBHOOK_RETRY_SCALE: '0.0005',
+        WEBHOOK_TIMEOUT_MS: '2000',
       },
     });
   }, 120_000);
@@ -228,6 +233,31 @@ maybe('record workflow histories', () => {
     } finally {
       await smtp?.close();
       await dovecot?.stop();
+    }
+  }, 120_000);
+
+  test('webhook endpoint: failed attempts retried on timers, rounds woken by new events, continue-as-new, disabled by a 410', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const admin = await signUp(stack, 'Record webhooks');
+      const asAdmin = <T>(method: string, p: string, body?: unknown) => http<T>(stack, method, p, body, admin.token);
+      let gone = false;
+      // The first three attempts fail (500): the retry schedule's timers; then 2xx until told to answer 410.
+      receiver.answer = (_req, countOnPath) => (gone ? { status: 410 } : countOnPath < 3 ? { status: 500 } : { status: 204 });
+      const endpoint = await asAdmin<{ id: string }>('POST', '/api/v1/webhook-endpoints', { url: `${receiver.url}/record`, eventTypes: ['contact.created'] });
+      expect(endpoint.status).toBe(201);
+      // One event at a time, each waking the idle workflow: enough rounds for the server's continue-as-new suggestion (40 events).
+      for (let i = 0; i < 16; i++) {
+        expect((await asAdmin('POST', '/api/v1/contacts', { name: `Hooked ${i}` })).status).toBe(201);
+        await eventually(async () => (receiver.received.length >= i + 4 ? true : undefined), 15_000, `event ${i} delivered`);
+      }
+      gone = true;
+      expect((await asAdmin('POST', '/api/v1/contacts', { name: 'The last one' })).status).toBe(201);
+      const handle = stack.temporal.workflow.getHandle(webhookEndpointWorkflowId(endpoint.body.id));
+      expect(await handle.result()).toEqual({ stopped: 'disabled' });
+      expect(await save(stack.temporal, server.address, handle.workflowId, 'webhook-endpoint.retries-woken-disabled')).toBeGreaterThanOrEqual(2);
+    } finally {
+      await receiver.close();
     }
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 /**
  * Replay safety: every recorded history in test/workflows/histories/ (real runs of the conversation,
- * agent-presence, campaign-run and mailbox workflows, recorded by record-histories.spec.ts) must replay
- * on today's workflow code without a determinism error. These stand for the workflows running in
+ * agent-presence, campaign-run, mailbox and webhook-endpoint workflows, recorded by
+ * record-histories.spec.ts) must replay on today's workflow code without a determinism error. These stand for the workflows running in
  * production when the next version deploys: a change that reorders, adds or removes a command
  * (activity, timer, child, continue-as-new...) of a running workflow fails here, and must go behind
  * `patched()` (see the README, "Changing workflow code").
@@ -26,6 +26,7 @@ const QUEUE_OF: Record<string, TaskQueueName> = {
   agentPresenceWorkflow: 'conversations',
   mailboxWorkflow: 'conversations',
   campaignRunWorkflow: 'campaigns',
+  webhookEndpointWorkflow: 'webhooks',
 };
 
 const recorded: RecordedHistory[] = fs
@@ -47,8 +48,8 @@ test('the fixtures cover every workflow, each with a continue-as-new and a timer
   for (const type of Object.keys(QUEUE_OF)) {
     expect({ type, continueAsNew: has(type, 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW') }).toEqual({ type, continueAsNew: true });
   }
-  // Timers: the CSAT delay, the auto-unassign grace, the campaign's schedule.
-  for (const type of ['conversationWorkflow', 'agentPresenceWorkflow', 'campaignRunWorkflow']) {
+  // Timers: the CSAT delay, the auto-unassign grace, the campaign's schedule, a webhook's next attempt.
+  for (const type of ['conversationWorkflow', 'agentPresenceWorkflow', 'campaignRunWorkflow', 'webhookEndpointWorkflow']) {
     expect({ type, timer: has(type, 'EVENT_TYPE_TIMER_STARTED') }).toEqual({ type, timer: true });
   }
   expect(recorded.every((r) => r.workflowType in QUEUE_OF)).toBe(true);

@@ -62,6 +62,11 @@ const ACTIVE = new Set(['new', 'open', 'pending']);
 
 /** The patch that added the automation step (see the README, "Changing workflow code"). */
 export const AUTOMATION_RULES_PATCH = 'automation-rules';
+/**
+ * The patch after which a rule's own changes (resolve, unassign, move...) reach the snapshot through
+ * the pass's answer in the same workflow task, instead of a signal to this workflow and a task more.
+ */
+export const AUTOMATION_OWN_CHANGES_PATCH = 'automation-own-changes';
 
 export const conversationWorkflow: ConversationWorkflow = async (input) => {
   const { conversationId } = input;
@@ -184,10 +189,15 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
     }
     // The rules run after the lifecycle step their event belongs to, and when a time-based rule is due.
     if ((happened || (automationDueAt !== null && Date.now() >= automationDueAt)) && patched(AUTOMATION_RULES_PATCH)) {
-      const pass = await activities.runAutomation({ conversationId });
+      const own = patched(AUTOMATION_OWN_CHANGES_PATCH);
+      const known = own && snapshot ? { exists: snapshot.exists, status: snapshot.status, assigneeId: snapshot.assigneeId, inboxId: snapshot.inboxId, vip: snapshot.vip, resolvedAt: snapshot.resolvedAt } : undefined;
+      const pass = await activities.runAutomation({ conversationId, known });
       automationDueAt = pass.nextDueAt;
       // Histories recorded before the pass reported its clock have none: workflow time, as then.
       passClock = typeof pass.clock === 'number' ? { taskTime: Date.now(), clock: pass.clock } : null;
+      // The rules changed what the snapshot knows (or someone did meanwhile): the seat, CSAT and search
+      // attributes follow now. A workflow with no snapshot yet reads one (it has not read its conversation).
+      if (own && (pass.changed || !snapshot)) await apply(await activities.describeConversation({ conversationId }));
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);

@@ -2576,6 +2576,13 @@ export interface components {
              */
             end: string;
         };
+        CampaignMediaView: {
+            url: string;
+            /** @description From the HEAD answer when last checked */
+            contentType: string | null;
+            /** @description Bytes (Content-Length) when last checked */
+            size: number;
+        };
         CampaignView: {
             id: string;
             inboxId: string;
@@ -2594,6 +2601,10 @@ export interface components {
             rateLimitPerSecond: number | null;
             /** @description No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone. */
             quietHours: components["schemas"]["QuietHoursDto"] | null;
+            /** @description MMS media sent with every recipient's message (empty: plain SMS) */
+            mediaUrls: string[];
+            /** @description The media with the type and size found when they were last checked */
+            media: components["schemas"]["CampaignMediaView"][];
             startedAt: string | null;
             finishedAt: string | null;
             workflowId: string;
@@ -2628,6 +2639,13 @@ export interface components {
             rateLimitPerSecond?: number | null;
             /** @description No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone. */
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
+            /**
+             * @description SMS inboxes only: media sent with every recipient's message as an MMS. Each must be a public http(s) URL answering a HEAD request with 2xx, a type MMS carries (images, video, audio, vCard, calendar, PDF) and a Content-Length; together at most MMS_MAX_BYTES (5 MB). Checked when saved and again when started; on edit, [] removes them
+             * @example [
+             *       "https://example.com/sale.png"
+             *     ]
+             */
+            mediaUrls?: string[];
         };
         PreviewAudienceDto: {
             /**
@@ -2663,6 +2681,13 @@ export interface components {
             rateLimitPerSecond?: number | null;
             /** @description No sends in this daily window of each recipient's local time; those recipients wait for its end. Zone: the contact's attribute `timezone` (custom, else platform), else the inbox's business-hours time zone. */
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
+            /**
+             * @description SMS inboxes only: media sent with every recipient's message as an MMS. Each must be a public http(s) URL answering a HEAD request with 2xx, a type MMS carries (images, video, audio, vCard, calendar, PDF) and a Content-Length; together at most MMS_MAX_BYTES (5 MB). Checked when saved and again when started; on edit, [] removes them
+             * @example [
+             *       "https://example.com/sale.png"
+             *     ]
+             */
+            mediaUrls?: string[];
         };
         CampaignCountersView: {
             sent: number;
@@ -3635,6 +3660,11 @@ export interface components {
         CsatReportView: {
             from: string;
             to: string;
+            /**
+             * @description The account's time zone the periods are in
+             * @example Europe/Berlin
+             */
+            timezone: string;
             /** @enum {string} */
             groupBy: "inbox" | "agent" | "day" | "week" | "month";
             rows: components["schemas"]["CsatReportRowView"][];
@@ -3661,7 +3691,7 @@ export interface components {
         };
         VolumePeriodRowView: {
             /**
-             * @description The UTC day, or the Monday of the ISO week
+             * @description The day in the account's time zone, or the Monday of the ISO week
              * @example 2026-03-02
              */
             period: string;
@@ -3687,6 +3717,11 @@ export interface components {
         VolumeReportView: {
             from: string;
             to: string;
+            /**
+             * @description The account's time zone the periods are in
+             * @example Europe/Berlin
+             */
+            timezone: string;
             /** @enum {string} */
             groupBy: "day" | "week";
             /** @description Periods with activity, oldest first */
@@ -9961,7 +9996,7 @@ export interface operations {
                 inboxId?: string;
                 /** @description Only surveys of conversations this agent held when resolved */
                 agentId?: string;
-                /** @description Periods are UTC days, ISO weeks (Monday) and months */
+                /** @description Periods are days, ISO weeks (Monday) and months in the account's time zone */
                 groupBy?: "inbox" | "agent" | "day" | "week" | "month";
             };
             header?: never;
@@ -10119,13 +10154,13 @@ export interface operations {
     ReportsController_volumeReport: {
         parameters: {
             query?: {
-                /** @description ISO date or date-time; default 30 days before `to` (the range is at most 366 days) */
+                /** @description ISO date (local midnight in the account's time zone) or date-time; default 30 days before `to` (the range is at most 366 days) */
                 from?: string;
                 /** @description ISO date-time (exclusive) or date (that day included); default now */
                 to?: string;
                 /** @description Only this inbox (you must manage it) */
                 inboxId?: string;
-                /** @description UTC days or ISO weeks (Monday) */
+                /** @description Days or ISO weeks (Monday) in the account's time zone */
                 groupBy?: "day" | "week";
             };
             header?: never;

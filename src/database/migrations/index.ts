@@ -17,7 +17,9 @@ import { Migration20261201142540_live_event_batches } from './Migration202612011
 import { Migration20261201160000_email_forwarding } from './Migration20261201160000_email_forwarding';
 import { Migration20261201161500_report_event_index } from './Migration20261201161500_report_event_index';
 import { Migration20261201170000_webhooks } from './Migration20261201170000_webhooks';
-import { Migration20261201190000_work_slots } from './Migration20261201190000_work_slots';
+import { Migration20261201190000_campaign_media } from './Migration20261201190000_campaign_media';
+import { Migration20261201191000_campaign_started_webhook } from './Migration20261201191000_campaign_started_webhook';
+import { Migration20261201195000_work_slots } from './Migration20261201195000_work_slots';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -39,5 +41,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201160000_email_forwarding', class: Migration20261201160000_email_forwarding },
   { name: 'Migration20261201161500_report_event_index', class: Migration20261201161500_report_event_index },
   { name: 'Migration20261201170000_webhooks', class: Migration20261201170000_webhooks },
-  { name: 'Migration20261201190000_work_slots', class: Migration20261201190000_work_slots },
+  { name: 'Migration20261201190000_campaign_media', class: Migration20261201190000_campaign_media },
+  { name: 'Migration20261201191000_campaign_started_webhook', class: Migration20261201191000_campaign_started_webhook },
+  { name: 'Migration20261201195000_work_slots', class: Migration20261201195000_work_slots },
 ];

@@ -47,6 +47,8 @@ export interface FactsBase {
   accountId: string;
   inboxId: string;
   settings: InboxSettings;
+  /** ISO time of the current resolution (resolved conversations only): the workflow's snapshot keys its CSAT on it. */
+  resolvedAt: string | null;
 }
 
 interface Row {
@@ -58,6 +60,7 @@ interface Row {
   channel_type: string;
   assignee_id: string | null;
   queue_target: string | null;
+  resolved_at: Date | null;
   handler: string;
   created_at: Date;
   last_activity_at: Date;
@@ -89,7 +92,7 @@ const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : 
 /** The facts of one conversation now, or null when it is gone. */
 export async function loadFacts(em: EntityManager, conversationId: string, now = new Date()): Promise<FactsBase | null> {
   const [r] = await em.execute<Row[]>(
-    `select c.id, c.account_id, c.inbox_id, c.status, c.priority, c.channel_type, c.assignee_id, c.queue_target, c.handler, c.created_at, c.last_activity_at,
+    `select c.id, c.account_id, c.inbox_id, c.status, c.priority, c.channel_type, c.assignee_id, c.queue_target, c.resolved_at, c.handler, c.created_at, c.last_activity_at,
             i.name as inbox_name, i.channel_type as inbox_channel, i.settings,
             ct.id as contact_id, ct.name as contact_name, ct.email as contact_email, ct.phone as contact_phone, ct.vip, ct.tags as contact_tags,
             ct.platform_attributes, ct.attributes,
@@ -157,7 +160,8 @@ export async function loadFacts(em: EntityManager, conversationId: string, now =
     time: localTime(now, settings.businessHours?.timezone || 'UTC'),
     businessHours: { open: evaluateBusinessHours(settings.businessHours, now).open },
   };
-  return { facts, accountId: r.account_id, inboxId: r.inbox_id, settings };
+  const resolvedAt = r.status === 'resolved' && r.resolved_at ? new Date(r.resolved_at).toISOString() : null;
+  return { facts, accountId: r.account_id, inboxId: r.inbox_id, settings, resolvedAt };
 }
 
 /** One formatter per zone (building one costs far more than using it; an automation pass asks per event). */

@@ -1,6 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../../common/domain-error';
+import type { OutboundPolicy } from '../../common/outbound-address';
 import type { Actor } from '../auth/actor';
+import { checkMmsMedia } from '../channels/sms/mms-media';
+import type { MessageAttachment } from '../conversations/message.entity';
+import type { ChannelType } from '../inboxes/inbox.entity';
 import { ContactAttributeDefinition } from '../contacts/contact.entity';
 import { normaliseContactTags } from '../contacts/contact-tags';
 import type { CampaignAudience } from './campaign.entity';
@@ -8,7 +12,8 @@ import { isEmptyWindow, type QuietHours } from './quiet-hours';
 
 /**
  * Checks of the campaign fields that creating and editing a draft share; each problem is a 400 naming
- * its field (audience.contactIds, audience.tags, audience.attributes.<key>, quietHours.end, scheduledAt).
+ * its field (audience.contactIds, audience.tags, audience.attributes.<key>, quietHours.end, scheduledAt,
+ * mediaUrls, mediaUrls[i]).
  */
 
 /**
@@ -67,4 +72,20 @@ export function checkQuietHours(quiet: QuietHours | null | undefined): QuietHour
 /** A schedule more than a minute in the past is refused. */
 export function checkSchedule(scheduledAt: Date | null | undefined): void {
   if (scheduledAt && scheduledAt.getTime() < Date.now() - 60_000) throw DomainError.invalid('scheduledAt', 'is in the past (leave it out to send when started)');
+}
+
+/**
+ * A campaign's MMS media as stored: none for an empty list; otherwise only on an SMS inbox, each URL
+ * checked as a reply's are (channels/sms/mms-media.ts: http(s), the outbound-address guard, a HEAD
+ * answering 2xx with a type MMS carries and a Content-Length, MMS_MAX_BYTES together).
+ */
+export async function checkCampaignMedia(
+  channelType: ChannelType,
+  urls: readonly string[],
+  policy: OutboundPolicy,
+  limits: { maxBytes: number; checkTimeoutMs: number },
+): Promise<MessageAttachment[]> {
+  if (!urls.length) return [];
+  if (channelType !== 'sms') throw DomainError.invalid('mediaUrls', `only SMS campaigns carry media (MMS); this inbox is ${channelType}`);
+  return checkMmsMedia(urls, policy, limits);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Account } from '../accounts/account.entity';
 import { Contact } from '../contacts/contact.entity';
+import type { MessageAttachment } from '../conversations/message.entity';
 import { Inbox } from '../inboxes/inbox.entity';
 import type { QuietHours } from './quiet-hours';
 
@@ -33,7 +34,7 @@ export interface CampaignAudience {
 @Entity({ tableName: 'campaigns' })
 @Index({ properties: ['account', 'createdAt'] })
 export class Campaign {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'status' | 'scheduledAt' | 'rateLimitPerSecond' | 'companyNamePrefix' | 'startedAt' | 'finishedAt' | 'audienceTotal' | 'statusReason' | 'quietHours';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'status' | 'scheduledAt' | 'rateLimitPerSecond' | 'companyNamePrefix' | 'startedAt' | 'finishedAt' | 'audienceTotal' | 'statusReason' | 'quietHours' | 'media';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -65,6 +66,13 @@ export class Campaign {
 
   @Property({ type: 'text' })
   template!: string;
+
+  /**
+   * MMS media sent with every recipient's message (SMS inboxes only): each URL as checked when the draft
+   * was saved and again when it was started (type and size from its HEAD answer). Twilio fetches them.
+   */
+  @Property({ type: 'jsonb', default: '[]' })
+  media: MessageAttachment[] = [];
 
   /** Prefix the message with "<company name>: " when the account's companyNameInsertion setting is on. */
   @Property({ type: 'boolean', default: false })

@@ -5,7 +5,7 @@ import { accountTimeZone, Account } from '../accounts/account.entity';
 import { AccessPolicy } from '../auth/access-policy';
 import type { Actor } from '../auth/actor';
 import { InboxMembership } from '../inboxes/inbox-membership.entity';
-import { localMidnight } from './zoned-time';
+import { parseReportBound } from './zoned-time';
 
 export interface GetCampaignResultsInput {
   actor: Actor;
@@ -48,7 +48,6 @@ export const CAMPAIGN_RESULT_DEFINITIONS = {
 } as const;
 
 const DAY_MS = 86_400_000;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 interface Row {
   id: string;
@@ -78,14 +77,8 @@ export class GetCampaignResultsUseCase {
     const em = this.em.fork();
     const account = await em.findOneOrFail(Account, { id: actor.accountId });
     const tz = accountTimeZone(account.settings);
-    const bound = (field: 'from' | 'to', v: string, end: boolean) => {
-      if (DATE_ONLY.test(v)) return localMidnight(end ? new Date(Date.parse(`${v}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10) : v, tz);
-      const t = Date.parse(v);
-      if (Number.isNaN(t)) throw DomainError.invalid(field, 'must be an ISO 8601 date or date-time');
-      return t;
-    };
-    const to = input.to === undefined ? Date.now() : bound('to', input.to, true);
-    const from = input.from === undefined ? to - 90 * DAY_MS : bound('from', input.from, false);
+    const to = input.to === undefined ? Date.now() : parseReportBound('to', input.to, true, tz);
+    const from = input.from === undefined ? to - 90 * DAY_MS : parseReportBound('from', input.from, false, tz);
     if (from >= to) throw DomainError.invalid('from', `must be before to (${new Date(to).toISOString()})`);
 
     let inboxIds: string[] | null = null;

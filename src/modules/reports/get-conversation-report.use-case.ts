@@ -8,7 +8,7 @@ import { InboxMembership } from '../inboxes/inbox-membership.entity';
 import { type BusinessTimeMeter, businessTimeMeter } from '../inboxes/business-hours';
 import type { BusinessHours } from '../inboxes/inbox-settings';
 import { type CreatedSample, METRIC_DEFINITIONS, type MetricName, type MetricSample, type ReplayEvent, replayConversation, type Stats, statistics } from './conversation-metrics';
-import { localMidnight, type PeriodGroup, periodLookup } from './zoned-time';
+import { parseReportBound, type PeriodGroup, periodLookup } from './zoned-time';
 
 export const CONVERSATION_REPORT_GROUPS = ['day', 'week', 'month'] as const;
 
@@ -56,7 +56,6 @@ export interface ConversationReport {
 
 const DAY_MS = 86_400_000;
 const MAX_RANGE_DAYS = 366;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const METRICS: MetricName[] = ['firstResponse', 'reply', 'resolution'];
 
 /** The facts of `data` the replay reads, per event type, sent as two text columns (no JSON to parse for 10,000s of rows). */
@@ -102,8 +101,8 @@ export class GetConversationReportUseCase {
     const account = await em.findOneOrFail(Account, { id: actor.accountId });
     const timezone = accountTimeZone(account.settings);
     const groupBy = input.groupBy ?? 'day';
-    const to = input.to === undefined ? Date.now() : parseBound('to', input.to, true, timezone);
-    const from = input.from === undefined ? to - 30 * DAY_MS : parseBound('from', input.from, false, timezone);
+    const to = input.to === undefined ? Date.now() : parseReportBound('to', input.to, true, timezone);
+    const from = input.from === undefined ? to - 30 * DAY_MS : parseReportBound('from', input.from, false, timezone);
     if (from >= to) throw DomainError.invalid('from', `must be before to (${new Date(to).toISOString()})`);
     if (to - from > MAX_RANGE_DAYS * DAY_MS) throw DomainError.invalid('from', `the range must be at most ${MAX_RANGE_DAYS} days`);
 
@@ -312,13 +311,3 @@ function group(
   });
 }
 
-function parseBound(field: 'from' | 'to', value: string, endOfDay: boolean, timeZone: string): number {
-  if (DATE_ONLY.test(value)) {
-    if (Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw DomainError.invalid(field, 'must be an ISO 8601 date or date-time');
-    const day = endOfDay ? new Date(Date.parse(`${value}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10) : value;
-    return localMidnight(day, timeZone);
-  }
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw DomainError.invalid(field, 'must be an ISO 8601 date or date-time');
-  return t;
-}

@@ -3,7 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/domain-error';
 import { AccessPolicy } from '../auth/access-policy';
 import type { Actor } from '../auth/actor';
+import { Account, accountTimeZone } from '../accounts/account.entity';
 import { InboxMembership } from '../inboxes/inbox-membership.entity';
+import { parseReportBound, sqlPeriod } from './zoned-time';
 
 export const VOLUME_REPORT_GROUPS = ['day', 'week'] as const;
 export type VolumeReportGroup = (typeof VOLUME_REPORT_GROUPS)[number];
@@ -19,7 +21,7 @@ export interface GetVolumeReportInput {
 }
 
 export interface VolumePeriodRow {
-  /** "2026-03-02": the UTC day, or the Monday of the ISO week. */
+  /** "2026-03-02": the day in the account's time zone, or the Monday of the ISO week. */
   period: string;
   label: string;
   created: number;
@@ -37,6 +39,8 @@ export interface VolumeInboxRow {
 export interface VolumeReport {
   from: string;
   to: string;
+  /** The account's time zone the periods are in. */
+  timezone: string;
   groupBy: VolumeReportGroup;
   periods: VolumePeriodRow[];
   inboxes: VolumeInboxRow[];
@@ -45,12 +49,7 @@ export interface VolumeReport {
 
 const DAY_MS = 86_400_000;
 const MAX_RANGE_DAYS = 366;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-const PERIOD: Record<VolumeReportGroup, { key: string; label: string }> = {
-  day: { key: `to_char(date_trunc('day', e.created_at at time zone 'UTC'), 'YYYY-MM-DD')`, label: `to_char(date_trunc('day', e.created_at at time zone 'UTC'), 'YYYY-MM-DD')` },
-  week: { key: `to_char(date_trunc('week', e.created_at at time zone 'UTC'), 'YYYY-MM-DD')`, label: `to_char(date_trunc('week', e.created_at at time zone 'UTC'), 'IYYY-"W"IW')` },
-};
 
 interface SqlRow {
   is_inbox: number;
@@ -65,8 +64,8 @@ interface SqlRow {
 
 /**
  * Conversation volume from the event log (conversation_events): conversations created
- * (conversation_created) and resolutions (status_changed to resolved) in [from, to), by UTC day or
- * ISO week and by inbox (the conversation's current inbox). Administrators: every inbox of the
+ * (conversation_created) and resolutions (status_changed to resolved) in [from, to), by day or ISO
+ * week in the account's time zone (account settings.timezone) and by inbox (the conversation's current inbox). Administrators: every inbox of the
  * account; managers: the inboxes they manage.
  */
 @Injectable()
@@ -80,8 +79,10 @@ export class GetVolumeReportUseCase {
     const { actor } = input;
     const em = this.em.fork();
     const groupBy = input.groupBy ?? 'day';
-    const to = input.to === undefined ? new Date() : parseBound('to', input.to, true);
-    const from = input.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : parseBound('from', input.from, false);
+    const account = await em.findOneOrFail(Account, { id: actor.accountId });
+    const timezone = accountTimeZone(account.settings);
+    const to = new Date(input.to === undefined ? Date.now() : parseReportBound('to', input.to, true, timezone));
+    const from = new Date(input.from === undefined ? to.getTime() - 30 * DAY_MS : parseReportBound('from', input.from, false, timezone));
     if (from.getTime() >= to.getTime()) throw DomainError.invalid('from', `must be before to (${to.toISOString()})`);
     if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) throw DomainError.invalid('from', `the range must be at most ${MAX_RANGE_DAYS} days`);
 
@@ -97,7 +98,7 @@ export class GetVolumeReportUseCase {
       where.push('c.inbox_id in (?)');
       params.push(inboxIds);
     }
-    const p = PERIOD[groupBy];
+    const p = sqlPeriod('e.created_at', groupBy, timezone);
     const rows = await em.execute<SqlRow[]>(
       `select grouping(g.period) as is_inbox, g.period, g.label, i.id::text as inbox_id, i.name as inbox_name, i.channel_type,
               count(*) filter (where e.type = 'conversation_created')::int as created,
@@ -118,7 +119,7 @@ export class GetVolumeReportUseCase {
       .filter((r) => Number(r.is_inbox) === 1)
       .map((r) => ({ inboxId: r.inbox_id!, name: r.inbox_name!, channelType: r.channel_type!, created: Number(r.created), resolved: Number(r.resolved) }));
     const total = periods.reduce((t, r) => ({ created: t.created + r.created, resolved: t.resolved + r.resolved }), { created: 0, resolved: 0 });
-    return { from: from.toISOString(), to: to.toISOString(), groupBy, periods, inboxes, total };
+    return { from: from.toISOString(), to: to.toISOString(), timezone, groupBy, periods, inboxes, total };
   }
 
   /** null: the whole account (administrators); otherwise the inboxes the report may cover. */
@@ -132,10 +133,4 @@ export class GetVolumeReportUseCase {
     if (managed.length === 0) throw new DomainError('FORBIDDEN', 'the volume report needs the manager role in an inbox or the administrator role');
     return managed.map((m) => m.inbox.id);
   }
-}
-
-function parseBound(field: 'from' | 'to', value: string, endOfDay: boolean): Date {
-  const date = new Date(DATE_ONLY.test(value) ? `${value}T00:00:00.000Z` : value);
-  if (Number.isNaN(date.getTime())) throw DomainError.invalid(field, 'must be an ISO 8601 date or date-time');
-  return DATE_ONLY.test(value) && endOfDay ? new Date(date.getTime() + DAY_MS) : date;
 }

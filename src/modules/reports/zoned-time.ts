@@ -1,4 +1,5 @@
 /** Calendar periods in a time zone, with Intl only (reports: days, ISO weeks, months). */
+import { DomainError } from '../../common/domain-error';
 
 const DAY_MS = 86_400_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -79,4 +80,37 @@ export function periodLookup(from: number, to: number, group: PeriodGroup, timeZ
     }
     return periods[a];
   };
+}
+
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+
+/**
+ * SQL of a timestamptz column's period in a time zone: its key (the local day, the ISO week's Monday,
+ * the month "YYYY-MM") and label ("2026-W10"). The zone is an IANA name that Intl knows (account
+ * settings are validated so), checked again here and inlined as a literal.
+ */
+export function sqlPeriod(column: string, group: PeriodGroup, timeZone: string): { key: string; label: string } {
+  if (!ZONE_NAME.test(timeZone)) throw new Error(`not a time zone name: ${timeZone}`);
+  new Intl.DateTimeFormat('en-US', { timeZone }); // throws RangeError for a zone Intl does not know
+  const local = `(${column} at time zone '${timeZone}')`;
+  if (group === 'day') return { key: `to_char(${local}, 'YYYY-MM-DD')`, label: `to_char(${local}, 'YYYY-MM-DD')` };
+  if (group === 'week') return { key: `to_char(date_trunc('week', ${local}), 'YYYY-MM-DD')`, label: `to_char(date_trunc('week', ${local}), 'IYYY-"W"IW')` };
+  return { key: `to_char(${local}, 'YYYY-MM')`, label: `to_char(${local}, 'YYYY-MM')` };
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A report's `from` / `to`: an ISO date-time as it is, or an ISO date as local midnight in the zone
+ * (for `to`, the midnight after it: that whole day is included). 400 naming the field otherwise.
+ */
+export function parseReportBound(field: 'from' | 'to', value: string, endOfDay: boolean, timeZone: string): number {
+  if (DATE_ONLY.test(value)) {
+    if (Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw DomainError.invalid(field, 'must be an ISO 8601 date or date-time');
+    const day = endOfDay ? new Date(Date.parse(`${value}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10) : value;
+    return localMidnight(day, timeZone);
+  }
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw DomainError.invalid(field, 'must be an ISO 8601 date or date-time');
+  return t;
 }

@@ -46,7 +46,7 @@ export function ActionsEditor({ form, catalog }: { form: Form; catalog: Catalog 
             <Group align="flex-start" gap="xs" wrap="wrap">
               <Select
                 label={`Action ${n}`}
-                style={{ width: 220 }}
+                style={{ width: 260 }}
                 data={catalog.actionTypes.map((t) => ({ value: t, label: ACTION_LABELS[t] ?? t }))}
                 value={a.type}
                 allowDeselect={false}
@@ -81,6 +81,17 @@ export function ActionsEditor({ form, catalog }: { form: Form; catalog: Catalog 
                 </ActionIcon>
               </Group>
             </Group>
+            {a.type === 'call_webhook' && (
+              <Textarea
+                mt="xs"
+                label="Webhook payload (JSON)"
+                description='A JSON object (at most 4 KB), sent as data.payload of the rule.fired event to the endpoints that take rule.fired, e.g. {"queue": "billing"}. Empty: no payload.'
+                autosize
+                minRows={3}
+                styles={{ input: { fontFamily: 'monospace' } }}
+                {...form.getInputProps(`${p}.payload`)}
+              />
+            )}
             {(a.type === 'send_message' || a.type === 'add_note') && (
               <Textarea
                 mt="xs"

@@ -26,6 +26,8 @@ export interface ActionValues {
   content?: string;
   savedReplyId?: string;
   inboxId?: string;
+  /** call_webhook: the payload as JSON text (the API takes the object; text that is not JSON goes as is and the API names the field). */
+  payload?: string;
 }
 
 export interface RuleFormValues {
@@ -128,6 +130,8 @@ export function newAction(type: string): ActionValues {
       return { type, savedReplyId: '' };
     case 'move_to_inbox':
       return { type, inboxId: '' };
+    case 'call_webhook':
+      return { type, payload: '' };
     default:
       return { type };
   }
@@ -173,7 +177,11 @@ export function ruleToForm(rule: Rule): RuleFormValues {
     allowChaining: rule.allowChaining,
     trigger: { ...(rule.trigger as RuleFormValues['trigger']) },
     conditions: isGroup(conditions) ? conditions : { all: [conditions] },
-    actions: (rule.actions as unknown as ActionValues[]).map((a) => ({ ...newAction(a.type), ...a })),
+    actions: (rule.actions as unknown as Record<string, unknown>[]).map((a) => {
+      const action = { ...newAction(String(a.type)), ...a } as ActionValues & { payload?: unknown };
+      if (action.type === 'call_webhook') action.payload = a.payload === undefined || a.payload === null ? '' : JSON.stringify(a.payload, null, 2);
+      return action as ActionValues;
+    }),
   };
 }
 
@@ -219,6 +227,11 @@ export function formToApi(v: RuleFormValues, catalog: Catalog | undefined): Omit
   const actions = v.actions.map((a) => {
     const out: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(a)) if (val !== undefined) out[k] = val;
+    if (a.type === 'call_webhook') {
+      const text = (a.payload ?? '').trim();
+      if (text === '') delete out.payload;
+      else out.payload = parseJson(text);
+    }
     return out;
   });
   return {
@@ -231,6 +244,15 @@ export function formToApi(v: RuleFormValues, catalog: Catalog | undefined): Omit
     conditions: nodeToApi(v.conditions, catalog) as RuleBody['conditions'],
     actions: actions as RuleBody['actions'],
   };
+}
+
+/** JSON text as its value; text that is not JSON stays text, so the API's answer names the field and the problem. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Shows a fact or a condition's value in a table cell. */

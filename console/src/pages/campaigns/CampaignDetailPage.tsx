@@ -228,6 +228,25 @@ function Details({ campaign: c }: { campaign: Schemas['CampaignView'] }) {
       <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} ff="monospace">
         {c.template}
       </Text>
+      {c.media.length > 0 && (
+        <>
+          <Text size="sm" mt="sm" fw={500}>
+            Media (MMS)
+          </Text>
+          <Stack gap={2} aria-label="Media (MMS)">
+            {c.media.map((m) => (
+              <Text key={m.url} size="sm">
+                <Anchor href={m.url} target="_blank" rel="noreferrer" size="sm">
+                  {m.url}
+                </Anchor>{' '}
+                <Text span c="dimmed" size="xs">
+                  {m.contentType ?? 'unknown type'}, {Math.ceil(m.size / 1024).toLocaleString()} KB
+                </Text>
+              </Text>
+            ))}
+          </Stack>
+        </>
+      )}
       {temporal && (
         <Anchor href={temporal} target="_blank" rel="noreferrer" size="sm" mt="sm" display="inline-block">
           Campaign run in the Temporal UI

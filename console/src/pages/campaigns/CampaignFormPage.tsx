@@ -25,6 +25,8 @@ interface FormValues {
   rateLimitPerSecond: number | string;
   quietHoursOn: boolean;
   quietHours: { start: string; end: string };
+  /** SMS inboxes: MMS media URLs sent with every message. */
+  mediaUrls: string[];
 }
 
 /** "city=Berlin" lines -> { city: 'Berlin' }. */
@@ -67,6 +69,7 @@ function initialValues(c?: Campaign): FormValues {
     rateLimitPerSecond: c?.rateLimitPerSecond ?? '',
     quietHoursOn: Boolean(c?.quietHours),
     quietHours: { start: c?.quietHours?.start.slice(0, 5) ?? '21:00', end: c?.quietHours?.end.slice(0, 5) ?? '08:00' },
+    mediaUrls: c?.mediaUrls ?? [],
   };
 }
 
@@ -104,6 +107,8 @@ function CampaignForm({ campaign }: { campaign?: Campaign }) {
     retry: false,
   });
 
+  const channelOf = (inboxId: string) => inboxes.data?.find((i) => i.id === inboxId)?.channelType;
+
   const save = useMutation({
     mutationFn: (v: FormValues) => {
       const fields = {
@@ -115,6 +120,8 @@ function CampaignForm({ campaign }: { campaign?: Campaign }) {
         scheduledAt: v.scheduledAt ? new Date(v.scheduledAt).toISOString() : null,
         rateLimitPerSecond: v.rateLimitPerSecond === '' ? null : Number(v.rateLimitPerSecond),
         quietHours: v.quietHoursOn ? v.quietHours : null,
+        // Only SMS inboxes carry media; on edit [] removes them.
+        ...(channelOf(v.inboxId) === 'sms' && (campaign || v.mediaUrls.length) ? { mediaUrls: v.mediaUrls } : {}),
       };
       return campaign
         ? unwrap(api.PATCH('/api/v1/campaigns/{id}', { params: { path: { id: campaign.id } }, body: fields }))
@@ -126,10 +133,21 @@ function CampaignForm({ campaign }: { campaign?: Campaign }) {
       void navigate(`/campaigns/${saved.id}`);
     },
     // audience.attributes.<key> problems go next to the attribute filters field.
-    onError: (e) =>
-      setFormError(
-        showApiErrors(form, e, e instanceof ApiError ? Object.fromEntries(e.details.filter((d) => d.field.startsWith('audience.attributes')).map((d) => [d.field, 'audience.attributes'])) : {}),
-      ),
+    // mediaUrls[i] problems go on the media field, each naming its URL.
+    onError: (e, v) => {
+      const details = e instanceof ApiError ? e.details : [];
+      const fields = Object.fromEntries(
+        details.filter((d) => d.field.startsWith('audience.attributes') || d.field.startsWith('mediaUrls')).map((d) => [d.field, d.field.startsWith('mediaUrls') ? 'mediaUrls' : 'audience.attributes']),
+      );
+      setFormError(showApiErrors(form, e, fields));
+      const media = details
+        .filter((d) => d.field.startsWith('mediaUrls'))
+        .map((d) => {
+          const at = /^mediaUrls\[(\d+)\]$/.exec(d.field);
+          return at ? `${v.mediaUrls[Number(at[1])] ?? d.field}: ${d.problem}` : d.problem;
+        });
+      if (media.length) form.setFieldError('mediaUrls', media.join('; '));
+    },
   });
 
   const insertVariable = (name: string) => {
@@ -145,7 +163,7 @@ function CampaignForm({ campaign }: { campaign?: Campaign }) {
     });
   };
 
-  const inboxChannel = inboxes.data?.find((i) => i.id === form.values.inboxId)?.channelType;
+  const inboxChannel = channelOf(form.values.inboxId);
 
   return (
     <>
@@ -240,6 +258,16 @@ function CampaignForm({ campaign }: { campaign?: Campaign }) {
                 {...form.getInputProps('template')}
               />
               <Checkbox label='Prefix the company name ("Company: …") when the account setting is on' {...form.getInputProps('companyNamePrefix', { type: 'checkbox' })} />
+              {inboxChannel === 'sms' && (
+                <TagsInput
+                  label="Media (MMS)"
+                  description="Public URLs of images, video, audio, a vCard or a PDF, sent with every message; Enter adds one. Checked when you save and when you start."
+                  placeholder={form.values.mediaUrls.length ? undefined : 'https://…'}
+                  maxTags={10}
+                  clearable
+                  {...form.getInputProps('mediaUrls')}
+                />
+              )}
             </Stack>
           </Paper>
 

@@ -10,6 +10,23 @@ import { dueAt, evaluateRuleConditions, inScope, type RuleDefinition, type RuleE
 
 export interface RunAutomationInput {
   conversationId: string;
+  /**
+   * What the workflow's snapshot says of the conversation. When given, the pass answers `changed`
+   * if the conversation differs from it at the end (its own rules resolved, reassigned or moved it,
+   * or anyone did meanwhile): the workflow refreshes its snapshot in the same task, so a rule's
+   * action does not signal its own workflow.
+   */
+  known?: KnownConversation;
+}
+
+/** The parts of the workflow's snapshot that a rule's action can change. */
+export interface KnownConversation {
+  exists: boolean;
+  status: string;
+  assigneeId: string | null;
+  inboxId: string;
+  vip: boolean;
+  resolvedAt: string | null;
 }
 
 export interface FiredRule {
@@ -44,6 +61,8 @@ export interface RunAutomationResult {
   nextDueAt: number | null;
   /** Epoch ms (wall clock) when the pass ended: the workflow arms its timer from it (workflow time lags by the pass). */
   clock?: number;
+  /** Only when `known` was given: the conversation differs from it now (the workflow describes it again). */
+  changed?: boolean;
 }
 
 /** Events handled per batch, and batches per pass: a pass always ends (what is left waits for the next). */
@@ -93,39 +112,46 @@ export class RunAutomationUseCase {
   ) {}
 
   async execute(input: RunAutomationInput): Promise<RunAutomationResult> {
-    const result = await this.pass(input);
+    const em = this.em.fork();
+    const result: RunAutomationResult = { events: 0, runs: [], fired: [], guards: [], nextDueAt: null };
+    const last = await this.pass(em, input, result);
+    if (input.known) {
+      // The pass's last read of the conversation is current unless a firing came after it.
+      const now = last && !last.stale ? last.base : await loadFacts(em, input.conversationId);
+      result.changed = differs(input.known, now);
+    }
     result.clock = Date.now();
     return result;
   }
 
-  private async pass(input: RunAutomationInput): Promise<RunAutomationResult> {
-    const em = this.em.fork();
-    const result: RunAutomationResult = { events: 0, runs: [], fired: [], guards: [], nextDueAt: null };
+  /** Answers the conversation's facts as last read (null: deleted), and whether a firing came after that read. */
+  private async pass(em: EntityManager, input: RunAutomationInput, result: RunAutomationResult): Promise<{ base: FactsBase | null; stale: boolean }> {
     let rules: RuleDefinition[] | null = null;
+    let base: FactsBase | null = null;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
       const events = await em.execute<EventRow[]>(
         `select id, type, data, depth, cause_rule_id, cause_firing_id, created_at from conversation_events
           where conversation_id = ? and processed_at is null order by id limit ${EVENTS_PER_BATCH}`,
         [input.conversationId],
       );
-      let base = await loadFacts(em, input.conversationId);
-      if (!base) return result; // deleted: its events went with it
+      base = await loadFacts(em, input.conversationId);
+      if (!base) return { base: null, stale: false }; // deleted: its events went with it
       rules ??= await this.loadRules(em, base.accountId);
       const scoped = rules.filter((r) => inScope(r, base!.inboxId));
       for (const row of events) {
         base = await this.onEvent(em, toEvent(row), row.cause_firing_id, base!, scoped, result);
-        if (!base) return result;
+        if (!base) return { base: null, stale: false };
         result.events += 1;
       }
       const timers = await this.dueTimers(em, base!, scoped, result);
       if (events.length === 0 && !timers.firedAny) {
         result.nextDueAt = timers.nextDueAt;
-        return result;
+        return { base, stale: false };
       }
     }
     // Work left over (a long chain): the next pass takes it; come back at once.
     result.nextDueAt = Date.now();
-    return result;
+    return { base, stale: true };
   }
 
   private async loadRules(em: EntityManager, accountId: string): Promise<RuleDefinition[]> {
@@ -392,6 +418,20 @@ export class RunAutomationUseCase {
     );
     return m ? { content: m.content, direction: m.direction, senderType: m.sender_type, automated: m.automated, createdAt: new Date(m.created_at).toISOString() } : null;
   }
+}
+
+/** Whether the conversation (null: deleted) differs from what the workflow's snapshot knows of it. */
+function differs(known: KnownConversation, now: FactsBase | null): boolean {
+  if (!now) return known.exists;
+  const c = now.facts.conversation;
+  return (
+    !known.exists ||
+    known.status !== c.status ||
+    known.assigneeId !== c.assigneeId ||
+    known.inboxId !== now.inboxId ||
+    known.vip !== now.facts.contact.vip ||
+    known.resolvedAt !== now.resolvedAt
+  );
 }
 
 function summary(e: RuleEvaluation): EvaluationSummary {

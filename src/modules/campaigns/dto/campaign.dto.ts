@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { PageQuery } from '../../../common/page-query';
+import { MMS_MAX_MEDIA } from '../../channels/sms/mms-media';
 import { CONTACT_TAG_RULE, ContactTagsField } from '../../contacts/contact-tags';
 import { type QuietHours, TIME_OF_DAY, TIME_OF_DAY_PROBLEM } from '../quiet-hours';
 import { CAMPAIGN_STATUSES, CAMPAIGN_TYPES, type Campaign, type CampaignStatus, type CampaignType } from '../campaign.entity';
@@ -103,10 +104,30 @@ export class CreateCampaignDto {
   @ValidateNested()
   @Type(() => QuietHoursDto)
   quietHours?: QuietHoursDto | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MMS_MAX_MEDIA,
+    description:
+      "SMS inboxes only: media sent with every recipient's message as an MMS. Each must be a public http(s) URL answering a HEAD request with 2xx, a type MMS carries (images, video, audio, vCard, calendar, PDF) and a Content-Length; together at most MMS_MAX_BYTES (5 MB). Checked when saved and again when started; on edit, [] removes them",
+    example: ['https://example.com/sale.png'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MMS_MAX_MEDIA)
+  @IsString({ each: true })
+  @MaxLength(2000, { each: true })
+  mediaUrls?: string[];
 }
 
 /** Every field of a campaign but its inbox, each optional (same validation as on create). */
 export class UpdateCampaignDto extends PartialType(OmitType(CreateCampaignDto, ['inboxId'] as const)) {}
+
+export class CampaignMediaView {
+  @ApiProperty() url!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'From the HEAD answer when last checked' }) contentType!: string | null;
+  @ApiProperty({ type: 'integer', description: 'Bytes (Content-Length) when last checked' }) size!: number;
+}
 
 export class CampaignView {
   @ApiProperty() id!: string;
@@ -128,6 +149,8 @@ export class CampaignView {
   @ApiProperty({ nullable: true, type: String }) scheduledAt!: string | null;
   @ApiProperty({ nullable: true, type: Number }) rateLimitPerSecond!: number | null;
   @ApiProperty(quietHoursDoc) quietHours!: QuietHours | null;
+  @ApiProperty({ type: [String], description: "MMS media sent with every recipient's message (empty: plain SMS)" }) mediaUrls!: string[];
+  @ApiProperty({ type: [CampaignMediaView], description: 'The media with the type and size found when they were last checked' }) media!: CampaignMediaView[];
   @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
   @ApiProperty() workflowId!: string;
@@ -147,6 +170,8 @@ export class CampaignView {
       scheduledAt: c.scheduledAt?.toISOString() ?? null,
       rateLimitPerSecond: c.rateLimitPerSecond,
       quietHours: c.quietHours,
+      mediaUrls: c.media.map((m) => m.url),
+      media: c.media.map((m) => ({ url: m.url, contentType: m.contentType, size: m.size ?? 0 })),
       startedAt: c.startedAt?.toISOString() ?? null,
       finishedAt: c.finishedAt?.toISOString() ?? null,
       workflowId: `campaign-run:${c.id}`,

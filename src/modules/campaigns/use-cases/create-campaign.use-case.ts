@@ -1,11 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
+import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
 import { VariablesService } from '../../variables/variables.service';
 import { countAudience } from '../campaign-audience';
-import { checkAudience, checkQuietHours, checkSchedule } from '../campaign-fields';
+import { checkAudience, checkCampaignMedia, checkQuietHours, checkSchedule } from '../campaign-fields';
 import type { CampaignWithCount } from '../campaign-status';
 import { Campaign, type CampaignAudience, type CampaignType } from '../campaign.entity';
 import type { QuietHours } from '../quiet-hours';
@@ -26,6 +27,8 @@ export interface CreateCampaignInput {
   /** Messages per second; null or absent: unthrottled. */
   rateLimitPerSecond?: number | null;
   quietHours?: QuietHours | null;
+  /** MMS media sent with every message (SMS inboxes only; each checked now, see checkCampaignMedia). */
+  mediaUrls?: string[];
 }
 
 /** A draft campaign, by a manager of its sending inbox (or an administrator). */
@@ -35,16 +38,20 @@ export class CreateCampaignUseCase {
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
     private readonly variables: VariablesService,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   async execute(input: CreateCampaignInput): Promise<CampaignWithCount> {
     const { actor } = input;
     const em = this.em.fork();
     const { inbox } = await this.access.requireManager(actor, input.inboxId, 'creating a campaign', em);
+    // Media first: with media on an email inbox the answer names mediaUrls (the field the form shows it on).
+    if (input.mediaUrls?.length && inbox.channelType !== 'sms') await checkCampaignMedia(inbox.channelType, input.mediaUrls, this.config.outbound, this.config.mms);
     if (inbox.channelType === 'email') throw DomainError.invalid('inboxId', 'campaigns send through SMS or API inboxes; this is an email inbox');
     await this.variables.assertTemplate(em, actor, 'template', input.template);
     checkSchedule(input.scheduledAt);
     const audience = await checkAudience(em, actor, input.audience);
+    const media = await checkCampaignMedia(inbox.channelType, input.mediaUrls ?? [], this.config.outbound, this.config.mms);
     const campaign = em.create(Campaign, {
       account: actor.accountId,
       inbox: inbox.id,
@@ -56,6 +63,7 @@ export class CreateCampaignUseCase {
       scheduledAt: input.scheduledAt ?? null,
       rateLimitPerSecond: input.rateLimitPerSecond ?? null,
       quietHours: checkQuietHours(input.quietHours),
+      media,
       createdByUserId: actor.userId,
       templateAuthorUserId: actor.userId,
     });

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import { pgArrayLiteral } from '../../../common/pg-array';
 import type { DeliveryResult, OutboundMessage } from '../../channels/channel-sender';
+import type { MessageAttachment } from '../../conversations/message.entity';
 import { ChannelSenders } from '../../channels/channel-senders';
 import type { ChannelType } from '../../inboxes/inbox.entity';
 import { VariablesService } from '../../variables/variables.service';
@@ -28,6 +29,8 @@ interface CampaignContext {
   templateWithHidden: boolean;
   prefix: string;
   quietHours: QuietHours | null;
+  /** MMS media of every message (stored on each as its attachments, sent as MediaUrl). */
+  media: MessageAttachment[];
   /** The sending inbox's business-hours time zone: recipients without their own. */
   defaultZone: string;
   /** Contact id → its own time zone (attribute `timezone`), for this batch. */
@@ -174,11 +177,12 @@ export class SendCampaignBatchUseCase {
         company_name: string | null;
         settings: { companyNameInsertion?: boolean };
         quiet_hours: QuietHours | null;
+        media: MessageAttachment[] | null;
         inbox_zone: string | null;
         author_is_admin: boolean | null;
       }[]
     >(
-      `select c.account_id, c.inbox_id, i.channel_type, c.template, c.company_name_prefix, a.company_name, a.settings, c.quiet_hours,
+      `select c.account_id, c.inbox_id, i.channel_type, c.template, c.company_name_prefix, a.company_name, a.settings, c.quiet_hours, c.media,
               i.settings -> 'businessHours' ->> 'timezone' as inbox_zone,
               (select u.is_admin from users u where u.id = c.template_author_user_id and u.account_id = c.account_id) as author_is_admin
          from campaigns c join inboxes i on i.id = c.inbox_id join accounts a on a.id = c.account_id where c.id = ?`,
@@ -206,6 +210,7 @@ export class SendCampaignBatchUseCase {
       templateWithHidden: r.author_is_admin === true,
       prefix,
       quietHours: r.quiet_hours,
+      media: r.media ?? [],
       defaultZone,
       zones,
     };
@@ -338,6 +343,7 @@ export class SendCampaignBatchUseCase {
     const contents = new Map([...rendered].map(([contactId, text]) => [contactId, ctx.prefix + text]));
     const messages = await this.storeMessages(em, ctx, live, contents);
     const sender = this.senders.for(ctx.channelType);
+    const mediaUrls = ctx.media.length ? { mediaUrls: ctx.media.map((m) => m.url) } : {};
     const send = sender.batch ? await sender.batch(ctx.inboxId, live.map((l) => l.contactId)) : (m: OutboundMessage) => sender.send(m);
 
     // Answers are written as they arrive: one write at a time, taking every answer waiting.
@@ -358,7 +364,7 @@ export class SendCampaignBatchUseCase {
         if (pacer) await pacer.wait(l.dueAt);
         const { messageId, conversationId } = messages.get(l.recipientId)!;
         try {
-          const delivery = await send({ messageId, conversationId, inboxId: ctx.inboxId, content: contents.get(l.contactId)!, contactId: l.contactId });
+          const delivery = await send({ messageId, conversationId, inboxId: ctx.inboxId, content: contents.get(l.contactId)!, contactId: l.contactId, ...mediaUrls });
           answers.push({ live: l, messageId, delivery });
           void write().catch(() => undefined);
         } catch (err) {
@@ -438,10 +444,10 @@ export class SendCampaignBatchUseCase {
         for (const c of created) conversations.set(c.contact_id, c.id);
       }
       const inserted = await tx.execute<{ id: string; conversation_id: string; idempotency_key: string }[]>(
-        `insert into messages (conversation_id, direction, sender_type, content, delivery_status, idempotency_key)
-         select v.conversation_id, 'outbound', 'system', v.content, 'queued', v.key from unnest(?::uuid[], ?::text[], ?::text[]) as v(conversation_id, content, key)
+        `insert into messages (conversation_id, direction, sender_type, content, delivery_status, idempotency_key, attachments)
+         select v.conversation_id, 'outbound', 'system', v.content, 'queued', v.key, ?::jsonb from unnest(?::uuid[], ?::text[], ?::text[]) as v(conversation_id, content, key)
          on conflict (idempotency_key) do nothing returning id, conversation_id, idempotency_key`,
-        [pgArrayLiteral(missing.map((l) => conversations.get(l.contactId)!)), pgArrayLiteral(missing.map((l) => contents.get(l.contactId)!)), pgArrayLiteral(missing.map((l) => recipientMessageKey(l.recipientId)))],
+        [JSON.stringify(ctx.media), pgArrayLiteral(missing.map((l) => conversations.get(l.contactId)!)), pgArrayLiteral(missing.map((l) => contents.get(l.contactId)!)), pgArrayLiteral(missing.map((l) => recipientMessageKey(l.recipientId)))],
       );
       for (const m of inserted) out.set(byKey.get(m.idempotency_key)!.recipientId, { messageId: String(m.id), conversationId: m.conversation_id });
       if (inserted.length) {

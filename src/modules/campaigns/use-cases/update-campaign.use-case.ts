@@ -1,11 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
+import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import type { Actor } from '../../auth/actor';
 import { VariablesService } from '../../variables/variables.service';
 import { CampaignAccess } from '../campaign-access';
 import { countAudience } from '../campaign-audience';
-import { checkAudience, checkQuietHours, checkSchedule } from '../campaign-fields';
+import { checkAudience, checkCampaignMedia, checkQuietHours, checkSchedule } from '../campaign-fields';
 import type { CampaignWithCount } from '../campaign-status';
 import type { CampaignAudience, CampaignType } from '../campaign.entity';
 import type { QuietHours } from '../quiet-hours';
@@ -22,6 +23,8 @@ export interface UpdateCampaignInput {
   scheduledAt?: Date | null;
   rateLimitPerSecond?: number | null;
   quietHours?: QuietHours | null;
+  /** Replaces the media; [] removes them. */
+  mediaUrls?: string[];
 }
 
 /** Only drafts change; a started campaign is frozen (409 naming the field). */
@@ -31,6 +34,7 @@ export class UpdateCampaignUseCase {
     private readonly em: EntityManager,
     private readonly campaigns: CampaignAccess,
     private readonly variables: VariablesService,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   async execute(input: UpdateCampaignInput): Promise<CampaignWithCount> {
@@ -57,6 +61,10 @@ export class UpdateCampaignUseCase {
     if (changes.companyNamePrefix !== undefined) campaign.companyNamePrefix = changes.companyNamePrefix;
     if (changes.rateLimitPerSecond !== undefined) campaign.rateLimitPerSecond = changes.rateLimitPerSecond;
     if (changes.quietHours !== undefined) campaign.quietHours = checkQuietHours(changes.quietHours);
+    if (changes.mediaUrls !== undefined) {
+      const inbox = await campaign.inbox.loadOrFail();
+      campaign.media = await checkCampaignMedia(inbox.channelType, changes.mediaUrls, this.config.outbound, this.config.mms);
+    }
     await em.flush();
     return { campaign, audienceCount: await countAudience(em, actor.accountId, campaign.audience) };
   }

@@ -14,7 +14,10 @@ export interface AssignConversationInput {
   assigneeId: string | null;
   /** Who acts; absent for the system (routing), which may assign any eligible user in either mode. */
   actor?: Actor;
-  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  /**
+   * Set when an automation rule's action makes this change (the event log names the rule). Its workflow is not
+   * signalled: the automation pass that ran the action answers the change in the same workflow task.
+   */
   cause?: EventCause;
 }
 
@@ -107,7 +110,7 @@ export class AssignConversationUseCase {
       }
       return { conversation, previousAssigneeId: current, changed: target !== current };
     });
-    if (result.changed) await this.workflows.notifyChanged([result.conversation.id], result.conversation.assigneeId ? `assigned to ${result.conversation.assigneeId}` : 'unassigned');
+    if (result.changed && !input.cause) await this.workflows.notifyChanged([result.conversation.id], result.conversation.assigneeId ? `assigned to ${result.conversation.assigneeId}` : 'unassigned');
     return result;
   }
 }

@@ -9,7 +9,10 @@ import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
 export interface MarkConversationSpamInput {
-  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  /**
+   * Set when an automation rule's action makes this change (the event log names the rule). Its workflow is not
+   * signalled: the automation pass that ran the action answers the change in the same workflow task.
+   */
   cause?: EventCause;
   /** Absent for the system (automation). */
   actor?: Actor;
@@ -41,7 +44,7 @@ export class MarkConversationSpamUseCase {
       await recordConversationEvent(em, { conversationId: conversation.id, type: 'status_changed', data: { from: from, to: conversation.status }, actorUserId: input.actor?.userId, cause: input.cause });
       return { conversation, changed: true };
     });
-    if (result.changed) await this.workflows.notifyChanged([result.conversation.id], `marked as spam by ${input.actor ? input.actor.name : 'the system'}`);
+    if (result.changed && !input.cause) await this.workflows.notifyChanged([result.conversation.id], `marked as spam by ${input.actor ? input.actor.name : 'the system'}`);
     return result;
   }
 }

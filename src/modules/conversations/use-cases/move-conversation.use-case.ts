@@ -13,7 +13,10 @@ import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
 export interface MoveConversationInput {
-  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  /**
+   * Set when an automation rule's action makes this change (the event log names the rule). Its workflow is not
+   * signalled: the automation pass that ran the action answers the change in the same workflow task.
+   */
   cause?: EventCause;
   /** Absent for the system (automation), which needs no membership of either inbox. */
   actor?: Actor;
@@ -88,7 +91,7 @@ export class MoveConversationUseCase {
       ]);
       return conversation;
     });
-    await this.workflows.notifyChanged([moved.id], `moved to inbox ${input.inboxId}`);
+    if (!input.cause) await this.workflows.notifyChanged([moved.id], `moved to inbox ${input.inboxId}`);
     return moved;
   }
 }

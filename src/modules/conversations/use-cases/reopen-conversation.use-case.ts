@@ -10,7 +10,10 @@ import { ConversationAccess } from '../conversation-access';
 import { Conversation } from '../conversation.entity';
 
 export interface ReopenConversationInput {
-  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  /**
+   * Set when an automation rule's action makes this change (the event log names the rule). Its workflow is not
+   * signalled: the automation pass that ran the action answers the change in the same workflow task.
+   */
   cause?: EventCause;
   /** Absent for the system (automation). */
   actor?: Actor;
@@ -55,7 +58,7 @@ export class ReopenConversationUseCase {
       await recordConversationEvent(em, { conversationId: conversation.id, type: 'status_changed', data: { from: from, to: conversation.status }, actorUserId: input.actor?.userId, cause: input.cause });
       return { conversation, changed: true };
     });
-    if (result.changed) await this.workflows.notifyChanged([result.conversation.id], `reopened by ${input.actor ? input.actor.name : 'the system'}`);
+    if (result.changed && !input.cause) await this.workflows.notifyChanged([result.conversation.id], `reopened by ${input.actor ? input.actor.name : 'the system'}`);
     return result;
   }
 }

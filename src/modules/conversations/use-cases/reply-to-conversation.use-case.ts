@@ -21,7 +21,10 @@ export interface ReplyToConversationInput {
   actor?: Actor;
   /** Email: the subject of this message (an agent starting a conversation); replies otherwise answer "Re: <last subject>". */
   subject?: string;
-  /** Set when an automation rule's action sends this message (the event log names the rule). */
+  /**
+   * Set when an automation rule's action sends this message (the event log names the rule). Its workflow is not
+   * signalled: the automation pass that ran the action answers the change in the same workflow task.
+   */
   cause?: EventCause;
   /** SMS only: media sent with the text as an MMS (checked first: see channels/sms/mms-media.ts). */
   mediaUrls?: string[];
@@ -116,7 +119,7 @@ export class ReplyToConversationUseCase {
     });
 
     const { message, inbox } = stored;
-    if (stored.evented) await this.workflows.notifyChanged([input.conversationId], stored.opened ? 'an agent replied: open' : 'an agent replied');
+    if (stored.evented && !input.cause) await this.workflows.notifyChanged([input.conversationId], stored.opened ? 'an agent replied: open' : 'an agent replied');
     if (message.deliveryStatus === 'queued') {
       // A retry of a message stored before: the first attempt may have reached the provider without its answer being stored.
       const inDoubt = stored.duplicate ? { contactId: stored.contactId, since: message.createdAt } : null;

@@ -9,7 +9,10 @@ import { ConversationAccess } from '../conversation-access';
 import type { Conversation } from '../conversation.entity';
 
 export interface SetConversationPendingInput {
-  /** Set when an automation rule's action makes this change (the event log names the rule). */
+  /**
+   * Set when an automation rule's action makes this change (the event log names the rule). Its workflow is not
+   * signalled: the automation pass that ran the action answers the change in the same workflow task.
+   */
   cause?: EventCause;
   /** Absent for the system (automation rules). */
   actor?: Actor;
@@ -54,7 +57,7 @@ export class SetConversationPendingUseCase {
       await recordConversationEvent(em, { conversationId: conversation.id, type: 'status_changed', data: { from: from, to: conversation.status }, actorUserId: input.actor?.userId, cause: input.cause });
       return { conversation, changed: true };
     });
-    if (result.changed) await this.workflows.notifyChanged([result.conversation.id], `set to pending by ${by}`);
+    if (result.changed && !input.cause) await this.workflows.notifyChanged([result.conversation.id], `set to pending by ${by}`);
     return result;
   }
 }

@@ -53,7 +53,7 @@ export class CsatReportQuery {
   @IsUUID()
   agentId?: string;
 
-  @ApiPropertyOptional({ enum: CSAT_REPORT_GROUPS, default: 'inbox', description: 'Periods are UTC days, ISO weeks (Monday) and months' })
+  @ApiPropertyOptional({ enum: CSAT_REPORT_GROUPS, default: 'inbox', description: "Periods are days, ISO weeks (Monday) and months in the account's time zone" })
   @IsOptional()
   @IsIn(CSAT_REPORT_GROUPS)
   groupBy?: CsatReportGroup;
@@ -116,6 +116,7 @@ export class CsatReportRowView {
 export class CsatReportView {
   @ApiProperty() from!: string;
   @ApiProperty() to!: string;
+  @ApiProperty({ example: 'Europe/Berlin', description: "The account's time zone the periods are in" }) timezone!: string;
   @ApiProperty({ enum: CSAT_REPORT_GROUPS }) groupBy!: CsatReportGroup;
   @ApiProperty({ type: [CsatReportRowView] }) rows!: CsatReportRowView[];
   @ApiProperty({ type: CsatReportRowView }) total!: CsatReportRowView;

@@ -3,7 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
+import { Account, accountTimeZone } from '../../accounts/account.entity';
 import { InboxMembership } from '../../inboxes/inbox-membership.entity';
+import { parseReportBound, sqlPeriod } from '../../reports/zoned-time';
 
 export const CSAT_REPORT_GROUPS = ['inbox', 'agent', 'day', 'week', 'month'] as const;
 export type CsatReportGroup = (typeof CSAT_REPORT_GROUPS)[number];
@@ -36,22 +38,21 @@ export interface CsatReportRow {
 export interface CsatReport {
   from: string;
   to: string;
+  /** The account's time zone the periods (and date-only bounds) are in. */
+  timezone: string;
   groupBy: CsatReportGroup;
   rows: CsatReportRow[];
   total: CsatReportRow;
 }
 
 const DAY_MS = 86_400_000;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** key and label of each grouping, over csat_surveys s, inboxes i and users u; periods in UTC. */
-const GROUPINGS: Record<CsatReportGroup, { key: string; label: string; order: string }> = {
-  inbox: { key: 's.inbox_id::text', label: 'i.name', order: 'g.label, g.key' },
-  agent: { key: 's.agent_id::text', label: `coalesce(u.name, 'No agent')`, order: 'g.key is null, g.label, g.key' },
-  day: { key: `to_char(date_trunc('day', s.sent_at at time zone 'UTC'), 'YYYY-MM-DD')`, label: `to_char(date_trunc('day', s.sent_at at time zone 'UTC'), 'YYYY-MM-DD')`, order: 'g.key' },
-  week: { key: `to_char(date_trunc('week', s.sent_at at time zone 'UTC'), 'YYYY-MM-DD')`, label: `to_char(date_trunc('week', s.sent_at at time zone 'UTC'), 'IYYY-"W"IW')`, order: 'g.key' },
-  month: { key: `to_char(date_trunc('month', s.sent_at at time zone 'UTC'), 'YYYY-MM')`, label: `to_char(date_trunc('month', s.sent_at at time zone 'UTC'), 'YYYY-MM')`, order: 'g.key' },
-};
+/** key and label of each grouping, over csat_surveys s, inboxes i and users u; periods in the account's time zone. */
+function grouping(group: CsatReportGroup, timeZone: string): { key: string; label: string; order: string } {
+  if (group === 'inbox') return { key: 's.inbox_id::text', label: 'i.name', order: 'g.label, g.key' };
+  if (group === 'agent') return { key: 's.agent_id::text', label: `coalesce(u.name, 'No agent')`, order: 'g.key is null, g.label, g.key' };
+  return { ...sqlPeriod('s.sent_at', group, timeZone), order: 'g.key' };
+}
 
 interface ReportSqlRow {
   is_total: number;
@@ -79,8 +80,10 @@ export class GetCsatReportUseCase {
     const { actor } = input;
     const em = this.em.fork();
     const groupBy = input.groupBy ?? 'inbox';
-    const to = input.to === undefined ? new Date() : parseBound('to', input.to, true);
-    const from = input.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : parseBound('from', input.from, false);
+    const account = await em.findOneOrFail(Account, { id: actor.accountId });
+    const timezone = accountTimeZone(account.settings);
+    const to = new Date(input.to === undefined ? Date.now() : parseReportBound('to', input.to, true, timezone));
+    const from = new Date(input.from === undefined ? to.getTime() - 30 * DAY_MS : parseReportBound('from', input.from, false, timezone));
     if (from.getTime() >= to.getTime()) throw DomainError.invalid('from', `must be before to (${to.toISOString()})`);
 
     const inboxIds = await this.reportableInboxes(em, actor, input.inboxId);
@@ -94,7 +97,7 @@ export class GetCsatReportUseCase {
       where.push('s.agent_id = ?');
       params.push(input.agentId);
     }
-    const g = GROUPINGS[groupBy];
+    const g = grouping(groupBy, timezone);
     const rows = await em.execute<ReportSqlRow[]>(
       `select grouping(g.key) as is_total, g.key, g.label,
               count(*)::int as surveys_sent,
@@ -124,6 +127,7 @@ export class GetCsatReportUseCase {
     return {
       from: from.toISOString(),
       to: to.toISOString(),
+      timezone,
       groupBy,
       rows: rows.filter((r) => Number(r.is_total) !== 1).map((r) => toRow(r, false)),
       total: toRow(totalRow, true),
@@ -141,12 +145,6 @@ export class GetCsatReportUseCase {
     if (managed.length === 0) throw new DomainError('FORBIDDEN', 'the CSAT report needs the manager role in an inbox or the administrator role');
     return managed.map((m) => m.inbox.id);
   }
-}
-
-function parseBound(field: 'from' | 'to', value: string, endOfDay: boolean): Date {
-  const date = new Date(DATE_ONLY.test(value) ? `${value}T00:00:00.000Z` : value);
-  if (Number.isNaN(date.getTime())) throw DomainError.invalid(field, 'must be an ISO 8601 date or date-time');
-  return DATE_ONLY.test(value) && endOfDay ? new Date(date.getTime() + DAY_MS) : date;
 }
 
 const numberOrNull = (v: string | number | null): number | null => (v === null ? null : Number(v));

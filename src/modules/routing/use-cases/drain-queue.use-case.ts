@@ -15,7 +15,10 @@ export interface DrainQueueInput {
    * so its workflow is not signalled. Every other conversation assigned here is.
    */
   except?: string;
-  /** An automation rule's action queued this conversation (assign to agent/team): its assignment event names the rule. */
+  /**
+   * An automation rule's action queued this conversation (assign to agent/team): its assignment event
+   * names the rule, and its workflow is not signalled (the rule's automation pass answers the change).
+   */
   causeFor?: { conversationId: string; cause: EventCause };
 }
 
@@ -56,7 +59,8 @@ export class DrainQueueUseCase {
 
   async execute(input: DrainQueueInput): Promise<DrainQueueResult> {
     const result = await this.assign(input);
-    const told = result.assigned.map((a) => a.conversationId).filter((id) => id !== input.except);
+    // The conversation a rule's action queued hears of its assignment from that rule's automation pass.
+    const told = result.assigned.map((a) => a.conversationId).filter((id) => id !== input.except && id !== input.causeFor?.conversationId);
     if (told.length) await this.workflows.notifyChanged(told, `assigned from the queue (${input.trigger})`);
     return result;
   }

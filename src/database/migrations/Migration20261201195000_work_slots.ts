@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * the work runs and deletes it at the end; one of a process that died expires (expires_at) and is
  * swept by the next acquire of that account and kind.
  */
-export class Migration20261201190000_work_slots extends Migration {
+export class Migration20261201195000_work_slots extends Migration {
   override async up(): Promise<void> {
     this.addSql(
       `create table "work_slots" ("id" uuid not null, "kind" text not null, "account_id" uuid not null, "holder" text not null, "expires_at" timestamptz not null, "created_at" timestamptz not null default now(), constraint "work_slots_pkey" primary key ("id"));`,
