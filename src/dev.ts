@@ -7,12 +7,11 @@
  * Ctrl-C stops the API and the worker, then Temporal, then PostgreSQL; the next start reuses .data/.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generateSecretsKey } from './common/secret-box';
 import { AppConfig, ConfigError, loadConfig, mask } from './config/config';
 import { runMigrations } from './database/migrate';
 import { RunningPostgres, startEmbeddedPostgres } from './local-stack/embedded-postgres';
+import { localSecretsKey } from './local-stack/secrets-key';
 import { RunningTemporal, startTemporalDevServer } from './local-stack/temporal-dev-server';
 
 const say = (line: string) => console.log(`[dev] ${line}`);
@@ -74,15 +73,7 @@ class LocalStack {
 
   /** SECRETS_KEY when set; otherwise the key in <dataDir>/secrets.key, generated on the first start. */
   private secretsKey(): string {
-    if (this.config.secretsKey) return this.config.secretsKey;
-    const file = path.join(this.config.dataDir, 'secrets.key');
-    if (!fs.existsSync(file)) {
-      fs.mkdirSync(this.config.dataDir, { recursive: true });
-      fs.writeFileSync(file, generateSecretsKey() + '\n', { mode: 0o600, flag: 'wx' });
-      say(`SECRETS_KEY: generated ${file} (keep it: channel secrets stored with it cannot be read without it)`);
-    }
-    // Validated like an env value, so a damaged file stops the start with a clear message.
-    return loadConfig({ SECRETS_KEY: fs.readFileSync(file, 'utf8').trim() }).secretsKey!;
+    return localSecretsKey(this.config, say);
   }
 
   private async startDatabase(): Promise<string> {

@@ -208,6 +208,12 @@ export interface AppConfig {
      */
     stickyTimeoutMs: number;
     /**
+     * A folder with prebuilt workflow bundles (workflow-bundle.<queue>.js, as writeWorkflowBundles
+     * writes them): the worker loads them instead of bundling at start. The cluster profile bundles
+     * once for all its workers.
+     */
+    workflowBundleDir?: string;
+    /**
      * The worker process's memory budget (WORKER_MEMORY_BUDGET_MB): its workflow caches are sized so
      * that the process stays within it (src/worker/workflow-cache.ts). A workflow pushed out of the
      * cache is replayed from its history on its next task (slower, never wrong).
@@ -460,6 +466,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       webhookTaskQueue: str(env, 'TEMPORAL_WEBHOOK_TASK_QUEUE', 'webhooks')!,
       cliPath: str(env, 'TEMPORAL_CLI_PATH'),
       stickyTimeoutMs: int(env, 'TEMPORAL_STICKY_TIMEOUT_MS', 500, 100, 60000),
+      workflowBundleDir: str(env, 'TEMPORAL_WORKFLOW_BUNDLE_DIR'),
       workerMemoryBudgetMb: int(env, 'WORKER_MEMORY_BUDGET_MB', 480, 128, 1048576),
       maxCachedWorkflows: str(env, 'WORKER_MAX_CACHED_WORKFLOWS') === undefined ? undefined : int(env, 'WORKER_MAX_CACHED_WORKFLOWS', 0, 0, 1000000),
       devServerPort,

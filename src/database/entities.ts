@@ -10,6 +10,7 @@ import {
   ContactOptOut,
   DeletedContact,
 } from '../modules/contacts/contact.entity';
+import { WorkSlot } from '../modules/contacts/work-slot.entity';
 import { Conversation, ConversationTag, ConversationUserState } from '../modules/conversations/conversation.entity';
 import { ConversationDecision } from '../modules/conversations/conversation-decision.entity';
 import { Message } from '../modules/conversations/message.entity';
@@ -38,6 +39,7 @@ export const ENTITIES = [
   User,
   AuthToken,
   RateLimitCounter,
+  WorkSlot,
   Team,
   TeamMember,
   Inbox,

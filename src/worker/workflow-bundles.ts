@@ -10,6 +10,13 @@ const noop = () => undefined;
  * Bundles each task queue's workflows once into `dir` (workflow-bundle.<queue>.js), for processes
  * that start many workers (tests, benches); bundling costs seconds per queue. Errors go to `onError`.
  */
+/** The bundle files writeWorkflowBundles writes into `dir`. */
+export function workflowBundlesIn(dir: string): WorkflowBundles {
+  const bundles = {} as WorkflowBundles;
+  for (const queue of Object.keys(QUEUE_WORKFLOWS_PATHS) as TaskQueueName[]) bundles[queue] = path.join(dir, `workflow-bundle.${queue}.js`);
+  return bundles;
+}
+
 export async function writeWorkflowBundles(dir: string, onError: (message: string) => void = noop): Promise<WorkflowBundles> {
   const logger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m) => onError(m), log: noop };
   const bundles = {} as WorkflowBundles;

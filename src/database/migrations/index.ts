@@ -20,6 +20,7 @@ import { Migration20261201170000_webhooks } from './Migration20261201170000_webh
 import { Migration20261201190000_campaign_media } from './Migration20261201190000_campaign_media';
 import { Migration20261201191000_campaign_started_webhook } from './Migration20261201191000_campaign_started_webhook';
 import { Migration20261201195000_crm } from './Migration20261201195000_crm';
+import { Migration20261201196000_work_slots } from './Migration20261201196000_work_slots';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -44,4 +45,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201190000_campaign_media', class: Migration20261201190000_campaign_media },
   { name: 'Migration20261201191000_campaign_started_webhook', class: Migration20261201191000_campaign_started_webhook },
   { name: 'Migration20261201195000_crm', class: Migration20261201195000_crm },
+  { name: 'Migration20261201196000_work_slots', class: Migration20261201196000_work_slots },
 ];

@@ -170,7 +170,7 @@ export class ContactsController {
       this.logger.error(`contact export failed: ${(err as Error).stack ?? err}`);
       res.destroy();
     } finally {
-      csv.close();
+      await csv.close();
     }
   }
 

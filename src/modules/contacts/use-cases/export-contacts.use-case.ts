@@ -41,7 +41,8 @@ export interface ExportContactsInput extends ContactFilter {
  */
 export interface ContactCsvExport extends AsyncIterable<string> {
   readonly columns: string[];
-  close(): void;
+  /** Frees the slot (idempotent). */
+  close(): Promise<void>;
 }
 
 /**
@@ -66,7 +67,8 @@ export class ExportContactsUseCase {
     private readonly access: AccessPolicy,
     @Inject(APP_CONFIG) config: ServiceConfig,
   ) {
-    this.slots = new ConcurrencyLimit({
+    this.slots = new ConcurrencyLimit(em, {
+      kind: 'contact-export',
       what: ['contact export', 'contact exports'],
       perAccount: config.contacts.exportMaxConcurrentPerAccount,
       perAccountSetting: 'EXPORT_MAX_CONCURRENT_PER_ACCOUNT',
@@ -108,7 +110,7 @@ export class ExportContactsUseCase {
     if (columns.length === 0) throw DomainError.invalid('attributes', 'must list at least one attribute');
     const filter = await contactFilterSql(actor, input, this.access, em);
     if (!filter) throw new Error('administrators see every contact');
-    const release = this.slots.acquire(actor.accountId);
+    const release = await this.slots.acquire(actor.accountId);
 
     const page = (after: { micros: string; id: string } | null) =>
       em.execute<(Record<string, string | null> & { page_id: string; page_key: string })[]>(

@@ -40,18 +40,21 @@ export interface ImportContactsInput {
 @Injectable()
 export class ImportContactsUseCase {
   private readonly logger = new Logger(ImportContactsUseCase.name);
-  private readonly slots = new ConcurrencyLimit({
-    what: ['contact import', 'contact imports'],
-    perAccount: IMPORTS_PER_ACCOUNT,
-    total: IMPORTS_PER_PROCESS,
-    retryAfterSeconds: RETRY_AFTER_SECONDS,
-  });
+  private readonly slots: ConcurrencyLimit;
 
   constructor(
     private readonly em: EntityManager,
     private readonly access: AccessPolicy,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
-  ) {}
+  ) {
+    this.slots = new ConcurrencyLimit(em, {
+      kind: 'contact-import',
+      what: ['contact import', 'contact imports'],
+      perAccount: IMPORTS_PER_ACCOUNT,
+      total: IMPORTS_PER_PROCESS,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
+  }
 
   async execute(input: ImportContactsInput): Promise<ContactImportReportView> {
     const { actor } = input;
@@ -72,14 +75,14 @@ export class ImportContactsUseCase {
     const definitions = await this.em.fork().find(ContactAttributeDefinition, { account: actor.accountId }, { orderBy: { position: 'asc', createdAt: 'asc', id: 'asc' } });
     const columns = this.checkHeader(header.fields, definitions);
 
-    const release = this.slots.acquire(actor.accountId);
+    const release = await this.slots.acquire(actor.accountId);
     try {
       const report: ContactImportRowView[] = [];
       for (const row of rows) report.push(await this.importRow(actor, columns, definitions, row.line, row.fields));
       const created = report.filter((r) => r.status === 'created').length;
       return { created, failed: report.length - created, rows: report };
     } finally {
-      release();
+      await release();
     }
   }
 
