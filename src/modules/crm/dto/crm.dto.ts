@@ -73,6 +73,7 @@ export class CreateCrmConnectorDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(CRM_MAX_MAPPINGS)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => CrmFieldMappingDto)
   mapping?: CrmFieldMappingDto[];
@@ -119,6 +120,7 @@ export class UpdateCrmConnectorDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(CRM_MAX_MAPPINGS)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => CrmFieldMappingDto)
   mapping?: CrmFieldMappingDto[];
