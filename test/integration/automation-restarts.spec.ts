@@ -70,9 +70,11 @@ describe('worker crashes', () => {
     // Due at +10 s; the worker was down from +5 s until it polls again (its restart: ~3.5 s on a quiet
     // machine, up to ~8 s when the machine runs other test files). The timer is the server's: once a
     // worker polls, the workflow task waits out the dead worker's sticky queue (500 ms) and replays
-    // the history from scratch, then the rule fires: within 2 s of the later of "due" and "a worker
-    // is back" (measured +11.1..11.5 s after pending on a quiet machine, i.e. 1.1..1.5 s after due).
-    expect(resolvedAt - Math.max(pendingAt + 10_000, workerBackAt)).toBeLessThan(2_000);
+    // the history from scratch, then the rule fires: within 3 s of the later of "due" and "a worker
+    // is back" (measured +11.1..11.5 s after pending on a quiet machine, i.e. 1.1..1.5 s after due; on
+    // 2026-12-01 this machine ran the product about twice as slowly, and the code of that morning and
+    // of that evening alike took 2.0-2.06 s after the worker was back: the bound was 2 s until then).
+    expect(resolvedAt - Math.max(pendingAt + 10_000, workerBackAt)).toBeLessThan(3_000);
     expect(await firings(stack, c.conversationId)).toHaveLength(1);
   }, 90_000);
 
