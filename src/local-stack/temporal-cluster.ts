@@ -29,9 +29,9 @@ export type TemporalService = (typeof TEMPORAL_SERVICES)[number];
 export const DYNAMIC_CONFIG_FILE = [path.join(__dirname, '..', '..'), path.join(__dirname, '..', '..', '..')]
   .map((root) => path.join(root, 'docker', 'temporal-dynamicconfig.yaml'))
   .find((file) => fs.existsSync(file)) ?? path.join(__dirname, '..', '..', 'docker', 'temporal-dynamicconfig.yaml');
-/** Kept in step with docker-compose.yml (its temporal service's NUM_HISTORY_SHARDS). */
+/** docker-compose.yml's default too (TEMPORAL_HISTORY_SHARDS; test/unit/docker-compose.spec.ts keeps them equal). */
 export const DEFAULT_HISTORY_SHARDS = 4;
-/** docker-compose.yml's auto-setup default. */
+/** The namespace's retention, as docker-compose.yml's temporal-setup registers it (1 day). */
 const NAMESPACE_RETENTION_SECONDS = 24 * 3600;
 
 export interface ServicePorts {
