@@ -12,7 +12,8 @@
  * Prints one JSON document; progress on stderr. Goal: >= 500 deliveries/s.
  *
  * BENCH_EVENTS (10000), BENCH_ENDPOINTS (3), BENCH_CONVERSATIONS (200), BENCH_BATCH (50),
- * BENCH_CONCURRENCY (64: the worker's WEBHOOK_CONCURRENCY; the worker's DATABASE_POOL_SIZE is 40).
+ * BENCH_CONCURRENCY (the worker's WEBHOOK_CONCURRENCY) and BENCH_POOL_SIZE (its DATABASE_POOL_SIZE): the
+ * product's defaults unless given, so the figure is what an installation gets out of the box.
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -25,15 +26,16 @@ import { signUp } from './support/accounts';
 import { distribution, round } from './support/distribution';
 import { json } from './support/http';
 import { log, runBench, sleep } from './support/run';
-import { positiveNumber } from './support/settings';
+import { positiveNumber, setting } from './support/settings';
 import { BenchStack } from './support/stack';
 
 const EVENTS = positiveNumber('BENCH_EVENTS', 10_000);
 const ENDPOINTS = positiveNumber('BENCH_ENDPOINTS', 3);
 const CONVERSATIONS = positiveNumber('BENCH_CONVERSATIONS', 200);
 const BATCH = positiveNumber('BENCH_BATCH', 50);
-/** WEBHOOK_CONCURRENCY of the worker: requests in flight per endpoint (the product's default is 16). */
-const CONCURRENCY = positiveNumber('BENCH_CONCURRENCY', 64);
+/** WEBHOOK_CONCURRENCY and DATABASE_POOL_SIZE of the worker (unset: the product's defaults). */
+const CONCURRENCY = setting('BENCH_CONCURRENCY', '');
+const POOL_SIZE = setting('BENCH_POOL_SIZE', '');
 const GOAL_PER_SECOND = 500;
 
 async function webhooksBench() {
@@ -43,7 +45,7 @@ async function webhooksBench() {
     await stack.startPostgres();
     await stack.startTemporal();
     const bundles = await stack.workflowBundles();
-    const env = stack.serviceEnv({ LOG_LEVEL: 'warn', OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true', DATABASE_POOL_SIZE: '40', WEBHOOK_CONCURRENCY: String(CONCURRENCY), SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') });
+    const env = stack.serviceEnv({ LOG_LEVEL: 'warn', OUTBOUND_ALLOW_PRIVATE_TARGETS: 'true', ...(POOL_SIZE ? { DATABASE_POOL_SIZE: POOL_SIZE } : {}), ...(CONCURRENCY ? { WEBHOOK_CONCURRENCY: CONCURRENCY } : {}), SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') });
     const api = await stack.startApi(env);
     const config = requireServices(loadConfig(env));
     const workerContext = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'] });
@@ -128,7 +130,7 @@ async function webhooksBench() {
     const perSecond = round(unique / seconds);
     return {
       bench: 'webhooks',
-      setup: { events: EVENTS, endpoints: ENDPOINTS, conversations: CONVERSATIONS, transactionsOf: BATCH, concurrencyPerEndpoint: config.webhooks.concurrency, receiver: 'node:http on 127.0.0.1, 200 at once' },
+      setup: { events: EVENTS, endpoints: ENDPOINTS, conversations: CONVERSATIONS, transactionsOf: BATCH, concurrencyPerEndpoint: config.webhooks.concurrency, workerPoolSize: config.database.poolSize, receiver: 'node:http on 127.0.0.1, 200 at once' },
       committedInMs: committedIn,
       deliveries: { expected, delivered: unique, lost: expected - unique, duplicated, attempts: Number(attempts[0].n), failedAttempts: Number(attempts[0].failed) },
       deliveriesPerSecond: perSecond,

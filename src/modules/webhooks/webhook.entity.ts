@@ -152,6 +152,11 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
   name: 'webhook_deliveries_pending_index',
   expression: `create index "webhook_deliveries_pending_index" on "webhook_deliveries" ("endpoint_id", "next_attempt_at") where "status" = 'pending'`,
 })
+/** The delivery round's walk in id order over what is pending, whatever the size of the log. */
+@Index({
+  name: 'webhook_deliveries_pending_id_index',
+  expression: `create index "webhook_deliveries_pending_id_index" on "webhook_deliveries" ("endpoint_id", "id") where "status" = 'pending'`,
+})
 @Index({
   name: 'webhook_deliveries_pending_conversation_index',
   expression: `create index "webhook_deliveries_pending_conversation_index" on "webhook_deliveries" ("endpoint_id", "conversation_id", "sequence") where "status" = 'pending'`,

@@ -93,9 +93,12 @@ export class DeliverDueWebhooksUseCase {
     // budget per place in its conversation's chain, so no other round sends them meanwhile (a crashed
     // worker's claims expire after that). Rows whose chain stopped early are released at the end.
     const budget = ((endpoint.timeout_ms ?? this.config.webhooks.timeoutMs) + 10_000) / 1000;
+    // Its cost does not grow with the delivery log: the walk in id order reads only pending rows (a
+    // partial index), and the update finds the picked rows by primary key (= any(array(...)): a join
+    // back to the table would let the planner hash the whole table, every round).
     const due = await em.execute<DueRow[]>(
       `with picked as (
-         select d.id from webhook_deliveries d
+         select d.id, d.conversation_id, d.sequence from webhook_deliveries d
           where d.endpoint_id = ? and d.status = 'pending' and d.next_attempt_at <= clock_timestamp()
             and (d.conversation_id is null or not exists (
               select 1 from webhook_deliveries e
@@ -103,12 +106,11 @@ export class DeliverDueWebhooksUseCase {
                  and e.sequence < d.sequence and e.next_attempt_at > clock_timestamp()))
           order by d.id limit ${BATCH} for update of d skip locked),
        ranked as (
-         select d.id, row_number() over (partition by coalesce(d.conversation_id::text, d.id::text) order by d.sequence, d.id) as pos
-           from picked p join webhook_deliveries d on d.id = p.id)
+         select p.id, row_number() over (partition by coalesce(p.conversation_id::text, p.id::text) order by p.sequence, p.id) as pos from picked p)
        update webhook_deliveries d set attempts = d.attempts + 1, last_attempt_at = clock_timestamp(),
               next_attempt_at = clock_timestamp() + make_interval(secs => ?::float8 * r.pos)
          from ranked r, webhook_messages m
-        where d.id = r.id and m.id = d.message_id
+        where d.id = any(array(select id from picked)) and d.id = r.id and m.id = d.message_id
         returning d.id, d.message_id, d.conversation_id, d.sequence, d.attempts, m.body`,
       [endpoint.id, budget],
     );
