@@ -6,10 +6,6 @@ import { QUEUE_WORKFLOWS_PATHS, type TaskQueueName } from './workflows-path';
 
 const noop = () => undefined;
 
-/**
- * Bundles each task queue's workflows once into `dir` (workflow-bundle.<queue>.js), for processes
- * that start many workers (tests, benches); bundling costs seconds per queue. Errors go to `onError`.
- */
 /** The bundle files writeWorkflowBundles writes into `dir`. */
 export function workflowBundlesIn(dir: string): WorkflowBundles {
   const bundles = {} as WorkflowBundles;
@@ -17,6 +13,11 @@ export function workflowBundlesIn(dir: string): WorkflowBundles {
   return bundles;
 }
 
+/**
+ * Bundles each task queue's workflows once into `dir` (workflow-bundle.<queue>.js), for processes
+ * that start many workers (tests, benches, the cluster profile) and for `npm run build` (the image's
+ * workers start from them); bundling costs seconds per queue. Errors go to `onError`.
+ */
 export async function writeWorkflowBundles(dir: string, onError: (message: string) => void = noop): Promise<WorkflowBundles> {
   const logger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m) => onError(m), log: noop };
   const bundles = {} as WorkflowBundles;
