@@ -63,6 +63,8 @@ export interface ApiReplicaProcess extends AppProcess {
 
 export interface RunningClusterStack {
   databaseUrl: string;
+  /** The embedded PostgreSQL (undefined with DATABASE_URL): fault tests halt and resume it. */
+  postgres?: RunningPostgres;
   temporal: RunningTemporalCluster;
   apis: ApiReplicaProcess[];
   workers: AppProcess[];
@@ -221,6 +223,7 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Runn
 
     return {
       databaseUrl,
+      postgres,
       temporal,
       apis,
       workers,
