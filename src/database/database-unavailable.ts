@@ -7,6 +7,12 @@
  *
  * A transaction cut this way is rolled back by PostgreSQL, unless the connection died after COMMIT
  * reached it: then it is complete. Never half-written.
+ *
+ * knex's "Transaction query already complete": when a transaction's own statement (BEGIN on a pooled
+ * connection the server has just ended, COMMIT, SAVEPOINT) fails, knex marks the transaction done and
+ * every later statement of MikroORM's callback fails with that message instead of the connection's error.
+ * Our code never runs statements on a finished transaction otherwise (MikroORM's transactional() ends
+ * it after the callback), so it is taken as the connection lost.
  */
 
 /** PostgreSQL SQLSTATEs of a lost or refused connection (classes 08 and 57P, 53300 too many connections). */
@@ -23,6 +29,7 @@ const UNAVAILABLE_MESSAGES = [
   /server closed the connection unexpectedly/i,
   /connect ECONNREFUSED/i,
   /read ECONNRESET/i,
+  /^Transaction query already complete/,
 ];
 
 /** Why the database was unreachable, in a few words; undefined when `error` is not about reaching it. */
@@ -47,6 +54,7 @@ export function databaseUnavailableCause(error: unknown): string | undefined {
       if (/refused/i.test(message)) return 'connection refused';
       if (/terminat|closed/i.test(message)) return 'connection terminated';
       if (/acquiring/i.test(message)) return 'no connection from the pool in time';
+      if (/already complete/.test(message)) return "the transaction's connection was lost";
       if (/starting up|shutting down|recovery|not yet/i.test(message)) return 'the database is starting up or shutting down';
       return 'connection failed';
     }

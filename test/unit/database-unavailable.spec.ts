@@ -44,6 +44,7 @@ test.each([
   [new Error('Connection terminated unexpectedly'), 'connection terminated'],
   [new Error('Client has encountered a connection error and is not queryable'), 'connection failed'],
   [Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' }), 'no connection from the pool in time'],
+  [new DriverException(new Error('Transaction query already complete, run with DEBUG=knex:tx for more info')), "the transaction's connection was lost"],
   [Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'connection failed (ECONNRESET)'],
   [Object.assign(new Error('wrapped'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5'), { code: 'ECONNREFUSED' }) }), 'connection refused'],
 ])('%p is the database being unreachable: %s', (error, cause) => {
