@@ -39,9 +39,9 @@ const num = (name: string, full: number, quick: number) => {
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a whole number of at least 1, got ${raw}`);
   return Number(raw);
 };
-const INBOUND_MESSAGES = num('FAULT_INBOUND_MESSAGES', 2000, 300);
+const INBOUND_MESSAGES = num('FAULT_INBOUND_MESSAGES', 2000, 200);
 const INBOUND_RATE = num('FAULT_INBOUND_RATE', 20, 20);
-const CAMPAIGN_RECIPIENTS = num('FAULT_CAMPAIGN_RECIPIENTS', 2000, 500);
+const CAMPAIGN_RECIPIENTS = num('FAULT_CAMPAIGN_RECIPIENTS', 2000, 400);
 const PG_STOP_SECONDS = num('FAULT_PG_STOP_SECONDS', 10, 10);
 const GRACE = 5;
 const PASSWORD = 'correct horse battery';
