@@ -9,8 +9,11 @@ import { SetMetadata } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ERROR_STATUS, type ErrorCode } from './domain-error';
 
-/** Codes the filter can answer beyond the DomainError codes: another 4xx of Express or Nest, and any crash. */
-export const ERROR_RESPONSE_CODES = [...(Object.keys(ERROR_STATUS) as ErrorCode[]), 'BAD_REQUEST', 'INTERNAL'] as const;
+/**
+ * Codes the filter can answer beyond the DomainError codes: another 4xx of Express or Nest, any crash,
+ * and DATABASE_UNAVAILABLE (503 with Retry-After: PostgreSQL could not be reached, on any route).
+ */
+export const ERROR_RESPONSE_CODES = [...(Object.keys(ERROR_STATUS) as ErrorCode[]), 'BAD_REQUEST', 'INTERNAL', 'DATABASE_UNAVAILABLE'] as const;
 
 export class FieldProblemView {
   @ApiProperty({ description: 'The field, parameter or header, as sent (nested: a.b, items: tags[2])', example: 'admin.email' })
@@ -27,7 +30,7 @@ export class ErrorResponse {
   @ApiProperty({ type: 'integer', minimum: 400, maximum: 599, example: 400, description: 'The HTTP status, repeated' })
   statusCode!: number;
 
-  @ApiProperty({ enum: ERROR_RESPONSE_CODES, example: 'VALIDATION_FAILED', description: 'Stable error code (one per status)' })
+  @ApiProperty({ enum: ERROR_RESPONSE_CODES, example: 'VALIDATION_FAILED', description: 'Stable error code (one per status; 503 is DEPENDENCY_UNAVAILABLE or DATABASE_UNAVAILABLE, both with Retry-After)' })
   code!: string;
 
   @ApiProperty({ description: 'What went wrong, naming the field or the missing role or setting', example: 'admin.email: must be an email' })

@@ -1,7 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailableCause } from '../database/database-unavailable';
 import { DomainError, ERROR_STATUS, FieldProblem } from './domain-error';
 import { jsonLimitProblem } from './json-limits';
+
+/** Retry-After (seconds) of a 503 for an unreachable Temporal or provider. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+/** gRPC UNAVAILABLE and DEADLINE_EXCEEDED: Temporal's frontend did not answer. */
+const GRPC_UNAVAILABLE = new Set([14, 4]);
 
 interface ErrorBody {
   statusCode: number;
@@ -18,11 +24,26 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(error);
-    if (body.statusCode >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    if (body.statusCode === 503) {
+      // A retry hint on every 503: the cause is outside this request and goes away by itself.
+      res.setHeader('Retry-After', String(body.code === 'DATABASE_UNAVAILABLE' ? DATABASE_RETRY_AFTER_SECONDS : DEPENDENCY_RETRY_AFTER_SECONDS));
+      this.logger.warn(`${body.code}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    } else if (body.statusCode >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
     res.status(body.statusCode).json(body);
   }
 
   private toBody(error: unknown): ErrorBody {
+    const dbCause = error instanceof DomainError || error instanceof HttpException ? undefined : databaseUnavailableCause(error);
+    if (dbCause) {
+      return {
+        statusCode: 503,
+        code: 'DATABASE_UNAVAILABLE',
+        message: `the database is unreachable (${dbCause}); this request's transaction did not complete unless its effect is visible; try again in ${DATABASE_RETRY_AFTER_SECONDS} s`,
+      };
+    }
+    if (isTemporalUnavailable(error)) {
+      return { statusCode: 503, code: 'DEPENDENCY_UNAVAILABLE', message: `Temporal is unreachable (${(error as Error).message.split('\n')[0]}); try again in ${DEPENDENCY_RETRY_AFTER_SECONDS} s` };
+    }
     if (error instanceof DomainError) {
       return {
         statusCode: ERROR_STATUS[error.code],
@@ -91,6 +112,13 @@ export function jsonBody(limit: string) {
       }
     },
   ] as const;
+}
+
+/** A Temporal client call that failed because the frontend did not answer (not a refused operation). */
+function isTemporalUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const grpc = (e: unknown) => typeof (e as { code?: unknown })?.code === 'number' && GRPC_UNAVAILABLE.has((e as { code: number }).code) && typeof (e as { details?: unknown }).details === 'string';
+  return (error.name === 'ServiceError' && grpc(error.cause)) || grpc(error);
 }
 
 function codeForStatus(status: number): string {

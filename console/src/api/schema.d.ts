@@ -5182,11 +5182,11 @@ export interface components {
              */
             statusCode: number;
             /**
-             * @description Stable error code (one per status)
+             * @description Stable error code (one per status; 503 is DEPENDENCY_UNAVAILABLE or DATABASE_UNAVAILABLE, both with Retry-After)
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNPROCESSABLE" | "RATE_LIMITED" | "DEPENDENCY_UNAVAILABLE" | "BAD_REQUEST" | "INTERNAL";
+            code: "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNPROCESSABLE" | "RATE_LIMITED" | "DEPENDENCY_UNAVAILABLE" | "BAD_REQUEST" | "INTERNAL" | "DATABASE_UNAVAILABLE";
             /**
              * @description What went wrong, naming the field or the missing role or setting
              * @example admin.email: must be an email
