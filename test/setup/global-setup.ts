@@ -1,7 +1,9 @@
 /**
  * Starts the real services once per test run, the same way `npm start` does:
  *   DATABASE_URL given  -> used as is; otherwise a throwaway embedded PostgreSQL
- *   TEMPORAL_ADDRESS given -> used as is; otherwise a Temporal dev server (in memory)
+ *   TEMPORAL_ADDRESS given -> used as is; otherwise a Temporal dev server (in memory), or with
+ *   TEST_TEMPORAL=cluster Temporal's real server as the cluster profile runs it (4 history shards,
+ *   frontend, history, matching and worker as separate processes) on that PostgreSQL
  * Migrations run, the workflow bundle is built once, and the addresses reach the tests through env.
  * The browser tests (test/browser) need the built console: it is built here when dist/console is
  * older than console/ (scripts/build-console.ts; about 2 s, nothing when it is up to date).
@@ -15,6 +17,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startEmbeddedPostgres } from '../../src/local-stack/embedded-postgres';
 import { freePort } from '../../src/local-stack/free-port';
+import { startTemporalCluster } from '../../src/local-stack/temporal-cluster';
 import { startTemporalDevServerOnFreePort } from '../../src/local-stack/temporal-dev-server';
 import { writeWorkflowBundles } from '../../src/worker/workflow-bundles';
 import { ensureConsoleBuilt } from '../../scripts/build-console';
@@ -51,6 +54,18 @@ export default async function globalSetup(): Promise<void> {
     stdio: 'inherit',
   });
 
+  if (!process.env.TEMPORAL_ADDRESS && process.env.TEST_TEMPORAL === 'cluster') {
+    const db = new URL(process.env.DATABASE_URL);
+    const cluster = await startTemporalCluster({
+      dir: path.join(dir, 'temporal-cluster'),
+      postgres: { host: db.hostname, port: Number(db.port || 5432), user: decodeURIComponent(db.username), password: decodeURIComponent(db.password) },
+      portLayout: 'free',
+      log,
+    });
+    stops.push(() => cluster.stop());
+    process.env.TEMPORAL_ADDRESS = cluster.address;
+    log(`Temporal cluster ${cluster.address} (${cluster.historyShards} history shards; logs in ${path.join(dir, 'temporal-cluster')})`);
+  }
   if (!process.env.TEMPORAL_ADDRESS) {
     const temporal = await startTemporalDevServerOnFreePort(
       { fastSqlite: true, cliPath: process.env.TEMPORAL_CLI_PATH, log: (l) => (l.startsWith('[temporal]') ? undefined : log(l)) },
