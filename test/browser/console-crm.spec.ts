@@ -193,9 +193,9 @@ test("an agent sees CRM-managed attributes read-only with the connector's name u
     await page.goto(`/contacts/${contactId}`);
     const details = page.getByRole('region', { name: 'Details' });
     const plan = await visible(details.getByLabel('Plan'));
+    await visible(details.getByText('Managed by "Agent CRM": read-only (write-back is off)'));
     expect(await plan.inputValue()).toBe('gold');
     expect(await plan.isEditable()).toBe(false);
-    await visible(details.getByText('Managed by "Agent CRM": read-only (write-back is off)'));
     expect(await details.getByLabel('City').isEditable()).toBe(true);
     await screenshot(page, 'crm-agent-read-only');
 

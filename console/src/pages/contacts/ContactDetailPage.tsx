@@ -117,7 +117,8 @@ function DetailsForm({ contact }: { contact: Contact }) {
           );
           const props = form.getInputProps(`attributes.${a.key}`);
           const crmManaged = managed.get(a.key);
-          const readOnly = crmManaged ? !crmManaged.editable : false;
+          // Until the CRM view is in, no attribute is typed into (one may turn out read-only).
+          const readOnly = crm.isPending || (crmManaged ? !crmManaged.editable : false);
           const description = crmManaged ? capitalised(crmManaged.hint) : undefined;
           return a.type === 'dropdown' ? (
             <Select
