@@ -12,12 +12,12 @@ export class CrmWorkflows {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  /** Idempotent: a lookup of the same connector and contact that is still running is the one. */
+  /** Idempotent: a lookup of the same queued row that is still running is the one. */
   async startLookup(input: CrmLookupWorkflowInput): Promise<void> {
     try {
       await withClientDeadline(this.client, () =>
         this.client.workflow.start<CrmLookupWorkflow>(crmLookupWorkflowType, {
-          workflowId: crmLookupWorkflowId(input.connectorId, input.contactId),
+          workflowId: crmLookupWorkflowId(input.connectorId, input.contactId, input.queueId),
           taskQueue: this.config.temporal.webhookTaskQueue,
           args: [input],
           workflowIdConflictPolicy: 'USE_EXISTING',

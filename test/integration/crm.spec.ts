@@ -2,11 +2,15 @@
  * The CRM connector on the real services (PostgreSQL, Temporal, the API and a worker) against a fake
  * CRM on 127.0.0.1 that can be slow, fail and answer malformed JSON: lookups on contact creation and
  * conversation start (with the cache TTL), "test with this contact", refresh, the per-contact call
- * log, CRM-managed attributes read-only for agents unless write-back is on, and write-back through the
- * webhooks pipeline (signed, retried after a timeout, applied once by its Idempotency-Key).
+ * log, CRM-managed attributes read-only for agents unless write-back is on, write-back through the
+ * webhooks pipeline (signed, retried after a timeout, applied once by its Idempotency-Key) with its
+ * attempts in the API, and the lookups of a CSV import held to the connector's concurrency.
  */
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
+import { CrmLookupDispatcher } from '../../src/modules/crm/crm-lookup-dispatcher';
+import { CrmWorkflows } from '../../src/temporal/crm-workflows';
 import { eventually, http, signUp, startTestStack, type TestStack } from '../support/test-stack';
 import { type FakeCrm, startFakeCrm } from '../support/fake-crm';
 
@@ -32,10 +36,24 @@ interface CrmCall {
   messageId: string | null;
   deliveryStatus: string | null;
   deliveryAttempts: number | null;
+  idempotencyKey: string | null;
+  attempts: Attempt[] | null;
+}
+interface Attempt {
+  at: string;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  succeeded: boolean;
 }
 interface ContactCrm {
   connectors: { connectorId: string; externalId: string | null; managedAttributes: string[]; writeBackEnabled: boolean }[];
+  attributes: { key: string; managedBy: string[]; editable: boolean; hint: string }[];
   calls: CrmCall[];
+}
+interface WriteBackPage {
+  writeBacks: { callId: string; contactId: string; conversationId: string | null; idempotencyKey: string; status: string | null; attributes: Record<string, string | null>; attempts: Attempt[] }[];
+  nextBefore: string | null;
 }
 interface ErrorBody {
   details?: { field: string; problem: string }[];
@@ -106,6 +124,7 @@ describe('connectors API', () => {
   test('admins only; header values sealed and never shown; bad input is 400 naming the field', async () => {
     expect(connector.headerNames).toEqual(['authorization']);
     expect(JSON.stringify(connector)).not.toContain('crm-s3cret');
+    expect(connector).toMatchObject({ maxConcurrentLookups: 4 });
     const list = await as<Connector[]>(admin, 'GET', '/api/v1/crm-connectors');
     expect(list.status).toBe(200);
     expect(JSON.stringify(list.body)).not.toContain('crm-s3cret');
@@ -121,6 +140,8 @@ describe('connectors API', () => {
       [{ headers: { 'Bad Header': 'x' } }, 'headers.Bad Header'],
       [{ headers: { 'idempotency-key': 'x' } }, 'headers.idempotency-key'],
       [{ timeoutMs: 5 }, 'timeoutMs'],
+      [{ maxConcurrentLookups: 0 }, 'maxConcurrentLookups'],
+      [{ maxConcurrentLookups: 51 }, 'maxConcurrentLookups'],
       [{ writeBackEnabled: true }, 'writeBackUrl'],
     ];
     for (const [patch, field] of cases) {
@@ -237,9 +258,18 @@ describe('CRM-managed attributes and write-back', () => {
     const { contactId, conversationId } = inbound.body;
     await eventually(async () => ((await contactCrm(contactId)).connectors[0]?.externalId === 'crm-3001' ? true : undefined), 5000, 'the lookup');
 
+    // The API says which attributes are CRM-managed and whether the caller may edit them (the console's form).
+    const forAgent = (await as<ContactCrm>(agent, 'GET', `/api/v1/contacts/${contactId}/crm`)).body.attributes;
+    expect(forAgent).toEqual([
+      { key: 'plan', managedBy: ['Fake CRM'], editable: false, hint: 'managed by "Fake CRM": read-only (write-back is off)' },
+      { key: 'tier', managedBy: ['Fake CRM'], editable: false, hint: 'managed by "Fake CRM": read-only (write-back is off)' },
+    ]);
+    expect((await contactCrm(contactId)).attributes.map((a) => a.editable)).toEqual([true, true]);
     const refused = await as<ErrorBody>(agent, 'PATCH', `/api/v1/contacts/${contactId}`, { attributes: { plan: 'platinum' } });
     expect(refused.status).toBe(403);
     expect(refused.body.details).toEqual([{ field: 'attributes.plan', problem: expect.stringContaining('Fake CRM') }]);
+    const both = await as<ErrorBody>(agent, 'PATCH', `/api/v1/contacts/${contactId}`, { attributes: { tier: '9', plan: 'platinum' } });
+    expect(both.body.details?.map((d) => d.field)).toEqual(['attributes.tier', 'attributes.plan']);
     expect((await as(agent, 'PATCH', `/api/v1/contacts/${contactId}`, { attributes: { city: 'Oslo' } })).status).toBe(200);
     // Sending a managed value back unchanged is no edit.
     expect((await as(agent, 'PATCH', `/api/v1/contacts/${contactId}`, { attributes: { plan: 'gold', city: 'Bergen' } })).status).toBe(200);
@@ -253,6 +283,7 @@ describe('CRM-managed attributes and write-back', () => {
     expect(hooks.body.map((h) => h.id)).not.toContain(on.body.writeBack!.endpointId);
     expect((await as(admin, 'GET', `/api/v1/webhook-endpoints/${on.body.writeBack!.endpointId}`)).status).toBe(404);
 
+    expect((await as<ContactCrm>(agent, 'GET', `/api/v1/contacts/${contactId}/crm`)).body.attributes[0]).toMatchObject({ key: 'plan', editable: true, hint: expect.stringContaining('written back') });
     expect((await as(agent, 'PATCH', `/api/v1/contacts/${contactId}`, { attributes: { plan: 'platinum' } })).status).toBe(200);
     // The first write-back attempt gets no answer within the timeout (the CRM applies it anyway); the retry is answered.
     crm.writeBackDelays.push(TIMEOUT_MS * 3);
@@ -269,10 +300,94 @@ describe('CRM-managed attributes and write-back', () => {
     expect(verified).toMatchObject({ type: 'crm.write_back', data: { contactId, conversationId, externalId: 'crm-3001', status: 'resolved', attributes: { plan: 'platinum' } } });
     expect(crm.applied).toHaveLength(1);
 
+    // The attempts are in the contact's call log and in the connector's write-back log.
+    expect(call.idempotencyKey).toBe(call.messageId);
+    expect(call.attempts).toEqual([
+      expect.objectContaining({ statusCode: null, error: `timed out after ${TIMEOUT_MS} ms`, succeeded: false }),
+      expect.objectContaining({ statusCode: 200, error: null, succeeded: true }),
+    ]);
+    expect(call.attempts![0].durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(Date.parse(call.attempts![1].at)).toBeGreaterThan(Date.parse(call.attempts![0].at));
+    const log = await as<WriteBackPage>(admin, 'GET', `/api/v1/crm-connectors/${connector.id}/write-backs?contactId=${contactId}`);
+    expect(log.status).toBe(200);
+    expect(log.body).toEqual({
+      writeBacks: [expect.objectContaining({ contactId, conversationId, idempotencyKey: call.messageId, status: 'succeeded', attributes: { plan: 'platinum' }, attempts: call.attempts })],
+      nextBefore: null,
+    });
+    const all = await as<WriteBackPage>(admin, 'GET', `/api/v1/crm-connectors/${connector.id}/write-backs?limit=1`);
+    expect(all.body.writeBacks.map((w) => w.idempotencyKey)).toEqual([call.messageId]);
+    for (const [query, field] of [['limit=0', 'limit'], ['contactId=x', 'contactId'], ['before=abc', 'before']]) {
+      const bad = await as<ErrorBody>(admin, 'GET', `/api/v1/crm-connectors/${connector.id}/write-backs?${query}`);
+      expect([bad.status, bad.body.details?.[0].field]).toEqual([400, field]);
+    }
+    expect((await as(agent, 'GET', `/api/v1/crm-connectors/${connector.id}/write-backs`)).status).toBe(403);
+
     // Another status change with nothing changed writes nothing back.
     expect((await as(agent, 'POST', `/api/v1/conversations/${conversationId}/reopen`, {})).status).toBeLessThan(300);
     await new Promise((r) => setTimeout(r, 1500));
     expect(crm.requests.filter((r) => r.path === '/write-back')).toHaveLength(2);
     expect(crm.applied).toHaveLength(1);
   });
+});
+
+describe('lookups of a contacts import', () => {
+  test("a CSV import of many contacts reaches the CRM at most the connector's maxConcurrentLookups at once, across two dispatchers, and every contact gets its attributes", async () => {
+    const N = 150;
+    const BOUND = 3;
+    const bulk = await startFakeCrm();
+    bulk.lookupDelayMs = 100;
+    const db = new Client({ connectionString: stack.config.database.url });
+    await db.connect();
+    // A second dispatcher on the same queue, as a second worker process has.
+    const second = new CrmLookupDispatcher(stack.config, new CrmWorkflows(stack.temporal, stack.config));
+    try {
+      const owner = await signUp(stack, 'CRM import account');
+      expect((await as(owner, 'POST', '/api/v1/contact-attributes', { key: 'plan', label: 'Plan', type: 'text' })).status).toBe(201);
+      const created = await as<Connector & { maxConcurrentLookups: number }>(owner, 'POST', '/api/v1/crm-connectors', {
+        name: 'Bulk CRM',
+        lookupAttribute: 'email',
+        lookupUrl: `${bulk.url}/contacts?email={{value}}`,
+        maxConcurrentLookups: BOUND,
+        mapping: [{ pointer: '/properties/plan', attribute: 'plan' }],
+      });
+      expect([created.status, created.body.maxConcurrentLookups]).toEqual([201, BOUND]);
+      second.onApplicationBootstrap();
+      const tag = randomUUID().slice(0, 8);
+      const emails = Array.from({ length: N }, (_, i) => `bulk-${i}-${tag}@example.com`);
+      emails.forEach((email, i) => bulk.records.set(email, { id: `bulk-${i}`, email, properties: { plan: `plan-${i}` } }));
+      const csv = `name,email\n${emails.map((e, i) => `Bulk ${i},${e}`).join('\n')}\n`;
+      const started = Date.now();
+      const res = await fetch(`${stack.baseUrl}/api/v1/contacts/import`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'text/csv' }, body: csv });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { created: number }).created).toBe(N);
+
+      const filled = async () =>
+        (await db.query<{ n: number }>(`select count(*)::int as n from contacts where account_id = $1 and attributes ->> 'plan' like 'plan-%'`, [owner.accountId])).rows[0].n;
+      await eventually(async () => ((await filled()) === N ? true : undefined), 90_000, 'every imported contact filled from the CRM');
+      const took = Date.now() - started;
+      const lookups = bulk.requests.filter((r) => r.method === 'GET');
+      expect(new Set(lookups.map((r) => r.path)).size).toBe(N);
+      expect(lookups).toHaveLength(N);
+      expect(bulk.maxLookupsInFlight).toBeLessThanOrEqual(BOUND);
+      // The bound is used, not undercut: more than one at once.
+      expect(bulk.maxLookupsInFlight).toBeGreaterThanOrEqual(2);
+      // At most BOUND at once, each at least 100 ms: no faster than N / BOUND * 100 ms.
+      expect(took).toBeGreaterThanOrEqual((N / BOUND) * 100);
+      const contact = (await db.query<{ id: string; attributes: Record<string, string> }>(`select id, attributes from contacts where account_id = $1 and email = $2`, [owner.accountId, emails[7]])).rows[0];
+      expect(contact.attributes.plan).toBe('plan-7');
+      const left = await eventually(
+        async () => {
+          const n = (await db.query<{ n: number }>('select count(*)::int as n from crm_lookup_queue where connector_id = $1', [created.body.id])).rows[0].n;
+          return n === 0 ? n : undefined;
+        },
+        5000,
+        'the queue emptied',
+      );
+      expect(left).toBe(0);
+    } finally {
+      second.onModuleDestroy();
+      await db.end();
+      await bulk.close();
+    }
+  }, 150_000);
 });

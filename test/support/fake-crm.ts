@@ -29,13 +29,29 @@ export interface FakeCrm {
   /** Delay of the next write-back requests (one entry each; consumed in order). */
   writeBackDelays: number[];
   requests: FakeCrmRequest[];
+  /** Lookups (GET /contacts) being answered now, and the most there were at once. */
+  lookupsInFlight: number;
+  maxLookupsInFlight: number;
+  /** Delay of every lookup answer without a behaviour of its own (ms). */
+  lookupDelayMs: number;
   /** Write-backs applied, one per Idempotency-Key. */
   applied: { key: string; body: unknown }[];
   close(): Promise<void>;
 }
 
 export async function startFakeCrm(): Promise<FakeCrm> {
-  const crm: FakeCrm = { url: '', records: new Map(), behaviour: new Map(), writeBackDelays: [], requests: [], applied: [], close: async () => undefined };
+  const crm: FakeCrm = {
+    url: '',
+    records: new Map(),
+    behaviour: new Map(),
+    writeBackDelays: [],
+    requests: [],
+    lookupsInFlight: 0,
+    maxLookupsInFlight: 0,
+    lookupDelayMs: 0,
+    applied: [],
+    close: async () => undefined,
+  };
   const sockets = new Set<import('node:net').Socket>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -56,9 +72,18 @@ export async function startFakeCrm(): Promise<FakeCrm> {
         const email = url.searchParams.get('email') ?? '';
         const b = crm.behaviour.get(email);
         const record = crm.records.get(email);
-        if (b?.raw !== undefined || b?.status !== undefined) return send(b.status ?? 200, b.raw ?? '{"error":"boom"}', b.delayMs);
-        if (!record) return send(404, '{"error":"not found"}', b?.delayMs);
-        return send(200, JSON.stringify(record), b?.delayMs);
+        crm.lookupsInFlight += 1;
+        crm.maxLookupsInFlight = Math.max(crm.maxLookupsInFlight, crm.lookupsInFlight);
+        let counted = true;
+        const done = () => {
+          if (counted) crm.lookupsInFlight -= 1;
+          counted = false;
+        };
+        res.on('close', done);
+        const delay = b?.delayMs ?? crm.lookupDelayMs;
+        if (b?.raw !== undefined || b?.status !== undefined) return send(b.status ?? 200, b.raw ?? '{"error":"boom"}', delay);
+        if (!record) return send(404, '{"error":"not found"}', delay);
+        return send(200, JSON.stringify(record), delay);
       }
       if (req.method === 'POST' && url.pathname === '/write-back') {
         // Applied on arrival (as a slow CRM that answers late would have), once per Idempotency-Key.

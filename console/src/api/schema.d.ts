@@ -1929,6 +1929,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/crm-connectors/{id}/write-backs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connector's write-back log, newest first: each write-back's idempotency key, delivery state and every attempt (time, status code, duration, error) */
+        get: operations["CrmConnectorsController_writeBacks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{contactId}/crm": {
         parameters: {
             query?: never;
@@ -4969,6 +4986,11 @@ export interface components {
              */
             cacheTtlSeconds: number;
             /**
+             * @description Lookups on contact creation and conversation start (e.g. a CSV import) sent to the CRM at once at most, across every worker; the others wait in a durable queue. Refresh and test are not queued
+             * @default 4
+             */
+            maxConcurrentLookups: number;
+            /**
              * @description JSON Pointer to the CRM's id of the contact in the answer (stored on the contact)
              * @default /id
              */
@@ -5010,6 +5032,8 @@ export interface components {
             headerNames: string[];
             timeoutMs: number;
             cacheTtlSeconds: number;
+            /** @description Queued lookups sent to the CRM at once at most */
+            maxConcurrentLookups: number;
             externalIdPointer: string;
             mapping: components["schemas"]["CrmFieldMappingDto"][];
             lookupOnContactCreated: boolean;
@@ -5033,6 +5057,8 @@ export interface components {
             headerNames: string[];
             timeoutMs: number;
             cacheTtlSeconds: number;
+            /** @description Queued lookups sent to the CRM at once at most */
+            maxConcurrentLookups: number;
             externalIdPointer: string;
             mapping: components["schemas"]["CrmFieldMappingDto"][];
             lookupOnContactCreated: boolean;
@@ -5055,6 +5081,8 @@ export interface components {
             };
             timeoutMs?: number;
             cacheTtlSeconds?: number;
+            /** @description Lookups on contact creation and conversation start (e.g. a CSV import) sent to the CRM at once at most, across every worker; the others wait in a durable queue. Refresh and test are not queued */
+            maxConcurrentLookups?: number;
             externalIdPointer?: string;
             mapping?: components["schemas"]["CrmFieldMappingDto"][];
             lookupOnContactCreated?: boolean;
@@ -5104,6 +5132,50 @@ export interface components {
             };
             problems: components["schemas"]["CrmMappingProblemView"][];
         };
+        CrmWriteBackAttemptView: {
+            /** @description When the attempt was made */
+            at: string;
+            /** @description The CRM's HTTP status (null: no answer, e.g. a timeout) */
+            statusCode: number | null;
+            durationMs: number;
+            /** @description What went wrong, in our words */
+            error: string | null;
+            succeeded: boolean;
+            /** @description The start of the answer (bounded) */
+            responseExcerpt: string | null;
+        };
+        CrmWriteBackDeliveryView: {
+            /** @description The call log entry (GET /contacts/{contactId}/crm) */
+            callId: string;
+            connectorId: string;
+            contactId: string;
+            /** @description Sent as the Idempotency-Key and webhook-id headers, the same on every attempt */
+            idempotencyKey: string;
+            /** @description The delivery in the webhooks pipeline (null: gone with its endpoint) */
+            deliveryId: string | null;
+            conversationId: string | null;
+            /**
+             * @description null: the delivery is gone
+             * @enum {string|null}
+             */
+            status: "pending" | "succeeded" | "failed" | null;
+            /** @description The values written back (null: cleared) */
+            attributes: {
+                [key: string]: string | null;
+            };
+            enqueuedAt: string;
+            /** @description pending: when the next attempt is due */
+            nextAttemptAt: string | null;
+            deliveredAt: string | null;
+            /** @description Every attempt, oldest first */
+            attempts: components["schemas"]["CrmWriteBackAttemptView"][];
+        };
+        CrmWriteBackPageView: {
+            /** @description Newest first */
+            writeBacks: components["schemas"]["CrmWriteBackDeliveryView"][];
+            /** @description Pass as before for the next page; null: no more */
+            nextBefore: string | null;
+        };
         ContactCrmLinkView: {
             connectorId: string;
             connectorName: string;
@@ -5114,6 +5186,16 @@ export interface components {
             managedAttributes: string[];
             /** @description false: the managed attributes are read-only for agents */
             writeBackEnabled: boolean;
+        };
+        ContactCrmAttributeView: {
+            /** @description The custom attribute key */
+            key: string;
+            /** @description The enabled connectors that fill it */
+            managedBy: string[];
+            /** @description Whether you may change it (administrators always; agents when every connector managing it has write-back on) */
+            editable: boolean;
+            /** @description Why, for the form: e.g. managed by "Acme CRM" (read-only: write-back is off) */
+            hint: string;
         };
         CrmCallView: {
             id: string;
@@ -5137,12 +5219,18 @@ export interface components {
              * @enum {string|null}
              */
             deliveryStatus: "pending" | "succeeded" | "failed" | null;
-            /** @description write_back: attempts so far */
+            /** @description write_back: attempts so far (in the current schedule) */
             deliveryAttempts: number | null;
+            /** @description write_back: the Idempotency-Key (= messageId) */
+            idempotencyKey: string | null;
+            /** @description write_back: every attempt, oldest first (time, status code, duration, error) */
+            attempts: components["schemas"]["CrmWriteBackAttemptView"][] | null;
         };
         ContactCrmView: {
             /** @description Every enabled connector and what it knows of the contact */
             connectors: components["schemas"]["ContactCrmLinkView"][];
+            /** @description The CRM-managed attributes of the account and whether you may edit them */
+            attributes: components["schemas"]["ContactCrmAttributeView"][];
             /** @description The call log, newest first (at most 100) */
             calls: components["schemas"]["CrmCallView"][];
         };
@@ -13842,6 +13930,69 @@ export interface operations {
             };
             /** @description The JSON body is larger than 1 MB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CrmConnectorsController_writeBacks: {
+        parameters: {
+            query?: {
+                /** @description Only this contact's write-backs */
+                contactId?: string;
+                /** @description Write-backs with a callId below this (the next page) */
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrmWriteBackPageView"];
+                };
+            };
+            /** @description A parameter, query value or body field is invalid; `details` names each field and its problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No bearer token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CRM connectors are managed by account administrators */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The resource does not exist or belongs to another account */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,6 +22,7 @@ import { Migration20261201191000_campaign_started_webhook } from './Migration202
 import { Migration20261201195000_crm } from './Migration20261201195000_crm';
 import { Migration20261201196000_work_slots } from './Migration20261201196000_work_slots';
 import { Migration20261202000000_webhook_claim_index } from './Migration20261202000000_webhook_claim_index';
+import { Migration20261202010000_crm_lookup_throttle } from './Migration20261202010000_crm_lookup_throttle';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -48,4 +49,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201195000_crm', class: Migration20261201195000_crm },
   { name: 'Migration20261201196000_work_slots', class: Migration20261201196000_work_slots },
   { name: 'Migration20261202000000_webhook_claim_index', class: Migration20261202000000_webhook_claim_index },
+  { name: 'Migration20261202010000_crm_lookup_throttle', class: Migration20261202010000_crm_lookup_throttle },
 ];

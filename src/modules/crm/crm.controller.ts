@@ -1,13 +1,25 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/api-errors';
 import { uuidParam } from '../../common/validation';
 import { type Actor, CurrentActor } from '../auth/actor';
-import { ContactCrmView, CreateCrmConnectorDto, CrmConnectorView, CrmConnectorWithSecretView, CrmLookupResultView, TestCrmConnectorDto, UpdateCrmConnectorDto } from './dto/crm.dto';
+import {
+  ContactCrmView,
+  CreateCrmConnectorDto,
+  CrmConnectorView,
+  CrmConnectorWithSecretView,
+  CrmLookupResultView,
+  CrmWriteBackDeliveryView,
+  CrmWriteBackPageView,
+  ListCrmWriteBacksQuery,
+  TestCrmConnectorDto,
+  UpdateCrmConnectorDto,
+} from './dto/crm.dto';
 import { CreateCrmConnectorUseCase } from './use-cases/create-crm-connector.use-case';
 import { DeleteCrmConnectorUseCase } from './use-cases/delete-crm-connector.use-case';
 import { GetContactCrmUseCase } from './use-cases/get-contact-crm.use-case';
 import { GetCrmConnectorUseCase, ListCrmConnectorsUseCase } from './use-cases/list-crm-connectors.use-case';
+import { ListCrmWriteBacksUseCase } from './use-cases/list-crm-write-backs.use-case';
 import { RefreshContactCrmUseCase } from './use-cases/refresh-contact-crm.use-case';
 import { TestCrmConnectorUseCase } from './use-cases/test-crm-connector.use-case';
 import { UpdateCrmConnectorUseCase } from './use-cases/update-crm-connector.use-case';
@@ -28,6 +40,7 @@ export class CrmConnectorsController {
     private readonly updateConnector: UpdateCrmConnectorUseCase,
     private readonly deleteConnector: DeleteCrmConnectorUseCase,
     private readonly testConnector: TestCrmConnectorUseCase,
+    private readonly listWriteBacks: ListCrmWriteBacksUseCase,
   ) {}
 
   @Post()
@@ -78,6 +91,15 @@ export class CrmConnectorsController {
   @ApiErrors(ADMINS)
   async test(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Body() body: TestCrmConnectorDto): Promise<CrmLookupResultView> {
     return this.testConnector.execute({ actor, connectorId: id, contactId: body.contactId });
+  }
+
+  @Get(':id/write-backs')
+  @ApiOperation({ summary: "The connector's write-back log, newest first: each write-back's idempotency key, delivery state and every attempt (time, status code, duration, error)" })
+  @ApiOkResponse({ type: CrmWriteBackPageView })
+  @ApiErrors(ADMINS)
+  async writeBacks(@CurrentActor() actor: Actor, @Param('id', uuidParam('id')) id: string, @Query() query: ListCrmWriteBacksQuery): Promise<CrmWriteBackPageView> {
+    const page = await this.listWriteBacks.execute({ actor, connectorId: id, ...query });
+    return { writeBacks: page.writeBacks.map((w) => CrmWriteBackDeliveryView.of(w)), nextBefore: page.nextBefore };
   }
 }
 

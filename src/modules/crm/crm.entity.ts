@@ -5,6 +5,7 @@ import { Contact } from '../contacts/contact.entity';
 import { TextArrayType } from '../contacts/contact-tags';
 import { WebhookEndpoint } from '../webhooks/webhook.entity';
 
+export const CRM_DEFAULT_MAX_CONCURRENT_LOOKUPS = 4;
 export const CRM_LOOKUP_ATTRIBUTES = ['email', 'phone', 'external_id'] as const;
 export type CrmLookupAttribute = (typeof CRM_LOOKUP_ATTRIBUTES)[number];
 
@@ -31,6 +32,7 @@ export class CrmConnector {
     | 'headerNames'
     | 'timeoutMs'
     | 'cacheTtlSeconds'
+    | 'maxConcurrentLookups'
     | 'externalIdPointer'
     | 'mapping'
     | 'lookupOnContactCreated'
@@ -73,6 +75,13 @@ export class CrmConnector {
 
   @Property({ type: 'int', default: 3600 })
   cacheTtlSeconds: number = 3600;
+
+  /**
+   * Queued lookups (contact created, conversation started: e.g. a CSV import) that run at once at
+   * most, across every worker (see CrmLookupDispatcher). Refresh and test are not queued.
+   */
+  @Property({ type: 'int', default: CRM_DEFAULT_MAX_CONCURRENT_LOOKUPS })
+  maxConcurrentLookups: number = CRM_DEFAULT_MAX_CONCURRENT_LOOKUPS;
 
   /** Where the CRM's id of the contact is in the answer. */
   @Property({ type: 'text', default: '/id' })
@@ -183,11 +192,15 @@ export class CrmCall {
   messageId: string | null = null;
 }
 
-/** A lookup to run (written by the triggers, removed once its workflow is started). */
+/**
+ * A lookup to run (written by the triggers). Claimed by a dispatcher (leaseUntil) when its connector
+ * has a free slot, removed by the lookup activity when it is done.
+ */
 @Entity({ tableName: 'crm_lookup_queue' })
 @Unique({ properties: ['connector', 'contact'] })
+@Index({ properties: ['connector', 'leaseUntil'] })
 export class CrmLookupRequest {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'leaseUntil' | 'claims';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -200,6 +213,14 @@ export class CrmLookupRequest {
 
   @Property({ type: 'text' })
   reason!: CrmCallReason;
+
+  /** Claimed (its lookup runs) until then; null or past: waiting for a slot. */
+  @Property({ type: 'timestamptz', nullable: true })
+  leaseUntil: Date | null = null;
+
+  /** How often a dispatcher claimed it (more than once: a lease ran out). */
+  @Property({ type: 'int', default: 0 })
+  claims: number = 0;
 
   @Property({ type: 'timestamptz', defaultRaw: 'clock_timestamp()' })
   createdAt: Date = new Date();

@@ -11,6 +11,7 @@ import { CreateCrmConnectorUseCase } from './use-cases/create-crm-connector.use-
 import { DeleteCrmConnectorUseCase } from './use-cases/delete-crm-connector.use-case';
 import { GetContactCrmUseCase } from './use-cases/get-contact-crm.use-case';
 import { GetCrmConnectorUseCase, ListCrmConnectorsUseCase } from './use-cases/list-crm-connectors.use-case';
+import { ListCrmWriteBacksUseCase } from './use-cases/list-crm-write-backs.use-case';
 import { RefreshContactCrmUseCase } from './use-cases/refresh-contact-crm.use-case';
 import { RunCrmLookupUseCase } from './use-cases/run-crm-lookup.use-case';
 import { TestCrmConnectorUseCase } from './use-cases/test-crm-connector.use-case';
@@ -34,6 +35,7 @@ const secretBox = { provide: SecretBox, useFactory: (config: ServiceConfig) => n
     TestCrmConnectorUseCase,
     RefreshContactCrmUseCase,
     GetContactCrmUseCase,
+    ListCrmWriteBacksUseCase,
   ],
 })
 export class CrmModule {}

@@ -30,6 +30,11 @@ export const crmRoutes: MatrixRoute[] = [
     request: async (fx) => ({ path: `/api/v1/crm-connectors/${await connector(fx)}/test`, body: { contactId: (await fx.newConversation()).contactId } }),
     expected: expectFor.adminOnly(200),
   },
+  {
+    route: 'GET /api/v1/crm-connectors/{id}/write-backs',
+    request: async (fx) => ({ path: `/api/v1/crm-connectors/${await connector(fx)}/write-backs?limit=10` }),
+    expected: expectFor.adminOnly(200),
+  },
   { route: 'GET /api/v1/contacts/{contactId}/crm', request: async (fx) => ({ path: `/api/v1/contacts/${(await fx.newConversation()).contactId}/crm` }), expected: contactViewers(200) },
   {
     route: 'POST /api/v1/contacts/{contactId}/crm/refresh',

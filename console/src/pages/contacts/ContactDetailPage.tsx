@@ -12,6 +12,7 @@ import { Loading } from '../../components/Loading';
 import { NoAccess } from '../../components/NoAccess';
 import { PageHeader } from '../../components/PageHeader';
 import { ContactCrmSection } from '../crm/ContactCrmSection';
+import { capitalised, contactCrmKey, useContactCrm } from '../crm/useContactCrm';
 import { contactName } from './contactName';
 import { DeleteContactButton } from './DeleteContact';
 import { MergeContactButton } from './MergeContact';
@@ -48,6 +49,9 @@ function DetailsForm({ contact }: { contact: Contact }) {
   const qc = useQueryClient();
   const [formError, setFormError] = useState<unknown>(null);
   const form = useForm({ initialValues: formValues(contact) });
+  // Which attributes a CRM connector manages and whether you may change them: the API decides.
+  const crm = useContactCrm(contact.id);
+  const managed = new Map((crm.data?.attributes ?? []).map((a) => [a.key, a]));
   useEffect(() => {
     form.setValues(formValues(contact));
     form.resetDirty(formValues(contact));
@@ -72,7 +76,19 @@ function DetailsForm({ contact }: { contact: Contact }) {
       qc.setQueryData(['contact', contact.id], c);
       void qc.invalidateQueries({ queryKey: ['contacts'] });
     },
-    onError: (e) => setFormError(showApiErrors(form, e)),
+    onError: (e) => {
+      if (e instanceof ApiError && e.status === 403) {
+        // A CRM-managed attribute refused (write-back was turned off meanwhile): its stored value comes
+        // back, with the API's problem under it, and the form learns it is read-only now.
+        for (const { field } of e.details) {
+          const key = field.startsWith('attributes.') ? field.slice('attributes.'.length) : null;
+          const stored = key === null ? undefined : contact.attributes.find((a) => a.key === key);
+          if (stored) form.setFieldValue(`attributes.${stored.key}`, stored.value ?? '');
+        }
+        void qc.invalidateQueries({ queryKey: contactCrmKey(contact.id) });
+      }
+      setFormError(showApiErrors(form, e));
+    },
   });
 
   return (
@@ -100,10 +116,25 @@ function DetailsForm({ contact }: { contact: Contact }) {
             </Group>
           );
           const props = form.getInputProps(`attributes.${a.key}`);
+          const crmManaged = managed.get(a.key);
+          // Until the CRM view is in, no attribute is typed into (one may turn out read-only).
+          const readOnly = crm.isPending || (crmManaged ? !crmManaged.editable : false);
+          const description = crmManaged ? capitalised(crmManaged.hint) : undefined;
           return a.type === 'dropdown' ? (
-            <Select key={a.key} label={label} aria-label={a.label} data={a.options} clearable {...props} value={props.value || null} onChange={(v) => form.setFieldValue(`attributes.${a.key}`, v ?? '')} />
+            <Select
+              key={a.key}
+              label={label}
+              aria-label={a.label}
+              description={description}
+              readOnly={readOnly}
+              data={a.options}
+              clearable={!readOnly}
+              {...props}
+              value={props.value || null}
+              onChange={(v) => form.setFieldValue(`attributes.${a.key}`, v ?? '')}
+            />
           ) : (
-            <TextInput key={a.key} label={label} aria-label={a.label} {...props} />
+            <TextInput key={a.key} label={label} aria-label={a.label} description={description} readOnly={readOnly} {...props} />
           );
         })}
         <Group>

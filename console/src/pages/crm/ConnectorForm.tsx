@@ -15,6 +15,13 @@ export function ConnectorFields({ form, headerNames }: { form: UseFormReturnType
         <Select label="Look up by" data={LOOKUP_ATTRIBUTES} allowDeselect={false} {...form.getInputProps('lookupAttribute')} />
         <NumberInput label="Timeout (ms)" min={100} max={30000} {...form.getInputProps('timeoutMs')} />
         <NumberInput label="Cache TTL (s)" min={0} {...form.getInputProps('cacheTtlSeconds')} />
+        <NumberInput
+          label="Concurrent lookups"
+          description="Automatic lookups (e.g. of an import) at the CRM at once; the rest queue"
+          min={1}
+          max={50}
+          {...form.getInputProps('maxConcurrentLookups')}
+        />
       </Group>
       <TextInput label="Lookup URL" description="GET; {{value}} is replaced by the contact's email, phone or external id" placeholder="https://crm.example.com/api/contacts?email={{value}}" {...form.getInputProps('lookupUrl')} />
       <Textarea

@@ -1,17 +1,38 @@
-import { Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap } from '../../api/client';
+import { Badge, Button, Code, Group, List, Stack, Table, Text } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { formatTime, OUTCOME_COLOR } from './model';
+import { contactCrmKey, useContactCrm } from './useContactCrm';
+
+/** One write-back attempt in words: when, the CRM's status (or our error), how long. */
+export function attemptLine(a: Schemas['CrmWriteBackAttemptView']): string {
+  const what = a.statusCode !== null ? `HTTP ${a.statusCode}` : 'no HTTP answer';
+  return `${formatTime(a.at)} · ${what} · ${a.durationMs} ms${a.error ? ` · ${a.error}` : ''}`;
+}
+
+/** A write-back's attempts, oldest first. */
+export function WriteBackAttempts({ attempts, label }: { attempts: Schemas['CrmWriteBackAttemptView'][]; label: string }) {
+  if (attempts.length === 0) return <Text size="xs" c="dimmed">No attempt yet.</Text>;
+  return (
+    <List size="xs" spacing={2} aria-label={label}>
+      {attempts.map((a, i) => (
+        <List.Item key={i} c={a.succeeded ? undefined : 'red'}>
+          {attemptLine(a)}
+        </List.Item>
+      ))}
+    </List>
+  );
+}
 
 /** On a contact's page: what the CRM connectors know of it, "Refresh", and its CRM call log. */
 export function ContactCrmSection({ contactId }: { contactId: string }) {
   const qc = useQueryClient();
-  const crm = useQuery({ queryKey: ['contact-crm', contactId], queryFn: () => unwrap(api.GET('/api/v1/contacts/{contactId}/crm', { params: { path: { contactId } } })) });
+  const crm = useContactCrm(contactId);
   const refresh = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/contacts/{contactId}/crm/refresh', { params: { path: { contactId } } })),
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: ['contact-crm', contactId] }), qc.invalidateQueries({ queryKey: ['contact', contactId] })]),
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: contactCrmKey(contactId) }), qc.invalidateQueries({ queryKey: ['contact', contactId] })]),
   });
   if (crm.isPending) return <Loading label="Loading CRM" />;
   if (!crm.data) return <ErrorAlert error={crm.error} />;
@@ -77,6 +98,14 @@ export function ContactCrmSection({ contactId }: { contactId: string }) {
                     <Text size="xs" c="dimmed" lineClamp={2}>
                       {call.error}
                     </Text>
+                  )}
+                  {call.kind === 'write_back' && call.idempotencyKey && (
+                    <Stack gap={2} mt={4}>
+                      <Text size="xs" c="dimmed">
+                        Idempotency-Key <Code fz="xs">{call.idempotencyKey}</Code>
+                      </Text>
+                      <WriteBackAttempts attempts={call.attempts ?? []} label={`Attempts of write-back ${call.idempotencyKey}`} />
+                    </Stack>
                   )}
                 </Table.Td>
               </Table.Tr>

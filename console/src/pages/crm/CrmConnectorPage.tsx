@@ -3,7 +3,7 @@ import { useForm } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError, unwrap, type Schemas } from '../../api/client';
 import { showApiErrors } from '../../api/form-errors';
 import { ConfirmButton } from '../../components/ConfirmButton';
@@ -12,6 +12,7 @@ import { Loading } from '../../components/Loading';
 import { PageHeader } from '../../components/PageHeader';
 import { SecretModal } from '../webhooks/SecretModal';
 import { ConnectorFields } from './ConnectorForm';
+import { WriteBackAttempts } from './ContactCrmSection';
 import { connectorBody, type ConnectorFormValues, EMPTY_CONNECTOR, formatTime, OUTCOME_COLOR } from './model';
 
 type Connector = Schemas['CrmConnectorView'];
@@ -25,6 +26,7 @@ const valuesOf = (c: Connector): ConnectorFormValues => ({
   headers: '',
   timeoutMs: c.timeoutMs,
   cacheTtlSeconds: c.cacheTtlSeconds,
+  maxConcurrentLookups: c.maxConcurrentLookups,
   externalIdPointer: c.externalIdPointer,
   mapping: c.mapping.length ? c.mapping : [{ pointer: '', attribute: '' }],
   lookupOnContactCreated: c.lookupOnContactCreated,
@@ -174,7 +176,88 @@ function TestWithContact({ connectorId }: { connectorId: string }) {
   );
 }
 
-/** One connector: settings, write-back state, test with a contact. */
+const STATUS_COLOR: Record<string, string> = { pending: 'yellow', succeeded: 'green', failed: 'red' };
+
+/** The connector's write-back log: each write-back's contact, values, Idempotency-Key, state and every attempt. */
+function WriteBackLog({ connectorId }: { connectorId: string }) {
+  const log = useQuery({
+    queryKey: ['crm-connector', connectorId, 'write-backs'],
+    queryFn: () => unwrap(api.GET('/api/v1/crm-connectors/{id}/write-backs', { params: { path: { id: connectorId }, query: { limit: 50 } } })),
+  });
+  return (
+    <Paper withBorder p="md" component="section" aria-label="Write-back log">
+      <Stack>
+        <Group justify="space-between">
+          <Title order={2} size="h4">
+            Write-back log
+          </Title>
+          <Button size="xs" variant="default" onClick={() => void log.refetch()} loading={log.isFetching}>
+            Reload
+          </Button>
+        </Group>
+        {log.isPending ? (
+          <Loading label="Loading write-backs" />
+        ) : !log.data ? (
+          <ErrorAlert error={log.error} />
+        ) : log.data.writeBacks.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            No write-back yet: changed CRM-managed values are sent when a conversation of the contact changes status.
+          </Text>
+        ) : (
+          <Table.ScrollContainer minWidth={600}>
+            <Table aria-label="Write-backs" verticalSpacing="xs">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Enqueued</Table.Th>
+                  <Table.Th>Contact and values</Table.Th>
+                  <Table.Th w={120}>State</Table.Th>
+                  <Table.Th>Attempts</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {log.data.writeBacks.map((w) => (
+                  <Table.Tr key={w.callId}>
+                    <Table.Td>
+                      <Text size="xs">{formatTime(w.enqueuedAt)}</Text>
+                      <Text size="xs" c="dimmed">
+                        Idempotency-Key <Code fz="xs">{w.idempotencyKey}</Code>
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="xs" component={Link} to={`/contacts/${w.contactId}`} td="underline">
+                        Contact
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {Object.entries(w.attributes)
+                          .map(([k, v]) => `${k} = ${v ?? '(cleared)'}`)
+                          .join(', ')}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      <Badge size="sm" variant="light" color={STATUS_COLOR[w.status ?? ''] ?? 'gray'}>
+                        {w.status ?? 'gone'}
+                      </Badge>
+                      {w.nextAttemptAt && (
+                        <Text size="xs" c="dimmed">
+                          next {formatTime(w.nextAttemptAt)}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <WriteBackAttempts attempts={w.attempts} label={`Attempts of write-back ${w.idempotencyKey}`} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
+
+/** One connector: settings, write-back state and log, test with a contact. */
 export default function CrmConnectorPage() {
   const { id = '' } = useParams();
   const qc = useQueryClient();
@@ -219,6 +302,7 @@ export default function CrmConnectorPage() {
         )}
         <EditForm connector={c} onSecret={setSecret} />
         <TestWithContact connectorId={c.id} />
+        {wb && <WriteBackLog connectorId={c.id} />}
       </Stack>
     </>
   );

@@ -30,6 +30,7 @@ export interface ConnectorFormValues {
   headers: string;
   timeoutMs: number;
   cacheTtlSeconds: number;
+  maxConcurrentLookups: number;
   externalIdPointer: string;
   mapping: { pointer: string; attribute: string }[];
   lookupOnContactCreated: boolean;
@@ -46,6 +47,7 @@ export const EMPTY_CONNECTOR: ConnectorFormValues = {
   headers: '',
   timeoutMs: 5000,
   cacheTtlSeconds: 3600,
+  maxConcurrentLookups: 4,
   externalIdPointer: '/id',
   mapping: [{ pointer: '', attribute: '' }],
   lookupOnContactCreated: true,
@@ -64,6 +66,7 @@ export function connectorBody(v: ConnectorFormValues, opts: { replaceHeaders: bo
     ...(opts.replaceHeaders || v.headers.trim() ? { headers: parseHeaders(v.headers) } : {}),
     timeoutMs: Number(v.timeoutMs),
     cacheTtlSeconds: Number(v.cacheTtlSeconds),
+    maxConcurrentLookups: Number(v.maxConcurrentLookups),
     externalIdPointer: v.externalIdPointer,
     mapping: v.mapping.filter((m) => m.pointer || m.attribute),
     lookupOnContactCreated: v.lookupOnContactCreated,

@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { CRM_CALL_KINDS, CRM_CALL_OUTCOMES, CRM_CALL_REASONS, CRM_LOOKUP_ATTRIBUTES, type CrmCall, type CrmConnector, type CrmLookupAttribute } from '../crm.entity';
-import type { WebhookEndpoint } from '../../webhooks/webhook.entity';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { CRM_CALL_KINDS, CRM_CALL_OUTCOMES, CRM_CALL_REASONS, CRM_DEFAULT_MAX_CONCURRENT_LOOKUPS, CRM_LOOKUP_ATTRIBUTES, type CrmCall, type CrmConnector, type CrmLookupAttribute } from '../crm.entity';
+import { DELIVERY_STATUSES, type WebhookEndpoint } from '../../webhooks/webhook.entity';
+import type { CrmWriteBack } from '../crm-write-backs';
 
 export const CRM_MAX_MAPPINGS = 50;
 export const CRM_MAX_HEADERS = 20;
+export const CRM_MAX_CONCURRENT_LOOKUPS = 50;
 
 export class CrmFieldMappingDto {
   @ApiProperty({ example: '/properties/plan', description: 'RFC 6901 JSON Pointer into the lookup answer' })
@@ -22,6 +24,12 @@ export class CrmFieldMappingDto {
 
 const TIMEOUT = { minimum: 100, maximum: 30000 };
 const TTL = { minimum: 0, maximum: 30 * 86400 };
+const CONCURRENCY = { minimum: 1, maximum: CRM_MAX_CONCURRENT_LOOKUPS };
+const CONCURRENCY_DOC = {
+  ...CONCURRENCY,
+  description:
+    'Lookups on contact creation and conversation start (e.g. a CSV import) sent to the CRM at once at most, across every worker; the others wait in a durable queue. Refresh and test are not queued',
+};
 
 export class CreateCrmConnectorDto {
   @ApiProperty({ example: 'Acme CRM' })
@@ -62,6 +70,13 @@ export class CreateCrmConnectorDto {
   @Min(TTL.minimum)
   @Max(TTL.maximum)
   cacheTtlSeconds?: number;
+
+  @ApiPropertyOptional({ ...CONCURRENCY_DOC, default: CRM_DEFAULT_MAX_CONCURRENT_LOOKUPS })
+  @IsOptional()
+  @IsInt()
+  @Min(CONCURRENCY.minimum)
+  @Max(CONCURRENCY.maximum)
+  maxConcurrentLookups?: number;
 
   @ApiPropertyOptional({ default: '/id', description: "JSON Pointer to the CRM's id of the contact in the answer (stored on the contact)" })
   @IsOptional()
@@ -114,6 +129,7 @@ export class UpdateCrmConnectorDto {
 
   @ApiPropertyOptional(TIMEOUT) @IsOptional() @IsInt() @Min(TIMEOUT.minimum) @Max(TIMEOUT.maximum) timeoutMs?: number;
   @ApiPropertyOptional(TTL) @IsOptional() @IsInt() @Min(TTL.minimum) @Max(TTL.maximum) cacheTtlSeconds?: number;
+  @ApiPropertyOptional(CONCURRENCY_DOC) @IsOptional() @IsInt() @Min(CONCURRENCY.minimum) @Max(CONCURRENCY.maximum) maxConcurrentLookups?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) externalIdPointer?: string;
 
   @ApiPropertyOptional({ type: [CrmFieldMappingDto] })
@@ -164,6 +180,7 @@ export class CrmConnectorView {
   @ApiProperty({ type: [String], description: 'The names of the sealed headers (values are never shown)' }) headerNames!: string[];
   @ApiProperty() timeoutMs!: number;
   @ApiProperty() cacheTtlSeconds!: number;
+  @ApiProperty({ description: 'Queued lookups sent to the CRM at once at most' }) maxConcurrentLookups!: number;
   @ApiProperty() externalIdPointer!: string;
   @ApiProperty({ type: [CrmFieldMappingDto] }) mapping!: CrmFieldMappingDto[];
   @ApiProperty() lookupOnContactCreated!: boolean;
@@ -185,6 +202,7 @@ export class CrmConnectorView {
       headerNames: c.headerNames,
       timeoutMs: c.timeoutMs,
       cacheTtlSeconds: c.cacheTtlSeconds,
+      maxConcurrentLookups: c.maxConcurrentLookups,
       externalIdPointer: c.externalIdPointer,
       mapping: c.mapping,
       lookupOnContactCreated: c.lookupOnContactCreated,
@@ -233,6 +251,60 @@ export class CrmLookupResultView {
   @ApiProperty({ type: [CrmMappingProblemView] }) problems!: CrmMappingProblemView[];
 }
 
+export class CrmWriteBackAttemptView {
+  @ApiProperty({ description: 'When the attempt was made' }) at!: string;
+  @ApiProperty({ nullable: true, type: Number, description: "The CRM's HTTP status (null: no answer, e.g. a timeout)" }) statusCode!: number | null;
+  @ApiProperty() durationMs!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'What went wrong, in our words' }) error!: string | null;
+  @ApiProperty() succeeded!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The start of the answer (bounded)' }) responseExcerpt!: string | null;
+}
+
+export class CrmWriteBackDeliveryView {
+  @ApiProperty({ description: 'The call log entry (GET /contacts/{contactId}/crm)' }) callId!: string;
+  @ApiProperty() connectorId!: string;
+  @ApiProperty() contactId!: string;
+  @ApiProperty({ description: 'Sent as the Idempotency-Key and webhook-id headers, the same on every attempt' }) idempotencyKey!: string;
+  @ApiProperty({ nullable: true, type: String, description: "The delivery in the webhooks pipeline (null: gone with its endpoint)" }) deliveryId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) conversationId!: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: DELIVERY_STATUSES, description: 'null: the delivery is gone' }) status!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string', nullable: true }, description: 'The values written back (null: cleared)' }) attributes!: Record<string, string | null>;
+  @ApiProperty() enqueuedAt!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'pending: when the next attempt is due' }) nextAttemptAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) deliveredAt!: string | null;
+  @ApiProperty({ type: [CrmWriteBackAttemptView], description: 'Every attempt, oldest first' }) attempts!: CrmWriteBackAttemptView[];
+
+  static of(w: CrmWriteBack): CrmWriteBackDeliveryView {
+    const { callId, connectorId, contactId, idempotencyKey, deliveryId, conversationId, status, attributes, enqueuedAt, nextAttemptAt, deliveredAt, attempts } = w;
+    return { callId, connectorId, contactId, idempotencyKey, deliveryId, conversationId, status, attributes, enqueuedAt, nextAttemptAt, deliveredAt, attempts };
+  }
+}
+
+export class CrmWriteBackPageView {
+  @ApiProperty({ type: [CrmWriteBackDeliveryView], description: 'Newest first' }) writeBacks!: CrmWriteBackDeliveryView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as before for the next page; null: no more' }) nextBefore!: string | null;
+}
+
+export class ListCrmWriteBacksQuery {
+  @ApiPropertyOptional({ description: "Only this contact's write-backs" })
+  @IsOptional()
+  @IsUUID()
+  contactId?: string;
+
+  @ApiPropertyOptional({ description: 'Write-backs with a callId below this (the next page)' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'must be a callId' })
+  before?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}
+
 export class CrmCallView {
   @ApiProperty() id!: string;
   @ApiProperty() connectorId!: string;
@@ -247,9 +319,12 @@ export class CrmCallView {
   @ApiProperty({ nullable: true, type: String }) responseExcerpt!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'write_back: the webhook message id (also its Idempotency-Key)' }) messageId!: string | null;
   @ApiProperty({ nullable: true, type: String, enum: ['pending', 'succeeded', 'failed'], description: 'write_back: the delivery state' }) deliveryStatus!: string | null;
-  @ApiProperty({ nullable: true, type: Number, description: 'write_back: attempts so far' }) deliveryAttempts!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'write_back: attempts so far (in the current schedule)' }) deliveryAttempts!: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'write_back: the Idempotency-Key (= messageId)' }) idempotencyKey!: string | null;
+  @ApiProperty({ nullable: true, type: [CrmWriteBackAttemptView], description: 'write_back: every attempt, oldest first (time, status code, duration, error)' })
+  attempts!: CrmWriteBackAttemptView[] | null;
 
-  static of(c: CrmCall, delivery?: { status: string; attempts: number }): CrmCallView {
+  static of(c: CrmCall, delivery?: { status: string | null; attempts: CrmWriteBackAttemptView[]; scheduleAttempts: number | null }): CrmCallView {
     return {
       id: String(c.id),
       connectorId: c.connector.id,
@@ -264,7 +339,9 @@ export class CrmCallView {
       responseExcerpt: c.responseExcerpt,
       messageId: c.messageId,
       deliveryStatus: delivery?.status ?? null,
-      deliveryAttempts: delivery?.attempts ?? null,
+      deliveryAttempts: delivery?.scheduleAttempts ?? null,
+      idempotencyKey: c.kind === 'write_back' ? c.messageId : null,
+      attempts: c.kind === 'write_back' ? (delivery?.attempts ?? []) : null,
     };
   }
 }
@@ -278,7 +355,15 @@ export class ContactCrmLinkView {
   @ApiProperty({ description: 'false: the managed attributes are read-only for agents' }) writeBackEnabled!: boolean;
 }
 
+export class ContactCrmAttributeView {
+  @ApiProperty({ description: 'The custom attribute key' }) key!: string;
+  @ApiProperty({ type: [String], description: 'The enabled connectors that fill it' }) managedBy!: string[];
+  @ApiProperty({ description: 'Whether you may change it (administrators always; agents when every connector managing it has write-back on)' }) editable!: boolean;
+  @ApiProperty({ description: 'Why, for the form: e.g. managed by "Acme CRM" (read-only: write-back is off)' }) hint!: string;
+}
+
 export class ContactCrmView {
   @ApiProperty({ type: [ContactCrmLinkView], description: "Every enabled connector and what it knows of the contact" }) connectors!: ContactCrmLinkView[];
+  @ApiProperty({ type: [ContactCrmAttributeView], description: 'The CRM-managed attributes of the account and whether you may edit them' }) attributes!: ContactCrmAttributeView[];
   @ApiProperty({ type: [CrmCallView], description: 'The call log, newest first (at most 100)' }) calls!: CrmCallView[];
 }

@@ -2,10 +2,19 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../auth/actor';
 import { ContactAccess } from '../../contacts/contact-access';
+import { crmManagedAttributes } from '../crm-managed';
+import { loadCrmWriteBacks } from '../crm-write-backs';
 import { CrmCall, CrmConnector, CrmContactLink } from '../crm.entity';
-import { CrmCallView, type ContactCrmView } from '../dto/crm.dto';
+import { CrmCallView, type ContactCrmAttributeView, type ContactCrmView } from '../dto/crm.dto';
 
-/** What the account's connectors know of a contact (external ids, managed attributes) and its call log, newest first. */
+const CALLS = 100;
+const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+
+/**
+ * What the account's connectors know of a contact (external ids, managed attributes and whether the
+ * caller may edit them) and its call log, newest first: lookups, and write-backs with their delivery
+ * state and every attempt.
+ */
 @Injectable()
 export class GetContactCrmUseCase {
   constructor(
@@ -18,16 +27,10 @@ export class GetContactCrmUseCase {
     await this.contacts.requireVisible(input.actor, input.contactId, em);
     const connectors = await em.find(CrmConnector, { account: input.actor.accountId, enabled: true }, { orderBy: { createdAt: 'asc', id: 'asc' } });
     const links = new Map((await em.find(CrmContactLink, { contact: input.contactId })).map((l) => [l.connector.id, l]));
-    const calls = await em.find(CrmCall, { contact: input.contactId }, { orderBy: { id: 'desc' }, limit: 100 });
-    const messageIds = calls.map((c) => c.messageId).filter((m): m is string => m !== null);
-    const deliveries = new Map<string, { status: string; attempts: number }>();
-    if (messageIds.length) {
-      const rows = await em.execute<{ message_id: string; status: string; attempts: number }[]>(
-        `select message_id, status, attempts from webhook_deliveries where message_id in (?)`,
-        [messageIds],
-      );
-      for (const r of rows) deliveries.set(r.message_id, { status: r.status, attempts: r.attempts });
-    }
+    const calls = await em.find(CrmCall, { contact: input.contactId }, { orderBy: { id: 'desc' }, limit: CALLS });
+    const writeBackIds = calls.filter((c) => c.kind === 'write_back').map((c) => String(c.id));
+    const writeBacks = new Map((await loadCrmWriteBacks(em, { contactId: input.contactId, callIds: writeBackIds, limit: CALLS })).map((w) => [w.callId, w]));
+    const managed = await crmManagedAttributes(em, input.actor.accountId);
     return {
       connectors: connectors.map((c) => {
         const link = links.get(c.id);
@@ -40,7 +43,24 @@ export class GetContactCrmUseCase {
           writeBackEnabled: c.writeBackEnabled,
         };
       }),
-      calls: calls.map((c) => CrmCallView.of(c, c.messageId ? deliveries.get(c.messageId) : undefined)),
+      attributes: managed.map((a): ContactCrmAttributeView => {
+        const readOnly = a.readOnlyBecauseOf !== null && !input.actor.isAdmin;
+        const by = `managed by ${quoted(a.managedBy)}`;
+        return {
+          key: a.key,
+          managedBy: a.managedBy,
+          editable: !readOnly,
+          hint: readOnly
+            ? `${by}: read-only (write-back is off)`
+            : a.readOnlyBecauseOf !== null
+              ? `${by}: read-only for agents (write-back is off); the next lookup overwrites a change`
+              : `${by}: changes are written back when a conversation's status changes`,
+        };
+      }),
+      calls: calls.map((c) => {
+        const w = writeBacks.get(String(c.id));
+        return CrmCallView.of(c, w ? { status: w.status, attempts: w.attempts, scheduleAttempts: w.scheduleAttempts } : undefined);
+      }),
     };
   }
 }

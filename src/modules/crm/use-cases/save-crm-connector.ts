@@ -23,6 +23,7 @@ export async function applyConnectorChanges(em: EntityManager, connector: CrmCon
   }
   if (changes.timeoutMs !== undefined) connector.timeoutMs = changes.timeoutMs;
   if (changes.cacheTtlSeconds !== undefined) connector.cacheTtlSeconds = changes.cacheTtlSeconds;
+  if (changes.maxConcurrentLookups !== undefined) connector.maxConcurrentLookups = changes.maxConcurrentLookups;
   if (changes.externalIdPointer !== undefined) connector.externalIdPointer = validatePointer(changes.externalIdPointer, 'externalIdPointer');
   if (changes.mapping !== undefined) connector.mapping = await validateMapping(em, connector.account.id, changes.mapping);
   if (changes.lookupOnContactCreated !== undefined) connector.lookupOnContactCreated = changes.lookupOnContactCreated;
