@@ -126,12 +126,15 @@ export class ReceiveInboundMessageUseCase {
 
   private async store(input: ReceiveInboundMessageInput) {
     return this.em.fork().transactional(async (em) => {
-      // The inbox, its account's matching setting and (for a person posting through the API) their role in it: one statement.
+      // The inbox, its account's matching setting and (for a person posting through the API) their role
+      // in it, in one statement that also serialises everything that arrives from one sender in one inbox
+      // (the lock is taken once the inbox row is found; what depends on the sender is read after it).
       const [inbox] = await em.execute<{ id: string; account_id: string; channel_type: Inbox['channelType']; matching: 'email' | 'phone' | null; role: string | null }[]>(
         `select i.id, i.account_id, i.channel_type, a.settings ->> 'matchingAttribute' as matching,
-                (select m.role from inbox_memberships m where m.inbox_id = i.id and m.user_id = ?) as role
+                (select m.role from inbox_memberships m where m.inbox_id = i.id and m.user_id = ?) as role,
+                pg_advisory_xact_lock(hashtextextended('inbound:' || i.id::text || ':' || ?, 0)) is null as locked
            from inboxes i join accounts a on a.id = i.account_id where i.id = ?`,
-        [input.actor?.userId ?? null, input.inboxId],
+        [input.actor?.userId ?? null, input.contact.sourceId, input.inboxId],
       );
       // Another account's inbox does not exist for the caller; a member of the account who is not one of the inbox answers 403.
       if (!inbox || (input.actor && inbox.account_id !== input.actor.accountId)) throw DomainError.notFound('inbox', input.inboxId);
@@ -144,10 +147,6 @@ export class ReceiveInboundMessageUseCase {
       }
       const accountId = inbox.account_id;
       const channelType = inbox.channel_type;
-      const address = input.contact.sourceId;
-
-      // Serialise everything that arrives from one sender in one inbox.
-      await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`inbound:${inbox.id}:${address}`]);
 
       const idempotencyKey = input.externalId ? `inbound:${inbox.id}:${input.externalId}` : null;
       if (idempotencyKey) {
