@@ -26,6 +26,7 @@
  *   BENCH_RATES=10,50,100  BENCH_SECONDS=20  BENCH_AGENTS=10  BENCH_OPEN_CONVERSATIONS=5000
  *   BENCH_FILL_RATE=100 (cap)  BENCH_CEILING_CALLS=2000  BENCH_CEILING_CONCURRENCY=50
  *   BENCH_SETTLE_SECONDS=240 (longest wait for a phase's assignments)  BENCH_WELCOME=1 (welcome message on)
+ *   BENCH_TOP_STATEMENTS=8 (how many of the most frequent statements each phase lists)
  *   BENCH_TEMPORAL_DB=file|memory  BENCH_WORKER_RUNTIME=node|ts-node (node: the tree compiled with tsc first)
  *   BENCH_CPU_PROF_DIR=<dir> (the workers write V8 CPU profiles there; run the bench itself with
  *   `node --cpu-prof -r ts-node/register/transpile-only bench/lifecycle.bench.ts` for the API's)
@@ -59,6 +60,7 @@ const SETTLE_SECONDS = positiveNumber('BENCH_SETTLE_SECONDS', 240);
 const WELCOME = setting('BENCH_WELCOME', '1') !== '0';
 const TEMPORAL_DB = setting('BENCH_TEMPORAL_DB', 'file');
 const WORKER_RUNTIME = setting('BENCH_WORKER_RUNTIME', 'node') as WorkerRuntime;
+const TOP_STATEMENTS = positiveNumber('BENCH_TOP_STATEMENTS', 8);
 const POLL_MS = 20;
 const GOAL_P99_MS = 1000;
 const GOAL_RATE = 50;
@@ -172,7 +174,8 @@ async function lifecycleBench() {
         statementsInTriggers: round(counts.inTriggers / Math.max(1, created), 1),
         explicitTransactions: round(counts.transactions / Math.max(1, created), 2),
         cpuMs: cpuMsPer(c0, c2, created),
-        topStatements: counts.top.slice(0, 8).map((t) => ({ perConversation: round(t.calls / Math.max(1, created), 2), query: t.query })),
+        topStatements: counts.top.slice(0, TOP_STATEMENTS).map((t) => ({ perConversation: round(t.calls / Math.max(1, created), 2), query: t.query })),
+        topStatementsInTriggers: counts.topInTriggers.slice(0, TOP_STATEMENTS).map((t) => ({ perConversation: round(t.calls / Math.max(1, created), 2), query: t.query })),
       };
       const summary = {
         ...summarize(rate, SECONDS, samples, settled),

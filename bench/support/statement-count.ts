@@ -20,8 +20,10 @@ export interface StatementCounts {
   transactions: number;
   /** The statements outside an explicit transaction are not told apart: this many calls of BEGIN/COMMIT/ROLLBACK/SAVEPOINT. */
   transactionControl: number;
-  /** The most frequent statements, shortened, with their calls. */
+  /** The most frequent statements, shortened, with their calls (all of them, most frequent first). */
   top: { calls: number; query: string }[];
+  /** The statements told apart as the triggers' own, most frequent first. */
+  topInTriggers: { calls: number; query: string }[];
 }
 
 const CONTROL = `^\\s*(begin|start transaction|commit|rollback|savepoint|release|end)\\b`;
@@ -60,7 +62,8 @@ export class StatementCounter {
     const control = new RegExp(CONTROL, 'i');
     const norm = (q: string) => q.toLowerCase().replace(/\s+/g, ' ').trim();
     const { rows: bodies } = await this.admin.query<{ src: string }>(`select prosrc as src from pg_proc where prorettype = 'trigger'::regtype and prolang = (select oid from pg_language where lanname = 'plpgsql')`);
-    const triggerText = bodies.map((b) => norm(b.src)).join('\n');
+    // PL/pgSQL sends `select a into v from ...` without its INTO clause: drop it from the bodies too.
+    const triggerText = bodies.map((b) => norm(b.src).replace(/ into (?:strict )?[a-z_][a-z0-9_]*(?: ?, ?[a-z_][a-z0-9_]*)* (?=from )/g, ' ')).join('\n');
     const fromTrigger = (q: string) => {
       // Constants come back as $1, $2...: the text up to the first of them must be in a trigger's body.
       const head = norm(q).replace(/^select /, '').split(/\$\d+/)[0].trim();
@@ -71,6 +74,7 @@ export class StatementCounter {
     let transactions = 0;
     let transactionControl = 0;
     const plain: { calls: number; query: string }[] = [];
+    const nested: { calls: number; query: string }[] = [];
     for (const r of rows) {
       const calls = Number(r.calls);
       if (control.test(r.query)) {
@@ -78,12 +82,14 @@ export class StatementCounter {
         if (/^\s*(begin|start transaction)\b/i.test(r.query)) transactions += calls;
       } else if (fromTrigger(r.query)) {
         inTriggers += calls;
+        nested.push({ calls, query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
       } else {
         statements += calls;
         plain.push({ calls, query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
       }
     }
     plain.sort((a, b) => b.calls - a.calls);
-    return { statements, inTriggers, transactions, transactionControl, top: plain.slice(0, 12) };
+    nested.sort((a, b) => b.calls - a.calls);
+    return { statements, inTriggers, transactions, transactionControl, top: plain, topInTriggers: nested };
   }
 }

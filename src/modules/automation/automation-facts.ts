@@ -51,7 +51,7 @@ export interface FactsBase {
   resolvedAt: string | null;
 }
 
-interface Row {
+export interface FactsRow {
   id: string;
   account_id: string;
   inbox_id: string;
@@ -89,10 +89,13 @@ interface Row {
 
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
 
-/** The facts of one conversation now, or null when it is gone. */
-export async function loadFacts(em: EntityManager, conversationId: string, now = new Date()): Promise<FactsBase | null> {
-  const [r] = await em.execute<Row[]>(
-    `select c.id, c.account_id, c.inbox_id, c.status, c.priority, c.channel_type, c.assignee_id, c.queue_target, c.resolved_at, c.handler, c.created_at, c.last_activity_at,
+/**
+ * The statement loadFacts() runs, with `extraColumns` (", <expr> as <name>", over the alias c of the
+ * conversation) for callers that read more in the same statement (the automation pass reads its
+ * events and rules with it).
+ */
+export function factsSql(extraColumns = ''): string {
+  return `select c.id, c.account_id, c.inbox_id, c.status, c.priority, c.channel_type, c.assignee_id, c.queue_target, c.resolved_at, c.handler, c.created_at, c.last_activity_at,
             i.name as inbox_name, i.channel_type as inbox_channel, i.settings,
             ct.id as contact_id, ct.name as contact_name, ct.email as contact_email, ct.phone as contact_phone, ct.vip, ct.tags as contact_tags,
             ct.platform_attributes, ct.attributes,
@@ -101,7 +104,7 @@ export async function loadFacts(em: EntityManager, conversationId: string, now =
             (select array_agg(tag order by tag) from conversation_tags where conversation_id = c.id) as tags,
             m.last_in, m.last_out, m.last_any_out, m.first_out,
             (select min(created_at) from messages w where w.conversation_id = c.id and w.direction = 'inbound' and (m.last_out is null or w.created_at > m.last_out)) as waiting_since,
-            (select max(created_at) from conversation_events e where e.conversation_id = c.id and e.type = 'status_changed') as status_since
+            (select max(created_at) from conversation_events e where e.conversation_id = c.id and e.type = 'status_changed') as status_since${extraColumns}
        from conversations c
        join inboxes i on i.id = c.inbox_id
        join contacts ct on ct.id = c.contact_id
@@ -115,10 +118,17 @@ export async function loadFacts(em: EntityManager, conversationId: string, now =
                 min(created_at) filter (where direction = 'outbound' and sender_type = 'agent') as first_out
            from messages where conversation_id = c.id
        ) m on true
-      where c.id = ?`,
-    [conversationId],
-  );
-  if (!r) return null;
+      where c.id = ?`;
+}
+
+/** The facts of one conversation now, or null when it is gone. */
+export async function loadFacts(em: EntityManager, conversationId: string, now = new Date()): Promise<FactsBase | null> {
+  const [r] = await em.execute<FactsRow[]>(factsSql(), [conversationId]);
+  return r ? toFactsBase(r, now) : null;
+}
+
+/** A row of factsSql() as facts. */
+export function toFactsBase(r: FactsRow, now = new Date()): FactsBase {
   const settings: InboxSettings = { ...DEFAULT_INBOX_SETTINGS, ...(r.settings ?? {}) } as InboxSettings;
   const lastIn = r.last_in ? new Date(r.last_in).getTime() : null;
   const lastOut = r.last_out ? new Date(r.last_out).getTime() : null;

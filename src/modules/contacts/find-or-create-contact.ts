@@ -41,14 +41,28 @@ export async function findOrCreateContact(
   channelType: ChannelType,
   input: InboundContactData,
 ): Promise<Contact> {
+  return (await findOrCreateContactFor(em, accountId, channelType, input)).contact;
+}
+
+/**
+ * findOrCreateContact, also telling whether the contact was made by this call (then it has no
+ * conversation yet). `matchingAttribute`: the account's setting when the caller read it already.
+ */
+export async function findOrCreateContactFor(
+  em: EntityManager,
+  accountId: string,
+  channelType: ChannelType,
+  input: InboundContactData,
+  known: { matchingAttribute?: 'email' | 'phone' | null } = {},
+): Promise<{ contact: Contact; created: boolean }> {
   const existing = await findByIdentity(em, accountId, channelType, input.sourceId);
-  if (existing) return existing;
+  if (existing) return { contact: existing, created: false };
 
   const email = input.email ?? (channelType === 'email' ? input.sourceId : null);
   const phone = input.phone ?? (channelType === 'sms' ? input.sourceId : null);
 
-  const account = await em.findOneOrFail(Account, { id: accountId }, { fields: ['settings'] });
-  const matching = account.settings?.matchingAttribute ?? null;
+  const matching =
+    known.matchingAttribute !== undefined ? known.matchingAttribute : ((await em.findOneOrFail(Account, { id: accountId }, { fields: ['settings'] })).settings?.matchingAttribute ?? null);
   const matchValue = matching === 'email' ? email?.trim().toLowerCase() : matching === 'phone' && phone ? normalisePhone(phone) : null;
 
   if (matching && matchValue) {
@@ -63,22 +77,22 @@ export async function findOrCreateContact(
     if (rows.length > 0) {
       const contact = await em.findOneOrFail(Contact, { id: rows[0].id });
       const winner = await insertIdentity(em, accountId, contact.id, channelType, input.sourceId);
-      if (winner !== contact.id) return em.findOneOrFail(Contact, { id: winner });
+      if (winner !== contact.id) return { contact: await em.findOneOrFail(Contact, { id: winner }), created: false };
       if (!contact.name && input.name) contact.name = input.name;
       if (!contact.email && email) contact.email = email;
       if (!contact.phone && phone) contact.phone = phone;
       await em.flush();
-      return contact;
+      return { contact, created: false };
     }
   }
 
   const contact = em.create(Contact, { account: accountId, name: input.name ?? null, email, phone });
   await em.flush();
   const winner = await insertIdentity(em, accountId, contact.id, channelType, input.sourceId);
-  if (winner === contact.id) return contact;
+  if (winner === contact.id) return { contact, created: true };
   em.remove(contact);
   await em.flush();
-  return em.findOneOrFail(Contact, { id: winner });
+  return { contact: await em.findOneOrFail(Contact, { id: winner }), created: false };
 }
 
 async function findByIdentity(em: EntityManager, accountId: string, channelType: ChannelType, address: string): Promise<Contact | null> {

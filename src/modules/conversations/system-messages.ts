@@ -2,8 +2,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/domain-error';
 import { ChannelSenders } from '../channels/channel-senders';
-import { Conversation } from './conversation.entity';
-import { Message, type SenderType } from './message.entity';
+import type { ChannelType } from '../inboxes/inbox.entity';
+import type { SenderType } from './message.entity';
 
 export interface SystemMessageInput {
   conversationId: string;
@@ -31,29 +31,47 @@ export class SystemMessages {
     private readonly senders: ChannelSenders,
   ) {}
 
-  async send(input: SystemMessageInput): Promise<SystemMessageResult> {
+  /**
+   * `known`: the conversation's inbox and channel when the caller read them already (else one query).
+   * Stored with one statement (a retry finds the row by its key), sent, then its delivery status in another.
+   */
+  async send(input: SystemMessageInput, known?: { inboxId: string; channelType: ChannelType }): Promise<SystemMessageResult> {
     const em = this.em.fork();
-    const conversation = await em.findOne(Conversation, { id: input.conversationId }, { populate: ['inbox'] });
-    if (!conversation) throw DomainError.notFound('conversation', input.conversationId);
-    await em.execute(
+    let target = known;
+    if (!target) {
+      const [c] = await em.execute<{ inbox_id: string; channel_type: ChannelType }[]>(
+        `select c.inbox_id, i.channel_type from conversations c join inboxes i on i.id = c.inbox_id where c.id = ?`,
+        [input.conversationId],
+      );
+      if (!c) throw DomainError.notFound('conversation', input.conversationId);
+      target = { inboxId: c.inbox_id, channelType: c.channel_type };
+    }
+    type Row = { id: string; content: string; delivery_status: string };
+    const [inserted] = await em.execute<Row[]>(
       `insert into messages (conversation_id, direction, sender_type, content, delivery_status, idempotency_key, created_at)
        values (?, 'outbound', ?, ?, 'queued', ?, clock_timestamp())
-       on conflict (idempotency_key) do nothing`,
-      [conversation.id, input.senderType ?? 'system', input.content, input.idempotencyKey],
+       on conflict (idempotency_key) do nothing
+       returning id, content, delivery_status`,
+      [input.conversationId, input.senderType ?? 'system', input.content, input.idempotencyKey],
     );
-    const message = await em.findOneOrFail(Message, { idempotencyKey: input.idempotencyKey });
-    if (message.deliveryStatus !== 'queued') return { messageId: message.id, sent: false };
-    const inbox = conversation.inbox.getEntity();
-    const result = await this.senders.for(inbox.channelType).send({
-      messageId: message.id,
-      conversationId: conversation.id,
-      inboxId: inbox.id,
+    const message = inserted ?? (await em.execute<Row[]>(`select id, content, delivery_status from messages where idempotency_key = ?`, [input.idempotencyKey]))[0];
+    if (!message) throw DomainError.notFound('message', input.idempotencyKey);
+    const messageId = String(message.id);
+    if (message.delivery_status !== 'queued') return { messageId, sent: false };
+    const result = await this.senders.for(target.channelType).send({
+      messageId,
+      conversationId: input.conversationId,
+      inboxId: target.inboxId,
       content: message.content,
     });
-    message.deliveryStatus = result.status;
-    if (result.error) message.error = result.error;
-    if (result.providerMessageId) message.providerMessageId = result.providerMessageId;
-    await em.flush();
-    return { messageId: message.id, sent: true };
+    if (result.status !== 'queued' || result.error || result.providerMessageId) {
+      await em.execute(`update messages set delivery_status = ?, error = coalesce(?, error), provider_message_id = coalesce(?, provider_message_id) where id = ?`, [
+        result.status,
+        result.error || null,
+        result.providerMessageId || null,
+        messageId,
+      ]);
+    }
+    return { messageId, sent: true };
   }
 }

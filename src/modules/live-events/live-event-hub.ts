@@ -14,6 +14,11 @@ export const LIVE_CAMPAIGNS_CHANNEL = 'cx_live_campaigns';
 const PAGE = 1000;
 /** A notification can be lost only with its connection; a slow poll covers even that. */
 const SAFETY_POLL_MS = 5000;
+/**
+ * A wake-up waits this long before the read, so the commits of one burst (an inbound message's
+ * storing, its welcome, its routing: a few ms apart) share one read instead of one each.
+ */
+const COALESCE_MS = 15;
 
 interface Row {
   id: string;
@@ -60,6 +65,7 @@ export class LiveEventHub implements OnApplicationBootstrap, OnModuleDestroy {
   private fetchAgain = false;
   private reconnectDelayMs = 250;
   private poll?: NodeJS.Timeout;
+  private coalesce?: NodeJS.Timeout;
   private readonly byAccount = new Map<string, Set<LiveStream>>();
   private readonly perUser = new Map<string, number>();
   private total = 0;
@@ -78,6 +84,7 @@ export class LiveEventHub implements OnApplicationBootstrap, OnModuleDestroy {
   onModuleDestroy(): void {
     this.stopped = true;
     clearInterval(this.poll);
+    clearTimeout(this.coalesce);
     for (const set of this.byAccount.values()) {
       for (const stream of [...set]) {
         stream.control('end', { reason: 'the server is shutting down; reconnect' });
@@ -205,8 +212,20 @@ export class LiveEventHub implements OnApplicationBootstrap, OnModuleDestroy {
     void this.connect();
   }
 
-  /** Reads and dispatches what is new; a wake-up during a read makes it read again. */
+  /** Reads and dispatches what is new (after COALESCE_MS); a wake-up during a read makes it read again. */
   private schedule(): void {
+    if (this.fetching) {
+      this.fetchAgain = true;
+      return;
+    }
+    if (this.coalesce) return;
+    this.coalesce = setTimeout(() => {
+      this.coalesce = undefined;
+      this.fetch();
+    }, COALESCE_MS);
+  }
+
+  private fetch(): void {
     if (this.fetching) {
       this.fetchAgain = true;
       return;
@@ -217,7 +236,7 @@ export class LiveEventHub implements OnApplicationBootstrap, OnModuleDestroy {
       this.fetching = false;
       if (this.fetchAgain) {
         this.fetchAgain = false;
-        this.schedule();
+        this.fetch();
       }
     });
   }

@@ -4,7 +4,7 @@ import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import { recordDecision } from '../../conversations/decision-log';
 import type { ConditionNode } from '../../routing/conditions';
 import { AutomationActions } from '../automation-actions';
-import { changedAttribute, type EventFacts, factsForEvent, type FactsBase, loadFacts } from '../automation-facts';
+import { changedAttribute, type EventFacts, factsForEvent, type FactsBase, factsSql, type FactsRow, loadFacts, toFactsBase } from '../automation-facts';
 import { type ActionOutcome, isTimeTrigger, type RuleTrigger, type TimeTrigger } from '../automation-rule.types';
 import { dueAt, evaluateRuleConditions, inScope, type RuleDefinition, type RuleEvaluation, type RuleEvent, timerAnchor, triggerMatchesEvent } from '../rule-evaluation';
 
@@ -91,6 +91,96 @@ interface RuleRow {
   allow_chaining: boolean;
 }
 
+/** An event row of the pass's statement, with the message it names (if any). */
+interface PassEventRow extends EventRow {
+  message_content: string | null;
+  message_direction: string | null;
+  message_sender_type: string | null;
+  message_created_at: string | null;
+  message_automated: boolean | null;
+}
+
+type EventMessage = { content: string; direction: string; senderType: string; automated: boolean; createdAt: string };
+
+const RULES_SQL = `(select json_agg(ar order by ar.position, ar.created_at, ar.id) from (
+               select id, version, name, inbox_id, trigger, conditions, actions, stop_processing, allow_chaining, position, created_at
+                 from automation_rules where account_id = c.account_id and enabled) ar)`;
+
+function toRule(r: RuleRow): RuleDefinition {
+  return {
+    id: r.id,
+    version: r.version,
+    name: r.name,
+    inboxId: r.inbox_id,
+    trigger: r.trigger,
+    conditions: r.conditions,
+    actions: r.actions,
+    stopProcessing: r.stop_processing,
+    allowChaining: r.allow_chaining,
+  };
+}
+
+/** The message an event names, as the rules see it (message.*). */
+function messageOf(e: PassEventRow): EventMessage | null {
+  if (typeof e.data?.messageId !== 'string' || e.message_content === null || e.message_created_at === null) return null;
+  return {
+    content: e.message_content,
+    direction: e.message_direction!,
+    senderType: e.message_sender_type!,
+    automated: e.message_automated === true,
+    createdAt: new Date(e.message_created_at).toISOString(),
+  };
+}
+
+interface PendingRun {
+  event_id: string;
+  account_id: string;
+  inbox_id: string;
+  trigger: unknown;
+  facts: unknown;
+  evaluations: unknown;
+}
+
+/**
+ * The run rows of events no rule fired on, written together in one statement with their events
+ * marked processed: at the end of a batch, and before anything fires, so the log is processed in order.
+ */
+class PendingRuns {
+  private rows: PendingRun[] = [];
+  private entries: ({ runId: string } | null)[] = [];
+  private conversationId = '';
+
+  add(row: PendingRun, conversationId: string, entry: { runId: string } | null): void {
+    this.rows.push(row);
+    this.entries.push(entry);
+    this.conversationId = conversationId;
+  }
+
+  async flush(em: EntityManager): Promise<void> {
+    if (this.rows.length === 0) return;
+    const rows = this.rows.map((r, ord) => ({ ...r, ord }));
+    const entries = this.entries;
+    this.rows = [];
+    this.entries = [];
+    const written = await em.execute<{ id: string; event_id: string }[]>(
+      `with x as (
+         select * from jsonb_to_recordset(?::jsonb) as x(event_id bigint, account_id uuid, inbox_id uuid, trigger jsonb, facts jsonb, evaluations jsonb, ord int)
+       ), done as (
+         update conversation_events set processed_at = clock_timestamp() where id in (select event_id from x)
+       )
+       insert into automation_runs (conversation_id, account_id, inbox_id, event_id, trigger, facts, evaluations)
+       select ?, account_id, inbox_id, event_id, trigger, facts, evaluations from x order by ord
+       on conflict (event_id) do update set facts = excluded.facts, evaluations = excluded.evaluations returning id, event_id`,
+      [JSON.stringify(rows), this.conversationId],
+    );
+    const ids = new Map(written.map((w) => [String(w.event_id), String(w.id)]));
+    rows.forEach((r, i) => {
+      const entry = entries[i];
+      if (entry) entry.runId = ids.get(String(r.event_id)) ?? '';
+    });
+  }
+}
+
 /**
  * The automation step of the conversation workflow: runs the account's enabled rules, in order, over
  * every event of the conversation's log not processed yet (its own actions' events included, for
@@ -128,23 +218,43 @@ export class RunAutomationUseCase {
   private async pass(em: EntityManager, input: RunAutomationInput, result: RunAutomationResult): Promise<{ base: FactsBase | null; stale: boolean }> {
     let rules: RuleDefinition[] | null = null;
     let base: FactsBase | null = null;
+    const runs = new PendingRuns();
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
-      const events = await em.execute<EventRow[]>(
-        `select id, type, data, depth, cause_rule_id, cause_firing_id, created_at from conversation_events
-          where conversation_id = ? and processed_at is null order by id limit ${EVENTS_PER_BATCH}`,
+      // One statement: the conversation's facts, its events not processed yet (with their messages)
+      // and, the first time, the account's enabled rules.
+      const rulesSql: string = rules === null ? RULES_SQL : 'null';
+      const [row] = await em.execute<(FactsRow & { pass_events: PassEventRow[] | null; pass_rules: RuleRow[] | null })[]>(
+        factsSql(`,
+            (select json_agg(x order by x.id) from (
+               select ev.id, ev.type, ev.data, ev.depth, ev.cause_rule_id, ev.cause_firing_id, ev.created_at,
+                      msg.content as message_content, msg.direction as message_direction, msg.sender_type as message_sender_type,
+                      msg.created_at as message_created_at, msg.automated as message_automated
+                 from conversation_events ev
+                 left join messages msg on msg.id = case when ev.data ->> 'messageId' ~ '^[0-9]{1,18}$' then (ev.data ->> 'messageId')::bigint end
+                where ev.conversation_id = c.id and ev.processed_at is null
+                order by ev.id limit ${EVENTS_PER_BATCH}) x) as pass_events,
+            ${rulesSql} as pass_rules`),
         [input.conversationId],
       );
-      base = await loadFacts(em, input.conversationId);
-      if (!base) return { base: null, stale: false }; // deleted: its events went with it
-      rules ??= await this.loadRules(em, base.accountId);
-      const scoped = rules.filter((r) => inScope(r, base!.inboxId));
-      for (const row of events) {
-        base = await this.onEvent(em, toEvent(row), row.cause_firing_id, base!, scoped, result);
-        if (!base) return { base: null, stale: false };
+      if (!row) return { base: null, stale: false }; // deleted: its events went with it
+      base = toFactsBase(row);
+      rules ??= (row.pass_rules ?? []).map(toRule);
+      const events = row.pass_events ?? [];
+      const scoped = (rules ?? []).filter((r) => inScope(r, base!.inboxId));
+      const firedBefore = result.fired.length;
+      for (const event of events) {
+        base = await this.onEvent(em, toEvent(event), event.cause_firing_id === null ? null : String(event.cause_firing_id), messageOf(event), base!, scoped, result, runs);
+        if (!base) {
+          await runs.flush(em);
+          return { base: null, stale: false };
+        }
         result.events += 1;
       }
-      const timers = await this.dueTimers(em, base!, scoped, result);
-      if (events.length === 0 && !timers.firedAny) {
+      await runs.flush(em);
+      const timers = await this.dueTimers(em, base!, scoped, result, runs);
+      // Nothing fired and the batch was not full: nothing of this pass's making waits in the log. (An
+      // event anyone else writes meanwhile comes with a signal to the workflow, which runs a pass again.)
+      if (events.length < EVENTS_PER_BATCH && result.fired.length === firedBefore && !timers.firedAny) {
         result.nextDueAt = timers.nextDueAt;
         return { base, stale: false };
       }
@@ -154,40 +264,31 @@ export class RunAutomationUseCase {
     return { base, stale: true };
   }
 
-  private async loadRules(em: EntityManager, accountId: string): Promise<RuleDefinition[]> {
-    const rows = await em.execute<RuleRow[]>(
-      `select id, version, name, inbox_id, trigger, conditions, actions, stop_processing, allow_chaining
-         from automation_rules where account_id = ? and enabled order by position, created_at, id`,
-      [accountId],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      version: r.version,
-      name: r.name,
-      inboxId: r.inbox_id,
-      trigger: r.trigger,
-      conditions: r.conditions,
-      actions: r.actions,
-      stopProcessing: r.stop_processing,
-      allowChaining: r.allow_chaining,
-    }));
-  }
-
   /** Runs the rules over one event; answers the conversation's facts as they are afterwards (null: it is gone). */
-  private async onEvent(em: EntityManager, event: RuleEvent, causeFiringId: string | null, base: FactsBase, rules: RuleDefinition[], result: RunAutomationResult): Promise<FactsBase | null> {
+  private async onEvent(
+    em: EntityManager,
+    event: RuleEvent,
+    causeFiringId: string | null,
+    message: EventMessage | null,
+    base: FactsBase,
+    rules: RuleDefinition[],
+    result: RunAutomationResult,
+    runs: PendingRuns,
+  ): Promise<FactsBase | null> {
     const conversationId = base.facts.conversation.id;
     const eventFacts: EventFacts = { ...event.data, type: event.type, attribute: changedAttribute(event.type), from: event.data.from, to: event.data.to, depth: event.depth, causeRuleId: event.causeRuleId };
     if (event.type === 'assigned' || event.type === 'unassigned') {
       eventFacts.from = event.type === 'assigned' ? (event.data.previousAssigneeId ?? null) : event.data.assigneeId;
       eventFacts.to = event.type === 'assigned' ? event.data.assigneeId : null;
     }
-    const message = typeof event.data.messageId === 'string' ? await this.message(em, event.data.messageId) : null;
     const facts = factsForEvent(base.facts, eventFacts, message);
     const evaluations: RuleEvaluation[] = [];
     // The run row (the facts the rules saw, then their evaluations) is written once, with the event
     // marked processed in the same statement, unless a rule fires: a firing needs the row first.
     let runId: string | null = null;
     const claimRun = async (): Promise<string> => {
+      // The runs held back (no rule fired on their events) go first, so events are marked processed in order.
+      await runs.flush(em);
       const [run] = await em.execute<{ id: string }[]>(
         `insert into automation_runs (conversation_id, account_id, inbox_id, event_id, trigger, facts, evaluations) values (?, ?, ?, ?, ?, ?, '[]')
          on conflict (event_id) do update set facts = excluded.facts returning id`,
@@ -240,26 +341,23 @@ export class RunAutomationUseCase {
       }
     }
     if (runId === null) {
-      const [run] = await em.execute<{ id: string }[]>(
-        `with done as (update conversation_events set processed_at = clock_timestamp() where id = ?)
-         insert into automation_runs (conversation_id, account_id, inbox_id, event_id, trigger, facts, evaluations) values (?, ?, ?, ?, ?, ?, ?)
-         on conflict (event_id) do update set facts = excluded.facts, evaluations = excluded.evaluations returning id`,
-        [event.id, conversationId, base.accountId, base.inboxId, event.id, JSON.stringify(eventFacts), JSON.stringify(facts), JSON.stringify(evaluations)],
-      );
-      runId = run.id;
-    } else {
-      await em.execute(
-        `with done as (update conversation_events set processed_at = clock_timestamp() where id = ?)
-         update automation_runs set evaluations = ? where id = ?`,
-        [event.id, JSON.stringify(evaluations), runId],
-      );
+      // No rule fired: the run row (and the event marked processed) is written with the others of the batch.
+      const entry = evaluations.length ? { runId: '', on: describeEvent(event), evaluations: evaluations.map(summary) } : null;
+      if (entry) result.runs.push(entry);
+      runs.add({ event_id: event.id, account_id: base.accountId, inbox_id: base.inboxId, trigger: eventFacts, facts, evaluations }, conversationId, entry);
+      return current;
     }
+    await em.execute(
+      `with done as (update conversation_events set processed_at = clock_timestamp() where id = ?)
+       update automation_runs set evaluations = ? where id = ?`,
+      [event.id, JSON.stringify(evaluations), runId],
+    );
     if (evaluations.length) result.runs.push({ runId, on: describeEvent(event), evaluations: evaluations.map(summary) });
     return current;
   }
 
   /** Fires the time-based rules whose span ran out; answers whether any fired and when the next is due. */
-  private async dueTimers(em: EntityManager, base: FactsBase, rules: RuleDefinition[], result: RunAutomationResult): Promise<{ firedAny: boolean; nextDueAt: number | null }> {
+  private async dueTimers(em: EntityManager, base: FactsBase, rules: RuleDefinition[], result: RunAutomationResult, runs: PendingRuns): Promise<{ firedAny: boolean; nextDueAt: number | null }> {
     let nextDueAt: number | null = null;
     let firedAny = false;
     const now = Date.now();
@@ -275,6 +373,7 @@ export class RunAutomationUseCase {
         nextDueAt = nextDueAt === null ? due : Math.min(nextDueAt, due);
         continue;
       }
+      await runs.flush(em);
       // Evaluated once per anchor: a run row per timer key (a retry finds it and resumes the firing, if any).
       const eventFacts: EventFacts = { type: trigger.event, anchor, dueAt: new Date(due).toISOString(), minutes: trigger.minutes, depth: 0, causeRuleId: null };
       const facts = { ...base.facts, event: eventFacts, message: {} };
@@ -409,14 +508,6 @@ export class RunAutomationUseCase {
       id = row.cause_firing_id;
     }
     return names;
-  }
-
-  private async message(em: EntityManager, messageId: string) {
-    const [m] = await em.execute<{ content: string; direction: string; sender_type: string; created_at: Date; automated: boolean }[]>(
-      `select content, direction, sender_type, created_at, automated from messages where id = ?`,
-      [messageId],
-    );
-    return m ? { content: m.content, direction: m.direction, senderType: m.sender_type, automated: m.automated, createdAt: new Date(m.created_at).toISOString() } : null;
   }
 }
 

@@ -2,10 +2,9 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
-import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/actor';
 import { Contact } from '../../contacts/contact.entity';
-import { findOrCreateContact } from '../../contacts/find-or-create-contact';
+import { findOrCreateContactFor } from '../../contacts/find-or-create-contact';
 import { CsatReplies } from '../../csat/csat-replies';
 import { Inbox } from '../../inboxes/inbox.entity';
 import { Conversation } from '../conversation.entity';
@@ -88,11 +87,9 @@ export class ReceiveInboundMessageUseCase {
     private readonly em: EntityManager,
     private readonly workflows: ConversationWorkflows,
     private readonly csatReplies: CsatReplies,
-    private readonly access: AccessPolicy,
   ) {}
 
   async execute(input: ReceiveInboundMessageInput): Promise<ReceiveInboundMessageResult> {
-    if (input.actor) await this.access.requireMember(input.actor, input.inboxId);
     const stored = await this.store(input);
     if (!input.storeOnly) await this.notify(input, stored);
     return {
@@ -129,19 +126,27 @@ export class ReceiveInboundMessageUseCase {
 
   private async store(input: ReceiveInboundMessageInput) {
     return this.em.fork().transactional(async (em) => {
-      const inbox = await em.findOne(Inbox, { id: input.inboxId });
-      if (!inbox) throw DomainError.notFound('inbox', input.inboxId);
-      if (input.expectChannel && inbox.channelType !== input.expectChannel) {
+      // The inbox, its account's matching setting and (for a person posting through the API) their role
+      // in it, in one statement that also serialises everything that arrives from one sender in one inbox
+      // (the lock is taken once the inbox row is found; what depends on the sender is read after it).
+      const [inbox] = await em.execute<{ id: string; account_id: string; channel_type: Inbox['channelType']; matching: 'email' | 'phone' | null; role: string | null }[]>(
+        `select i.id, i.account_id, i.channel_type, a.settings ->> 'matchingAttribute' as matching,
+                (select m.role from inbox_memberships m where m.inbox_id = i.id and m.user_id = ?) as role,
+                pg_advisory_xact_lock(hashtextextended('inbound:' || i.id::text || ':' || ?, 0)) is null as locked
+           from inboxes i join accounts a on a.id = i.account_id where i.id = ?`,
+        [input.actor?.userId ?? null, input.contact.sourceId, input.inboxId],
+      );
+      // Another account's inbox does not exist for the caller; a member of the account who is not one of the inbox answers 403.
+      if (!inbox || (input.actor && inbox.account_id !== input.actor.accountId)) throw DomainError.notFound('inbox', input.inboxId);
+      if (input.actor && !input.actor.isAdmin && !inbox.role) throw new DomainError('FORBIDDEN', `you are not a member of inbox ${input.inboxId}`);
+      if (input.expectChannel && inbox.channel_type !== input.expectChannel) {
         throw new DomainError(
           'UNPROCESSABLE',
-          `inbox ${inbox.id} is a ${inbox.channelType} inbox; its messages arrive through the ${inbox.channelType} channel`,
+          `inbox ${inbox.id} is a ${inbox.channel_type} inbox; its messages arrive through the ${inbox.channel_type} channel`,
         );
       }
-      const accountId = inbox.account.id;
-      const address = input.contact.sourceId;
-
-      // Serialise everything that arrives from one sender in one inbox.
-      await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`inbound:${inbox.id}:${address}`]);
+      const accountId = inbox.account_id;
+      const channelType = inbox.channel_type;
 
       const idempotencyKey = input.externalId ? `inbound:${inbox.id}:${input.externalId}` : null;
       if (idempotencyKey) {
@@ -153,12 +158,13 @@ export class ReceiveInboundMessageUseCase {
         }
       }
 
-      const contact = await this.findOrCreateContact(em, accountId, inbox.channelType, input.contact);
+      const { contact, created: newContact } = await findOrCreateContactFor(em, accountId, channelType, input.contact, { matchingAttribute: inbox.matching ?? null });
 
       let conversation = input.threadInto
         ? await em.findOne(Conversation, { id: input.threadInto, inbox: inbox.id, status: { $ne: 'spam' } })
         : null;
-      if (!conversation && !input.startNewConversation) {
+      // A contact made just now has no conversation yet.
+      if (!conversation && !input.startNewConversation && !newContact) {
         conversation = await em.findOne(
           Conversation,
           { inbox: inbox.id, contact: contact.id, status: { $ne: 'spam' } },
@@ -173,7 +179,7 @@ export class ReceiveInboundMessageUseCase {
           account: accountId,
           inbox: inbox.id,
           contact: contact.id,
-          channelType: inbox.channelType,
+          channelType,
           status: input.storeOnly ? 'resolved' : 'new',
           resolvedAt: input.storeOnly ? new Date() : null,
         });
@@ -200,7 +206,7 @@ export class ReceiveInboundMessageUseCase {
       });
       await em.flush();
       await recordConversationEvents(em, [
-        ...(created ? [{ conversationId: conversation.id, type: 'conversation_created' as const, data: { channel: inbox.channelType } }] : []),
+        ...(created ? [{ conversationId: conversation.id, type: 'conversation_created' as const, data: { channel: channelType } }] : []),
         ...(movedBackFrom ? [{ conversationId: conversation.id, type: 'status_changed' as const, data: { from: movedBackFrom, to: 'new', messageId: message.id } }] : []),
         ...(input.storeOnly ? [] : [{ conversationId: conversation.id, type: 'message_received' as const, data: { messageId: message.id } }]),
       ]);
@@ -215,9 +221,5 @@ export class ReceiveInboundMessageUseCase {
       await input.onStored?.(em, { contactId: contact.id, conversationId: conversation.id, messageId: message.id });
       return { conversation, messageId: message.id, contactId: contact.id, vip: contact.vip, duplicate: false, created };
     });
-  }
-
-  private findOrCreateContact(em: EntityManager, accountId: string, channelType: Inbox['channelType'], input: InboundContact): Promise<Contact> {
-    return findOrCreateContact(em, accountId, channelType, input);
   }
 }

@@ -83,7 +83,8 @@ export class ReplyOutOfOfficeUseCase {
     }
 
     const content = await this.variables.renderFor(em, { accountId: conversation.account.id, contactId: conversation.contact.id }, hours.outOfOfficeMessage);
-    const sent = await this.messages.send({ conversationId: conversation.id, content, idempotencyKey });
+    const inbox = conversation.inbox.getEntity();
+    const sent = await this.messages.send({ conversationId: conversation.id, content, idempotencyKey }, { inboxId: inbox.id, channelType: inbox.channelType });
     if (!sent.sent) return { sent: false, reason: `already sent in this closed period (${verdict.reason})` };
     const decision = await recordDecision(em, {
       conversationId: conversation.id,

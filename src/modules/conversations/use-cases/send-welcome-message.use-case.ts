@@ -1,8 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
-import { Conversation } from '../conversation.entity';
-import { Message } from '../message.entity';
+import type { ChannelType } from '../../inboxes/inbox.entity';
 import { SystemMessages } from '../system-messages';
 import { VariablesService } from '../../variables/variables.service';
 
@@ -23,6 +22,21 @@ export interface SendWelcomeMessageResult {
   messageId?: string;
 }
 
+interface WelcomeRow {
+  id: string;
+  account_id: string;
+  contact_id: string;
+  inbox_id: string;
+  channel_type: ChannelType;
+  welcome_message: string | null;
+  earlier_id: string | null;
+  earlier_status: string | null;
+  earlier_content: string | null;
+  trigger_automated: boolean | null;
+  first_direction: string | null;
+  first_sender_type: string | null;
+}
+
 /**
  * Stores and delivers the inbox's welcome message, at most once per conversation (not in one an
  * agent started: the customer's first message answers the agent), through
@@ -39,42 +53,41 @@ export class SendWelcomeMessageUseCase {
 
   async execute(input: SendWelcomeMessageInput): Promise<SendWelcomeMessageResult> {
     const em = this.em.fork();
-    const conversation = await em.findOne(Conversation, { id: input.conversationId }, { populate: ['inbox'] });
-    if (!conversation) throw DomainError.notFound('conversation', input.conversationId);
-    const inbox = conversation.inbox.getEntity();
-    const idempotencyKey = `welcome:${conversation.id}`;
+    // One statement: the conversation and its inbox's text, an earlier welcome, the triggering message
+    // and the conversation's first message (notes aside).
+    const [c] = await em.execute<WelcomeRow[]>(
+      `select c.id, c.account_id, c.contact_id, c.inbox_id, i.channel_type, i.welcome_message,
+              w.id as earlier_id, w.delivery_status as earlier_status, w.content as earlier_content,
+              t.automated as trigger_automated,
+              f.direction as first_direction, f.sender_type as first_sender_type
+         from conversations c
+         join inboxes i on i.id = c.inbox_id
+         left join messages w on w.idempotency_key = 'welcome:' || c.id::text
+         left join messages t on t.id = ? and t.conversation_id = c.id
+         left join lateral (select direction, sender_type from messages where conversation_id = c.id and direction <> 'internal' order by id limit 1) f on true
+        where c.id = ?`,
+      [input.triggeredByMessageId === undefined ? null : String(input.triggeredByMessageId), input.conversationId],
+    );
+    if (!c) throw DomainError.notFound('conversation', input.conversationId);
+    const idempotencyKey = `welcome:${c.id}`;
 
-    const earlier = await em.findOne(Message, { idempotencyKey });
+    const earlier = c.earlier_id === null ? null : { id: String(c.earlier_id), deliveryStatus: c.earlier_status!, content: c.earlier_content! };
     if (earlier && earlier.deliveryStatus !== 'queued') return { sent: false, reason: 'already sent', messageId: earlier.id };
     if (!earlier) {
-      if (!inbox.welcomeMessage) return { sent: false, reason: 'welcome message off' };
-      if (await this.onlyAutomated(em, conversation.id, input.triggeredByMessageId)) return { sent: false, reason: 'automated message' };
-      if (await this.startedByAgent(em, conversation.id)) return { sent: false, reason: 'started by an agent' };
+      if (!c.welcome_message) return { sent: false, reason: 'welcome message off' };
+      const onlyAutomated = c.trigger_automated !== null ? c.trigger_automated : await this.onlyAutomated(em, c.id);
+      if (onlyAutomated) return { sent: false, reason: 'automated message' };
+      // The conversation's first message (notes aside) is an agent's: the agent wrote first, the customer answers it.
+      if (c.first_direction === 'outbound' && c.first_sender_type === 'agent') return { sent: false, reason: 'started by an agent' };
     }
     // Rendered for the conversation's contact once; a retry re-sends the stored text.
-    const content =
-      earlier?.content ?? (await this.variables.renderFor(em, { accountId: conversation.account.id, contactId: conversation.contact.id }, inbox.welcomeMessage!));
-    const result = await this.messages.send({ conversationId: conversation.id, content, idempotencyKey });
+    const content = earlier?.content ?? (await this.variables.renderFor(em, { accountId: c.account_id, contactId: c.contact_id }, c.welcome_message!));
+    const result = await this.messages.send({ conversationId: c.id, content, idempotencyKey }, { inboxId: c.inbox_id, channelType: c.channel_type });
     return result.sent ? { sent: true, messageId: result.messageId } : { sent: false, reason: 'already sent', messageId: result.messageId };
   }
 
-  /** The conversation's first message (notes aside) is an agent's: the agent wrote first, the customer answers it. */
-  private async startedByAgent(em: EntityManager, conversationId: string): Promise<boolean> {
-    const [first] = await em.execute<{ direction: string; sender_type: string }[]>(
-      `select direction, sender_type from messages where conversation_id = ? and direction <> 'internal' order by id limit 1`,
-      [conversationId],
-    );
-    return first?.direction === 'outbound' && first.sender_type === 'agent';
-  }
-
-  private async onlyAutomated(em: EntityManager, conversationId: string, triggeredByMessageId?: string): Promise<boolean> {
-    if (triggeredByMessageId) {
-      const [row] = await em.execute<{ automated: boolean }[]>(`select automated from messages where id = ? and conversation_id = ?`, [
-        triggeredByMessageId,
-        conversationId,
-      ]);
-      if (row) return row.automated;
-    }
+  /** Without the triggering message: whether every inbound message so far is automated. */
+  private async onlyAutomated(em: EntityManager, conversationId: string): Promise<boolean> {
     const [row] = await em.execute<{ automated: number; people: number }[]>(
       `select count(*) filter (where automated)::int as automated, count(*) filter (where not automated)::int as people
        from messages where conversation_id = ? and direction = 'inbound'`,

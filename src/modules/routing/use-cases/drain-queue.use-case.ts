@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
-import { type EventCause, recordConversationEvent } from '../../conversations/conversation-events';
-import { recordDecision, type DecisionRecord } from '../../conversations/decision-log';
+import type { EventCause } from '../../conversations/conversation-events';
+import type { DecisionRecord } from '../../conversations/decision-log';
 import { Inbox } from '../../inboxes/inbox.entity';
 import { chooseAgent, type AgentCandidate } from '../agent-choice';
 
@@ -39,6 +39,35 @@ const PASS_LIMIT = 200;
 
 const ACTIVE = `('new', 'open', 'pending')`;
 
+/** The advisory lock every queue pass of an inbox holds (RouteConversationUseCase takes it too). */
+export const routingLockKey = (inboxId: string): string => `routing:${inboxId}`;
+
+interface AgentRow {
+  user_id: string;
+  name: string;
+  online: boolean;
+  load: number;
+}
+
+interface WaitingRow {
+  id: string;
+  queue_target: string | null;
+  queued_at: string;
+  vip: boolean;
+}
+
+interface AssignmentWrite {
+  conversation_id: string;
+  assignee_id: string;
+  summary: string;
+  details: Record<string, unknown>;
+  event: Record<string, unknown>;
+  cause_rule_id: string | null;
+  cause_firing_id: string | null;
+  depth: number;
+  ord: number;
+}
+
 /**
  * Assigns waiting conversations of one inbox to agents who are online and under the inbox's
  * capacity, VIP contacts first, then oldest in the queue first. The whole pass is one transaction
@@ -58,86 +87,119 @@ export class DrainQueueUseCase {
   ) {}
 
   async execute(input: DrainQueueInput): Promise<DrainQueueResult> {
-    const result = await this.assign(input);
-    // The conversation a rule's action queued hears of its assignment from that rule's automation pass.
-    const told = result.assigned.map((a) => a.conversationId).filter((id) => id !== input.except && id !== input.causeFor?.conversationId);
-    if (told.length) await this.workflows.notifyChanged(told, `assigned from the queue (${input.trigger})`);
+    const result = await this.em.fork().transactional((em) => this.assignIn(em, input));
+    await this.tell(result, input);
     return result;
   }
 
-  /** The queue pass: one transaction under the inbox's routing lock. */
-  private assign(input: DrainQueueInput): Promise<DrainQueueResult> {
-    return this.em.fork().transactional(async (em) => {
-      await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`routing:${input.inboxId}`]);
-      const inbox = await em.findOne(Inbox, { id: input.inboxId });
-      const result: DrainQueueResult = { assigned: [], stillWaiting: [] };
-      // Open mode assigns nobody: conversations queued before the inbox switched wait for the next switch back.
-      if (!inbox || !inbox.settings.routing.humanAgentsEnabled || inbox.settings.assignmentMode === 'open') return result;
-      const { distribution, capacityPerAgent } = inbox.settings.routing;
+  /** After the pass committed: the workflows of the conversations it assigned hear of it (all but `except` and a rule's own). */
+  async tell(result: DrainQueueResult, input: DrainQueueInput): Promise<void> {
+    // The conversation a rule's action queued hears of its assignment from that rule's automation pass.
+    const told = result.assigned.map((a) => a.conversationId).filter((id) => id !== input.except && id !== input.causeFor?.conversationId);
+    if (told.length) await this.workflows.notifyChanged(told, `assigned from the queue (${input.trigger})`);
+  }
 
-      const agents = (
-        await em.execute<{ user_id: string; name: string; online: boolean; load: string }[]>(
-          `select u.id as user_id, u.name, coalesce(p.online, false) as online,
-                  (select count(*) from conversations c where c.inbox_id = m.inbox_id and c.assignee_id = u.id and c.status in ${ACTIVE}) as load
-             from inbox_memberships m
-             join users u on u.id = m.user_id and u.disabled_at is null
-             left join agent_presence p on p.user_id = u.id
-            where m.inbox_id = ?`,
-          [inbox.id],
-        )
-      ).map<AgentCandidate>((r) => ({ userId: r.user_id, name: r.name, online: r.online, load: Number(r.load), capacity: capacityPerAgent }));
-
-      const waiting = await em.execute<{ id: string; queue_target: string | null; queued_at: Date; vip: boolean }[]>(
-        `select c.id, c.queue_target, c.queued_at, ct.vip
+  /**
+   * The queue pass inside the caller's transaction, under the inbox's routing lock (taken here unless
+   * `locked`: the caller took it already, e.g. routing, which queues its conversation and runs the pass
+   * in one transaction). The caller tells the workflows after its commit (`tell`).
+   */
+  async assignIn(em: EntityManager, input: DrainQueueInput, opts: { locked?: boolean } = {}): Promise<DrainQueueResult> {
+    if (!opts.locked) await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [routingLockKey(input.inboxId)]);
+    const result: DrainQueueResult = { assigned: [], stillWaiting: [] };
+    // Read under the lock, in one statement: the inbox's settings and round-robin cursor, every agent's
+    // load, and the waiting conversations (locked; those another pass holds are skipped).
+    const [state] = await em.execute<{ settings: Inbox['settings'] | null; cursor: string | null; agents: AgentRow[] | null; waiting: WaitingRow[] | null }[]>(
+      `with waiting as (
+         select c.id, c.queue_target, c.queued_at, ct.vip
            from conversations c join contacts ct on ct.id = c.contact_id
           where c.inbox_id = ? and c.queued_at is not null and c.assignee_id is null and c.status in ${ACTIVE}
           order by ct.vip desc, c.queued_at, c.id
           limit ${PASS_LIMIT}
-          for update of c skip locked`,
-        [inbox.id],
-      );
-      if (waiting.length === 0) return result;
+          for update of c skip locked
+       )
+       select i.settings, i.round_robin_cursor as cursor,
+              (select json_agg(a order by a.user_id) from (
+                 select u.id as user_id, u.name, coalesce(p.online, false) as online,
+                        (select count(*) from conversations c where c.inbox_id = m.inbox_id and c.assignee_id = u.id and c.status in ${ACTIVE})::int as load
+                   from inbox_memberships m
+                   join users u on u.id = m.user_id and u.disabled_at is null
+                   left join agent_presence p on p.user_id = u.id
+                  where m.inbox_id = i.id) a) as agents,
+              (select json_agg(w order by w.vip desc, w.queued_at, w.id) from waiting w) as waiting
+         from inboxes i where i.id = ?`,
+      [input.inboxId, input.inboxId],
+    );
+    // Open mode assigns nobody: conversations queued before the inbox switched wait for the next switch back.
+    if (!state?.settings || !state.settings.routing.humanAgentsEnabled || state.settings.assignmentMode === 'open') return result;
+    const { distribution, capacityPerAgent } = state.settings.routing;
+    const agents = (state.agents ?? []).map<AgentCandidate>((r) => ({ userId: r.user_id, name: r.name, online: r.online, load: Number(r.load), capacity: capacityPerAgent }));
+    const waiting = state.waiting ?? [];
+    if (waiting.length === 0) return result;
 
-      const teamMembers = await this.teamMembers(em, waiting.map((w) => w.queue_target));
-      let cursor = inbox.roundRobinCursor;
-      for (const conversation of waiting) {
-        const pool = this.pool(agents, conversation.queue_target, teamMembers);
-        const choice = chooseAgent(pool, distribution, cursor);
-        if (!choice.chosen) {
-          result.stillWaiting.push({ conversationId: conversation.id, reason: choice.reason, candidates: choice.candidates });
-          continue;
-        }
-        const agent = agents.find((a) => a.userId === choice.chosen!.userId)!;
-        await em.execute(`update conversations set assignee_id = ?, queued_at = null, queue_target = null where id = ?`, [agent.userId, conversation.id]);
-        agent.load += 1;
-        cursor = agent.userId;
-        const waited = Math.max(0, Math.round((Date.now() - new Date(conversation.queued_at).getTime()) / 1000));
-        const decision = await recordDecision(em, {
-          conversationId: conversation.id,
-          kind: 'assigned',
-          summary: `assigned to ${agent.name}: ${choice.reason}${conversation.vip ? '; VIP contact, first in the queue' : ''} (waited ${waited} s; ${input.trigger})`,
-          details: {
-            assigneeId: agent.userId,
-            distribution,
-            capacityPerAgent,
-            target: conversation.queue_target,
-            vip: conversation.vip,
-            waitedSeconds: waited,
-            trigger: input.trigger,
-            candidates: choice.candidates.map((c) => ({ userId: c.userId, name: c.name, online: c.online, load: c.load, capacity: c.capacity, eligible: c.eligible, why: c.why })),
-          },
-        });
-        await recordConversationEvent(em, {
-          conversationId: conversation.id,
-          type: 'assigned',
-          data: { assigneeId: agent.userId, previousAssigneeId: null, fromQueue: true },
-          cause: input.causeFor?.conversationId === conversation.id ? input.causeFor.cause : null,
-        });
-        result.assigned.push({ conversationId: conversation.id, assigneeId: agent.userId, decision });
+    const teamMembers = await this.teamMembers(em, waiting.map((w) => w.queue_target));
+    let cursor = state.cursor;
+    const writes: AssignmentWrite[] = [];
+    for (const conversation of waiting) {
+      const pool = this.pool(agents, conversation.queue_target, teamMembers);
+      const choice = chooseAgent(pool, distribution, cursor);
+      if (!choice.chosen) {
+        result.stillWaiting.push({ conversationId: conversation.id, reason: choice.reason, candidates: choice.candidates });
+        continue;
       }
-      if (cursor !== inbox.roundRobinCursor) await em.execute(`update inboxes set round_robin_cursor = ? where id = ?`, [cursor, inbox.id]);
-      return result;
-    });
+      const agent = agents.find((a) => a.userId === choice.chosen!.userId)!;
+      agent.load += 1;
+      cursor = agent.userId;
+      const waited = Math.max(0, Math.round((Date.now() - new Date(conversation.queued_at).getTime()) / 1000));
+      const cause = input.causeFor?.conversationId === conversation.id ? input.causeFor.cause : null;
+      writes.push({
+        conversation_id: conversation.id,
+        assignee_id: agent.userId,
+        summary: `assigned to ${agent.name}: ${choice.reason}${conversation.vip ? '; VIP contact, first in the queue' : ''} (waited ${waited} s; ${input.trigger})`,
+        details: {
+          assigneeId: agent.userId,
+          distribution,
+          capacityPerAgent,
+          target: conversation.queue_target,
+          vip: conversation.vip,
+          waitedSeconds: waited,
+          trigger: input.trigger,
+          candidates: choice.candidates.map((c) => ({ userId: c.userId, name: c.name, online: c.online, load: c.load, capacity: c.capacity, eligible: c.eligible, why: c.why })),
+        },
+        event: { assigneeId: agent.userId, previousAssigneeId: null, fromQueue: true },
+        cause_rule_id: cause?.ruleId ?? null,
+        cause_firing_id: cause?.firingId ?? null,
+        depth: cause ? cause.depth + 1 : 0,
+        ord: writes.length,
+      });
+    }
+    if (writes.length === 0) return result;
+    // Every assignment of the pass in one statement: the conversations, their 'assigned' events and
+    // decisions (in the pass's order), and the round-robin cursor.
+    const decisions = await em.execute<{ id: string; conversation_id: string; created_at: Date; ord: number }[]>(
+      `with a as (
+         select * from jsonb_to_recordset(?::jsonb) as x(conversation_id uuid, assignee_id uuid, summary text, details jsonb, event jsonb, cause_rule_id uuid, cause_firing_id bigint, depth int, ord int)
+       ), assigned as (
+         update conversations c set assignee_id = a.assignee_id, queued_at = null, queue_target = null from a where c.id = a.conversation_id
+       ), events as (
+         insert into conversation_events (conversation_id, type, data, actor_user_id, cause_rule_id, cause_firing_id, depth)
+         select conversation_id, 'assigned', event, null, cause_rule_id, cause_firing_id, depth from a order by ord
+       ), rotated as (
+         update inboxes set round_robin_cursor = ? where id = ? and round_robin_cursor is distinct from ?
+       ), recorded as (
+         insert into conversation_decisions (conversation_id, kind, summary, details, actor_user_id, created_at)
+         select conversation_id, 'assigned', summary, details, null, clock_timestamp() from a order by ord
+         returning id, conversation_id, created_at
+       )
+       select r.id, r.conversation_id, r.created_at, a.ord from recorded r join a on a.conversation_id = r.conversation_id order by a.ord`,
+      [JSON.stringify(writes), cursor, input.inboxId, cursor],
+    );
+    for (const d of decisions) {
+      const w = writes[d.ord];
+      const decision: DecisionRecord = { id: String(d.id), conversationId: w.conversation_id, kind: 'assigned', summary: w.summary, details: w.details, at: new Date(d.created_at).toISOString() };
+      result.assigned.push({ conversationId: w.conversation_id, assigneeId: w.assignee_id, decision });
+    }
+    return result;
   }
 
   /** The agents a waiting conversation may go to: its rule's team or agent, else every agent of the inbox. */

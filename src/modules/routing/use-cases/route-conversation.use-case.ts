@@ -1,19 +1,17 @@
-import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { ConversationSnapshot } from '../../../../workflows/contracts/conversation.contract';
 import { DomainError } from '../../../common/domain-error';
-import { Contact } from '../../contacts/contact.entity';
-import { Conversation } from '../../conversations/conversation.entity';
+import type { ConversationHandler } from '../../conversations/conversation.entity';
 import { recordConversationEvent } from '../../conversations/conversation-events';
 import { recordDecision, type DecisionRecord } from '../../conversations/decision-log';
-import { DescribeConversationUseCase } from '../../conversations/use-cases/describe-conversation.use-case';
-import { Inbox } from '../../inboxes/inbox.entity';
+import { snapshotOf } from '../../conversations/use-cases/describe-conversation.use-case';
+import type { InboxSettings } from '../../inboxes/inbox-settings';
 import { AgentPresence } from '../../presence/agent-presence.entity';
 import { User } from '../../users/user.entity';
 import { evaluateRules, explainRule } from '../conditions';
 import { routingFacts } from '../routing-facts';
-import { DrainQueueUseCase } from './drain-queue.use-case';
+import { DrainQueueUseCase, routingLockKey } from './drain-queue.use-case';
 
 export interface RouteConversationInput {
   conversationId: string;
@@ -21,6 +19,34 @@ export interface RouteConversationInput {
   messageId?: string;
   /** After the AI agent handed over: rules and settings that point at the AI agent are skipped. */
   humansOnly?: boolean;
+}
+
+/** What routing reads of a conversation, in the statement that locks it. */
+interface RoutingRow {
+  id: string;
+  inbox_id: string;
+  channel_type: string;
+  status: string;
+  assignee_id: string | null;
+  priority: number;
+  queued_at: Date | null;
+  queue_target: string | null;
+  handler: ConversationHandler;
+  created_at: Date;
+  resolved_at: Date | null;
+  inbox_name: string;
+  inbox_channel: string;
+  settings: InboxSettings;
+  contact_id: string;
+  contact_name: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  vip: boolean;
+  platform_attributes: Record<string, unknown> | null;
+  attributes: Record<string, unknown> | null;
+  tags: string[] | null;
+  message_content: string | null;
+  message_created_at: Date | null;
 }
 
 /** Why an open-mode inbox's conversation waits for whoever answers first (the decision log says it each time). */
@@ -58,162 +84,198 @@ export class RouteConversationUseCase {
   constructor(
     private readonly em: EntityManager,
     private readonly drain: DrainQueueUseCase,
-    private readonly describe: DescribeConversationUseCase,
   ) {}
 
+  /**
+   * One transaction: the conversation is locked and read with what its rules need, decided, and when
+   * it joins the queue the queue pass runs in the same transaction under the inbox's routing lock.
+   * After the commit, the workflows of other conversations the pass assigned are told.
+   */
   async execute(input: RouteConversationInput): Promise<RouteConversationResult> {
-    const routed = await this.route(input);
-    return { ...routed, snapshot: await this.describe.execute({ conversationId: input.conversationId }) };
+    const drainInput = (inboxId: string) => ({ inboxId, trigger: `routing of conversation ${input.conversationId}`, except: input.conversationId });
+    const routed = await this.em.fork().transactional(async (em) => {
+      const first = await this.decide(em, input);
+      if (first.outcome !== 'queued') return { ...first, drained: null };
+      // This conversation reads its own assignment from the pass; the others it assigns are told.
+      const drained = await this.drain.assignIn(em, drainInput(first.row.inbox_id), { locked: true });
+      const mine = drained.assigned.find((a) => a.conversationId === input.conversationId);
+      if (mine) {
+        first.row.assignee_id = mine.assigneeId;
+        return { ...first, outcome: 'assigned' as const, assigneeId: mine.assigneeId, decisions: [...first.decisions, mine.decision], drained };
+      }
+      const waiting = drained.stillWaiting.find((w) => w.conversationId === input.conversationId);
+      const position = await em.execute<{ n: string }[]>(
+        `select count(*) as n from conversations c join contacts ct on ct.id = c.contact_id, conversations me join contacts mc on mc.id = me.contact_id
+          where me.id = ? and c.inbox_id = me.inbox_id and c.queued_at is not null and c.assignee_id is null and c.status in ('new', 'open', 'pending')
+            and (ct.vip > mc.vip or (ct.vip = mc.vip and (c.queued_at, c.id) <= (me.queued_at, me.id)))`,
+        [input.conversationId],
+      );
+      const queued = await recordDecision(em, {
+        conversationId: input.conversationId,
+        kind: 'queued',
+        summary: `waiting in the queue at position ${position[0]?.n ?? '?'}: ${waiting?.reason ?? 'the queue pass did not reach it'}`,
+        details: { position: Number(position[0]?.n ?? 0), candidates: waiting?.candidates ?? [] },
+      });
+      return { ...first, decisions: [...first.decisions, queued], drained };
+    });
+    if (routed.drained) await this.drain.tell(routed.drained, drainInput(routed.row.inbox_id));
+    const { outcome, assigneeId, decisions } = routed;
+    return { outcome, assigneeId, decisions, snapshot: snapshotOf({ ...routed.row, csat: routed.row.settings?.csat }) };
   }
 
-  private async route(input: RouteConversationInput): Promise<RouteDecision> {
-    const first = await this.decide(input);
-    if (first.outcome !== 'queued') return first;
-
-    const { inboxId } = first as RouteDecision & { inboxId: string };
-    // This conversation reads its own assignment from the pass; the others it assigns are told.
-    const drained = await this.drain.execute({ inboxId, trigger: `routing of conversation ${input.conversationId}`, except: input.conversationId });
-    const mine = drained.assigned.find((a) => a.conversationId === input.conversationId);
-    if (mine) return { outcome: 'assigned', assigneeId: mine.assigneeId, decisions: [...first.decisions, mine.decision] };
-
-    const em = this.em.fork();
-    // A concurrent queue pass (another conversation's routing, a login, a freed seat) may have taken it already.
-    const [now] = await em.execute<{ assignee_id: string | null }[]>(`select assignee_id from conversations where id = ?`, [input.conversationId]);
-    if (now?.assignee_id) return { outcome: 'assigned', assigneeId: now.assignee_id, decisions: first.decisions };
-
-    const waiting = drained.stillWaiting.find((w) => w.conversationId === input.conversationId);
-    const position = await em.execute<{ n: string }[]>(
-      `select count(*) as n from conversations c join contacts ct on ct.id = c.contact_id, conversations me join contacts mc on mc.id = me.contact_id
-        where me.id = ? and c.inbox_id = me.inbox_id and c.queued_at is not null and c.assignee_id is null and c.status in ('new', 'open', 'pending')
-          and (ct.vip > mc.vip or (ct.vip = mc.vip and (c.queued_at, c.id) <= (me.queued_at, me.id)))`,
-      [input.conversationId],
+  private async decide(em: EntityManager, input: RouteConversationInput): Promise<RouteDecision & { row: RoutingRow }> {
+    // The conversation (locked), its inbox, contact, tags and the message: one statement.
+    const [row] = await em.execute<RoutingRow[]>(
+      `select c.id, c.inbox_id, c.channel_type, c.status, c.assignee_id, c.priority, c.queued_at, c.queue_target, c.handler, c.created_at, c.resolved_at,
+              i.name as inbox_name, i.channel_type as inbox_channel, i.settings,
+              ct.id as contact_id, ct.name as contact_name, ct.email as contact_email, ct.phone as contact_phone, ct.vip, ct.platform_attributes, ct.attributes,
+              (select array_agg(t.tag order by t.tag) from conversation_tags t where t.conversation_id = c.id) as tags,
+              m.content as message_content, m.created_at as message_created_at
+         from conversations c
+         join inboxes i on i.id = c.inbox_id
+         join contacts ct on ct.id = c.contact_id
+         left join messages m on m.id = ? and m.conversation_id = c.id
+        where c.id = ?
+        for update of c`,
+      [input.messageId === undefined ? null : String(input.messageId), input.conversationId],
     );
-    const queued = await recordDecision(em, {
-      conversationId: input.conversationId,
-      kind: 'queued',
-      summary: `waiting in the queue at position ${position[0]?.n ?? '?'}: ${waiting?.reason ?? 'the queue pass did not reach it'}`,
-      details: { position: Number(position[0]?.n ?? 0), candidates: waiting?.candidates ?? [] },
-    });
-    return { outcome: 'queued', assigneeId: null, decisions: [...first.decisions, queued] };
-  }
-
-  private decide(input: RouteConversationInput): Promise<RouteDecision & { inboxId?: string }> {
-    return this.em.fork().transactional(async (em) => {
-      const conversation = await em.findOne(Conversation, { id: input.conversationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!conversation) throw DomainError.notFound('conversation', input.conversationId);
-      const inbox = await em.findOneOrFail(Inbox, { id: conversation.inbox.id });
-      const decisions: DecisionRecord[] = [];
-      const done = (outcome: RouteOutcome) => ({ outcome, assigneeId: conversation.assigneeId, decisions, inboxId: inbox.id });
-
-      if (conversation.status === 'resolved' || conversation.status === 'spam') return done('not_routed');
-
-      if (conversation.assigneeId) {
-        const away = await this.assigneeAway(em, conversation, inbox, input.messageId);
-        if (!away) return done('kept');
-        if (!away.graceOver && !away.movedBackFrom) {
-          decisions.push(
-            await recordDecision(em, {
-              conversationId: conversation.id,
-              kind: 'kept',
-              summary: `kept with ${away.name} although they are offline (${away.reason} at ${away.since.toISOString()}); unassigned at ${away.until.toISOString()} if still new`,
-              details: { assigneeId: conversation.assigneeId, offlineSince: away.since.toISOString(), offlineReason: away.reason, graceSeconds: away.graceSeconds },
-            }),
-          );
-          return done('kept');
-        }
-        const offline = `${away.reason === 'logout' ? 'logged out' : 'session lost'} at ${away.since.toISOString()}`;
-        decisions.push(
-          await recordDecision(em, {
-            conversationId: conversation.id,
-            kind: 'unassigned',
-            summary: away.movedBackFrom
-              ? `unassigned from ${away.name} at once: ${offline} and still offline; a new message moved it back to new (it was ${away.movedBackFrom}), so another agent picks it up`
-              : `unassigned from ${away.name}: ${offline} and still offline after the ${away.graceSeconds} s grace period; a new message moved it back to new`,
-            details: {
-              previousAssigneeId: conversation.assigneeId,
-              offlineSince: away.since.toISOString(),
-              offlineReason: away.reason,
-              graceSeconds: away.graceSeconds,
-              movedBackFrom: away.movedBackFrom,
-            },
-          }),
+    if (!row) throw DomainError.notFound('conversation', input.conversationId);
+    const settings = row.settings;
+    const decisions: DecisionRecord[] = [];
+    const changed: Partial<Pick<RoutingRow, 'assignee_id' | 'handler' | 'queued_at' | 'queue_target'>> = {};
+    const set = <K extends keyof typeof changed>(key: K, value: RoutingRow[K]) => {
+      changed[key] = value;
+      row[key] = value;
+    };
+    /** Writes what changed; joining the queue also takes the inbox's routing lock for the pass that follows, in the same statement. */
+    const done = async (outcome: RouteOutcome): Promise<RouteDecision & { row: RoutingRow }> => {
+      const columns = Object.keys(changed) as (keyof typeof changed)[];
+      if (outcome === 'queued' || columns.length) {
+        const assignments = columns.map((c) => `${c} = ?`).join(', ');
+        const values = columns.map((c) => changed[c] ?? null);
+        await em.execute(
+          outcome === 'queued'
+            ? `${columns.length ? `with changed as (update conversations set ${assignments} where id = ?) ` : ''}select pg_advisory_xact_lock(hashtextextended(?, 0))`
+            : `update conversations set ${assignments} where id = ?`,
+          outcome === 'queued' ? [...(columns.length ? [...values, row.id] : []), routingLockKey(row.inbox_id)] : [...values, row.id],
         );
-        await recordConversationEvent(em, { conversationId: conversation.id, type: 'unassigned', data: { assigneeId: conversation.assigneeId, reason: 'assignee offline' } });
-        conversation.assigneeId = null;
       }
+      return { outcome, assigneeId: row.assignee_id, decisions, row };
+    };
 
-      if (conversation.handler === 'ai' && !input.humansOnly) return done('ai');
-      // Open mode: any member may answer and routing assigns nobody (rules may still hand it to the AI agent).
-      const openMode = inbox.settings.assignmentMode === 'open';
-      if (conversation.queuedAt && !openMode) return done('queued');
-      const nobody = async (why: string, details?: Record<string, unknown>) => {
-        // A conversation queued before the inbox switched to open mode leaves the queue.
-        conversation.queuedAt = null;
-        conversation.queueTarget = null;
-        decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: `${why}; ${OPEN_MODE}`, details: { ...details, assignmentMode: 'open' } }));
-        return done('not_routed');
-      };
+    if (row.status === 'resolved' || row.status === 'spam') return done('not_routed');
 
-      const routing = inbox.settings.routing;
-      const contact = await em.findOneOrFail(Contact, { id: conversation.contact.id });
-      const facts = await routingFacts(em, conversation, inbox, contact, input.messageId);
-      const trace = evaluateRules(routing.rules ?? [], facts);
-      const matched = trace.find((t) => t.evaluation.matched);
-      const traceDetails = trace.map((t) => ({ rule: t.rule.name, index: t.index, matched: t.evaluation.matched, explanation: explainRule(t.rule, t.evaluation), conditions: t.evaluation.details }));
-
-      if (matched) {
-        const target = matched.rule.target;
-        const explanation = explainRule(matched.rule, matched.evaluation);
-        if (target.type === 'ai_agent' && !input.humansOnly) {
-          conversation.handler = 'ai';
-          decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: `${explanation} -> the AI agent`, details: { target, trace: traceDetails } }));
-          return done('ai');
-        }
-        if (openMode) {
-          const to =
-            target.type === 'ai_agent'
-              ? 'human agents (the AI agent handed over)'
-              : `${target.type} ${await this.targetName(em, target.type, target.id!)}, not assigned (a rule's target assigns only in assignment mode)`;
-          return nobody(`${explanation} -> ${to}`, { target, trace: traceDetails });
-        }
-        if (target.type === 'team' || target.type === 'agent') {
-          conversation.queueTarget = `${target.type}:${target.id}`;
-          decisions.push(
-            await recordDecision(em, {
-              conversationId: conversation.id,
-              kind: 'routing',
-              summary: `${explanation} -> ${target.type} ${await this.targetName(em, target.type, target.id!)}`,
-              details: { target, trace: traceDetails },
-            }),
-          );
-        } else {
-          decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: `${explanation} -> human agents (the AI agent handed over)`, details: { target, trace: traceDetails } }));
-        }
-      } else if (routing.aiAgentEnabled && !input.humansOnly) {
-        conversation.handler = 'ai';
+    if (row.assignee_id) {
+      const away = await this.assigneeAway(em, row, settings, input.messageId);
+      if (!away) return done('kept');
+      if (!away.graceOver && !away.movedBackFrom) {
         decisions.push(
           await recordDecision(em, {
-            conversationId: conversation.id,
-            kind: 'ai_agent',
-            summary: `${trace.length ? `no routing rule matched (${trace.length} checked)` : 'no routing rules'}; the AI agent is enabled and takes the conversation`,
-            details: { trace: traceDetails },
+            conversationId: row.id,
+            kind: 'kept',
+            summary: `kept with ${away.name} although they are offline (${away.reason} at ${away.since.toISOString()}); unassigned at ${away.until.toISOString()} if still new`,
+            details: { assigneeId: row.assignee_id, offlineSince: away.since.toISOString(), offlineReason: away.reason, graceSeconds: away.graceSeconds },
           }),
         );
+        return done('kept');
+      }
+      const offline = `${away.reason === 'logout' ? 'logged out' : 'session lost'} at ${away.since.toISOString()}`;
+      decisions.push(
+        await recordDecision(em, {
+          conversationId: row.id,
+          kind: 'unassigned',
+          summary: away.movedBackFrom
+            ? `unassigned from ${away.name} at once: ${offline} and still offline; a new message moved it back to new (it was ${away.movedBackFrom}), so another agent picks it up`
+            : `unassigned from ${away.name}: ${offline} and still offline after the ${away.graceSeconds} s grace period; a new message moved it back to new`,
+          details: {
+            previousAssigneeId: row.assignee_id,
+            offlineSince: away.since.toISOString(),
+            offlineReason: away.reason,
+            graceSeconds: away.graceSeconds,
+            movedBackFrom: away.movedBackFrom,
+          },
+        }),
+      );
+      await recordConversationEvent(em, { conversationId: row.id, type: 'unassigned', data: { assigneeId: row.assignee_id, reason: 'assignee offline' } });
+      set('assignee_id', null);
+    }
+
+    if (row.handler === 'ai' && !input.humansOnly) return done('ai');
+    // Open mode: any member may answer and routing assigns nobody (rules may still hand it to the AI agent).
+    const openMode = settings.assignmentMode === 'open';
+    if (row.queued_at && !openMode) return done('queued');
+    const nobody = async (why: string, details?: Record<string, unknown>) => {
+      // A conversation queued before the inbox switched to open mode leaves the queue.
+      if (row.queued_at !== null) set('queued_at', null);
+      if (row.queue_target !== null) set('queue_target', null);
+      decisions.push(await recordDecision(em, { conversationId: row.id, kind: 'routing', summary: `${why}; ${OPEN_MODE}`, details: { ...details, assignmentMode: 'open' } }));
+      return done('not_routed');
+    };
+
+    const routing = settings.routing;
+    const facts = routingFacts({
+      conversation: { id: row.id, status: row.status, channelType: row.channel_type, priority: Number(row.priority), createdAt: new Date(row.created_at) },
+      tags: row.tags ?? [],
+      message: row.message_content !== null && row.message_created_at !== null ? { content: row.message_content, createdAt: new Date(row.message_created_at) } : undefined,
+      contact: { id: row.contact_id, name: row.contact_name, email: row.contact_email, phone: row.contact_phone, vip: row.vip, platformAttributes: row.platform_attributes, attributes: row.attributes },
+      inbox: { id: row.inbox_id, name: row.inbox_name, channelType: row.inbox_channel },
+    });
+    const trace = evaluateRules(routing.rules ?? [], facts);
+    const matched = trace.find((t) => t.evaluation.matched);
+    const traceDetails = trace.map((t) => ({ rule: t.rule.name, index: t.index, matched: t.evaluation.matched, explanation: explainRule(t.rule, t.evaluation), conditions: t.evaluation.details }));
+
+    if (matched) {
+      const target = matched.rule.target;
+      const explanation = explainRule(matched.rule, matched.evaluation);
+      if (target.type === 'ai_agent' && !input.humansOnly) {
+        set('handler', 'ai');
+        decisions.push(await recordDecision(em, { conversationId: row.id, kind: 'routing', summary: `${explanation} -> the AI agent`, details: { target, trace: traceDetails } }));
         return done('ai');
-      } else if (openMode) {
-        const rules = trace.length ? `no routing rule matched (${trace.length} checked)` : 'no routing rules';
-        return nobody(`${rules}${input.humansOnly ? '; the AI agent handed over' : ''}`, trace.length ? { trace: traceDetails } : undefined);
-      } else if (trace.length) {
-        decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: `no routing rule matched (${trace.length} checked); human agents of the inbox`, details: { trace: traceDetails } }));
       }
+      if (openMode) {
+        const to =
+          target.type === 'ai_agent'
+            ? 'human agents (the AI agent handed over)'
+            : `${target.type} ${await this.targetName(em, target.type, target.id!)}, not assigned (a rule's target assigns only in assignment mode)`;
+        return nobody(`${explanation} -> ${to}`, { target, trace: traceDetails });
+      }
+      if (target.type === 'team' || target.type === 'agent') {
+        set('queue_target', `${target.type}:${target.id}`);
+        decisions.push(
+          await recordDecision(em, {
+            conversationId: row.id,
+            kind: 'routing',
+            summary: `${explanation} -> ${target.type} ${await this.targetName(em, target.type, target.id!)}`,
+            details: { target, trace: traceDetails },
+          }),
+        );
+      } else {
+        decisions.push(await recordDecision(em, { conversationId: row.id, kind: 'routing', summary: `${explanation} -> human agents (the AI agent handed over)`, details: { target, trace: traceDetails } }));
+      }
+    } else if (routing.aiAgentEnabled && !input.humansOnly) {
+      set('handler', 'ai');
+      decisions.push(
+        await recordDecision(em, {
+          conversationId: row.id,
+          kind: 'ai_agent',
+          summary: `${trace.length ? `no routing rule matched (${trace.length} checked)` : 'no routing rules'}; the AI agent is enabled and takes the conversation`,
+          details: { trace: traceDetails },
+        }),
+      );
+      return done('ai');
+    } else if (openMode) {
+      const rules = trace.length ? `no routing rule matched (${trace.length} checked)` : 'no routing rules';
+      return nobody(`${rules}${input.humansOnly ? '; the AI agent handed over' : ''}`, trace.length ? { trace: traceDetails } : undefined);
+    } else if (trace.length) {
+      decisions.push(await recordDecision(em, { conversationId: row.id, kind: 'routing', summary: `no routing rule matched (${trace.length} checked); human agents of the inbox`, details: { trace: traceDetails } }));
+    }
 
-      if (!routing.humanAgentsEnabled) {
-        decisions.push(await recordDecision(em, { conversationId: conversation.id, kind: 'routing', summary: 'not routed: human agents are switched off for this inbox and no rule or AI agent took it' }));
-        return done('not_routed');
-      }
-      conversation.queuedAt = new Date();
-      return done('queued');
-    });
+    if (!routing.humanAgentsEnabled) {
+      decisions.push(await recordDecision(em, { conversationId: row.id, kind: 'routing', summary: 'not routed: human agents are switched off for this inbox and no rule or AI agent took it' }));
+      return done('not_routed');
+    }
+    set('queued_at', new Date());
+    return done('queued');
   }
 
   /**
@@ -224,12 +286,12 @@ export class RouteConversationUseCase {
    * logged out, an inbound message moves one of their conversations back to new, it is unassigned at
    * once so another agent picks it up". A conversation that was new already waits for the grace period.
    */
-  private async assigneeAway(em: EntityManager, conversation: Conversation, inbox: Inbox, messageId?: string) {
-    const auto = inbox.settings.autoUnassign;
+  private async assigneeAway(em: EntityManager, conversation: Pick<RoutingRow, 'id' | 'status' | 'assignee_id'>, settings: InboxSettings, messageId?: string) {
+    const auto = settings.autoUnassign;
     if (!auto.enabled || conversation.status !== 'new') return null;
-    const presence = await em.findOne(AgentPresence, { user: conversation.assigneeId! });
+    const presence = await em.findOne(AgentPresence, { user: conversation.assignee_id! });
     if (!presence || presence.online || !presence.offlineSince) return null;
-    const user = await em.findOne(User, { id: conversation.assigneeId! });
+    const user = await em.findOne(User, { id: conversation.assignee_id! });
     const until = new Date(presence.offlineSince.getTime() + auto.graceSeconds * 1000);
     const [movedBack] = messageId
       ? await em.execute<{ from: string }[]>(
@@ -240,7 +302,7 @@ export class RouteConversationUseCase {
         )
       : [];
     return {
-      name: user?.name ?? conversation.assigneeId!,
+      name: user?.name ?? conversation.assignee_id!,
       since: presence.offlineSince,
       reason: presence.offlineReason ?? 'logout',
       graceSeconds: auto.graceSeconds,
