@@ -13,6 +13,7 @@ import { runMigrations } from './database/migrate';
 import { RunningPostgres, startEmbeddedPostgres } from './local-stack/embedded-postgres';
 import { localSecretsKey } from './local-stack/secrets-key';
 import { RunningTemporal, startTemporalDevServer } from './local-stack/temporal-dev-server';
+import { workerProcessEnv } from './local-stack/worker-process-env';
 
 const say = (line: string) => console.log(`[dev] ${line}`);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -52,7 +53,7 @@ class LocalStack {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     };
     this.spawnNode('api', 'main', env);
-    this.spawnNode('worker', 'worker/worker', env);
+    this.spawnNode('worker', 'worker/worker', workerProcessEnv(env));
     await this.waitForApi();
 
     const base = this.config.publicUrl;

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stopWithParent } from '../../src/local-stack/orphan-guard';
+import { workerProcessEnv } from '../../src/local-stack/worker-process-env';
 import type { BenchWorkerReply, BenchWorkerRequest } from './bench-worker';
 import { round } from './distribution';
 import { memoryOf } from './process-stats';
@@ -96,7 +97,7 @@ export class BenchWorker {
       : ['--expose-gc', ...profile, '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench-worker.ts')];
     const child = spawn(process.execPath, argv, {
       // Compiled files live in a temporary folder: their packages come from this checkout.
-      env: runtime.compiled ? { ...env, NODE_PATH: path.join(REPO, 'node_modules') } : env,
+      env: workerProcessEnv(runtime.compiled ? { ...env, NODE_PATH: path.join(REPO, 'node_modules') } : env),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     stopWithParent(child.pid);

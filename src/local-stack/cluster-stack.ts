@@ -17,6 +17,7 @@ import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { stopWithParent } from './orphan-guard';
 import { localSecretsKey } from './secrets-key';
 import { PostgresServer, RunningTemporalCluster, startTemporalCluster, type TemporalClusterOptions } from './temporal-cluster';
+import { workerProcessEnv } from './worker-process-env';
 
 export type AppEntry = 'main' | 'worker/worker';
 
@@ -217,7 +218,7 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Runn
     const addWorker = async (): Promise<AppProcess> => {
       workerCount += 1;
       const name = `worker-${workerCount}`;
-      const { proc, ready } = spawnApp(name, 'worker/worker', { ...base, SMTP_INGRESS_PORT: 'off', TEMPORAL_WORKFLOW_BUNDLE_DIR: bundleDir }, 'worker polling task queues');
+      const { proc, ready } = spawnApp(name, 'worker/worker', workerProcessEnv({ ...base, SMTP_INGRESS_PORT: 'off', TEMPORAL_WORKFLOW_BUNDLE_DIR: bundleDir }), 'worker polling task queues');
       await within(ready, WORKER_READY_MS, name);
       return proc;
     };

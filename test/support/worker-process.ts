@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { ServiceConfig } from '../../src/config/config';
 import { stopWithParent } from '../../src/local-stack/orphan-guard';
+import { workerProcessEnv } from '../../src/local-stack/worker-process-env';
 
 export interface WorkerProcess {
   pid: number;
@@ -28,7 +29,7 @@ const ROOT = path.join(__dirname, '../..');
 export function spawnWorkerProcess(config: ServiceConfig, opts: { timeoutMs?: number } = {}): WorkerProcess {
   const child: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'worker-process.main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, 'worker-process.tsconfig.json'), CX_TEST_WORKER_CONFIG: JSON.stringify(config) },
+    env: workerProcessEnv({ ...process.env, TS_NODE_PROJECT: path.join(__dirname, 'worker-process.tsconfig.json'), CX_TEST_WORKER_CONFIG: JSON.stringify(config) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (!child.pid) throw new Error('worker process did not start');
