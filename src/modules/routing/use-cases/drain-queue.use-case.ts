@@ -108,7 +108,8 @@ export class DrainQueueUseCase {
     if (!opts.locked) await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [routingLockKey(input.inboxId)]);
     const result: DrainQueueResult = { assigned: [], stillWaiting: [] };
     // Read under the lock, in one statement: the inbox's settings and round-robin cursor, every agent's
-    // load, and the waiting conversations (locked; those another pass holds are skipped).
+    // load, and the waiting conversations (locked; those another pass holds are skipped). Agents by name:
+    // the decision lists its candidates in this order (the choice itself sorts by id, agent-choice.ts).
     const [state] = await em.execute<{ settings: Inbox['settings'] | null; cursor: string | null; agents: AgentRow[] | null; waiting: WaitingRow[] | null }[]>(
       `with waiting as (
          select c.id, c.queue_target, c.queued_at, ct.vip
@@ -119,7 +120,7 @@ export class DrainQueueUseCase {
           for update of c skip locked
        )
        select i.settings, i.round_robin_cursor as cursor,
-              (select json_agg(a order by a.user_id) from (
+              (select json_agg(a order by a.name, a.user_id) from (
                  select u.id as user_id, u.name, coalesce(p.online, false) as online,
                         (select count(*) from conversations c where c.inbox_id = m.inbox_id and c.assignee_id = u.id and c.status in ${ACTIVE})::int as load
                    from inbox_memberships m
