@@ -36,6 +36,8 @@ afterAll(async () => {
 test('an administrator creates a connector, tests it with a contact, reads the contact\'s CRM log, refreshes and turns write-back on', async () => {
   const context = await newContext(stack);
   const page = await context.newPage();
+  // The contact and the connector made below, for the phone-width screenshots at the end.
+  const seen = { contactId: '', connectorId: '' };
   try {
     await loginAs(page, stack, admin.email, PASSWORD);
     await page.getByRole('link', { name: 'CRM' }).click();
@@ -64,6 +66,7 @@ test('an administrator creates a connector, tests it with a contact, reads the c
     // A new contact is filled from the CRM.
     const created = await http<{ id: string }>(stack, 'POST', '/api/v1/contacts', { name: 'Ada Crm', email: EMAIL }, admin.token);
     expect(created.status).toBe(201);
+    seen.contactId = created.body.id;
     await eventually(async () => (crm.requests.length > 0 ? true : undefined), 5000, 'the lookup at the CRM');
 
     const test = page.getByRole('region', { name: 'Test with a contact' });
@@ -106,6 +109,7 @@ test('an administrator creates a connector, tests it with a contact, reads the c
     // A changed managed value goes back on a status change: its attempts are in the contact's call log
     // and in the connector's write-back log (the first attempt times out, the second is answered).
     const conn = await http<{ id: string }[]>(stack, 'GET', '/api/v1/crm-connectors', undefined, admin.token);
+    seen.connectorId = conn.body[0].id;
     expect((await http(stack, 'PATCH', `/api/v1/crm-connectors/${conn.body[0].id}`, { timeoutMs: 500 }, admin.token)).status).toBe(200);
     const inbox = await http<{ id: string }>(stack, 'POST', '/api/v1/inboxes', { name: 'CRM browser inbox', channelType: 'api' }, admin.token);
     const inbound = await http<{ conversationId: string }>(stack, 'POST', `/api/v1/inboxes/${inbox.body.id}/inbound-messages`, { contact: { sourceId: 'ada-crm', email: EMAIL }, content: 'hi' }, admin.token);
@@ -143,6 +147,12 @@ test('an administrator creates a connector, tests it with a contact, reads the c
     await small.goto('/crm-connectors');
     await visible(small.getByRole('table', { name: 'CRM connectors' }));
     await screenshot(small, 'crm-phone-list');
+    await small.goto(`/crm-connectors/${seen.connectorId}`);
+    await visible(small.getByRole('heading', { name: 'Write-back log' }));
+    await screenshot(small, 'crm-phone-connector');
+    await small.goto(`/contacts/${seen.contactId}`);
+    await visible(small.getByRole('button', { name: 'Refresh from CRM' }));
+    await screenshot(small, 'crm-phone-contact');
   } catch (err) {
     await screenshot(small, 'crm-phone-failure');
     throw err;

@@ -119,6 +119,7 @@ function DetailsForm({ contact }: { contact: Contact }) {
           const crmManaged = managed.get(a.key);
           // Until the CRM view is in, no attribute is typed into (one may turn out read-only).
           const readOnly = crm.isPending || (crmManaged ? !crmManaged.editable : false);
+          // Filled (grey) when read-only, so it does not look like a field waiting for input.
           const description = crmManaged ? capitalised(crmManaged.hint) : undefined;
           return a.type === 'dropdown' ? (
             <Select
@@ -127,6 +128,7 @@ function DetailsForm({ contact }: { contact: Contact }) {
               aria-label={a.label}
               description={description}
               readOnly={readOnly}
+              variant={readOnly ? 'filled' : 'default'}
               data={a.options}
               clearable={!readOnly}
               {...props}
@@ -134,7 +136,7 @@ function DetailsForm({ contact }: { contact: Contact }) {
               onChange={(v) => form.setFieldValue(`attributes.${a.key}`, v ?? '')}
             />
           ) : (
-            <TextInput key={a.key} label={label} aria-label={a.label} description={description} readOnly={readOnly} {...props} />
+            <TextInput key={a.key} label={label} aria-label={a.label} description={description} readOnly={readOnly} variant={readOnly ? 'filled' : 'default'} {...props} />
           );
         })}
         <Group>

@@ -1,4 +1,4 @@
-import { ActionIcon, Button, Checkbox, Group, NumberInput, Select, Stack, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Button, Checkbox, Group, NumberInput, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
 import type { UseFormReturnType } from '@mantine/form';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
@@ -11,7 +11,8 @@ export function ConnectorFields({ form, headerNames }: { form: UseFormReturnType
   return (
     <Stack>
       <TextInput label="Name" {...form.getInputProps('name')} data-autofocus />
-      <Group grow align="flex-start" wrap="wrap">
+      {/* Four across on a wide screen, two on a phone (four squeezed the select to two letters). */}
+      <SimpleGrid cols={{ base: 2, sm: 4 }} verticalSpacing="sm">
         <Select label="Look up by" data={LOOKUP_ATTRIBUTES} allowDeselect={false} {...form.getInputProps('lookupAttribute')} />
         <NumberInput label="Timeout (ms)" min={100} max={30000} {...form.getInputProps('timeoutMs')} />
         <NumberInput label="Cache TTL (s)" min={0} {...form.getInputProps('cacheTtlSeconds')} />
@@ -22,7 +23,7 @@ export function ConnectorFields({ form, headerNames }: { form: UseFormReturnType
           max={50}
           {...form.getInputProps('maxConcurrentLookups')}
         />
-      </Group>
+      </SimpleGrid>
       <TextInput label="Lookup URL" description="GET; {{value}} is replaced by the contact's email, phone or external id" placeholder="https://crm.example.com/api/contacts?email={{value}}" {...form.getInputProps('lookupUrl')} />
       <Textarea
         label="Headers"
