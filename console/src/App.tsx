@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
 import { ApiError } from './api/client';
 import { session } from './auth/session';
+import { clearDrafts } from './pages/conversations/drafts';
 import { router } from './router';
 import { theme } from './theme';
 
@@ -17,9 +18,11 @@ export const queryClient = new QueryClient({
   },
 });
 
-// Logged out (or the token expired: a 401): nothing of the previous user stays cached.
+// Logged out (or the token expired: a 401): nothing of the previous user stays cached, no draft.
 session.subscribe(() => {
-  if (!session.token()) queryClient.clear();
+  if (session.token()) return;
+  queryClient.clear();
+  clearDrafts();
 });
 
 export function App() {

@@ -194,15 +194,28 @@ test('the agent starts a conversation (Twilio gets it), moves it to another SMS 
     res.end();
   });
   await new Promise<void>((r) => media.listen(0, '127.0.0.1', r));
-  const picture = `http://127.0.0.1:${(media.address() as AddressInfo).port}/label.png`;
-  await visible(page.getByText(text));
-  await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('Here is your shipping label');
-  await page.locator('input').and(page.getByLabel('Media (MMS)')).fill(picture);
-  await page.keyboard.press('Enter');
-  await screenshot(page, 'reply-with-media');
-  await page.getByRole('button', { name: 'Send reply' }).click();
-  await eventually(async () => (fake.requests.some((r) => r.method === 'POST' && r.form.To === to && r.form.Body === 'Here is your shipping label' && r.mediaUrls.join() === picture) ? true : undefined), 10_000, 'Twilio got the MMS');
-  await new Promise((r) => media.close(r));
+  try {
+    const picture = `http://127.0.0.1:${(media.address() as AddressInfo).port}/label.png`;
+    const reply = page.getByRole('textbox', { name: 'Reply', exact: true });
+    await visible(page.getByText(text));
+    await reply.fill('Here is your shipping label');
+    await page.locator('input').and(page.getByLabel('Media (MMS)')).fill(picture);
+    await page.keyboard.press('Enter');
+    // The draft (text and media) outlives the reply box: a reload brings both back.
+    await page.reload();
+    await until(() => reply.inputValue(), 'Here is your shipping label', 'the draft after a reload');
+    await visible(page.getByText(picture));
+    await screenshot(page, 'reply-with-media');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await eventually(async () => (fake.requests.some((r) => r.method === 'POST' && r.form.To === to && r.form.Body === 'Here is your shipping label' && r.mediaUrls.join() === picture) ? true : undefined), 10_000, 'Twilio got the MMS');
+    // Sent: the draft is gone.
+    await until(() => reply.inputValue(), '', 'the reply box after sending');
+    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('cx.draft.')))).toEqual([]);
+  } finally {
+    // Also when the steps above fail: an open server would keep jest from exiting.
+    media.closeAllConnections();
+    await new Promise((r) => media.close(r));
+  }
 
   // Moved to the other SMS inbox.
   await page.getByRole('combobox', { name: 'Move to inbox' }).click();

@@ -34,14 +34,14 @@ export default function ConversationPage() {
   }, [conversation.data, conversationId, queryClient]);
 
   if (conversation.isPending) return <Loading />;
-  if (conversation.error) {
-    if (conversation.error instanceof ApiError && (conversation.error.status === 404 || conversation.error.status === 403))
-      return <EmptyState title="Conversation not found">This conversation does not exist or is in an inbox you are not a member of. Pick one in the list.</EmptyState>;
-    return <ErrorAlert error={conversation.error} />;
-  }
+  if (conversation.error instanceof ApiError && (conversation.error.status === 404 || conversation.error.status === 403))
+    return <EmptyState title="Conversation not found">This conversation does not exist or is in an inbox you are not a member of. Pick one in the list.</EmptyState>;
+  // A failed refresh (network, 5xx) keeps what was shown, and the reply being typed, on screen.
+  if (!conversation.data) return <ErrorAlert error={conversation.error} />;
   const c = conversation.data;
   return (
     <Stack gap="md">
+      {conversation.error && <ErrorAlert error={conversation.error} />}
       <Button component={Link} to={`/conversations${search}`} variant="subtle" size="xs" hiddenFrom="md" style={{ alignSelf: 'flex-start' }}>
         ← All conversations
       </Button>
@@ -49,7 +49,7 @@ export default function ConversationPage() {
       <Box style={{ display: 'flex', flexWrap: 'wrap', gap: 'var(--mantine-spacing-md)', alignItems: 'flex-start' }}>
         <Stack gap="md" style={{ flex: '3 1 380px', minWidth: 0 }}>
           <Thread messages={c.messages} />
-          <ReplyBox conversationId={c.id} inboxId={c.inboxId} sms={c.channelType === 'sms'} />
+          <ReplyBox key={c.id} conversationId={c.id} inboxId={c.inboxId} sms={c.channelType === 'sms'} />
         </Stack>
         <Box style={{ flex: '1 1 240px', minWidth: 0 }}>
           <ContactPanel conversation={c} />

@@ -1,8 +1,9 @@
 import { Button, Group, Paper, SegmentedControl, Stack, TagsInput, Text, Textarea, UnstyledButton } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { readDraft, writeDraft } from './drafts';
 import { conversationKeys } from './queries';
 
 type SavedReply = Schemas['SavedReplyView'];
@@ -17,14 +18,16 @@ export function shortcutAt(text: string, caret: number): { start: number; prefix
 /**
  * Reply (sent to the customer) or private note (members only). Typing `/` and a shortcut lists
  * the matching saved replies; Tab or Enter (or a click) puts the chosen one in, with its variables
- * rendered for this conversation's contact.
+ * rendered for this conversation's contact. `sms`: replies may carry media (MMS) by URL. What is
+ * typed is kept as the conversation's draft until it is sent.
  */
-/** `sms`: replies may carry media (MMS) by URL. */
 export function ReplyBox({ conversationId, inboxId, sms = false }: { conversationId: string; inboxId: string; sms?: boolean }) {
   const queryClient = useQueryClient();
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
-  const [text, setText] = useState('');
-  const [media, setMedia] = useState<string[]>([]);
+  // The draft outlives this component (see drafts.ts); the page keys it by conversation.
+  const [text, setText] = useState(() => readDraft(conversationId).text);
+  const [media, setMedia] = useState<string[]>(() => readDraft(conversationId).media);
+  useEffect(() => writeDraft(conversationId, { text, media }), [conversationId, text, media]);
   const [caret, setCaret] = useState(0);
   const [highlight, setHighlight] = useState(0);
   const [dismissed, setDismissed] = useState<string | null>(null);
