@@ -318,6 +318,25 @@ describe('updating contacts', () => {
     expect(after.email).toBe(`after.${tag}@example.com`);
   });
 
+  test("an edit does not wait for other transactions' foreign-key checks on the contact (they deadlocked with routing)", async () => {
+    const c = await inbound(inboxA, { sourceId: `fk-${uniq()}`, name: 'Key shared' });
+    // What PostgreSQL takes for an insert referencing the contact (a conversation routed, an event
+    // recorded), held open: the edit's own lock must not conflict with it.
+    const other = new Client({ connectionString: stack.config.database.url });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('select 1 from contacts where id = $1 for key share', [c.contactId]);
+      const edit = asAdmin<{ vip: boolean }>('PATCH', `/api/v1/contacts/${c.contactId}`, { vip: true, tags: ['key-share'] });
+      const outcome = await Promise.race([edit.then((r) => r.status), new Promise<string>((r) => setTimeout(() => r('still waiting after 5 s'), 5_000))]);
+      expect(outcome).toBe(200);
+      await other.query('commit');
+    } finally {
+      await other.end();
+    }
+    expect((await getContact(c.contactId)).vip).toBe(true);
+  });
+
   test('agents cannot change contacts they do not see', async () => {
     const c = await inbound(inboxB, { sourceId: `hidden-upd-${uniq()}`, name: 'Hidden' });
     const res = await asAgent<ErrorBody>('PATCH', `/api/v1/contacts/${c.contactId}`, { vip: true });

@@ -137,7 +137,8 @@ export class CrmLookup {
    */
   private async apply(em: EntityManager, connector: CrmConnector, contactId: string, result: CrmLookupOutcome): Promise<void> {
     await em.transactional(async (tx) => {
-      await tx.execute('select id from contacts where id = ? for update', [contactId]);
+      // Not `for update`: foreign-key checks of other transactions on this contact go on (see update-contact).
+      await tx.execute('select id from contacts where id = ? for no key update', [contactId]);
       const contact = await tx.findOneOrFail(Contact, { id: contactId }, { refresh: true });
       let link = await tx.findOne(CrmContactLink, { connector: connector.id, contact: contactId }, { refresh: true });
       if (!link) link = tx.create(CrmContactLink, { connector: connector.id, contact: contactId });

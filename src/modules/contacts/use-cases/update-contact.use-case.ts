@@ -42,8 +42,10 @@ export class UpdateContactUseCase {
     let changedFields: string[] = [];
     let active: string[] = [];
     const view = await em.transactional(async (tx) => {
-      // Concurrent attribute edits must not overwrite each other's keys.
-      await tx.execute('select id from contacts where id = ? and account_id = ? for update', [id, actor.accountId]);
+      // Concurrent attribute edits must not overwrite each other's keys. "No key update": the id does
+      // not change, so another transaction's foreign-key check on this contact (a conversation being
+      // routed, an event recorded) is not blocked by it; `for update` made such pairs deadlock.
+      await tx.execute('select id from contacts where id = ? and account_id = ? for no key update', [id, actor.accountId]);
       const contact = await this.contacts.requireVisible(actor, id, tx);
       const snapshot = () => ({ name: contact.name, email: contact.email, phone: contact.phone, vip: contact.vip, tags: JSON.stringify(contact.tags), attributes: JSON.stringify(contact.attributes ?? {}) });
       const was = snapshot();

@@ -124,7 +124,9 @@ export class RouteConversationUseCase {
   }
 
   private async decide(em: EntityManager, input: RouteConversationInput): Promise<RouteDecision & { row: RoutingRow }> {
-    // The conversation (locked), its inbox, contact, tags and the message: one statement.
+    // The conversation (locked), its inbox, contact, tags and the message: one statement. The lock is
+    // "no key update": routings of one conversation wait for each other, but inserts that only check
+    // the foreign key (events, messages of this conversation) are not blocked and cannot deadlock with it.
     const [row] = await em.execute<RoutingRow[]>(
       `select c.id, c.inbox_id, c.channel_type, c.status, c.assignee_id, c.priority, c.queued_at, c.queue_target, c.handler, c.created_at, c.resolved_at,
               i.name as inbox_name, i.channel_type as inbox_channel, i.settings,
@@ -136,7 +138,7 @@ export class RouteConversationUseCase {
          join contacts ct on ct.id = c.contact_id
          left join messages m on m.id = ? and m.conversation_id = c.id
         where c.id = ?
-        for update of c`,
+        for no key update of c`,
       [input.messageId === undefined ? null : String(input.messageId), input.conversationId],
     );
     if (!row) throw DomainError.notFound('conversation', input.conversationId);
