@@ -39,6 +39,25 @@ export function createConversationActivities(deps: ConversationActivityDeps) {
       return asActivity(() => deps.replyOutOfOffice.execute(input));
     },
 
+    /**
+     * The automatic steps of one inbound message in one activity (one marker in the history, one
+     * activation of the workflow instead of three): the welcome message when `welcome` (the
+     * conversation has had none yet), the out-of-office reply, then routing. Each step is idempotent
+     * as on its own, so a retry after a failed step repeats nothing that was sent. The welcome's
+     * statement also reads the inbox's business-hours switch, which the out-of-office step uses.
+     */
+    inboundSteps(input: { conversationId: string; messageId: string; welcome: boolean }) {
+      return asActivity(async () => {
+        const welcome = input.welcome ? await deps.sendWelcomeMessage.execute({ conversationId: input.conversationId, triggeredByMessageId: input.messageId }) : null;
+        const outOfOffice = await deps.replyOutOfOffice.execute(
+          { conversationId: input.conversationId, messageId: input.messageId },
+          welcome?.businessHoursEnabled !== undefined ? { businessHoursEnabled: welcome.businessHoursEnabled } : undefined,
+        );
+        const routed = await deps.routeConversation.execute({ conversationId: input.conversationId, messageId: input.messageId });
+        return { welcome, outOfOffice, routed };
+      });
+    },
+
     /** Routes, and answers with the conversation as routing left it (the workflow's search attributes follow it). */
     routeConversation(input: RouteConversationInput) {
       return asActivity(() => deps.routeConversation.execute(input));

@@ -34,6 +34,21 @@ const snapshotOf = (over: Partial<ConversationSnapshot> = {}): ConversationSnaps
 
 /** Mocked conversation activities whose view of the conversation is `world.snapshot`. */
 function conversationActivities(world: { snapshot: ConversationSnapshot; routeDelayMs?: number; automationDueAt?: (number | null)[]; ruleChanges?: Partial<ConversationSnapshot>[] }) {
+  const recorded = stepActivities(world);
+  // The inbound steps in one activity (INBOUND_STEPS_PATCH) run the three steps' mocks, recorded by their names.
+  const steps = recorded.activities as Record<string, (input: unknown) => Promise<unknown>>;
+  recorded.activities.inboundSteps = async (input: never) => {
+    const { conversationId, messageId, welcome } = input as { conversationId: string; messageId: string; welcome: boolean };
+    recorded.calls.push({ name: 'inboundSteps', input, at: Date.now() });
+    const sent = welcome ? await steps.sendWelcomeMessage({ conversationId, triggeredByMessageId: messageId }) : null;
+    const outOfOffice = await steps.replyOutOfOffice({ conversationId, messageId });
+    const routed = await steps.routeConversation({ conversationId, messageId });
+    return { welcome: sent, outOfOffice, routed };
+  };
+  return recorded;
+}
+
+function stepActivities(world: { snapshot: ConversationSnapshot; routeDelayMs?: number; automationDueAt?: (number | null)[]; ruleChanges?: Partial<ConversationSnapshot>[] }) {
   return recordingActivities({
     sendWelcomeMessage: () => ({ sent: true, reason: 'sent' }),
     replyOutOfOffice: () => ({ sent: false, reason: 'inside business hours' }),

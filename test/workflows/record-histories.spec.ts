@@ -137,6 +137,26 @@ maybe('record workflow histories', () => {
     expect(await save(stack.temporal, server.address, handleC.workflowId, 'conversation.continue-as-new')).toBeGreaterThanOrEqual(2);
   }, 180_000);
 
+  test('conversation inbound steps (one activity): welcome, out-of-office outside business hours and routing; a second message', async () => {
+    const fx = await createLifecycleFixture(stack, {
+      agents: 1,
+      welcomeMessage: 'Hi {{contact.name}}, we will answer soon.',
+      settings: {
+        routing: { capacityPerAgent: 5 },
+        businessHours: { enabled: true, timezone: 'UTC', intervals: {}, exceptions: {}, outOfOfficeMessage: 'We are closed, {{contact.name}}.' },
+      },
+    });
+    const [agent] = fx.agents;
+    await fx.login(agent);
+    const s = await fx.inbound('record-steps', 'Hello, anyone there?', { name: 'Sam' });
+    const handle = stack.temporal.workflow.getHandle(conversationWorkflowId(s.conversationId));
+    await handled(handle, 1);
+    await fx.inbound('record-steps', 'Still waiting');
+    await handled(handle, 2);
+    await sleep(500);
+    expect(await save(stack.temporal, server.address, handle.workflowId, 'conversation.inbound-steps')).toBe(1);
+  }, 120_000);
+
   test('conversation rules: a rule tags and resolves (its own change through the pass), a time-based rule on a timer', async () => {
     const fx = await createLifecycleFixture(stack, { agents: 1, settings: { csat: { enabled: true, delaySeconds: 3600 }, routing: { capacityPerAgent: 5 } } });
     const [agent] = fx.agents;

@@ -67,6 +67,11 @@ export const AUTOMATION_RULES_PATCH = 'automation-rules';
  * the pass's answer in the same workflow task, instead of a signal to this workflow and a task more.
  */
 export const AUTOMATION_OWN_CHANGES_PATCH = 'automation-own-changes';
+/**
+ * The patch after which welcome, out-of-office and routing of an inbound message run as one local
+ * activity (inboundSteps) instead of three: fewer markers, activations and statements per message.
+ */
+export const INBOUND_STEPS_PATCH = 'inbound-steps';
 
 export const conversationWorkflow: ConversationWorkflow = async (input) => {
   const { conversationId } = input;
@@ -149,13 +154,20 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
   }
 
   async function handleInbound(messageId: string): Promise<void> {
-    if (!state.welcomeHandled) {
-      const welcome = await activities.sendWelcomeMessage({ conversationId, triggeredByMessageId: messageId });
+    let routed: Awaited<ReturnType<typeof activities.routeConversation>>;
+    if (patched(INBOUND_STEPS_PATCH)) {
+      const steps = await activities.inboundSteps({ conversationId, messageId, welcome: !state.welcomeHandled });
       // An auto-reply or bounce gets no welcome; the first message from a person still does.
-      if (welcome.reason !== 'automated message') state.welcomeHandled = true;
+      if (steps.welcome && steps.welcome.reason !== 'automated message') state.welcomeHandled = true;
+      routed = steps.routed;
+    } else {
+      if (!state.welcomeHandled) {
+        const welcome = await activities.sendWelcomeMessage({ conversationId, triggeredByMessageId: messageId });
+        if (welcome.reason !== 'automated message') state.welcomeHandled = true;
+      }
+      await activities.replyOutOfOffice({ conversationId, messageId });
+      routed = await activities.routeConversation({ conversationId, messageId });
     }
-    await activities.replyOutOfOffice({ conversationId, messageId });
-    let routed = await activities.routeConversation({ conversationId, messageId });
     if (routed.outcome === 'ai') {
       const ai = await aiActivities.aiAgentReply({ conversationId, messageId });
       if (ai.handedOver) routed = await activities.routeConversation({ conversationId, messageId, humansOnly: true });

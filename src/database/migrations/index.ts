@@ -23,6 +23,7 @@ import { Migration20261201195000_crm } from './Migration20261201195000_crm';
 import { Migration20261201196000_work_slots } from './Migration20261201196000_work_slots';
 import { Migration20261202000000_webhook_claim_index } from './Migration20261202000000_webhook_claim_index';
 import { Migration20261202010000_crm_lookup_throttle } from './Migration20261202010000_crm_lookup_throttle';
+import { Migration20261202040000_lifecycle_trigger_statements } from './Migration20261202040000_lifecycle_trigger_statements';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -50,4 +51,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201196000_work_slots', class: Migration20261201196000_work_slots },
   { name: 'Migration20261202000000_webhook_claim_index', class: Migration20261202000000_webhook_claim_index },
   { name: 'Migration20261202010000_crm_lookup_throttle', class: Migration20261202010000_crm_lookup_throttle },
+  { name: 'Migration20261202040000_lifecycle_trigger_statements', class: Migration20261202040000_lifecycle_trigger_statements },
 ];

@@ -21,6 +21,12 @@ export interface ChannelSender {
   readonly channelType: ChannelType;
   send(message: OutboundMessage): Promise<DeliveryResult>;
   /**
+   * Optional: storing the message is its delivery (no provider to call; `send` answers this status
+   * and nothing else). Callers that store a message may store it with this status at once instead of
+   * storing it queued, calling `send` and writing the status again.
+   */
+  readonly deliveredWhenStored?: DeliveryStatus;
+  /**
    * Optional, for many messages from one inbox to the given contacts (campaign batches): the per-inbox
    * work (settings, client, the contacts' addresses) done once; each call then behaves like `send`.
    */

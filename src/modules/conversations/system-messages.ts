@@ -47,18 +47,21 @@ export class SystemMessages {
       target = { inboxId: c.inbox_id, channelType: c.channel_type };
     }
     type Row = { id: string; content: string; delivery_status: string };
+    const sender = this.senders.for(target.channelType);
+    // A channel whose delivery is the stored row (the API channel) gets its final status in the insert.
     const [inserted] = await em.execute<Row[]>(
       `insert into messages (conversation_id, direction, sender_type, content, delivery_status, idempotency_key, created_at)
-       values (?, 'outbound', ?, ?, 'queued', ?, clock_timestamp())
+       values (?, 'outbound', ?, ?, ?, ?, clock_timestamp())
        on conflict (idempotency_key) do nothing
        returning id, content, delivery_status`,
-      [input.conversationId, input.senderType ?? 'system', input.content, input.idempotencyKey],
+      [input.conversationId, input.senderType ?? 'system', input.content, sender.deliveredWhenStored ?? 'queued', input.idempotencyKey],
     );
+    if (inserted && sender.deliveredWhenStored) return { messageId: String(inserted.id), sent: true };
     const message = inserted ?? (await em.execute<Row[]>(`select id, content, delivery_status from messages where idempotency_key = ?`, [input.idempotencyKey]))[0];
     if (!message) throw DomainError.notFound('message', input.idempotencyKey);
     const messageId = String(message.id);
     if (message.delivery_status !== 'queued') return { messageId, sent: false };
-    const result = await this.senders.for(target.channelType).send({
+    const result = await sender.send({
       messageId,
       conversationId: input.conversationId,
       inboxId: target.inboxId,

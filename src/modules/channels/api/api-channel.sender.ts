@@ -8,6 +8,7 @@ import type { ChannelSender, DeliveryResult, OutboundMessage } from '../channel-
 @Injectable()
 export class ApiChannelSender implements ChannelSender {
   readonly channelType = 'api' as const;
+  readonly deliveredWhenStored = 'sent' as const;
 
   async send(_message: OutboundMessage): Promise<DeliveryResult> {
     return { status: 'sent' };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../common/domain-error';
@@ -149,16 +150,49 @@ export class ReceiveInboundMessageUseCase {
       const channelType = inbox.channel_type;
 
       const idempotencyKey = input.externalId ? `inbound:${inbox.id}:${input.externalId}` : null;
-      if (idempotencyKey) {
-        const existing = await em.findOne(Message, { idempotencyKey }, { populate: ['conversation'] });
-        if (existing) {
-          const conversation = existing.conversation.getEntity();
-          const contact = await em.findOneOrFail(Contact, { id: conversation.contact.id });
-          return { conversation, messageId: existing.id, contactId: contact.id, vip: contact.vip, duplicate: true, created: false };
-        }
+      // The sender's identity (and its contact's VIP flag) and, with an externalId, whether this delivery
+      // is a repeat: one statement, no entities.
+      const [known] = await em.execute<{ contact_id: string | null; vip: boolean | null; duplicate_id: string | null }[]>(
+        `select ci.contact_id, ct.vip, ${idempotencyKey ? '(select m.id from messages m where m.idempotency_key = ?)' : 'null'} as duplicate_id
+           from (select 1) one
+           left join contact_identities ci on ci.account_id = ? and ci.channel_type = ? and ci.address = ?
+           left join contacts ct on ct.id = ci.contact_id`,
+        [...(idempotencyKey ? [idempotencyKey] : []), accountId, channelType, input.contact.sourceId],
+      );
+      if (idempotencyKey && known?.duplicate_id !== null && known?.duplicate_id !== undefined) {
+        const existing = await em.findOneOrFail(Message, { idempotencyKey }, { populate: ['conversation'] });
+        const conversation = existing.conversation.getEntity();
+        const contact = await em.findOneOrFail(Contact, { id: conversation.contact.id });
+        return { conversation: refOf(conversation), messageId: existing.id, contactId: contact.id, vip: contact.vip, duplicate: true, created: false };
       }
 
-      const { contact, created: newContact } = await findOrCreateContactFor(em, accountId, channelType, input.contact, { matchingAttribute: inbox.matching ?? null });
+      const email = input.contact.email ?? (channelType === 'email' ? input.contact.sourceId : null);
+      const phone = input.contact.phone ?? (channelType === 'sms' ? input.contact.sourceId : null);
+      const matchable = (inbox.matching === 'email' && !!email?.trim()) || (inbox.matching === 'phone' && !!phone);
+      if (!known?.contact_id && !matchable && !input.threadInto) {
+        // A new sender that no other contact can match: contact, identity, conversation, message and
+        // events in one statement (see insertFirstMessage).
+        const first = await insertFirstMessage(em, {
+          accountId,
+          inboxId: inbox.id,
+          channelType,
+          contact: { name: input.contact.name ?? null, email, phone, address: input.contact.sourceId },
+          content: input.content,
+          idempotencyKey,
+          attachments: input.attachments ?? [],
+          automated: input.automated ?? false,
+          storeOnly: input.storeOnly ?? false,
+        });
+        if (first) {
+          await input.onStored?.(em, { contactId: first.contactId, conversationId: first.conversation.id, messageId: first.messageId });
+          return { ...first, vip: false, duplicate: false, created: true };
+        }
+        // The identity was taken meanwhile (the same sender in another inbox): the general path below finds it.
+      }
+
+      const { contact, created: newContact } = known?.contact_id
+        ? { contact: { id: known.contact_id, vip: known.vip === true }, created: false }
+        : await findOrCreateContactFor(em, accountId, channelType, input.contact, { matchingAttribute: inbox.matching ?? null });
 
       let conversation = input.threadInto
         ? await em.findOne(Conversation, { id: input.threadInto, inbox: inbox.id, status: { $ne: 'spam' } })
@@ -219,7 +253,103 @@ export class ReceiveInboundMessageUseCase {
         });
       }
       await input.onStored?.(em, { contactId: contact.id, conversationId: conversation.id, messageId: message.id });
-      return { conversation, messageId: message.id, contactId: contact.id, vip: contact.vip, duplicate: false, created };
+      return { conversation: refOf(conversation), messageId: message.id, contactId: contact.id, vip: contact.vip, duplicate: false, created };
     });
   }
+}
+
+/** What the caller and the workflow notification need of the conversation. */
+interface StoredConversation {
+  id: string;
+  channelType: Inbox['channelType'];
+  status: Conversation['status'];
+  assigneeId: string | null;
+}
+
+function refOf(c: Conversation): StoredConversation {
+  return { id: c.id, channelType: c.channelType, status: c.status, assigneeId: c.assigneeId };
+}
+
+/**
+ * A new sender's first message, as the general path would store it (the same rows, columns and
+ * events), in one statement: the identity is inserted first and everything else only when it was
+ * (ON CONFLICT DO NOTHING: the same sender writing to another inbox at this moment got it; then
+ * nothing is written and the caller takes the general path, which finds the winner's contact).
+ * Foreign keys are checked at the end of the statement, so the identity may name the contact
+ * inserted beside it.
+ */
+async function insertFirstMessage(
+  em: EntityManager,
+  p: {
+    accountId: string;
+    inboxId: string;
+    channelType: Inbox['channelType'];
+    contact: { name: string | null; email: string | null; phone: string | null; address: string };
+    content: string;
+    idempotencyKey: string | null;
+    attachments: MessageAttachment[];
+    automated: boolean;
+    storeOnly: boolean;
+  },
+): Promise<{ conversation: StoredConversation; messageId: string; contactId: string } | null> {
+  const contactId = randomUUID();
+  const conversationId = randomUUID();
+  const now = new Date();
+  const status: Conversation['status'] = p.storeOnly ? 'resolved' : 'new';
+  const [row] = await em.execute<{ message_id: string }[]>(
+    `with ident as (
+       insert into contact_identities (id, account_id, contact_id, channel_type, address, created_at)
+       values (gen_random_uuid(), ?::uuid, ?::uuid, ?::text, ?::text, clock_timestamp())
+       on conflict (account_id, channel_type, address) do nothing
+       returning contact_id
+     ), contact as (
+       insert into contacts (id, account_id, name, email, phone, vip, spam, platform_attributes, attributes, tags, created_at, updated_at)
+       select contact_id, ?::uuid, ?::text, ?::text, ?::text, false, false, '{}'::jsonb, '{}'::jsonb, '{}'::text[], ?::timestamptz, ?::timestamptz from ident
+       returning id
+     ), conv as (
+       insert into conversations (id, account_id, inbox_id, contact_id, channel_type, status, assignee_id, priority, last_activity_at, resolved_at, queued_at, queue_target, handler, created_at)
+       select ?::uuid, ?::uuid, ?::uuid, contact_id, ?::text, ?::text, null::uuid, 0, ?::timestamptz, ?::timestamptz, null::timestamptz, null::text, 'human', ?::timestamptz from ident
+       returning id
+     ), msg as (
+       insert into messages (conversation_id, direction, sender_type, content, delivery_status, sender_user_id, error, provider_message_id, attachments, subject, automated, email_message_id, email_meta, idempotency_key, created_at)
+       select id, 'inbound', 'contact', ?::text, 'received', null::uuid, null::text, null::text, ?::jsonb, null::text, ?::boolean, null::text, null::jsonb, ?::text, ?::timestamptz from conv
+       returning id
+     ), ev as (
+       insert into conversation_events (conversation_id, type, data, actor_user_id, cause_rule_id, cause_firing_id, depth)
+       select conv.id, e.type, coalesce(e.data, jsonb_build_object('messageId', msg.id::text)), null, null, null, 0
+         from conv, msg, (values (1, 'conversation_created', ?::jsonb), (2, 'message_received', null)) as e(n, type, data)
+        where e.n = 1 or ?::boolean
+        order by e.n
+     )
+     select (select id from msg)::text as message_id from ident`,
+    [
+      p.accountId,
+      contactId,
+      p.channelType,
+      p.contact.address,
+      p.accountId,
+      p.contact.name,
+      p.contact.email,
+      p.contact.phone,
+      now,
+      now,
+      conversationId,
+      p.accountId,
+      p.inboxId,
+      p.channelType,
+      status,
+      now,
+      p.storeOnly ? now : null,
+      now,
+      p.content,
+      JSON.stringify(p.attachments),
+      p.automated,
+      p.idempotencyKey,
+      now,
+      JSON.stringify({ channel: p.channelType }),
+      !p.storeOnly,
+    ],
+  );
+  if (!row) return null;
+  return { conversation: { id: conversationId, channelType: p.channelType, status, assigneeId: null }, messageId: String(row.message_id), contactId };
 }

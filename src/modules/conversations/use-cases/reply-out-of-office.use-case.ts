@@ -37,15 +37,22 @@ export class ReplyOutOfOfficeUseCase {
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
-  async execute(input: ReplyOutOfOfficeInput): Promise<ReplyOutOfOfficeResult> {
+  /**
+   * `known.businessHoursEnabled`: the inbox's business-hours switch when the caller read it a moment
+   * ago with the conversation (the inbound steps: the welcome's statement), saving the first query.
+   */
+  async execute(input: ReplyOutOfOfficeInput, known?: { businessHoursEnabled: boolean }): Promise<ReplyOutOfOfficeResult> {
     const em = this.em.fork();
     // Most inboxes have business hours off: one query answers that before anything is loaded.
-    const [gate] = await em.execute<{ enabled: boolean | null }[]>(
-      `select (i.settings -> 'businessHours' ->> 'enabled')::boolean as enabled from conversations c join inboxes i on i.id = c.inbox_id where c.id = ?`,
-      [input.conversationId],
-    );
-    if (!gate) throw DomainError.notFound('conversation', input.conversationId);
-    if (!gate.enabled) return { sent: false, reason: 'business hours are off' };
+    if (known && !known.businessHoursEnabled) return { sent: false, reason: 'business hours are off' };
+    if (!known) {
+      const [gate] = await em.execute<{ enabled: boolean | null }[]>(
+        `select (i.settings -> 'businessHours' ->> 'enabled')::boolean as enabled from conversations c join inboxes i on i.id = c.inbox_id where c.id = ?`,
+        [input.conversationId],
+      );
+      if (!gate) throw DomainError.notFound('conversation', input.conversationId);
+      if (!gate.enabled) return { sent: false, reason: 'business hours are off' };
+    }
     const conversation = await em.findOne(Conversation, { id: input.conversationId }, { populate: ['inbox'] });
     if (!conversation) throw DomainError.notFound('conversation', input.conversationId);
     const message = await em.findOne(Message, { id: input.messageId, conversation: conversation.id });

@@ -20,6 +20,11 @@ export interface SendWelcomeMessageResult {
   /** Why nothing was sent, for the workflow history. */
   reason?: 'welcome message off' | 'already sent' | 'automated message' | 'started by an agent';
   messageId?: string;
+  /**
+   * Whether the inbox has business hours on, read in the same statement (the out-of-office step that
+   * follows uses it instead of asking again). Absent in histories recorded before it was added.
+   */
+  businessHoursEnabled?: boolean;
 }
 
 interface WelcomeRow {
@@ -35,6 +40,7 @@ interface WelcomeRow {
   trigger_automated: boolean | null;
   first_direction: string | null;
   first_sender_type: string | null;
+  business_hours_enabled: boolean | null;
 }
 
 /**
@@ -59,7 +65,8 @@ export class SendWelcomeMessageUseCase {
       `select c.id, c.account_id, c.contact_id, c.inbox_id, i.channel_type, i.welcome_message,
               w.id as earlier_id, w.delivery_status as earlier_status, w.content as earlier_content,
               t.automated as trigger_automated,
-              f.direction as first_direction, f.sender_type as first_sender_type
+              f.direction as first_direction, f.sender_type as first_sender_type,
+              (i.settings -> 'businessHours' ->> 'enabled')::boolean as business_hours_enabled
          from conversations c
          join inboxes i on i.id = c.inbox_id
          left join messages w on w.idempotency_key = 'welcome:' || c.id::text
@@ -69,6 +76,11 @@ export class SendWelcomeMessageUseCase {
       [input.triggeredByMessageId === undefined ? null : String(input.triggeredByMessageId), input.conversationId],
     );
     if (!c) throw DomainError.notFound('conversation', input.conversationId);
+    const result = await this.decideAndSend(em, c);
+    return { ...result, businessHoursEnabled: c.business_hours_enabled === true };
+  }
+
+  private async decideAndSend(em: EntityManager, c: WelcomeRow): Promise<SendWelcomeMessageResult> {
     const idempotencyKey = `welcome:${c.id}`;
 
     const earlier = c.earlier_id === null ? null : { id: String(c.earlier_id), deliveryStatus: c.earlier_status!, content: c.earlier_content! };
