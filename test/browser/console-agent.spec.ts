@@ -210,7 +210,7 @@ test('the agent starts a conversation (Twilio gets it), moves it to another SMS 
     await eventually(async () => (fake.requests.some((r) => r.method === 'POST' && r.form.To === to && r.form.Body === 'Here is your shipping label' && r.mediaUrls.join() === picture) ? true : undefined), 10_000, 'Twilio got the MMS');
     // Sent: the draft is gone.
     await until(() => reply.inputValue(), '', 'the reply box after sending');
-    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('cx.draft.')))).toEqual([]);
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as { sessionStorage: object }).sessionStorage).filter((k) => k.startsWith('cx.draft.')))).toEqual([]);
   } finally {
     // Also when the steps above fail: an open server would keep jest from exiting.
     media.closeAllConnections();
