@@ -183,6 +183,34 @@ maybe('record workflow histories', () => {
     expect(await save(stack.temporal, server.address, handle.workflowId, 'conversation.rules-own-change-timer')).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
+  test('conversation rules, compact history: a rule that fires and two that do not, their values once per pass (AUTOMATION_COMPACT_HISTORY_PATCH)', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 1, settings: { routing: { capacityPerAgent: 5 } } });
+    const [agent] = fx.agents;
+    await fx.login(agent);
+    const rule = (name: string, position: number, value: string) =>
+      insertRule(stack, {
+        accountId: fx.admin.accountId,
+        inboxId: fx.inboxId,
+        name,
+        position,
+        trigger: { event: 'message_received' },
+        conditions: { all: [{ attribute: 'message.content', operator: 'contains', value }, { any: [{ attribute: 'contact.vip', operator: 'equals', value: false }] }] },
+        actions: [{ type: 'add_tag', tag: value }],
+      });
+    await rule('Refunds', 0, 'refund');
+    await rule('Invoices', 1, 'invoice');
+    await rule('Parcels', 2, 'parcel');
+    await insertRule(stack, { accountId: fx.admin.accountId, inboxId: fx.inboxId, name: 'Idle 2 s', position: 3, trigger: { event: 'conversation_idle', minutes: 2 / 60 }, actions: [{ type: 'add_tag', tag: 'idle' }] });
+    const r = await fx.inbound('record-compact', 'Where is my parcel?', { name: 'Paula' });
+    const handle = stack.temporal.workflow.getHandle(conversationWorkflowId(r.conversationId));
+    await handled(handle, 1);
+    await eventually(async () => ((await fx.decisions(r.conversationId)).some((d) => d.kind === 'automation' && d.summary.includes('Idle 2 s')) ? true : undefined), 15_000, 'idle rule fired');
+    await fx.inbound('record-compact', 'A refund then, please');
+    await handled(handle, 2);
+    await sleep(1000);
+    expect(await save(stack.temporal, server.address, handle.workflowId, 'conversation.rules-compact-history')).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
   test('agent presence: login, logout with the grace timer running out, a login inside the grace, a lost session; continue-as-new', async () => {
     const fx = await createLifecycleFixture(stack, { agents: 2, settings: { autoUnassign: { enabled: true, graceSeconds: 1 }, routing: { capacityPerAgent: 5 } } });
     const [a, b] = fx.agents;

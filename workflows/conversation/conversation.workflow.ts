@@ -72,6 +72,8 @@ export const AUTOMATION_OWN_CHANGES_PATCH = 'automation-own-changes';
  * activity (inboundSteps) instead of three: fewer markers, activations and statements per message.
  */
 export const INBOUND_STEPS_PATCH = 'inbound-steps';
+/** The patch after which the pass answers its evaluations in the compact form (each value the rules read once per event). */
+export const AUTOMATION_COMPACT_HISTORY_PATCH = 'automation-compact-history';
 
 export const conversationWorkflow: ConversationWorkflow = async (input) => {
   const { conversationId } = input;
@@ -203,7 +205,7 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
     if ((happened || (automationDueAt !== null && Date.now() >= automationDueAt)) && patched(AUTOMATION_RULES_PATCH)) {
       const own = patched(AUTOMATION_OWN_CHANGES_PATCH);
       const known = own && snapshot ? { exists: snapshot.exists, status: snapshot.status, assigneeId: snapshot.assigneeId, inboxId: snapshot.inboxId, vip: snapshot.vip, resolvedAt: snapshot.resolvedAt } : undefined;
-      const pass = await activities.runAutomation({ conversationId, known });
+      const pass = await activities.runAutomation({ conversationId, known, ...(patched(AUTOMATION_COMPACT_HISTORY_PATCH) ? { compact: true } : {}) });
       automationDueAt = pass.nextDueAt;
       // Histories recorded before the pass reported its clock have none: workflow time, as then.
       passClock = typeof pass.clock === 'number' ? { taskTime: Date.now(), clock: pass.clock } : null;

@@ -3,7 +3,7 @@
  * "what-if": does a trigger match an event, which timer does a time-based rule arm for a
  * conversation, and what do a rule's conditions say about a set of facts.
  */
-import { type ConditionNode, type ConditionTrace, evaluateConditionTree, explainTrace, isGroupTrace, traceMatched } from '../routing/conditions';
+import { type ConditionDetail, type ConditionNode, type ConditionTrace, describeCondition, evaluateConditionTree, explainCondition, explainTrace, groupTraceParts, HELD_MARK, FAILED_MARK, isGroupTrace, mapTraceConditions, resolvePath, traceMatched } from '../routing/conditions';
 import type { ConversationFacts } from './automation-facts';
 import { type ActionOutcome, isTimeTrigger, type RuleAction, type RuleTrigger, type TimeTrigger } from './automation-rule.types';
 
@@ -44,6 +44,12 @@ export interface RuleEvaluation {
   fired?: boolean;
   firingId?: string;
   actions?: ActionOutcome[];
+  /**
+   * Set on a stored evaluation whose trace leaves out the actual values that are the run's facts at the
+   * condition's attribute (and whose explanation is left out: it is the trace's text): the facts are in
+   * the run row once, not once per rule. restoreEvaluation() puts both back.
+   */
+  factsRef?: true;
 }
 
 const ACTIVE = new Set(['new', 'open', 'pending']);
@@ -99,7 +105,7 @@ export function boundTrace(trace: ConditionTrace): ConditionTrace {
   return actual === trace.actual ? trace : { ...trace, actual };
 }
 
-function boundValue(v: unknown): unknown {
+export function boundValue(v: unknown): unknown {
   if (typeof v === 'string') return v.length > TRACE_VALUE_MAX_CHARS ? `${v.slice(0, TRACE_VALUE_MAX_CHARS - 1)}…` : v;
   if (Array.isArray(v)) return v.length > TRACE_LIST_MAX_ITEMS || v.some((x) => typeof x === 'string' && x.length > TRACE_VALUE_MAX_CHARS) ? v.slice(0, TRACE_LIST_MAX_ITEMS).map(boundValue) : v;
   return v;
@@ -107,3 +113,69 @@ function boundValue(v: unknown): unknown {
 
 /** Does the rule apply to a conversation of this inbox (its scope)? */
 export const inScope = (rule: Pick<RuleDefinition, 'inboxId'>, inboxId: string): boolean => rule.inboxId === null || rule.inboxId === inboxId;
+
+/** Two actual values alike as JSON keeps them (what a stored trace can tell apart). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The actual value a condition finds in the facts, as a trace keeps it; undefined for `changed` (it reads the event). */
+const factValue = (d: ConditionDetail, facts: Record<string, unknown>): unknown => boundValue(resolvePath(facts, d.attribute));
+
+/**
+ * An evaluation as a run row stores it: one that did not fire keeps its trace without the actual
+ * values the run's `facts` hold at the same attributes, and without its explanation (restoreEvaluation
+ * brings both back, identical). With 50 rules on a message most of them read the same few facts
+ * (message.content, contact.vip...): the row keeps them once. A fired evaluation is stored whole, and so
+ * is one whose values differ from the run's facts (a rule evaluated after an earlier rule's firing
+ * changed the conversation sees newer facts than those recorded).
+ */
+export function compactEvaluation(e: RuleEvaluation, facts: Record<string, unknown>): RuleEvaluation {
+  if (e.fired || !e.trace) return e;
+  let whole = false;
+  const trace = mapTraceConditions(e.trace, (d) => {
+    if (d.operator === 'changed' || !sameValue(d.actual, factValue(d, facts))) {
+      // An undefined actual cannot be kept apart from "see the facts" once stored: keep this one whole.
+      if (d.actual === undefined) whole = true;
+      return d;
+    }
+    const { actual: _actual, ...rest } = d;
+    return rest as ConditionDetail;
+  });
+  if (whole) return e;
+  const { explanation: _explanation, ...rest } = e;
+  return { ...rest, trace, factsRef: true };
+}
+
+/** A stored evaluation as it was evaluated: its trace's actual values and its explanation back from the run's facts. */
+export function restoreEvaluation(e: RuleEvaluation, facts: Record<string, unknown> | null): RuleEvaluation {
+  if (!e.factsRef || !e.trace) return e;
+  const trace = mapTraceConditions(e.trace, (d: ConditionDetail) => ('actual' in d ? d : { ...(d as ConditionDetail), actual: factValue(d as ConditionDetail, facts ?? {}) }));
+  const { factsRef: _ref, ...rest } = e;
+  return { ...rest, trace, explanation: explainTrace(trace) };
+}
+
+/**
+ * The explanation of a trace with the actual values that `values` holds left out ("message.content
+ * contains "refund" ✗" rather than "... (was "<the message>") ✗"): the workflow history's form, where
+ * each pass over an event lists the values its rules read once (see RunAutomationResult).
+ */
+export function explainWithValues(trace: ConditionTrace, values: Record<string, unknown>): string {
+  if (!isGroupTrace(trace)) {
+    return trace.operator !== 'changed' && trace.attribute in values && sameValue(values[trace.attribute], trace.actual) ? describeCondition(trace) : explainCondition(trace);
+  }
+  const { match, entries } = groupTraceParts(trace);
+  const inner = entries.length ? entries.map((x) => `${explainWithValues(x, values)} ${traceMatched(x) ? HELD_MARK : FAILED_MARK}`).join(', ') : 'no conditions';
+  return `${match} of (${inner})`;
+}
+
+/** Adds the actual values a trace read (not those of `changed`) to `values`, the first one per attribute. */
+export function collectValues(trace: ConditionTrace, values: Record<string, unknown>): void {
+  if (isGroupTrace(trace)) {
+    for (const x of groupTraceParts(trace).entries) collectValues(x, values);
+  } else if (trace.operator !== 'changed' && trace.actual !== undefined && !(trace.attribute in values)) {
+    values[trace.attribute] = trace.actual;
+  }
+}

@@ -13,7 +13,7 @@ import { AutomationRuleAccess } from '../automation-rule-access';
 import { AutomationRule } from '../automation-rule.entity';
 import { type ActionOutcome, isTimeTrigger } from '../automation-rule.types';
 import { describeRunTrigger, describeTrigger } from '../rule-description';
-import { dueAt, type RuleEvaluation, timerAnchor, triggerMatchesEvent } from '../rule-evaluation';
+import { dueAt, restoreEvaluation, type RuleEvaluation, timerAnchor, triggerMatchesEvent } from '../rule-evaluation';
 import { hiddenKeysFor, maskEvaluation } from '../rule-visibility';
 
 export interface ExplainConversationAutomationInput {
@@ -65,6 +65,8 @@ interface RunRow {
   timer_key: string | null;
   trigger: Record<string, unknown>;
   evaluations: RuleEvaluation[];
+  /** Only when an evaluation of the row refers to them (compact evaluations: see compactEvaluation). */
+  facts: Record<string, unknown> | null;
 }
 
 /**
@@ -104,13 +106,14 @@ export class ExplainConversationAutomationUseCase {
     const limit = input.limit ?? DEFAULT_LIMIT;
     const before = input.cursor ? String(decodeCursor(input.cursor, 'automation-runs', ['bigint'])[0]) : null;
     const rows = await em.execute<RunRow[]>(
-      `select id, created_at, inbox_id, event_id, timer_key, trigger, evaluations from automation_runs
+      `select id, created_at, inbox_id, event_id, timer_key, trigger, evaluations,
+              case when evaluations @> '[{"factsRef": true}]' then facts end as facts from automation_runs
         where conversation_id = ? ${filter ? 'and evaluations @> ?::jsonb' : ''} ${before ? 'and id < ?' : ''}
         order by id desc limit ?`,
       [conversation.id, ...(filter ? [filter] : []), ...(before ? [before] : []), limit + 1],
     );
     const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
+    const page = (more ? rows.slice(0, limit) : rows).map((r) => ({ ...r, evaluations: (r.evaluations ?? []).map((e) => restoreEvaluation(e, r.facts)) }));
     const firingIds = page.flatMap((r) => (r.evaluations ?? []).filter((e) => !ruleId || e.ruleId === ruleId).map((e) => e.firingId)).filter((id): id is string => !!id);
     const firings = firingIds.length
       ? await em.execute<{ id: string; status: string; error: string | null; finished_at: Date | null; outcomes: ActionOutcome[] | null }[]>(

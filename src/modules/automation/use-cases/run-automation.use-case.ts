@@ -6,7 +6,7 @@ import type { ConditionNode } from '../../routing/conditions';
 import { AutomationActions } from '../automation-actions';
 import { changedAttribute, type EventFacts, factsForEvent, type FactsBase, factsSql, type FactsRow, loadFacts, toFactsBase } from '../automation-facts';
 import { type ActionOutcome, isTimeTrigger, type RuleTrigger, type TimeTrigger } from '../automation-rule.types';
-import { dueAt, evaluateRuleConditions, inScope, type RuleDefinition, type RuleEvaluation, type RuleEvent, timerAnchor, triggerMatchesEvent } from '../rule-evaluation';
+import { collectValues, compactEvaluation, dueAt, evaluateRuleConditions, explainWithValues, inScope, type RuleDefinition, type RuleEvaluation, type RuleEvent, timerAnchor, triggerMatchesEvent } from '../rule-evaluation';
 
 export interface RunAutomationInput {
   conversationId: string;
@@ -17,6 +17,11 @@ export interface RunAutomationInput {
    * action does not signal its own workflow.
    */
   known?: KnownConversation;
+  /**
+   * Answer the evaluations in the history's compact form (see HistoryRun): the workflow asks for it
+   * behind patched(AUTOMATION_COMPACT_HISTORY_PATCH); histories recorded before have the long form.
+   */
+  compact?: boolean;
 }
 
 /** The parts of the workflow's snapshot that a rule's action can change. */
@@ -49,11 +54,26 @@ export interface EvaluationSummary {
   explanation?: string;
 }
 
+/**
+ * One event's or due timer's pass as the workflow history keeps it: the run row (facts and traces in
+ * Postgres) and every evaluated rule's result. Compact form (`values` present): the actual values the
+ * rules' conditions read are listed once per pass, by attribute, and the explanations of rules that did
+ * not fire leave out "(was <value>)" where the value is the one listed (a fired rule's explanation is
+ * whole, as in its timeline decision). With 50 rules reading the same message, the message is in the
+ * history once, not 50 times.
+ */
+export interface HistoryRun {
+  runId: string;
+  on: string;
+  values?: Record<string, unknown>;
+  evaluations: EvaluationSummary[];
+}
+
 export interface RunAutomationResult {
   /** Events of the log this pass ran the rules over. */
   events: number;
   /** Per event or due timer: the run row (facts and full traces) and every evaluated rule's result. */
-  runs: { runId: string; on: string; evaluations: EvaluationSummary[] }[];
+  runs: HistoryRun[];
   fired: FiredRule[];
   /** Guards that tripped in this pass (a loop, the hourly budget), in words. */
   guards: string[];
@@ -204,7 +224,7 @@ export class RunAutomationUseCase {
   async execute(input: RunAutomationInput): Promise<RunAutomationResult> {
     const em = this.em.fork();
     const result: RunAutomationResult = { events: 0, runs: [], fired: [], guards: [], nextDueAt: null };
-    const last = await this.pass(em, input, result);
+    const last = await this.pass(em, input, result, input.compact === true);
     if (input.known) {
       // The pass's last read of the conversation is current unless a firing came after it.
       const now = last && !last.stale ? last.base : await loadFacts(em, input.conversationId);
@@ -215,7 +235,7 @@ export class RunAutomationUseCase {
   }
 
   /** Answers the conversation's facts as last read (null: deleted), and whether a firing came after that read. */
-  private async pass(em: EntityManager, input: RunAutomationInput, result: RunAutomationResult): Promise<{ base: FactsBase | null; stale: boolean }> {
+  private async pass(em: EntityManager, input: RunAutomationInput, result: RunAutomationResult, compact: boolean): Promise<{ base: FactsBase | null; stale: boolean }> {
     let rules: RuleDefinition[] | null = null;
     let base: FactsBase | null = null;
     const runs = new PendingRuns();
@@ -242,16 +262,25 @@ export class RunAutomationUseCase {
       const events = row.pass_events ?? [];
       const scoped = (rules ?? []).filter((r) => inScope(r, base!.inboxId));
       const firedBefore = result.fired.length;
+      let stale = false;
       for (const event of events) {
-        base = await this.onEvent(em, toEvent(event), event.cause_firing_id === null ? null : String(event.cause_firing_id), messageOf(event), base!, scoped, result, runs);
-        if (!base) {
+        const after = await this.onEvent(em, toEvent(event), event.cause_firing_id === null ? null : String(event.cause_firing_id), messageOf(event), base!, scoped, result, runs, compact);
+        if (!after.base) {
           await runs.flush(em);
           return { base: null, stale: false };
         }
+        base = after.base;
         result.events += 1;
+        // A rule fired and no later rule of the event read the facts since: the next batch's statement
+        // reads them again, with the events not processed yet (those after this one, and the firing's own).
+        if (after.stale) {
+          stale = true;
+          break;
+        }
       }
       await runs.flush(em);
-      const timers = await this.dueTimers(em, base!, scoped, result, runs);
+      if (stale) continue;
+      const timers = await this.dueTimers(em, base!, scoped, result, runs, compact);
       // Nothing fired and the batch was not full: nothing of this pass's making waits in the log. (An
       // event anyone else writes meanwhile comes with a signal to the workflow, which runs a pass again.)
       if (events.length < EVENTS_PER_BATCH && result.fired.length === firedBefore && !timers.firedAny) {
@@ -274,7 +303,8 @@ export class RunAutomationUseCase {
     rules: RuleDefinition[],
     result: RunAutomationResult,
     runs: PendingRuns,
-  ): Promise<FactsBase | null> {
+    compact: boolean,
+  ): Promise<{ base: FactsBase | null; stale: boolean }> {
     const conversationId = base.facts.conversation.id;
     const eventFacts: EventFacts = { ...event.data, type: event.type, attribute: changedAttribute(event.type), from: event.data.from, to: event.data.to, depth: event.depth, causeRuleId: event.causeRuleId };
     if (event.type === 'assigned' || event.type === 'unassigned') {
@@ -286,22 +316,27 @@ export class RunAutomationUseCase {
     // The run row (the facts the rules saw, then their evaluations) is written once, with the event
     // marked processed in the same statement, unless a rule fires: a firing needs the row first.
     let runId: string | null = null;
-    const claimRun = async (): Promise<string> => {
+    /** Claims the run row and answers, in the same statement, the conversation's firings of the last hour (the budget guard's count). */
+    const claimRun = async (): Promise<{ id: string; firings: number }> => {
       // The runs held back (no rule fired on their events) go first, so events are marked processed in order.
       await runs.flush(em);
-      const [run] = await em.execute<{ id: string }[]>(
+      const [run] = await em.execute<{ id: string; firings: string }[]>(
         `insert into automation_runs (conversation_id, account_id, inbox_id, event_id, trigger, facts, evaluations) values (?, ?, ?, ?, ?, ?, '[]')
-         on conflict (event_id) do update set facts = excluded.facts returning id`,
-        [conversationId, base.accountId, base.inboxId, event.id, JSON.stringify(eventFacts), JSON.stringify(facts)],
+         on conflict (event_id) do update set facts = excluded.facts
+         returning id, (select count(*) from automation_firings where conversation_id = ? and created_at > clock_timestamp() - interval '1 hour') as firings`,
+        [conversationId, base.accountId, base.inboxId, event.id, JSON.stringify(eventFacts), JSON.stringify(facts), conversationId],
       );
-      return run.id;
+      return { id: run.id, firings: Number(run.firings) };
     };
 
     const matching = rules.filter((r) => triggerMatchesEvent(r.trigger, event));
     // The chain limit is known from the event; the hourly budget is asked for once a rule matches.
     const depthGuard = matching.length ? await this.depthGuard(em, conversationId, event, causeFiringId) : null;
     let budgetGuard: string | null | undefined;
-    let current: FactsBase | null = base;
+    let current: FactsBase = base;
+    // After a firing the facts are read again only if a later rule of this event is evaluated; else the
+    // pass ends its batch and its next statement reads them (with the events the firing caused).
+    let stale = false;
     if (depthGuard) {
       result.guards.push(depthGuard);
       for (const r of matching) evaluations.push({ ruleId: r.id, version: r.version, name: r.name, matched: false, skipped: depthGuard });
@@ -322,42 +357,51 @@ export class RunAutomationUseCase {
           entry.skipped = 'the event was caused by a rule, and this rule does not allow chaining';
           continue;
         }
-        const evaluated = evaluateRuleConditions(rule, { ...current!.facts, event: eventFacts, message: message ?? {} });
+        if (stale) {
+          const now = await loadFacts(em, conversationId);
+          if (!now) return { base: null, stale: false };
+          current = now;
+          stale = false;
+        }
+        const evaluated = evaluateRuleConditions(rule, { ...current.facts, event: eventFacts, message: message ?? {} });
         Object.assign(entry, { matched: evaluated.matched, trace: evaluated.trace, explanation: evaluated.explanation });
         if (!evaluated.matched) continue;
-        if (budgetGuard === undefined) budgetGuard = await this.budgetGuard(em, conversationId);
+        if (budgetGuard === undefined) {
+          const claimed = await claimRun();
+          runId = claimed.id;
+          budgetGuard = await this.budgetGuard(em, conversationId, claimed.firings);
+        }
         if (budgetGuard) {
           entry.skipped = budgetGuard;
           result.guards.push(budgetGuard);
           continue;
         }
-        runId ??= await claimRun();
-        const fired = await this.fire(em, rule, `${rule.id}:event:${event.id}`, runId, event.depth, describeEvent(event), evaluated.explanation, evaluated.trace, current!);
+        runId ??= (await claimRun()).id;
+        const fired = await this.fire(em, rule, `${rule.id}:event:${event.id}`, runId, event.depth, describeEvent(event), evaluated.explanation, evaluated.trace, current);
         Object.assign(entry, { fired: true, firingId: fired.firingId, actions: fired.actions });
         result.fired.push(fired);
-        current = await loadFacts(em, conversationId);
-        if (!current) break;
+        stale = true;
         if (rule.stopProcessing) stoppedBy = rule.name;
       }
     }
     if (runId === null) {
       // No rule fired: the run row (and the event marked processed) is written with the others of the batch.
-      const entry = evaluations.length ? { runId: '', on: describeEvent(event), evaluations: evaluations.map(summary) } : null;
+      const entry = evaluations.length ? historyEntry('', describeEvent(event), evaluations, compact) : null;
       if (entry) result.runs.push(entry);
-      runs.add({ event_id: event.id, account_id: base.accountId, inbox_id: base.inboxId, trigger: eventFacts, facts, evaluations }, conversationId, entry);
-      return current;
+      runs.add({ event_id: event.id, account_id: base.accountId, inbox_id: base.inboxId, trigger: eventFacts, facts, evaluations: evaluations.map((e) => compactEvaluation(e, facts)) }, conversationId, entry);
+      return { base: current, stale };
     }
     await em.execute(
       `with done as (update conversation_events set processed_at = clock_timestamp() where id = ?)
        update automation_runs set evaluations = ? where id = ?`,
-      [event.id, JSON.stringify(evaluations), runId],
+      [event.id, JSON.stringify(evaluations.map((e) => compactEvaluation(e, facts))), runId],
     );
-    if (evaluations.length) result.runs.push({ runId, on: describeEvent(event), evaluations: evaluations.map(summary) });
-    return current;
+    if (evaluations.length) result.runs.push(historyEntry(runId, describeEvent(event), evaluations, compact));
+    return { base: current, stale };
   }
 
   /** Fires the time-based rules whose span ran out; answers whether any fired and when the next is due. */
-  private async dueTimers(em: EntityManager, base: FactsBase, rules: RuleDefinition[], result: RunAutomationResult, runs: PendingRuns): Promise<{ firedAny: boolean; nextDueAt: number | null }> {
+  private async dueTimers(em: EntityManager, base: FactsBase, rules: RuleDefinition[], result: RunAutomationResult, runs: PendingRuns, compact: boolean): Promise<{ firedAny: boolean; nextDueAt: number | null }> {
     let nextDueAt: number | null = null;
     let firedAny = false;
     const now = Date.now();
@@ -382,9 +426,17 @@ export class RunAutomationUseCase {
          on conflict (timer_key) do nothing returning id`,
         [base.facts.conversation.id, base.accountId, base.inboxId, timerKey, JSON.stringify(eventFacts), JSON.stringify(facts)],
       );
-      const runId = claimed?.id ?? (await em.execute<{ id: string }[]>(`select id from automation_runs where timer_key = ?`, [timerKey]))[0].id;
-      const [open] = await em.execute<{ status: string }[]>(`select status from automation_firings where key = ?`, [timerKey]);
-      if (!claimed && open?.status !== 'running') continue; // evaluated before (fired or not)
+      let runId: string;
+      if (claimed) runId = claimed.id;
+      else {
+        // Claimed before: by a crashed attempt (its firing, if any, is still running: resume it) or evaluated already.
+        const [seen] = await em.execute<{ id: string; status: string | null }[]>(
+          `select r.id, f.status from automation_runs r left join automation_firings f on f.key = r.timer_key where r.timer_key = ?`,
+          [timerKey],
+        );
+        if (seen.status !== 'running') continue; // evaluated before (fired or not)
+        runId = seen.id;
+      }
       const evaluated = evaluateRuleConditions(rule, facts);
       const entry: RuleEvaluation = { ruleId: rule.id, version: rule.version, name: rule.name, matched: evaluated.matched, trace: evaluated.trace, explanation: evaluated.explanation };
       const guard = evaluated.matched ? await this.budgetGuard(em, base.facts.conversation.id) : null;
@@ -398,8 +450,8 @@ export class RunAutomationUseCase {
         result.fired.push(fired);
         firedAny = true;
       }
-      await em.execute(`update automation_runs set evaluations = ? where id = ?`, [JSON.stringify([entry]), runId]);
-      result.runs.push({ runId, on: `${trigger.event} due ${new Date(due).toISOString()}`, evaluations: [summary(entry)] });
+      await em.execute(`update automation_runs set evaluations = ? where id = ?`, [JSON.stringify([compactEvaluation(entry, facts)]), runId]);
+      result.runs.push(historyEntry(runId, `${trigger.event} due ${new Date(due).toISOString()}`, [entry], compact));
     }
     return { firedAny, nextDueAt };
   }
@@ -434,19 +486,21 @@ export class RunAutomationUseCase {
       outcomes.push(await this.actions.run(action, { conversationId, accountId: base.accountId, rule, firingId: firing.id, index, cause }));
     }
     const failed = outcomes.filter((o) => o.outcome === 'failed');
-    await em.execute(`update automation_firings set status = ?, outcomes = ?, error = ?, finished_at = clock_timestamp() where id = ?`, [
-      failed.length ? 'failed' : 'done',
-      JSON.stringify(outcomes),
-      failed.length ? failed.map((f) => `${f.type}: ${f.detail}`).join('; ').slice(0, 2000) : null,
-      firing.id,
-    ]);
     const done = outcomes.map((o) => `${o.type.replace(/_/g, ' ')}: ${o.outcome === 'done' ? o.detail : `${o.outcome} (${o.detail})`}`).join('; ');
-    await recordDecision(em, {
-      conversationId,
-      kind: 'automation',
-      summary: `rule "${rule.name}" (v${rule.version}) fired on ${what}: ${explanation}; then ${done || 'no actions'}`,
-      details: { ruleId: rule.id, ruleVersion: rule.version, firingId: firing.id, trigger: what, depth, trace, actions: outcomes },
-    });
+    // The firing's end and its decision in the timeline: one statement (the decision as recordDecision writes it).
+    await em.execute(
+      `with finished as (update automation_firings set status = ?, outcomes = ?, error = ?, finished_at = clock_timestamp() where id = ?)
+       insert into conversation_decisions (conversation_id, kind, summary, details, actor_user_id, created_at) values (?, 'automation', ?, ?, null, clock_timestamp())`,
+      [
+        failed.length ? 'failed' : 'done',
+        JSON.stringify(outcomes),
+        failed.length ? failed.map((f) => `${f.type}: ${f.detail}`).join('; ').slice(0, 2000) : null,
+        firing.id,
+        conversationId,
+        `rule "${rule.name}" (v${rule.version}) fired on ${what}: ${explanation}; then ${done || 'no actions'}`,
+        JSON.stringify({ ruleId: rule.id, ruleVersion: rule.version, firingId: firing.id, trigger: what, depth, trace, actions: outcomes }),
+      ],
+    );
     return { ruleId: rule.id, version: rule.version, name: rule.name, trigger: what, firingId: firing.id, actions: outcomes };
   }
 
@@ -467,12 +521,17 @@ export class RunAutomationUseCase {
    * The loop guard, part two (asked for once a rule would fire): null while the conversation is
    * under its hourly budget of firings, else why not (a decision naming the rules, once an hour).
    */
-  private async budgetGuard(em: EntityManager, conversationId: string): Promise<string | null> {
+  private async budgetGuard(em: EntityManager, conversationId: string, firings?: number): Promise<string | null> {
     const { maxFiringsPerHour } = this.config.automation;
-    const [{ n }] = await em.execute<{ n: string }[]>(
-      `select count(*) as n from automation_firings where conversation_id = ? and created_at > clock_timestamp() - interval '1 hour'`,
-      [conversationId],
-    );
+    const n =
+      firings ??
+      Number(
+        (
+          await em.execute<{ n: string }[]>(`select count(*) as n from automation_firings where conversation_id = ? and created_at > clock_timestamp() - interval '1 hour'`, [
+            conversationId,
+          ])
+        )[0].n,
+      );
     if (Number(n) >= maxFiringsPerHour) {
       const why = `loop guard: ${n} rule firings on this conversation in the last hour (limit ${maxFiringsPerHour}, AUTOMATION_MAX_FIRINGS_PER_HOUR); nothing more fires for now`;
       const [recent] = await em.execute<{ n: string }[]>(
@@ -523,6 +582,19 @@ function differs(known: KnownConversation, now: FactsBase | null): boolean {
     known.vip !== now.facts.contact.vip ||
     known.resolvedAt !== now.resolvedAt
   );
+}
+
+/** A pass over one event or timer as the history keeps it (see HistoryRun). */
+function historyEntry(runId: string, on: string, evaluations: RuleEvaluation[], compact: boolean): HistoryRun {
+  if (!compact) return { runId, on, evaluations: evaluations.map(summary) };
+  const values: Record<string, unknown> = {};
+  for (const e of evaluations) if (e.trace && !e.fired) collectValues(e.trace, values);
+  return {
+    runId,
+    on,
+    values,
+    evaluations: evaluations.map((e) => (e.trace && !e.fired ? summary({ ...e, explanation: explainWithValues(e.trace, values) }) : summary(e))),
+  };
 }
 
 function summary(e: RuleEvaluation): EvaluationSummary {
