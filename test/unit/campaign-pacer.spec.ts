@@ -32,7 +32,8 @@ describe('campaign send pacer', () => {
     const pacer = new Pacer(5);
     const start = Date.now();
     const slots = await Promise.all([0, 60, 120].map((offset) => pacer.wait(start + offset)));
-    expect(slots[0] - start).toBeLessThan(40);
+    // Due now: before the next one's time (a bound tighter than that measured event-loop lag: 53 ms once in CI).
+    expect(slots[0] - start).toBeLessThan(59);
     expect(slots[1] - start).toBeGreaterThanOrEqual(59);
     expect(slots[2] - start).toBeGreaterThanOrEqual(119);
     expect(Date.now() - start).toBeGreaterThanOrEqual(119);
