@@ -4,9 +4,8 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
-import { type EventCause, recordConversationEvents } from '../conversation-events';
-import { tagEvents } from './set-conversation-tags.use-case';
-import { ConversationTag } from '../conversation.entity';
+import type { EventCause } from '../conversation-events';
+import { pgArrayLiteral } from '../../../common/pg-array';
 import { normaliseTags, TAGS_PER_CONVERSATION } from '../tags';
 
 export interface AddConversationTagsInput {
@@ -30,21 +29,36 @@ export class AddConversationTagsUseCase {
   async execute(input: AddConversationTagsInput): Promise<void> {
     const tags = normaliseTags(input.tags);
     const changed = await this.em.fork().transactional(async (em) => {
-      const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
-      const existing = (await em.find(ConversationTag, { conversation: conversation.id })).map((t) => t.tag);
-      const total = new Set([...existing, ...tags]).size;
-      if (total > TAGS_PER_CONVERSATION) {
-        throw DomainError.invalid('tags', `a conversation has at most ${TAGS_PER_CONVERSATION} tags (this would make ${total})`);
+      const conversation = await this.conversations.lockForWrite(em, input.conversationId, input.actor);
+      // One statement under the row lock (so the count sees every tag committed before it): the limit,
+      // the new tags, and a tag_added event for each one that was not there.
+      const [r] = await em.execute<{ total: number; added: number }[]>(
+        `with wanted as (select tag, ord from unnest(?::text[]) with ordinality as w(tag, ord)),
+              total as (select count(*)::int as n from (select tag from conversation_tags where conversation_id = ? union select tag from wanted) t),
+              ins as (
+                insert into conversation_tags (id, conversation_id, tag)
+                select gen_random_uuid(), ?, w.tag from wanted w where (select n from total) <= ? order by w.ord
+                on conflict (conversation_id, tag) do nothing returning tag),
+              ev as (
+                insert into conversation_events (conversation_id, type, data, actor_user_id, cause_rule_id, cause_firing_id, depth)
+                select ?::uuid, 'tag_added', jsonb_build_object('tag', w.tag), ?::uuid, ?::uuid, ?::bigint, ?::int from wanted w where w.tag in (select tag from ins) order by w.ord)
+         select (select n from total) as total, (select count(*)::int from ins) as added`,
+        [
+          pgArrayLiteral(tags),
+          conversation.id,
+          conversation.id,
+          TAGS_PER_CONVERSATION,
+          conversation.id,
+          input.actor?.userId ?? null,
+          input.cause?.ruleId ?? null,
+          input.cause?.firingId ?? null,
+          input.cause ? input.cause.depth + 1 : 0,
+        ],
+      );
+      if (r.total > TAGS_PER_CONVERSATION) {
+        throw DomainError.invalid('tags', `a conversation has at most ${TAGS_PER_CONVERSATION} tags (this would make ${r.total})`);
       }
-      for (const tag of tags) {
-        await em.execute(
-          `insert into conversation_tags (id, conversation_id, tag) values (gen_random_uuid(), ?, ?) on conflict (conversation_id, tag) do nothing`,
-          [conversation.id, tag],
-        );
-      }
-      const events = tagEvents(conversation.id, existing, [...existing, ...tags.filter((t) => !existing.includes(t))], input);
-      await recordConversationEvents(em, events);
-      return events.length > 0;
+      return r.added > 0;
     });
     // A rule's own change is picked up by the automation pass that made it (tags and priority are no search attributes).
     if (changed && !input.cause) await this.workflows.notifyChanged([input.conversationId], 'tags added');

@@ -1,10 +1,10 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
-import { type EventCause, recordConversationEvents } from '../conversation-events';
-import { ConversationTag } from '../conversation.entity';
+import type { EventCause } from '../conversation-events';
 import { normaliseTag } from '../tags';
 
 export interface RemoveConversationTagInput {
@@ -27,13 +27,30 @@ export class RemoveConversationTagUseCase {
 
   async execute(input: RemoveConversationTagInput): Promise<void> {
     const tag = normaliseTag(input.tag);
-    const removed = await this.em.fork().transactional(async (em) => {
-      const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
-      const n = await em.nativeDelete(ConversationTag, { conversation: conversation.id, tag });
-      if (n > 0) await recordConversationEvents(em, [{ conversationId: conversation.id, type: 'tag_removed', data: { tag }, actorUserId: input.actor?.userId, cause: input.cause }]);
-      return n > 0;
-    });
+    const removed = input.actor
+      ? // A user: the membership check and the change under one row lock.
+        await this.em.fork().transactional(async (em) => {
+          await this.conversations.lockForWrite(em, input.conversationId, input.actor);
+          return this.removeOne(em, input, tag);
+        })
+      : // The system: one statement (it locks the row itself).
+        await this.removeOne(this.em.fork(), input, tag);
     // A rule's own change is picked up by the automation pass that made it (tags and priority are no search attributes).
     if (removed && !input.cause) await this.workflows.notifyChanged([input.conversationId], `tag ${tag} removed`);
+  }
+
+  /** The tag and its tag_removed event (only when it was there) in one statement; 404 when there is no such conversation. */
+  private async removeOne(em: EntityManager, input: RemoveConversationTagInput, tag: string): Promise<boolean> {
+    const [r] = await em.execute<{ found: number; removed: number }[]>(
+      `with c as (select id from conversations where id = ? for no key update),
+            del as (delete from conversation_tags t using c where t.conversation_id = c.id and t.tag = ? returning t.conversation_id),
+            ev as (
+              insert into conversation_events (conversation_id, type, data, actor_user_id, cause_rule_id, cause_firing_id, depth)
+              select conversation_id, 'tag_removed', jsonb_build_object('tag', ?::text), ?::uuid, ?::uuid, ?::bigint, ?::int from del)
+       select (select count(*)::int from c) as found, (select count(*)::int from del) as removed`,
+      [input.conversationId, tag, tag, input.actor?.userId ?? null, input.cause?.ruleId ?? null, input.cause?.firingId ?? null, input.cause ? input.cause.depth + 1 : 0],
+    );
+    if (r.found === 0) throw DomainError.notFound('conversation', input.conversationId);
+    return r.removed > 0;
   }
 }

@@ -4,7 +4,7 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
-import { type EventCause, recordConversationEvents } from '../conversation-events';
+import type { EventCause } from '../conversation-events';
 
 export interface UpdateConversationInput {
   /** Absent for the system (automation). */
@@ -30,15 +30,39 @@ export class UpdateConversationUseCase {
     if (!Number.isInteger(input.priority) || input.priority < 0 || input.priority > 4) {
       throw DomainError.invalid('priority', 'must be an integer from 0 (none) to 4 (urgent)');
     }
-    const changed = await this.em.fork().transactional(async (em) => {
-      const { conversation } = await this.conversations.load(em, input.conversationId, input.actor, { lock: true });
-      const from = conversation.priority;
-      if (from === input.priority) return false;
-      conversation.priority = input.priority!;
-      await recordConversationEvents(em, [{ conversationId: conversation.id, type: 'priority_changed', data: { from, to: input.priority }, actorUserId: input.actor?.userId, cause: input.cause }]);
-      return true;
-    });
+    const changed = input.actor
+      ? // A user: the membership check and the change under one row lock.
+        await this.em.fork().transactional(async (em) => {
+          await this.conversations.lockForWrite(em, input.conversationId, input.actor);
+          return this.setPriority(em, input);
+        })
+      : // The system: one statement (it locks the row itself).
+        await this.setPriority(this.em.fork(), input);
     // A rule's own change is picked up by the automation pass that made it (tags and priority are no search attributes).
     if (changed && !input.cause) await this.workflows.notifyChanged([input.conversationId], `priority set to ${input.priority}`);
+  }
+
+  /** The priority and its priority_changed event (from -> to, only when it changes) in one statement; 404 when there is no such conversation. */
+  private async setPriority(em: EntityManager, input: UpdateConversationInput): Promise<boolean> {
+    const [r] = await em.execute<{ found: number; changed: number }[]>(
+      `with old as (select id, priority from conversations where id = ? for no key update),
+            upd as (update conversations c set priority = ? from old where c.id = old.id and old.priority <> ? returning c.id, old.priority as from_priority),
+            ev as (
+              insert into conversation_events (conversation_id, type, data, actor_user_id, cause_rule_id, cause_firing_id, depth)
+              select id, 'priority_changed', jsonb_build_object('from', from_priority, 'to', ?::int), ?::uuid, ?::uuid, ?::bigint, ?::int from upd)
+       select (select count(*)::int from old) as found, (select count(*)::int from upd) as changed`,
+      [
+        input.conversationId,
+        input.priority,
+        input.priority,
+        input.priority,
+        input.actor?.userId ?? null,
+        input.cause?.ruleId ?? null,
+        input.cause?.firingId ?? null,
+        input.cause ? input.cause.depth + 1 : 0,
+      ],
+    );
+    if (r.found === 0) throw DomainError.notFound('conversation', input.conversationId);
+    return r.changed > 0;
   }
 }
