@@ -1,8 +1,9 @@
 /**
  * The services a bench measures, started on this machine and stopped in reverse order when it ends
  * (whether it finished or failed half-way): a throwaway embedded PostgreSQL (fsync off) with the
- * migrations applied, a Temporal dev server (SQLite with fast pragmas, or in memory) on a free port,
- * the workflow bundles, and the API in this process. Each bench starts the parts it needs, in its
+ * migrations applied, a Temporal dev server (SQLite with fast pragmas, or in memory) on a free port
+ * or Temporal's real server as the cluster profile runs it (on that PostgreSQL, several history
+ * shards, one process per service), the workflow bundles, and the API in this process. Each bench starts the parts it needs, in its
  * own order, and registers its own extra teardown with `defer`. Everything lives in one temporary
  * folder, removed at the end.
  */
@@ -17,6 +18,8 @@ import { loadConfig, requireServices, type ServiceConfig } from '../../src/confi
 import { runMigrations } from '../../src/database/migrate';
 import { startEmbeddedPostgres } from '../../src/local-stack/embedded-postgres';
 import { freePort } from '../../src/local-stack/free-port';
+import { postgresServerOf } from '../../src/local-stack/cluster-stack';
+import { DEFAULT_HISTORY_SHARDS, type RunningTemporalCluster, startTemporalCluster } from '../../src/local-stack/temporal-cluster';
 import { type RunningTemporal, startTemporalDevServerOnFreePort } from '../../src/local-stack/temporal-dev-server';
 import type { WorkflowBundles } from '../../src/worker/worker.factory';
 import { writeWorkflowBundles } from '../../src/worker/workflow-bundles';
@@ -30,11 +33,12 @@ export interface RunningApi {
 }
 
 export class BenchStack {
-  /** The run's temporary folder (PostgreSQL, Temporal's SQLite file, bundles, compiled tree). */
+  /** The run's temporary folder (PostgreSQL, Temporal's SQLite file or the cluster's configuration and logs, bundles, compiled tree). */
   readonly tmp: string;
   private readonly stops: Array<{ what: string; stop: () => Promise<unknown> }> = [];
   private databaseUrlValue?: string;
   private temporalServer?: RunningTemporal;
+  private temporalClusterValue?: RunningTemporalCluster;
   private postmasterPid?: number;
 
   constructor(name: string) {
@@ -47,8 +51,20 @@ export class BenchStack {
   }
 
   get temporal(): RunningTemporal {
-    if (!this.temporalServer) throw new Error('no Temporal server yet: startTemporal first');
+    if (!this.temporalServer) throw new Error('no Temporal dev server: startTemporal first');
     return this.temporalServer;
+  }
+
+  get temporalCluster(): RunningTemporalCluster {
+    if (!this.temporalClusterValue) throw new Error('no Temporal cluster: startTemporalCluster first');
+    return this.temporalClusterValue;
+  }
+
+  /** The frontend of whichever Temporal this stack started. */
+  get temporalAddress(): string {
+    const address = this.temporalServer?.address ?? this.temporalClusterValue?.address;
+    if (!address) throw new Error('no Temporal server yet: startTemporal or startTemporalCluster first');
+    return address;
   }
 
   /** Runs `stop` when the bench ends, before whatever was started earlier. */
@@ -100,6 +116,28 @@ export class BenchStack {
     return server;
   }
 
+  /**
+   * Temporal's real server on this stack's embedded PostgreSQL (its own databases temporal and
+   * temporal_visibility there), as the cluster profile and TEST_TEMPORAL=cluster start it: frontend,
+   * history, matching and worker as four processes, `historyShards` shards (4), free ports, the
+   * namespace `default` and the product's search attributes. Needs the server built
+   * (`npm run temporal:server`); the bench never builds it.
+   */
+  async startTemporalCluster(opts: { historyShards?: number } = {}): Promise<RunningTemporalCluster> {
+    const cluster = await startTemporalCluster({
+      dir: path.join(this.tmp, 'temporal-cluster'),
+      postgres: postgresServerOf(this.databaseUrl),
+      historyShards: opts.historyShards ?? DEFAULT_HISTORY_SHARDS,
+      portLayout: 'free',
+      binaries: { serverPath: process.env.TEMPORAL_SERVER_PATH, sqlToolPath: process.env.TEMPORAL_SQL_TOOL_PATH, schemaDir: process.env.TEMPORAL_SCHEMA_DIR, allowBuild: false },
+      log,
+    });
+    this.defer('Temporal cluster', () => cluster.stop());
+    this.temporalClusterValue = cluster;
+    log(`Temporal cluster ${cluster.address} (${cluster.server.version}, ${cluster.historyShards} history shards; pids ${JSON.stringify(cluster.processes)})`);
+    return cluster;
+  }
+
   /** The product's workflow bundles, one per task queue, in the temporary folder (bundling costs seconds). */
   workflowBundles(): Promise<WorkflowBundles> {
     return writeWorkflowBundles(this.tmp, log);
@@ -110,7 +148,7 @@ export class BenchStack {
     return {
       ...process.env,
       DATABASE_URL: this.databaseUrl,
-      ...(this.temporalServer ? { TEMPORAL_ADDRESS: this.temporalServer.address, TEMPORAL_NAMESPACE: 'default' } : {}),
+      ...(this.temporalServer || this.temporalClusterValue ? { TEMPORAL_ADDRESS: this.temporalAddress, TEMPORAL_NAMESPACE: 'default' } : {}),
       // The API's SMTP ingress on a free port: several bench APIs (and a developer's npm start) may run at once.
       SMTP_INGRESS_PORT: '0',
       ...extra,
@@ -128,7 +166,7 @@ export class BenchStack {
 
   /** A Temporal client of the bench's own (to read histories and count workflows). */
   async temporalClient(): Promise<Client> {
-    const connection = await Connection.connect({ address: this.temporal.address });
+    const connection = await Connection.connect({ address: this.temporalAddress });
     this.defer('Temporal client', () => connection.close());
     return new Client({ connection, namespace: 'default' });
   }
