@@ -405,6 +405,43 @@ describe('tags and priority', () => {
     expect(tooMany.body.details?.[0].field).toBe('tags');
   });
 
+  test('adding tags past the limit is refused whole; each change is one event naming who made it', async () => {
+    const { conversationId: id } = await inbound(inbox, uniq('tags-limit'), 'tag me');
+    const events = () =>
+      sql<{ type: string; data: Record<string, unknown>; actor_user_id: string | null; depth: number }>(
+        `select type, data, actor_user_id, depth from conversation_events where conversation_id = ? and type in ('tag_added', 'tag_removed', 'priority_changed') order by id`,
+        [id],
+      );
+    const tags49 = Array.from({ length: 49 }, (_, i) => `t${i}`);
+    expect((await call(agent1, 'PUT', `/api/v1/conversations/${id}/tags`, { tags: tags49 })).status).toBe(200);
+    const before = (await events()).length;
+    // t0 is there already: 49 + 2 new = 51.
+    const over = await call<ErrorBody>(agent1, 'POST', `/api/v1/conversations/${id}/tags`, { tags: ['t0', 'new-a', 'new-b'] });
+    expect(over.status).toBe(400);
+    expect(over.body.details).toEqual([{ field: 'tags', problem: 'a conversation has at most 50 tags (this would make 51)' }]);
+    expect((await get(agent1, id)).tags).toHaveLength(49);
+    expect(await events()).toHaveLength(before);
+
+    // Up to the limit is fine; only the tag that was not there is an event, by the agent who added it.
+    const upTo = await call(agent2, 'POST', `/api/v1/conversations/${id}/tags`, { tags: ['t0', 'New-A'] });
+    expect(upTo.status).toBe(200);
+    expect(upTo.body.tags).toHaveLength(50);
+    expect((await call(agent2, 'POST', `/api/v1/conversations/${id}/tags`, { tags: ['t1'] })).status).toBe(200);
+    expect((await call(agent1, 'DELETE', `/api/v1/conversations/${id}/tags/new-a`)).status).toBe(200);
+    expect((await call(agent1, 'DELETE', `/api/v1/conversations/${id}/tags/new-a`)).status).toBe(200);
+    expect((await call(agent1, 'PATCH', `/api/v1/conversations/${id}`, { priority: 2 })).status).toBe(200);
+    expect((await call(agent1, 'PATCH', `/api/v1/conversations/${id}`, { priority: 2 })).status).toBe(200);
+    expect((await events()).slice(before)).toEqual([
+      { type: 'tag_added', data: { tag: 'new-a' }, actor_user_id: agent2.id, depth: 0 },
+      { type: 'tag_removed', data: { tag: 'new-a' }, actor_user_id: agent1.id, depth: 0 },
+      { type: 'priority_changed', data: { from: 0, to: 2 }, actor_user_id: agent1.id, depth: 0 },
+    ]);
+    // Another account's conversation is 404 and changes nothing.
+    expect((await call(other, 'POST', `/api/v1/conversations/${id}/tags`, { tags: ['x'] })).status).toBe(404);
+    expect((await call(other, 'PATCH', `/api/v1/conversations/${id}`, { priority: 4 })).status).toBe(404);
+    expect((await get(agent1, id)).priority).toBe(2);
+  });
+
   test('priority 0..4', async () => {
     const { conversationId: id } = await inbound(inbox, uniq('prio'), 'urgent!');
     expect((await get(agent1, id)).priority).toBe(0);

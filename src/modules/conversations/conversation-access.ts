@@ -12,13 +12,6 @@ import { Conversation } from './conversation.entity';
 /** Who acts: a user, or the system (routing, automation) when no actor is given. */
 export type ActingRole = EffectiveRole | 'system';
 
-/** What a write needs of a conversation it locked (lockForWrite): no entity, no inbox row. */
-export interface LockedConversation {
-  id: string;
-  accountId: string;
-  inboxId: string;
-}
-
 export interface LoadedConversation {
   conversation: Conversation;
   inbox: Inbox;
@@ -55,14 +48,13 @@ export class ConversationAccess {
    * nothing here changes a key, so others' inserts referencing the conversation (messages, events)
    * are not held up. Call it inside a transaction.
    */
-  async lockForWrite(em: EntityManager, id: string, actor: Actor | undefined): Promise<LockedConversation> {
-    const [row] = await em.execute<{ id: string; account_id: string; inbox_id: string }[]>(
-      `select id, account_id, inbox_id from conversations where id = ?${actor ? ' and account_id = ?' : ''} for no key update`,
+  async lockForWrite(em: EntityManager, id: string, actor: Actor | undefined): Promise<void> {
+    const [row] = await em.execute<{ inbox_id: string }[]>(
+      `select inbox_id from conversations where id = ?${actor ? ' and account_id = ?' : ''} for no key update`,
       actor ? [id, actor.accountId] : [id],
     );
     if (!row) throw DomainError.notFound('conversation', id);
     if (actor) await this.access.requireMember(actor, row.inbox_id, em);
-    return { id: row.id, accountId: row.account_id, inboxId: row.inbox_id };
   }
 
   /** True when the user may hold conversations of the inbox: an active member of it or an administrator of its account. */

@@ -18,6 +18,16 @@ export interface ConversationEventInput {
   cause?: EventCause | null;
 }
 
+/** The event log's columns, for statements that write an event together with its change. */
+export const EVENT_COLUMNS = 'conversation_id, type, data, actor_user_id, cause_rule_id, cause_firing_id, depth';
+/** Placeholders of who made a change (eventBy's values), typed for an insert ... select. */
+export const EVENT_BY_PLACEHOLDERS = '?::uuid, ?::uuid, ?::bigint, ?::int';
+
+/** Who made a change, as the event log records it: the person, the rule firing, and the depth (one deeper than the cause's). */
+export function eventBy(by: { actorUserId?: string | null; cause?: EventCause | null }): [string | null, string | null, string | null, number] {
+  return [by.actorUserId ?? null, by.cause?.ruleId ?? null, by.cause?.firingId ?? null, by.cause ? by.cause.depth + 1 : 0];
+}
+
 /**
  * Appends events to the conversation's event log in the caller's transaction, so an event exists
  * exactly when its change committed. The conversation workflow runs the automation rules over them.
@@ -26,16 +36,8 @@ export async function recordConversationEvents(em: EntityManager, events: Conver
   if (events.length === 0) return;
   const values = events.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
   await em.execute(
-    `insert into conversation_events (conversation_id, type, data, actor_user_id, cause_rule_id, cause_firing_id, depth) values ${values}`,
-    events.flatMap((e) => [
-      e.conversationId,
-      e.type,
-      JSON.stringify(e.data ?? {}),
-      e.actorUserId ?? null,
-      e.cause?.ruleId ?? null,
-      e.cause?.firingId ?? null,
-      e.cause ? e.cause.depth + 1 : 0,
-    ]),
+    `insert into conversation_events (${EVENT_COLUMNS}) values ${values}`,
+    events.flatMap((e) => [e.conversationId, e.type, JSON.stringify(e.data ?? {}), ...eventBy(e)]),
   );
 }
 

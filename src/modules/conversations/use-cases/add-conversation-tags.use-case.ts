@@ -4,7 +4,7 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
-import type { EventCause } from '../conversation-events';
+import { EVENT_BY_PLACEHOLDERS, EVENT_COLUMNS, type EventCause, eventBy } from '../conversation-events';
 import { pgArrayLiteral } from '../../../common/pg-array';
 import { normaliseTags, TAGS_PER_CONVERSATION } from '../tags';
 
@@ -29,7 +29,7 @@ export class AddConversationTagsUseCase {
   async execute(input: AddConversationTagsInput): Promise<void> {
     const tags = normaliseTags(input.tags);
     const changed = await this.em.fork().transactional(async (em) => {
-      const conversation = await this.conversations.lockForWrite(em, input.conversationId, input.actor);
+      await this.conversations.lockForWrite(em, input.conversationId, input.actor);
       // One statement under the row lock (so the count sees every tag committed before it): the limit,
       // the new tags, and a tag_added event for each one that was not there.
       const [r] = await em.execute<{ total: number; added: number }[]>(
@@ -40,20 +40,10 @@ export class AddConversationTagsUseCase {
                 select gen_random_uuid(), ?, w.tag from wanted w where (select n from total) <= ? order by w.ord
                 on conflict (conversation_id, tag) do nothing returning tag),
               ev as (
-                insert into conversation_events (conversation_id, type, data, actor_user_id, cause_rule_id, cause_firing_id, depth)
-                select ?::uuid, 'tag_added', jsonb_build_object('tag', w.tag), ?::uuid, ?::uuid, ?::bigint, ?::int from wanted w where w.tag in (select tag from ins) order by w.ord)
+                insert into conversation_events (${EVENT_COLUMNS})
+                select ?::uuid, 'tag_added', jsonb_build_object('tag', w.tag), ${EVENT_BY_PLACEHOLDERS} from wanted w where w.tag in (select tag from ins) order by w.ord)
          select (select n from total) as total, (select count(*)::int from ins) as added`,
-        [
-          pgArrayLiteral(tags),
-          conversation.id,
-          conversation.id,
-          TAGS_PER_CONVERSATION,
-          conversation.id,
-          input.actor?.userId ?? null,
-          input.cause?.ruleId ?? null,
-          input.cause?.firingId ?? null,
-          input.cause ? input.cause.depth + 1 : 0,
-        ],
+        [pgArrayLiteral(tags), input.conversationId, input.conversationId, TAGS_PER_CONVERSATION, input.conversationId, ...eventBy({ actorUserId: input.actor?.userId, cause: input.cause })],
       );
       if (r.total > TAGS_PER_CONVERSATION) {
         throw DomainError.invalid('tags', `a conversation has at most ${TAGS_PER_CONVERSATION} tags (this would make ${r.total})`);

@@ -4,7 +4,7 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
-import type { EventCause } from '../conversation-events';
+import { EVENT_BY_PLACEHOLDERS, EVENT_COLUMNS, type EventCause, eventBy } from '../conversation-events';
 import { normaliseTag } from '../tags';
 
 export interface RemoveConversationTagInput {
@@ -45,10 +45,10 @@ export class RemoveConversationTagUseCase {
       `with c as (select id from conversations where id = ? for no key update),
             del as (delete from conversation_tags t using c where t.conversation_id = c.id and t.tag = ? returning t.conversation_id),
             ev as (
-              insert into conversation_events (conversation_id, type, data, actor_user_id, cause_rule_id, cause_firing_id, depth)
-              select conversation_id, 'tag_removed', jsonb_build_object('tag', ?::text), ?::uuid, ?::uuid, ?::bigint, ?::int from del)
+              insert into conversation_events (${EVENT_COLUMNS})
+              select conversation_id, 'tag_removed', jsonb_build_object('tag', ?::text), ${EVENT_BY_PLACEHOLDERS} from del)
        select (select count(*)::int from c) as found, (select count(*)::int from del) as removed`,
-      [input.conversationId, tag, tag, input.actor?.userId ?? null, input.cause?.ruleId ?? null, input.cause?.firingId ?? null, input.cause ? input.cause.depth + 1 : 0],
+      [input.conversationId, tag, tag, ...eventBy({ actorUserId: input.actor?.userId, cause: input.cause })],
     );
     if (r.found === 0) throw DomainError.notFound('conversation', input.conversationId);
     return r.removed > 0;

@@ -4,7 +4,7 @@ import { DomainError } from '../../../common/domain-error';
 import type { Actor } from '../../auth/actor';
 import { ConversationWorkflows } from '../../../temporal/conversation-workflows';
 import { ConversationAccess } from '../conversation-access';
-import type { EventCause } from '../conversation-events';
+import { EVENT_BY_PLACEHOLDERS, EVENT_COLUMNS, type EventCause, eventBy } from '../conversation-events';
 
 export interface UpdateConversationInput {
   /** Absent for the system (automation). */
@@ -48,19 +48,10 @@ export class UpdateConversationUseCase {
       `with old as (select id, priority from conversations where id = ? for no key update),
             upd as (update conversations c set priority = ? from old where c.id = old.id and old.priority <> ? returning c.id, old.priority as from_priority),
             ev as (
-              insert into conversation_events (conversation_id, type, data, actor_user_id, cause_rule_id, cause_firing_id, depth)
-              select id, 'priority_changed', jsonb_build_object('from', from_priority, 'to', ?::int), ?::uuid, ?::uuid, ?::bigint, ?::int from upd)
+              insert into conversation_events (${EVENT_COLUMNS})
+              select id, 'priority_changed', jsonb_build_object('from', from_priority, 'to', ?::int), ${EVENT_BY_PLACEHOLDERS} from upd)
        select (select count(*)::int from old) as found, (select count(*)::int from upd) as changed`,
-      [
-        input.conversationId,
-        input.priority,
-        input.priority,
-        input.priority,
-        input.actor?.userId ?? null,
-        input.cause?.ruleId ?? null,
-        input.cause?.firingId ?? null,
-        input.cause ? input.cause.depth + 1 : 0,
-      ],
+      [input.conversationId, input.priority, input.priority, input.priority, ...eventBy({ actorUserId: input.actor?.userId, cause: input.cause })],
     );
     if (r.found === 0) throw DomainError.notFound('conversation', input.conversationId);
     return r.changed > 0;
