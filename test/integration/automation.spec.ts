@@ -11,10 +11,12 @@ import { createLifecycleFixture, sleep, type LifecycleFixture } from '../support
 import { eventually, http, startTestStack, type TestStack } from '../support/test-stack';
 
 let stack: TestStack;
+/** Firings per conversation and hour (no other test here comes near it). */
+const BUDGET = 20;
 
 beforeAll(async () => {
   stack = await startTestStack({
-    env: { AUTOMATION_MIN_DURATION_SECONDS: '1', AUTO_UNASSIGN_MIN_GRACE_SECONDS: '1', LOGIN_MAX_FAILURES: '1000', AUTOMATION_MAX_CHAIN_DEPTH: '5' },
+    env: { AUTOMATION_MIN_DURATION_SECONDS: '1', AUTO_UNASSIGN_MIN_GRACE_SECONDS: '1', LOGIN_MAX_FAILURES: '1000', AUTOMATION_MAX_CHAIN_DEPTH: '5', AUTOMATION_MAX_FIRINGS_PER_HOUR: String(BUDGET) },
   });
 }, 120_000);
 
@@ -281,4 +283,35 @@ describe('loop guard', () => {
     await http(stack, 'POST', `/api/v1/conversations/${c.conversationId}/tags`, { tags: ['seen'] }, fx.admin.token);
     await eventually(async () => ((await conversationRow(stack, c.conversationId)).priority === 2 ? true : undefined), 10_000, 'priority by the person-triggered rule');
   }, 60_000);
+
+  test('the hourly budget: two rules fire on each message until the conversation had BUDGET firings; then nothing fires, with one guard decision naming them', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 0 });
+    for (const [position, tag] of ['one', 'two'].entries()) {
+      await insertRule(stack, { accountId: fx.admin.accountId, name: `tag ${tag}`, position, trigger: { event: 'message_received' }, actions: [{ type: 'add_tag', tag }] });
+    }
+    let conversationId = '';
+    for (let i = 0; i < BUDGET / 2 + 2; i++) {
+      conversationId = (await fx.inbound('budget-1', `message ${i}`)).conversationId;
+      await settled(conversationId);
+    }
+    const all = await firings(stack, conversationId);
+    expect(all).toHaveLength(BUDGET);
+    expect(all.every((f) => f.status === 'done')).toBe(true);
+    expect(new Set(all.map((f) => f.key)).size).toBe(BUDGET);
+    const guards = await decisionsOf(stack, conversationId, 'automation_guard');
+    expect(guards).toHaveLength(1);
+    expect(guards[0].summary).toMatch(new RegExp(`^loop guard: ${BUDGET} rule firings on this conversation in the last hour \\(limit ${BUDGET}, AUTOMATION_MAX_FIRINGS_PER_HOUR\\); nothing more fires for now: `));
+    expect(guards[0].details).toMatchObject({ limit: 'hourly_budget', firings: BUDGET, rules: expect.arrayContaining(['tag one', 'tag two']) });
+    // Each firing has its decision; the messages past the budget were evaluated, both rules skipped by the guard.
+    expect(await decisionsOf(stack, conversationId, 'automation')).toHaveLength(BUDGET);
+    const runs = await fx.sql<{ evaluations: { name: string; matched: boolean; skipped?: string; fired?: boolean }[] }>(
+      `select r.evaluations from automation_runs r join conversation_events e on e.id = r.event_id where e.conversation_id = ? and e.type = 'message_received' order by e.id`,
+      [conversationId],
+    );
+    expect(runs).toHaveLength(BUDGET / 2 + 2);
+    for (const run of runs.slice(0, BUDGET / 2)) expect(run.evaluations.map((e) => [e.name, e.fired === true])).toEqual([['tag one', true], ['tag two', true]]);
+    for (const run of runs.slice(BUDGET / 2)) {
+      expect(run.evaluations.map((e) => [e.name, e.fired === true, e.skipped?.startsWith(`loop guard: ${BUDGET} rule firings`)])).toEqual([['tag one', false, true], ['tag two', false, true]]);
+    }
+  }, 90_000);
 });

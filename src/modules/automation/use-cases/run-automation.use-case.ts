@@ -89,6 +89,26 @@ export interface RunAutomationResult {
 const EVENTS_PER_BATCH = 25;
 const MAX_BATCHES = 20;
 
+/** A firing as claimed: new (`running`), or found as a crashed attempt left it or as it ended. */
+interface FiringClaim {
+  id: string;
+  status: string;
+  outcomes: ActionOutcome[] | null;
+}
+
+const CLAIM_FIRING_SQL = 'insert into automation_firings (rule_id, rule_version, account_id, conversation_id, run_id, key, depth)';
+
+/** Data-modifying CTEs (`name as (...)`, comma-separated) with their parameters, to write alone or as part of another statement. */
+interface SqlPart {
+  sql: string;
+  params: unknown[];
+}
+
+/** Writes a part as a statement of its own. */
+async function writePart(em: EntityManager, part: SqlPart): Promise<void> {
+  await em.execute(`with ${part.sql} select 1`, part.params);
+}
+
 interface EventRow {
   id: string;
   type: string;
@@ -316,20 +336,48 @@ export class RunAutomationUseCase {
     // The run row (the facts the rules saw, then their evaluations) is written once, with the event
     // marked processed in the same statement, unless a rule fires: a firing needs the row first.
     let runId: string | null = null;
-    /** Claims the run row and answers, in the same statement, the conversation's firings of the last hour (the budget guard's count). */
-    const claimRun = async (): Promise<{ id: string; firings: number }> => {
+    /**
+     * Claims the run row for the first rule that holds and answers, in the same statement, the
+     * conversation's firings of the last hour (the budget guard's count) and, while under the budget,
+     * the claimed firing of that rule (or the one a crashed attempt claimed).
+     */
+    const claimRun = async (rule: RuleDefinition): Promise<{ id: string; firings: number; firing: FiringClaim | null }> => {
       // The runs held back (no rule fired on their events) go first, so events are marked processed in order.
       await runs.flush(em);
-      const [run] = await em.execute<{ id: string; firings: string }[]>(
-        `insert into automation_runs (conversation_id, account_id, inbox_id, event_id, trigger, facts, evaluations) values (?, ?, ?, ?, ?, ?, '[]')
-         on conflict (event_id) do update set facts = excluded.facts
-         returning id, (select count(*) from automation_firings where conversation_id = ? and created_at > clock_timestamp() - interval '1 hour') as firings`,
-        [conversationId, base.accountId, base.inboxId, event.id, JSON.stringify(eventFacts), JSON.stringify(facts), conversationId],
+      const [run] = await em.execute<{ id: string; firings: string; firing_id: string | null; status: string | null; outcomes: ActionOutcome[] | null }[]>(
+        `with run as (
+           insert into automation_runs (conversation_id, account_id, inbox_id, event_id, trigger, facts, evaluations) values (?, ?, ?, ?, ?, ?, '[]')
+           on conflict (event_id) do update set facts = excluded.facts returning id
+         ), budget as (
+           select count(*) as n from automation_firings where conversation_id = ? and created_at > clock_timestamp() - interval '1 hour'
+         ), firing as (
+           ${CLAIM_FIRING_SQL} select ?::uuid, ?::int, ?::uuid, ?::uuid, run.id, ?, ?::int from run, budget where budget.n < ?::int
+           on conflict (key) do update set key = excluded.key returning id, status, outcomes
+         )
+         select run.id, budget.n as firings, firing.id as firing_id, firing.status, firing.outcomes from run cross join budget left join firing on true`,
+        [
+          conversationId,
+          base.accountId,
+          base.inboxId,
+          event.id,
+          JSON.stringify(eventFacts),
+          JSON.stringify(facts),
+          conversationId,
+          rule.id,
+          rule.version,
+          base.accountId,
+          conversationId,
+          `${rule.id}:event:${event.id}`,
+          event.depth,
+          this.config.automation.maxFiringsPerHour,
+        ],
       );
-      return { id: run.id, firings: Number(run.firings) };
+      return { id: run.id, firings: Number(run.firings), firing: run.firing_id ? { id: run.firing_id, status: run.status!, outcomes: run.outcomes } : null };
     };
 
     const matching = rules.filter((r) => triggerMatchesEvent(r.trigger, event));
+    /** A rule's firing whose end is written with the run's evaluations (nothing was evaluated after it). */
+    let lastEnd: SqlPart | null = null;
     // The chain limit is known from the event; the hourly budget is asked for once a rule matches.
     const depthGuard = matching.length ? await this.depthGuard(em, conversationId, event, causeFiringId) : null;
     let budgetGuard: string | null | undefined;
@@ -342,7 +390,7 @@ export class RunAutomationUseCase {
       for (const r of matching) evaluations.push({ ruleId: r.id, version: r.version, name: r.name, matched: false, skipped: depthGuard });
     } else {
       let stoppedBy: string | null = null;
-      for (const rule of matching) {
+      for (const [index, rule] of matching.entries()) {
         const entry: RuleEvaluation = { ruleId: rule.id, version: rule.version, name: rule.name, matched: false };
         evaluations.push(entry);
         if (budgetGuard) {
@@ -366,22 +414,29 @@ export class RunAutomationUseCase {
         const evaluated = evaluateRuleConditions(rule, { ...current.facts, event: eventFacts, message: message ?? {} });
         Object.assign(entry, { matched: evaluated.matched, trace: evaluated.trace, explanation: evaluated.explanation });
         if (!evaluated.matched) continue;
+        let claimed: FiringClaim | null = null;
         if (budgetGuard === undefined) {
-          const claimed = await claimRun();
-          runId = claimed.id;
-          budgetGuard = await this.budgetGuard(em, conversationId, claimed.firings);
+          const run = await claimRun(rule);
+          runId = run.id;
+          claimed = run.firing;
+          budgetGuard = await this.budgetGuard(em, conversationId, run.firings);
         }
         if (budgetGuard) {
           entry.skipped = budgetGuard;
           result.guards.push(budgetGuard);
           continue;
         }
-        runId ??= (await claimRun()).id;
-        const fired = await this.fire(em, rule, `${rule.id}:event:${event.id}`, runId, event.depth, describeEvent(event), evaluated.explanation, evaluated.trace, current);
+        // runId: claimed with the budget's count above.
+        const { fired, end } = await this.fire(em, rule, `${rule.id}:event:${event.id}`, runId!, event.depth, describeEvent(event), evaluated.explanation, evaluated.trace, current, claimed);
         Object.assign(entry, { fired: true, firingId: fired.firingId, actions: fired.actions });
         result.fired.push(fired);
         stale = true;
         if (rule.stopProcessing) stoppedBy = rule.name;
+        // A later rule of this event is evaluated (on the facts read again): the firing ends now, so its
+        // decision comes before theirs. Else its end is written with the run's evaluations.
+        const laterEvaluated = !stoppedBy && matching.slice(index + 1).some((r) => event.depth === 0 || r.allowChaining);
+        if (end && laterEvaluated) await writePart(em, end);
+        else lastEnd = end;
       }
     }
     if (runId === null) {
@@ -392,9 +447,9 @@ export class RunAutomationUseCase {
       return { base: current, stale };
     }
     await em.execute(
-      `with done as (update conversation_events set processed_at = clock_timestamp() where id = ?)
+      `with ${lastEnd ? `${lastEnd.sql}, ` : ''}done as (update conversation_events set processed_at = clock_timestamp() where id = ?)
        update automation_runs set evaluations = ? where id = ?`,
-      [event.id, JSON.stringify(evaluations.map((e) => compactEvaluation(e, facts))), runId],
+      [...(lastEnd?.params ?? []), event.id, JSON.stringify(evaluations.map((e) => compactEvaluation(e, facts))), runId],
     );
     if (evaluations.length) result.runs.push(historyEntry(runId, describeEvent(event), evaluations, compact));
     return { base: current, stale };
@@ -440,25 +495,34 @@ export class RunAutomationUseCase {
       const evaluated = evaluateRuleConditions(rule, facts);
       const entry: RuleEvaluation = { ruleId: rule.id, version: rule.version, name: rule.name, matched: evaluated.matched, trace: evaluated.trace, explanation: evaluated.explanation };
       const guard = evaluated.matched ? await this.budgetGuard(em, base.facts.conversation.id) : null;
+      let end: SqlPart | null = null;
       if (guard) {
         entry.skipped = guard;
         result.guards.push(guard);
       } else if (evaluated.matched) {
         const what = `${trigger.event.replace(/_/g, ' ')} for ${formatMinutes(trigger.minutes)}${trigger.status ? ` (${trigger.status})` : ''} since ${anchor}`;
-        const fired = await this.fire(em, rule, timerKey, runId, 0, what, evaluated.explanation, evaluated.trace, base);
-        Object.assign(entry, { fired: true, firingId: fired.firingId, actions: fired.actions });
-        result.fired.push(fired);
+        const firing = await this.fire(em, rule, timerKey, runId, 0, what, evaluated.explanation, evaluated.trace, base);
+        Object.assign(entry, { fired: true, firingId: firing.fired.firingId, actions: firing.fired.actions });
+        result.fired.push(firing.fired);
         firedAny = true;
+        end = firing.end;
       }
-      await em.execute(`update automation_runs set evaluations = ? where id = ?`, [JSON.stringify([compactEvaluation(entry, facts)]), runId]);
+      // The firing's end (if any) and the run's evaluation: one statement.
+      await em.execute(`${end ? `with ${end.sql} ` : ''}update automation_runs set evaluations = ? where id = ?`, [
+        ...(end?.params ?? []),
+        JSON.stringify([compactEvaluation(entry, facts)]),
+        runId,
+      ]);
       result.runs.push(historyEntry(runId, `${trigger.event} due ${new Date(due).toISOString()}`, [entry], compact));
     }
     return { firedAny, nextDueAt };
   }
 
   /**
-   * Claims the firing (or finds the one a crashed attempt claimed), carries out the actions not yet
-   * done in order, and records the firing as a decision in the timeline.
+   * Claims the firing (or finds the one a crashed attempt claimed; `claimed`: the run's statement
+   * did), carries out the actions not yet done in order, and answers the statement part that ends the
+   * firing and records it as a decision in the timeline (null: it had ended before), for the caller to
+   * write alone or with the run's evaluations.
    */
   private async fire(
     em: EntityManager,
@@ -470,15 +534,24 @@ export class RunAutomationUseCase {
     explanation: string,
     trace: unknown,
     base: FactsBase,
-  ): Promise<FiredRule> {
+    claimed: FiringClaim | null = null,
+  ): Promise<{ fired: FiredRule; end: SqlPart | null }> {
     const conversationId = base.facts.conversation.id;
-    const [firing] = await em.execute<{ id: string; status: string; outcomes: ActionOutcome[] | null }[]>(
-      `insert into automation_firings (rule_id, rule_version, account_id, conversation_id, run_id, key, depth) values (?, ?, ?, ?, ?, ?, ?)
-       on conflict (key) do update set key = excluded.key returning id, status, outcomes`,
-      [rule.id, rule.version, base.accountId, conversationId, runId, key, depth],
-    );
+    const firing =
+      claimed ??
+      (
+        await em.execute<FiringClaim[]>(`${CLAIM_FIRING_SQL} values (?, ?, ?, ?, ?, ?, ?) on conflict (key) do update set key = excluded.key returning id, status, outcomes`, [
+          rule.id,
+          rule.version,
+          base.accountId,
+          conversationId,
+          runId,
+          key,
+          depth,
+        ])
+      )[0];
     if (firing.status !== 'running') {
-      return { ruleId: rule.id, version: rule.version, name: rule.name, trigger: what, firingId: firing.id, actions: firing.outcomes ?? [] };
+      return { fired: { ruleId: rule.id, version: rule.version, name: rule.name, trigger: what, firingId: firing.id, actions: firing.outcomes ?? [] }, end: null };
     }
     const outcomes: ActionOutcome[] = [];
     const cause = { ruleId: rule.id, firingId: firing.id, depth };
@@ -487,11 +560,11 @@ export class RunAutomationUseCase {
     }
     const failed = outcomes.filter((o) => o.outcome === 'failed');
     const done = outcomes.map((o) => `${o.type.replace(/_/g, ' ')}: ${o.outcome === 'done' ? o.detail : `${o.outcome} (${o.detail})`}`).join('; ');
-    // The firing's end and its decision in the timeline: one statement (the decision as recordDecision writes it).
-    await em.execute(
-      `with finished as (update automation_firings set status = ?, outcomes = ?, error = ?, finished_at = clock_timestamp() where id = ?)
-       insert into conversation_decisions (conversation_id, kind, summary, details, actor_user_id, created_at) values (?, 'automation', ?, ?, null, clock_timestamp())`,
-      [
+    // The firing's end and its decision in the timeline (as recordDecision writes it).
+    const end: SqlPart = {
+      sql: `finished as (update automation_firings set status = ?, outcomes = ?, error = ?, finished_at = clock_timestamp() where id = ?),
+       decision as (insert into conversation_decisions (conversation_id, kind, summary, details, actor_user_id, created_at) values (?, 'automation', ?, ?, null, clock_timestamp()))`,
+      params: [
         failed.length ? 'failed' : 'done',
         JSON.stringify(outcomes),
         failed.length ? failed.map((f) => `${f.type}: ${f.detail}`).join('; ').slice(0, 2000) : null,
@@ -500,8 +573,8 @@ export class RunAutomationUseCase {
         `rule "${rule.name}" (v${rule.version}) fired on ${what}: ${explanation}; then ${done || 'no actions'}`,
         JSON.stringify({ ruleId: rule.id, ruleVersion: rule.version, firingId: firing.id, trigger: what, depth, trace, actions: outcomes }),
       ],
-    );
-    return { ruleId: rule.id, version: rule.version, name: rule.name, trigger: what, firingId: firing.id, actions: outcomes };
+    };
+    return { fired: { ruleId: rule.id, version: rule.version, name: rule.name, trigger: what, firingId: firing.id, actions: outcomes }, end };
   }
 
   /**
