@@ -327,6 +327,8 @@ async function automationBench() {
           statements: round(counts.statements / created, 1),
           explicitTransactions: round(counts.transactions / created, 2),
           topStatements: counts.top.slice(0, TOP_STATEMENTS).map((t) => ({ perMessage: round(t.calls / created, 2), query: t.query })),
+          // Where the database's time goes (ms of execution per message): a statement that grows with the data shows here.
+          topStatementsByTime: counts.topByTime.slice(0, TOP_STATEMENTS).map((t) => ({ msPerMessage: round(t.ms / created, 2), perMessage: round(t.calls / created, 2), query: t.query })),
         };
         const summary = summarize(RATE, SECONDS, samples, true);
         const automated = await automationLatency(db, samples);

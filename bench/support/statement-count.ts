@@ -21,9 +21,11 @@ export interface StatementCounts {
   /** The statements outside an explicit transaction are not told apart: this many calls of BEGIN/COMMIT/ROLLBACK/SAVEPOINT. */
   transactionControl: number;
   /** The most frequent statements, shortened, with their calls (all of them, most frequent first). */
-  top: { calls: number; query: string }[];
+  top: { calls: number; ms: number; query: string }[];
   /** The statements told apart as the triggers' own, most frequent first. */
-  topInTriggers: { calls: number; query: string }[];
+  topInTriggers: { calls: number; ms: number; query: string }[];
+  /** Both, by their total execution time in the server (pg_stat_statements' total_exec_time), longest first. */
+  topByTime: { calls: number; ms: number; query: string }[];
 }
 
 const CONTROL = `^\\s*(begin|start transaction|commit|rollback|savepoint|release|end)\\b`;
@@ -52,8 +54,8 @@ export class StatementCounter {
   }
 
   async read(): Promise<StatementCounts> {
-    const { rows } = await this.admin.query<{ query: string; calls: string }>(
-      `select s.query, s.calls::text from pg_stat_statements s
+    const { rows } = await this.admin.query<{ query: string; calls: string; ms: number }>(
+      `select s.query, s.calls::text, s.total_exec_time as ms from pg_stat_statements s
         where s.dbid = (select oid from pg_database where datname = current_database())
           and s.userid <> (select oid from pg_roles where rolname = $1)
           and s.query not like '%pg_stat_statements%'`,
@@ -73,8 +75,8 @@ export class StatementCounter {
     let inTriggers = 0;
     let transactions = 0;
     let transactionControl = 0;
-    const plain: { calls: number; query: string }[] = [];
-    const nested: { calls: number; query: string }[] = [];
+    const plain: { calls: number; ms: number; query: string }[] = [];
+    const nested: { calls: number; ms: number; query: string }[] = [];
     for (const r of rows) {
       const calls = Number(r.calls);
       if (control.test(r.query)) {
@@ -82,14 +84,15 @@ export class StatementCounter {
         if (/^\s*(begin|start transaction)\b/i.test(r.query)) transactions += calls;
       } else if (fromTrigger(r.query)) {
         inTriggers += calls;
-        nested.push({ calls, query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
+        nested.push({ calls, ms: Number(r.ms), query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
       } else {
         statements += calls;
-        plain.push({ calls, query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
+        plain.push({ calls, ms: Number(r.ms), query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
       }
     }
     plain.sort((a, b) => b.calls - a.calls);
     nested.sort((a, b) => b.calls - a.calls);
-    return { statements, inTriggers, transactions, transactionControl, top: plain, topInTriggers: nested };
+    const byTime = [...plain, ...nested].sort((a, b) => b.ms - a.ms);
+    return { statements, inTriggers, transactions, transactionControl, top: plain, topInTriggers: nested, topByTime: byTime };
   }
 }
