@@ -336,6 +336,8 @@ export class RunAutomationUseCase {
     // The run row (the facts the rules saw, then their evaluations) is written once, with the event
     // marked processed in the same statement, unless a rule fires: a firing needs the row first.
     let runId: string | null = null;
+    /** The unique key that claims a rule's firing on this event (exactly once across retries). */
+    const firingKey = (rule: RuleDefinition) => `${rule.id}:event:${event.id}`;
     /**
      * Claims the run row for the first rule that holds and answers, in the same statement, the
      * conversation's firings of the last hour (the budget guard's count) and, while under the budget,
@@ -367,7 +369,7 @@ export class RunAutomationUseCase {
           rule.version,
           base.accountId,
           conversationId,
-          `${rule.id}:event:${event.id}`,
+          firingKey(rule),
           event.depth,
           this.config.automation.maxFiringsPerHour,
         ],
@@ -427,7 +429,7 @@ export class RunAutomationUseCase {
           continue;
         }
         // runId: claimed with the budget's count above.
-        const { fired, end } = await this.fire(em, rule, `${rule.id}:event:${event.id}`, runId!, event.depth, describeEvent(event), evaluated.explanation, evaluated.trace, current, claimed);
+        const { fired, end } = await this.fire(em, rule, firingKey(rule), runId!, event.depth, describeEvent(event), evaluated.explanation, evaluated.trace, current, claimed);
         Object.assign(entry, { fired: true, firingId: fired.firingId, actions: fired.actions });
         result.fired.push(fired);
         stale = true;
