@@ -37,8 +37,6 @@ export interface DrainQueueResult {
 /** How many waiting conversations one pass looks at; later passes (the next trigger) take the rest. */
 const PASS_LIMIT = 200;
 
-const ACTIVE = `('new', 'open', 'pending')`;
-
 /** The advisory lock every queue pass of an inbox holds (RouteConversationUseCase takes it too). */
 export const routingLockKey = (inboxId: string): string => `routing:${inboxId}`;
 
@@ -100,37 +98,20 @@ export class DrainQueueUseCase {
   }
 
   /**
-   * The queue pass inside the caller's transaction, under the inbox's routing lock (taken here unless
-   * `locked`: the caller took it already, e.g. routing, which queues its conversation and runs the pass
-   * in one transaction). The caller tells the workflows after its commit (`tell`).
+   * The queue pass inside the caller's transaction, under the inbox's routing lock (held until the
+   * caller commits). The caller tells the workflows after its commit (`tell`).
    */
-  async assignIn(em: EntityManager, input: DrainQueueInput, opts: { locked?: boolean } = {}): Promise<DrainQueueResult> {
-    if (!opts.locked) await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [routingLockKey(input.inboxId)]);
+  async assignIn(em: EntityManager, input: DrainQueueInput): Promise<DrainQueueResult> {
     const result: DrainQueueResult = { assigned: [], stillWaiting: [] };
-    // Read under the lock, in one statement: the inbox's settings and round-robin cursor, every agent's
-    // load, and the waiting conversations (locked; those another pass holds are skipped). Agents by name:
-    // the decision lists its candidates in this order (the choice itself sorts by id, agent-choice.ts).
-    const [state] = await em.execute<{ settings: Inbox['settings'] | null; cursor: string | null; agents: AgentRow[] | null; waiting: WaitingRow[] | null }[]>(
-      `with waiting as (
-         select c.id, c.queue_target, c.queued_at, ct.vip
-           from conversations c join contacts ct on ct.id = c.contact_id
-          where c.inbox_id = ? and c.queued_at is not null and c.assignee_id is null and c.status in ${ACTIVE}
-          order by ct.vip desc, c.queued_at, c.id
-          limit ${PASS_LIMIT}
-          for update of c skip locked
-       )
-       select i.settings, i.round_robin_cursor as cursor,
-              (select json_agg(a order by a.name, a.user_id) from (
-                 select u.id as user_id, u.name, coalesce(p.online, false) as online,
-                        (select count(*) from conversations c where c.inbox_id = m.inbox_id and c.assignee_id = u.id and c.status in ${ACTIVE})::int as load
-                   from inbox_memberships m
-                   join users u on u.id = m.user_id and u.disabled_at is null
-                   left join agent_presence p on p.user_id = u.id
-                  where m.inbox_id = i.id) a) as agents,
-              (select json_agg(w order by w.vip desc, w.queued_at, w.id) from waiting w) as waiting
-         from inboxes i where i.id = ?`,
-      [input.inboxId, input.inboxId],
+    // The lock and, read after it is granted, the inbox's settings and round-robin cursor, every agent's
+    // load and the waiting conversations (locked; those another pass holds are skipped): one round trip
+    // (routing_pass_state, Migration20261202050000). Agents by name: the decision lists its candidates
+    // in this order (the choice itself sorts by id, agent-choice.ts).
+    const [row] = await em.execute<{ state: { settings: Inbox['settings'] | null; cursor: string | null; agents: AgentRow[] | null; waiting: WaitingRow[] | null } | null }[]>(
+      'select routing_pass_state(?::uuid, ?::text, ?::int) as state',
+      [input.inboxId, routingLockKey(input.inboxId), PASS_LIMIT],
     );
+    const state = row?.state;
     // Open mode assigns nobody: conversations queued before the inbox switched wait for the next switch back.
     if (!state?.settings || !state.settings.routing.humanAgentsEnabled || state.settings.assignmentMode === 'open') return result;
     const { distribution, capacityPerAgent } = state.settings.routing;

@@ -11,7 +11,7 @@ import { AgentPresence } from '../../presence/agent-presence.entity';
 import { User } from '../../users/user.entity';
 import { evaluateRules, explainRule } from '../conditions';
 import { routingFacts } from '../routing-facts';
-import { DrainQueueUseCase, routingLockKey } from './drain-queue.use-case';
+import { DrainQueueUseCase } from './drain-queue.use-case';
 
 export interface RouteConversationInput {
   conversationId: string;
@@ -97,7 +97,7 @@ export class RouteConversationUseCase {
       const first = await this.decide(em, input);
       if (first.outcome !== 'queued') return { ...first, drained: null };
       // This conversation reads its own assignment from the pass; the others it assigns are told.
-      const drained = await this.drain.assignIn(em, drainInput(first.row.inbox_id), { locked: true });
+      const drained = await this.drain.assignIn(em, drainInput(first.row.inbox_id));
       const mine = drained.assigned.find((a) => a.conversationId === input.conversationId);
       if (mine) {
         first.row.assignee_id = mine.assigneeId;
@@ -149,18 +149,11 @@ export class RouteConversationUseCase {
       changed[key] = value;
       row[key] = value;
     };
-    /** Writes what changed; joining the queue also takes the inbox's routing lock for the pass that follows, in the same statement. */
+    /** Writes what changed (a conversation that joins the queue then takes the inbox's routing lock in the pass, DrainQueueUseCase). */
     const done = async (outcome: RouteOutcome): Promise<RouteDecision & { row: RoutingRow }> => {
       const columns = Object.keys(changed) as (keyof typeof changed)[];
-      if (outcome === 'queued' || columns.length) {
-        const assignments = columns.map((c) => `${c} = ?`).join(', ');
-        const values = columns.map((c) => changed[c] ?? null);
-        await em.execute(
-          outcome === 'queued'
-            ? `${columns.length ? `with changed as (update conversations set ${assignments} where id = ?) ` : ''}select pg_advisory_xact_lock(hashtextextended(?, 0))`
-            : `update conversations set ${assignments} where id = ?`,
-          outcome === 'queued' ? [...(columns.length ? [...values, row.id] : []), routingLockKey(row.inbox_id)] : [...values, row.id],
-        );
+      if (columns.length) {
+        await em.execute(`update conversations set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?`, [...columns.map((c) => changed[c] ?? null), row.id]);
       }
       return { outcome, assigneeId: row.assignee_id, decisions, row };
     };
