@@ -17,9 +17,7 @@ export class Migration20261202050000_routing_pass_state extends Migration {
       declare
         v_state jsonb;
       begin
-        if p_lock_key is not null then
-          perform pg_advisory_xact_lock(hashtextextended(p_lock_key, 0));
-        end if;
+        perform pg_advisory_xact_lock(hashtextextended(p_lock_key, 0));
         with waiting as (
           select c.id, c.queue_target, c.queued_at, ct.vip
             from conversations c join contacts ct on ct.id = c.contact_id

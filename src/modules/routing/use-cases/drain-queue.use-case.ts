@@ -37,7 +37,7 @@ export interface DrainQueueResult {
 /** How many waiting conversations one pass looks at; later passes (the next trigger) take the rest. */
 const PASS_LIMIT = 200;
 
-/** The advisory lock every queue pass of an inbox holds (RouteConversationUseCase takes it too). */
+/** The advisory lock every queue pass of an inbox holds until its transaction ends (taken in routing_pass_state). */
 export const routingLockKey = (inboxId: string): string => `routing:${inboxId}`;
 
 interface AgentRow {
