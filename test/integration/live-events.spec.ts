@@ -354,8 +354,10 @@ describe('reconnecting', () => {
     // fan-out can read the last PATCH's event after the reset was sent, and then it is news).
     expect(late.events.filter((e) => e.event.startsWith('conversation.') && Number(e.id) <= Number(tooMany.id))).toEqual([]);
     // Live again from the reset's position.
+    // (Waiting for this very change: the last PATCH above may already have arrived as news, and a
+    // later stream must not open before this one's event is written.)
     await ok(acme.admin.token, 'PATCH', `/api/v1/conversations/${conv.conversationId}`, { priority: 2 });
-    await late.next((e) => e.event === 'conversation.updated' && about(conv.conversationId)(e));
+    await late.next((e) => e.event === 'conversation.updated' && about(conv.conversationId)(e) && (e.data.data.changes as { priority: { to: number } }).priority.to === 2);
 
     // Older than the retention: pruned, then a reconnect from before the pruned ids is a reset; one
     // from the newest pruned id has missed nothing and replays.
