@@ -326,16 +326,27 @@ async function automationBench() {
           cpuMs: cpuMsPer(c0, c2, created),
           statements: round(counts.statements / created, 1),
           explicitTransactions: round(counts.transactions / created, 2),
+          // The database's time per message in the product's statements: executing them, and planning them.
+          serverMs: { execute: round(counts.execMs / created, 2), plan: round(counts.planMs / created, 2) },
           topStatements: counts.top.slice(0, TOP_STATEMENTS).map((t) => ({ perMessage: round(t.calls / created, 2), query: t.query })),
           // Where the database's time goes (ms of execution per message): a statement that grows with the data shows here.
-          topStatementsByTime: counts.topByTime.slice(0, TOP_STATEMENTS).map((t) => ({ msPerMessage: round(t.ms / created, 2), perMessage: round(t.calls / created, 2), query: t.query })),
+          topStatementsByTime: counts.topByTime.slice(0, TOP_STATEMENTS).map((t) => ({ msPerMessage: round(t.ms / created, 2), planMsPerMessage: round(t.planMs / created, 2), perMessage: round(t.calls / created, 2), query: t.query })),
         };
         const summary = summarize(RATE, SECONDS, samples, true);
         const automated = await automationLatency(db, samples);
         const cpu = cpuBetween(c0, c1);
-        phases.push({ rules: which === 'none' ? 0 : 50, assignedMs: summary.latencyMs, automationPassMs: automated, errors: summary.errors, notAssigned: summary.notAssigned, cpuPercentOfOneCore: cpu, perMessage });
+        // The tail's samples: when in the phase, how long the POST took and how long until assigned
+        // (a stall hits several neighbours; one slow POST is the API's, one slow assignment after a quick POST the worker's).
+        const t0 = samples[0]?.postStart ?? 0;
+        const slowest = samples
+          .filter((x) => x.assignedAt && x.postEnd)
+          .sort((a, b) => b.assignedAt! - b.postStart - (a.assignedAt! - a.postStart))
+          .slice(0, 6)
+          .map((x) => ({ atS: round((x.postStart - t0) / 1000, 2), postMs: round(x.postEnd! - x.postStart, 1), assignedMs: round(x.assignedAt! - x.postStart, 1) }));
+        phases.push({ rules: which === 'none' ? 0 : 50, assignedMs: summary.latencyMs, automationPassMs: automated, errors: summary.errors, notAssigned: summary.notAssigned, cpuPercentOfOneCore: cpu, slowest, perMessage });
         byRules[which].assigned.push(...samples.filter((s) => s.assignedAt).map((s) => s.assignedAt! - s.postStart));
-        log(`  assigned p50 ${summary.latencyMs.p50} p99 ${summary.latencyMs.p99} ms; automation pass p50 ${automated.p50} p99 ${automated.p99} ms; cpu ${JSON.stringify(cpu)}; ${perMessage.statements} statements and CPU ms ${JSON.stringify(perMessage.cpuMs)} per message`);
+        log(`  slowest ${JSON.stringify(slowest)}`);
+        log(`  assigned p50 ${summary.latencyMs.p50} p99 ${summary.latencyMs.p99} ms; automation pass p50 ${automated.p50} p99 ${automated.p99} ms; cpu ${JSON.stringify(cpu)}; ${perMessage.statements} statements (server ms ${JSON.stringify(perMessage.serverMs)}) and CPU ms ${JSON.stringify(perMessage.cpuMs)} per message`);
         await sleep(2000);
       }
       const none = distribution(byRules.none.assigned);

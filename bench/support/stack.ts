@@ -78,7 +78,7 @@ export class BenchStack {
    */
   async startPostgres(opts: { countStatements?: boolean } = {}): Promise<string> {
     const port = await freePort();
-    const settings = opts.countStatements ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', 'pg_stat_statements.track_utility': 'on' } : undefined;
+    const settings = opts.countStatements ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', 'pg_stat_statements.track_utility': 'on', 'pg_stat_statements.track_planning': 'on' } : undefined;
     const pg = await startEmbeddedPostgres({ dataDir: this.postgresDataDir, port, database: 'cx_bench', persistent: false, settings });
     this.postmasterPid = pg.pid;
     this.defer('PostgreSQL', () => pg.stop());

@@ -24,8 +24,11 @@ export interface StatementCounts {
   top: { calls: number; ms: number; query: string }[];
   /** The statements told apart as the triggers' own, most frequent first. */
   topInTriggers: { calls: number; ms: number; query: string }[];
-  /** Both, by their total execution time in the server (pg_stat_statements' total_exec_time), longest first. */
-  topByTime: { calls: number; ms: number; query: string }[];
+  /** Both, by their total time in the server (pg_stat_statements' total_exec_time + total_plan_time), longest first. */
+  topByTime: { calls: number; ms: number; planMs: number; query: string }[];
+  /** All of them: the server's time executing the product's statements and planning them, ms. */
+  execMs: number;
+  planMs: number;
 }
 
 const CONTROL = `^\\s*(begin|start transaction|commit|rollback|savepoint|release|end)\\b`;
@@ -54,8 +57,8 @@ export class StatementCounter {
   }
 
   async read(): Promise<StatementCounts> {
-    const { rows } = await this.admin.query<{ query: string; calls: string; ms: number }>(
-      `select s.query, s.calls::text, s.total_exec_time as ms from pg_stat_statements s
+    const { rows } = await this.admin.query<{ query: string; calls: string; ms: number; plan_ms: number }>(
+      `select s.query, s.calls::text, s.total_exec_time as ms, s.total_plan_time as plan_ms from pg_stat_statements s
         where s.dbid = (select oid from pg_database where datname = current_database())
           and s.userid <> (select oid from pg_roles where rolname = $1)
           and s.query not like '%pg_stat_statements%'`,
@@ -75,24 +78,28 @@ export class StatementCounter {
     let inTriggers = 0;
     let transactions = 0;
     let transactionControl = 0;
-    const plain: { calls: number; ms: number; query: string }[] = [];
-    const nested: { calls: number; ms: number; query: string }[] = [];
+    let execMs = 0;
+    let planMs = 0;
+    const plain: { calls: number; ms: number; planMs: number; query: string }[] = [];
+    const nested: { calls: number; ms: number; planMs: number; query: string }[] = [];
     for (const r of rows) {
       const calls = Number(r.calls);
+      execMs += Number(r.ms);
+      planMs += Number(r.plan_ms);
       if (control.test(r.query)) {
         transactionControl += calls;
         if (/^\s*(begin|start transaction)\b/i.test(r.query)) transactions += calls;
       } else if (fromTrigger(r.query)) {
         inTriggers += calls;
-        nested.push({ calls, ms: Number(r.ms), query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
+        nested.push({ calls, ms: Number(r.ms), planMs: Number(r.plan_ms), query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
       } else {
         statements += calls;
-        plain.push({ calls, ms: Number(r.ms), query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
+        plain.push({ calls, ms: Number(r.ms), planMs: Number(r.plan_ms), query: r.query.replace(/\s+/g, ' ').slice(0, 140) });
       }
     }
     plain.sort((a, b) => b.calls - a.calls);
     nested.sort((a, b) => b.calls - a.calls);
-    const byTime = [...plain, ...nested].sort((a, b) => b.ms - a.ms);
-    return { statements, inTriggers, transactions, transactionControl, top: plain, topInTriggers: nested, topByTime: byTime };
+    const byTime = [...plain, ...nested].sort((a, b) => b.ms + b.planMs - (a.ms + a.planMs));
+    return { statements, inTriggers, transactions, transactionControl, top: plain, topInTriggers: nested, topByTime: byTime, execMs, planMs };
   }
 }
