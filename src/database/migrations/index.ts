@@ -25,6 +25,7 @@ import { Migration20261202000000_webhook_claim_index } from './Migration20261202
 import { Migration20261202010000_crm_lookup_throttle } from './Migration20261202010000_crm_lookup_throttle';
 import { Migration20261202040000_lifecycle_trigger_statements } from './Migration20261202040000_lifecycle_trigger_statements';
 import { Migration20261202050000_routing_pass_state } from './Migration20261202050000_routing_pass_state';
+import { Migration20261203090000_automation_facts } from './Migration20261203090000_automation_facts';
 
 /** Every migration in order. Listed explicitly so ts (tests) and js (build) runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -54,4 +55,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202010000_crm_lookup_throttle', class: Migration20261202010000_crm_lookup_throttle },
   { name: 'Migration20261202040000_lifecycle_trigger_statements', class: Migration20261202040000_lifecycle_trigger_statements },
   { name: 'Migration20261202050000_routing_pass_state', class: Migration20261202050000_routing_pass_state },
+  { name: 'Migration20261203090000_automation_facts', class: Migration20261203090000_automation_facts },
 ];

@@ -51,6 +51,7 @@ export interface FactsBase {
   resolvedAt: string | null;
 }
 
+/** automation_facts()'s answer (json: timestamps are ISO text). */
 export interface FactsRow {
   id: string;
   account_id: string;
@@ -60,10 +61,10 @@ export interface FactsRow {
   channel_type: string;
   assignee_id: string | null;
   queue_target: string | null;
-  resolved_at: Date | null;
+  resolved_at: string | null;
   handler: string;
-  created_at: Date;
-  last_activity_at: Date;
+  created_at: string;
+  last_activity_at: string;
   inbox_name: string;
   inbox_channel: string;
   settings: Partial<InboxSettings> | null;
@@ -79,55 +80,32 @@ export interface FactsRow {
   assignee_online: boolean | null;
   team_name: string | null;
   tags: string[] | null;
-  last_in: Date | null;
-  last_out: Date | null;
-  last_any_out: Date | null;
-  first_out: Date | null;
-  waiting_since: Date | null;
-  status_since: Date | null;
+  last_in: string | null;
+  last_out: string | null;
+  last_any_out: string | null;
+  first_out: string | null;
+  waiting_since: string | null;
+  status_since: string | null;
 }
 
-const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
+const iso = (d: string | null): string | null => (d ? new Date(d).toISOString() : null);
 
 /**
- * The statement loadFacts() runs, with `extraColumns` (", <expr> as <name>", over the alias c of the
- * conversation) for callers that read more in the same statement (the automation pass reads its
- * events and rules with it).
+ * The facts' read is the database function automation_facts(conversation, event limit, with rules)
+ * (migration Migration20261203090000_automation_facts; a change to it is a new migration): one call,
+ * its plan kept per connection. With an event limit it also answers the conversation's events not
+ * processed yet (pass_events), and with rules the account's enabled rules (pass_rules): the automation
+ * pass reads those in the same round trip.
  */
-export function factsSql(extraColumns = ''): string {
-  return `select c.id, c.account_id, c.inbox_id, c.status, c.priority, c.channel_type, c.assignee_id, c.queue_target, c.resolved_at, c.handler, c.created_at, c.last_activity_at,
-            i.name as inbox_name, i.channel_type as inbox_channel, i.settings,
-            ct.id as contact_id, ct.name as contact_name, ct.email as contact_email, ct.phone as contact_phone, ct.vip, ct.tags as contact_tags,
-            ct.platform_attributes, ct.attributes,
-            u.name as assignee_name, p.online as assignee_online,
-            t.name as team_name,
-            (select array_agg(tag order by tag) from conversation_tags where conversation_id = c.id) as tags,
-            m.last_in, m.last_out, m.last_any_out, m.first_out,
-            (select min(created_at) from messages w where w.conversation_id = c.id and w.direction = 'inbound' and (m.last_out is null or w.created_at > m.last_out)) as waiting_since,
-            (select max(created_at) from conversation_events e where e.conversation_id = c.id and e.type = 'status_changed') as status_since${extraColumns}
-       from conversations c
-       join inboxes i on i.id = c.inbox_id
-       join contacts ct on ct.id = c.contact_id
-       left join users u on u.id = c.assignee_id
-       left join agent_presence p on p.user_id = c.assignee_id
-       left join teams t on c.queue_target like 'team:%' and t.id::text = substr(c.queue_target, 6)
-       left join lateral (
-         select max(created_at) filter (where direction = 'inbound') as last_in,
-                max(created_at) filter (where direction = 'outbound') as last_any_out,
-                max(created_at) filter (where direction = 'outbound' and sender_type in ('agent', 'ai', 'rule')) as last_out,
-                min(created_at) filter (where direction = 'outbound' and sender_type = 'agent') as first_out
-           from messages where conversation_id = c.id
-       ) m on true
-      where c.id = ?`;
-}
+export const FACTS_SQL = 'select automation_facts(?::uuid, ?::int, ?::boolean) as facts';
 
 /** The facts of one conversation now, or null when it is gone. */
 export async function loadFacts(em: EntityManager, conversationId: string, now = new Date()): Promise<FactsBase | null> {
-  const [r] = await em.execute<FactsRow[]>(factsSql(), [conversationId]);
-  return r ? toFactsBase(r, now) : null;
+  const [r] = await em.execute<{ facts: FactsRow | null }[]>(FACTS_SQL, [conversationId, 0, false]);
+  return r?.facts ? toFactsBase(r.facts, now) : null;
 }
 
-/** A row of factsSql() as facts. */
+/** automation_facts()'s answer as facts. */
 export function toFactsBase(r: FactsRow, now = new Date()): FactsBase {
   const settings: InboxSettings = { ...DEFAULT_INBOX_SETTINGS, ...(r.settings ?? {}) } as InboxSettings;
   const lastIn = r.last_in ? new Date(r.last_in).getTime() : null;

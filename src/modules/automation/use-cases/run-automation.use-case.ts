@@ -4,7 +4,7 @@ import { APP_CONFIG, type ServiceConfig } from '../../../config/config';
 import { recordDecision } from '../../conversations/decision-log';
 import type { ConditionNode } from '../../routing/conditions';
 import { AutomationActions } from '../automation-actions';
-import { changedAttribute, type EventFacts, factsForEvent, type FactsBase, factsSql, type FactsRow, loadFacts, toFactsBase } from '../automation-facts';
+import { changedAttribute, type EventFacts, FACTS_SQL, factsForEvent, type FactsBase, type FactsRow, loadFacts, toFactsBase } from '../automation-facts';
 import { type ActionOutcome, isTimeTrigger, type RuleTrigger, type TimeTrigger } from '../automation-rule.types';
 import { collectValues, compactEvaluation, dueAt, evaluateRuleConditions, explainWithValues, inScope, type RuleDefinition, type RuleEvaluation, type RuleEvent, timerAnchor, triggerMatchesEvent } from '../rule-evaluation';
 
@@ -116,7 +116,7 @@ interface EventRow {
   depth: number;
   cause_rule_id: string | null;
   cause_firing_id: string | null;
-  created_at: Date;
+  created_at: string;
 }
 
 interface RuleRow {
@@ -140,11 +140,10 @@ interface PassEventRow extends EventRow {
   message_automated: boolean | null;
 }
 
-type EventMessage = { content: string; direction: string; senderType: string; automated: boolean; createdAt: string };
+/** automation_facts()'s answer with the pass's events and (the first time) its rules. */
+type PassFactsRow = FactsRow & { pass_events: PassEventRow[] | null; pass_rules: RuleRow[] | null };
 
-const RULES_SQL = `(select json_agg(ar order by ar.position, ar.created_at, ar.id) from (
-               select id, version, name, inbox_id, trigger, conditions, actions, stop_processing, allow_chaining, position, created_at
-                 from automation_rules where account_id = c.account_id and enabled) ar)`;
+type EventMessage = { content: string; direction: string; senderType: string; automated: boolean; createdAt: string };
 
 function toRule(r: RuleRow): RuleDefinition {
   return {
@@ -262,20 +261,13 @@ export class RunAutomationUseCase {
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
       // One statement: the conversation's facts, its events not processed yet (with their messages)
       // and, the first time, the account's enabled rules.
-      const rulesSql: string = rules === null ? RULES_SQL : 'null';
-      const [row] = await em.execute<(FactsRow & { pass_events: PassEventRow[] | null; pass_rules: RuleRow[] | null })[]>(
-        factsSql(`,
-            (select json_agg(x order by x.id) from (
-               select ev.id, ev.type, ev.data, ev.depth, ev.cause_rule_id, ev.cause_firing_id, ev.created_at,
-                      msg.content as message_content, msg.direction as message_direction, msg.sender_type as message_sender_type,
-                      msg.created_at as message_created_at, msg.automated as message_automated
-                 from conversation_events ev
-                 left join messages msg on msg.id = case when ev.data ->> 'messageId' ~ '^[0-9]{1,18}$' then (ev.data ->> 'messageId')::bigint end
-                where ev.conversation_id = c.id and ev.processed_at is null
-                order by ev.id limit ${EVENTS_PER_BATCH}) x) as pass_events,
-            ${rulesSql} as pass_rules`),
-        [input.conversationId],
-      );
+      const withRules: boolean = rules === null;
+      const [answer]: { facts: PassFactsRow | null }[] = await em.execute(FACTS_SQL, [
+        input.conversationId,
+        EVENTS_PER_BATCH,
+        withRules,
+      ]);
+      const row: PassFactsRow | null | undefined = answer?.facts;
       if (!row) return { base: null, stale: false }; // deleted: its events went with it
       base = toFactsBase(row);
       rules ??= (row.pass_rules ?? []).map(toRule);
