@@ -112,6 +112,26 @@ describe('conversation workflow', () => {
     });
   });
 
+  test('a fresh run records one patch marker (CONVERSATION_SHAPE_PATCH) and takes every patch of its shape: one change-version upsert, not one per patch', async () => {
+    const world = { snapshot: snapshotOf() };
+    const { activities, named } = conversationActivities(world);
+    await withWorker(env, 'conversations', activities, async (taskQueue) => {
+      const handle = await startConversation(env, taskQueue, randomUUID(), 'm1');
+      await until(async () => ((await handle.query(conversationStateQuery)).inboundHandled === 1 && named('runAutomation').length === 1 ? true : undefined), 10_000, 'message handled');
+      const history = await handle.fetchHistory();
+      const events = history.events ?? [];
+      const markers = events.filter((e) => e.markerRecordedEventAttributes).map((e) => e.markerRecordedEventAttributes!.markerName);
+      expect(markers.filter((m) => m === 'core_patch')).toHaveLength(1);
+      // The patched steps ran: one inbound-steps activity (INBOUND_STEPS_PATCH), the pass with its compact form and `known`.
+      expect(named('inboundSteps')).toHaveLength(1);
+      expect(named('sendWelcomeMessage')).toHaveLength(1);
+      expect(named<{ compact?: boolean; known?: unknown }>('runAutomation')[0].input).toMatchObject({ compact: true, known: expect.anything() });
+      // Upserts: the shape's change version and the conversation's own search attributes.
+      expect(events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(2);
+      await handle.terminate('test done');
+    });
+  });
+
   test('a resolution schedules the CSAT survey after the inbox delay: one survey, at its time, and a freed seat drains the queue', async () => {
     const world = { snapshot: snapshotOf() };
     const { activities, named } = conversationActivities(world);

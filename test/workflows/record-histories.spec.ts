@@ -211,6 +211,30 @@ maybe('record workflow histories', () => {
     expect(await save(stack.temporal, server.address, handle.workflowId, 'conversation.rules-compact-history')).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
+  test('conversation shape 1: a fresh run with one patch marker (CONVERSATION_SHAPE_PATCH); welcome, routing, a rule that fires, a time-based rule, a second message', async () => {
+    const fx = await createLifecycleFixture(stack, { agents: 1, welcomeMessage: 'Hi {{contact.name}}!', settings: { routing: { capacityPerAgent: 5 } } });
+    const [agent] = fx.agents;
+    await fx.login(agent);
+    await insertRule(stack, {
+      accountId: fx.admin.accountId,
+      inboxId: fx.inboxId,
+      name: 'Refunds',
+      position: 0,
+      trigger: { event: 'message_received' },
+      conditions: { all: [{ attribute: 'message.content', operator: 'contains', value: 'refund' }] },
+      actions: [{ type: 'add_tag', tag: 'refund' }],
+    });
+    await insertRule(stack, { accountId: fx.admin.accountId, inboxId: fx.inboxId, name: 'Idle 2 s', position: 1, trigger: { event: 'conversation_idle', minutes: 2 / 60 }, actions: [{ type: 'add_tag', tag: 'idle' }] });
+    const r = await fx.inbound('record-shape', 'Where is my parcel?', { name: 'Sina' });
+    const handle = stack.temporal.workflow.getHandle(conversationWorkflowId(r.conversationId));
+    await handled(handle, 1);
+    await eventually(async () => ((await fx.decisions(r.conversationId)).some((d) => d.kind === 'automation' && d.summary.includes('Idle 2 s')) ? true : undefined), 15_000, 'idle rule fired');
+    await fx.inbound('record-shape', 'A refund then, please');
+    await handled(handle, 2);
+    await sleep(1000);
+    expect(await save(stack.temporal, server.address, handle.workflowId, 'conversation.shape-1')).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
   test('agent presence: login, logout with the grace timer running out, a login inside the grace, a lost session; continue-as-new', async () => {
     const fx = await createLifecycleFixture(stack, { agents: 2, settings: { autoUnassign: { enabled: true, graceSeconds: 1 }, routing: { capacityPerAgent: 5 } } });
     const [a, b] = fx.agents;

@@ -74,9 +74,24 @@ export const AUTOMATION_OWN_CHANGES_PATCH = 'automation-own-changes';
 export const INBOUND_STEPS_PATCH = 'inbound-steps';
 /** The patch after which the pass answers its evaluations in the compact form (each value the rules read once per event). */
 export const AUTOMATION_COMPACT_HISTORY_PATCH = 'automation-compact-history';
+/**
+ * Every patched() call on a run that has not recorded it is a marker in the history and, recorded
+ * with it by the SDK's core, an upsert of the TemporalChangeVersion search attribute: on a fresh run
+ * each patch above cost two history events and one write to Temporal's visibility store. A run that
+ * starts on this code asks for this patch once, first thing, and takes every patch of SHAPE_PATCHES
+ * without asking for it (one marker and one upsert instead of four of each). A run that started
+ * before has no such marker at its start, so it replays with `false` and asks for each patch where it
+ * used to. A later patch is asked for as usual; when several have piled up, a new shape patch (and
+ * set) takes them in, and this one stays for the runs started on it.
+ */
+export const CONVERSATION_SHAPE_PATCH = 'conversation-shape-1';
+const SHAPE_PATCHES: ReadonlySet<string> = new Set([AUTOMATION_RULES_PATCH, AUTOMATION_OWN_CHANGES_PATCH, INBOUND_STEPS_PATCH, AUTOMATION_COMPACT_HISTORY_PATCH]);
 
 export const conversationWorkflow: ConversationWorkflow = async (input) => {
   const { conversationId } = input;
+  // First, before any other command (see CONVERSATION_SHAPE_PATCH).
+  const shape = patched(CONVERSATION_SHAPE_PATCH);
+  const has = (patch: string): boolean => (shape && SHAPE_PATCHES.has(patch)) || patched(patch);
   const state: ConversationWorkflowState = input.state ?? { welcomeHandled: false, inboundHandled: 0 };
   const pending: string[] = [...(state.pendingMessages ?? [])];
   let changePending = state.changePending ?? false;
@@ -157,7 +172,7 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
 
   async function handleInbound(messageId: string): Promise<void> {
     let routed: Awaited<ReturnType<typeof activities.routeConversation>>;
-    if (patched(INBOUND_STEPS_PATCH)) {
+    if (has(INBOUND_STEPS_PATCH)) {
       const steps = await activities.inboundSteps({ conversationId, messageId, welcome: !state.welcomeHandled });
       // An auto-reply or bounce gets no welcome; the first message from a person still does.
       if (steps.welcome && steps.welcome.reason !== 'automated message') state.welcomeHandled = true;
@@ -202,10 +217,10 @@ export const conversationWorkflow: ConversationWorkflow = async (input) => {
       happened = true;
     }
     // The rules run after the lifecycle step their event belongs to, and when a time-based rule is due.
-    if ((happened || (automationDueAt !== null && Date.now() >= automationDueAt)) && patched(AUTOMATION_RULES_PATCH)) {
-      const own = patched(AUTOMATION_OWN_CHANGES_PATCH);
+    if ((happened || (automationDueAt !== null && Date.now() >= automationDueAt)) && has(AUTOMATION_RULES_PATCH)) {
+      const own = has(AUTOMATION_OWN_CHANGES_PATCH);
       const known = own && snapshot ? { exists: snapshot.exists, status: snapshot.status, assigneeId: snapshot.assigneeId, inboxId: snapshot.inboxId, vip: snapshot.vip, resolvedAt: snapshot.resolvedAt } : undefined;
-      const pass = await activities.runAutomation({ conversationId, known, ...(patched(AUTOMATION_COMPACT_HISTORY_PATCH) ? { compact: true } : {}) });
+      const pass = await activities.runAutomation({ conversationId, known, ...(has(AUTOMATION_COMPACT_HISTORY_PATCH) ? { compact: true } : {}) });
       automationDueAt = pass.nextDueAt;
       // Histories recorded before the pass reported its clock have none: workflow time, as then.
       passClock = typeof pass.clock === 'number' ? { taskTime: Date.now(), clock: pass.clock } : null;
