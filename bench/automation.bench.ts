@@ -20,7 +20,7 @@
  *     due after arming ended), the worker's RSS armed and while firing, and `valid`.
  *
  * One JSON document on stdout, progress on stderr. Settings (env, or --name=value):
- *   BENCH_RATE=10  BENCH_SECONDS=20  BENCH_PAIRS=3  BENCH_TIMERS=5000  BENCH_FILL_RATE=100  BENCH_IDLE_SECONDS=90 (a floor)
+ *   BENCH_RATE=10  BENCH_SECONDS=60  BENCH_PAIRS=3  BENCH_TIMERS=5000  BENCH_FILL_RATE=100  BENCH_IDLE_SECONDS=90 (a floor)
  *   BENCH_PARTS=latency,timers (either or both)  BENCH_TOP_STATEMENTS=12  BENCH_WORKER_RUNTIME=node|ts-node
  *   BENCH_CPU_PROF_DIR=<dir> (the worker writes V8 CPU profiles there when it exits)
  */
@@ -40,7 +40,11 @@ import { StatementCounter } from './support/statement-count';
 import { BenchWorker, prepareWorkerRuntime, type WorkerRuntime } from './support/worker-process';
 
 const RATE = positiveNumber('BENCH_RATE', 10);
-const SECONDS = positiveNumber('BENCH_SECONDS', 20);
+/**
+ * 60 s per phase: 1,800 messages per side over three pairs. At 20 s a phase's p99 is its second-slowest
+ * message, and the machine's stalls (~100 ms, a few per minute, in both kinds of phase) decided it.
+ */
+const SECONDS = positiveNumber('BENCH_SECONDS', 60);
 /** Phases none/50 alternate this many times: p99 over 200 samples of one phase swings with one stall. */
 const PAIRS = positiveNumber('BENCH_PAIRS', 3);
 const TIMERS = positiveNumber('BENCH_TIMERS', 5000);
