@@ -17,7 +17,10 @@
  *     this machine arms, N is the projected arming time x 1.5 + 30 s (at least BENCH_IDLE_SECONDS), and
  *     POSTs go at that rate (at most BENCH_FILL_RATE); see timersPart() for why. Reported: armed count,
  *     arming duration, how late each rule fired after its due time (p50/p95/p99/max, over the timers
- *     due after arming ended), the worker's RSS armed and while firing, and `valid`.
+ *     due after arming ended), the worker's RSS armed and while firing, and `valid`; and, from the
+ *     histories of the 25 latest firings and 25 spread over the due times, where the lateness went
+ *     (`stagesMs`: the timer's own fire time against the due time, the server's delay in firing it,
+ *     the workflow task's wait for the worker, and task start -> firing recorded).
  *
  * One JSON document on stdout, progress on stderr. Settings (env, or --name=value):
  *   BENCH_RATE=10  BENCH_SECONDS=60  BENCH_PAIRS=3  BENCH_TIMERS=5000  BENCH_FILL_RATE=100  BENCH_IDLE_SECONDS=90 (a floor)
@@ -27,6 +30,7 @@
 import 'reflect-metadata';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { Client as PgClient } from 'pg';
 import { createAgent, signUp } from './support/accounts';
 import { distribution, round } from './support/distribution';
@@ -38,6 +42,7 @@ import { positiveNumber, setting } from './support/settings';
 import { BenchStack } from './support/stack';
 import { StatementCounter } from './support/statement-count';
 import { BenchWorker, prepareWorkerRuntime, type WorkerRuntime } from './support/worker-process';
+import { type FiredTimer, timerStages } from './support/workflow-stages';
 
 const RATE = positiveNumber('BENCH_RATE', 10);
 /**
@@ -54,6 +59,8 @@ const WORKER_RUNTIME = setting('BENCH_WORKER_RUNTIME', 'node') as WorkerRuntime;
 /** Which parts run: latency (1), timers (2), or both. */
 const PARTS = new Set(setting('BENCH_PARTS', 'latency,timers').split(',').map((p) => p.trim()));
 const TOP_STATEMENTS = positiveNumber('BENCH_TOP_STATEMENTS', 12);
+/** Fired timers whose histories the timer part reads to split their lateness into stages. */
+const STAGE_SAMPLE = 25;
 
 /** CPU ms per message of each probed process and their sum, between two snapshots. */
 function cpuMsPer(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>, messages: number): Record<string, number | null> {
@@ -198,7 +205,7 @@ async function arm(db: PgClient, tracker: AssignmentTracker, target: InboundTarg
  * arm sooner. The check of (b) stays as a guard: timers due before arming ended are counted
  * (dueDuringArming), left out of the lateness, and `valid` is false if there are any.
  */
-async function timersPart(base: string, db: PgClient, owner: PgClient, tracker: AssignmentTracker, worker: BenchWorker, probes: CpuProbe[]): Promise<Record<string, unknown>> {
+async function timersPart(base: string, db: PgClient, owner: PgClient, tracker: AssignmentTracker, worker: BenchWorker, probes: CpuProbe[], client: Client): Promise<Record<string, unknown>> {
   const calibrationCount = Math.min(CALIBRATION, TIMERS);
   const calibration = await timerAccount(base, owner, tracker, 'calibration', calibrationCount, 24 * 3600);
   log(`calibrating: arming ${calibrationCount} idle timers at ${FILL_RATE}/s`);
@@ -230,9 +237,10 @@ async function timersPart(base: string, db: PgClient, owner: PgClient, tracker: 
   }
   clearInterval(rssTimer);
   const c1 = cpuSnapshot(probes);
-  const { rows: late } = await db.query<{ late_ms: string; due_ms: string }>(
+  const { rows: late } = await db.query<{ late_ms: string; due_ms: string; fired_ms: string; conversation_id: string }>(
     `select (extract(epoch from f.created_at) * 1000 - extract(epoch from (r.trigger->>'dueAt')::timestamptz) * 1000)::float8 as late_ms,
-            (extract(epoch from (r.trigger->>'dueAt')::timestamptz) * 1000)::float8 as due_ms
+            (extract(epoch from (r.trigger->>'dueAt')::timestamptz) * 1000)::float8 as due_ms,
+            (extract(epoch from f.created_at) * 1000)::float8 as fired_ms, f.conversation_id
        from automation_firings f join automation_runs r on r.id = f.run_id where f.rule_id = $1`,
     [ruleId],
   );
@@ -240,6 +248,13 @@ async function timersPart(base: string, db: PgClient, owner: PgClient, tracker: 
   const lateness = distribution(counted.map((r) => Number(r.late_ms)));
   const valid = armedBeforeFirstDue && counted.length === late.length && armed.armed === TIMERS;
   log(`  ${late.length} of ${armed.armed} fired (${late.length - counted.length} were due during arming); late p50 ${lateness.p50} p95 ${lateness.p95} p99 ${lateness.p99} max ${lateness.max} ms; peak RSS ${peakRss} MB`);
+  // Where the lateness goes: the latest STAGE_SAMPLE firings, and as many spread over the due times.
+  const toTimer = (r: (typeof counted)[number]): FiredTimer => ({ conversationId: r.conversation_id, dueMs: Number(r.due_ms), firedMs: Number(r.fired_ms) });
+  const byLateness = [...counted].sort((a, b) => Number(b.late_ms) - Number(a.late_ms));
+  const byDue = [...counted].sort((a, b) => Number(a.due_ms) - Number(b.due_ms));
+  const spread = byDue.filter((_, i) => i % Math.max(1, Math.floor(byDue.length / STAGE_SAMPLE)) === 0).slice(0, STAGE_SAMPLE);
+  const stages = { latest: await timerStages(client, byLateness.slice(0, STAGE_SAMPLE).map(toTimer)), spread: await timerStages(client, spread.map(toTimer)) };
+  log(`  stages ${JSON.stringify(stages)}`);
   return {
     what: `${TIMERS} conversations, each with an armed "idle ${idleSeconds} s" rule timer (a Temporal timer in its workflow); lateness = firing recorded - due, over the timers due after the last one was armed`,
     calibration: { conversations: cal.armed, seconds: cal.seconds, armedPerSecond: round(measuredRate, 1) },
@@ -258,6 +273,7 @@ async function timersPart(base: string, db: PgClient, owner: PgClient, tracker: 
     cachedWorkflows: memArmed.cachedWorkflows,
     maxCachedWorkflows: memArmed.maxCachedWorkflows,
     cpuPercentOfOneCoreWhileFiring: cpuBetween(c0, c1),
+    stagesMs: stages,
     valid,
     goalP99Under1s: { p99Ms: lateness.p99, met: valid && lateness.p99 !== null && lateness.p99 < GOAL_LATE_P99_MS && late.length === armed.armed },
   };
@@ -375,7 +391,7 @@ async function automationBench() {
 
     // --- 2. 5,000 armed idle timers ---------------------------------------------------------
     let timers: Record<string, unknown> | null = null;
-    if (PARTS.has('timers')) timers = await timersPart(base, db, owner, tracker, worker, probes);
+    if (PARTS.has('timers')) timers = await timersPart(base, db, owner, tracker, worker, probes, await stack.temporalClient());
 
     return {
       benchmark: 'automation',
