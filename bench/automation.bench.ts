@@ -19,8 +19,9 @@
  *     arming duration, how late each rule fired after its due time (p50/p95/p99/max, over the timers
  *     due after arming ended), the worker's RSS armed and while firing, and `valid`; and, from the
  *     histories of the 25 latest firings and 25 spread over the due times, where the lateness went
- *     (`stagesMs`: the timer's own fire time against the due time, the server's delay in firing it,
- *     the workflow task's wait for the worker, and task start -> firing recorded).
+ *     (`stagesMs`: the timer's own fire time against the due time, the run time and clock of the task
+ *     that armed it, the server's delay in firing it, the workflow task's wait for the worker, and
+ *     task start -> firing recorded; see timerStages()).
  *
  * One JSON document on stdout, progress on stderr. Settings (env, or --name=value):
  *   BENCH_RATE=10  BENCH_SECONDS=60  BENCH_PAIRS=3  BENCH_TIMERS=5000  BENCH_FILL_RATE=100  BENCH_IDLE_SECONDS=90 (a floor)

@@ -1,7 +1,6 @@
 /**
- * Where the time of a conversation's first assignment goes, read from a sample of conversation
- * workflow histories: the steps from POST to workflow start and from workflow start to the stored
- * assignment, and how long workflow tasks and each activity waited for the worker and ran.
+ * Where the time goes, read from a sample of conversation workflow histories: of a conversation's
+ * first assignment (workflowStages) and of a rule timer's lateness (timerStages).
  */
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
@@ -11,6 +10,21 @@ import type { Sample } from './load';
 import { log } from './run';
 
 const asNumber = (v: unknown) => (typeof v === 'number' ? v : Number(String(v)));
+
+/** Collects values per stage; `summary()` answers p50/p90 (and the max, when asked) and the count of each. */
+function stageValues(withMax = false) {
+  const values: Record<string, number[]> = {};
+  return {
+    add: (key: string, v: number | undefined) => v !== undefined && Number.isFinite(v) && (values[key] ??= []).push(v),
+    summary: () =>
+      Object.fromEntries(
+        Object.entries(values).map(([key, v]) => {
+          const sorted = [...v].sort((a, b) => a - b);
+          return [key, { p50: percentile(sorted, 50), p90: percentile(sorted, 90), ...(withMax ? { max: sorted[sorted.length - 1] } : {}), n: v.length }];
+        }),
+      ),
+  };
+}
 
 /**
  * For up to `n` assigned conversations spread over the phase, reads conversation:<id>'s history up
@@ -22,8 +36,7 @@ export async function workflowStages(client: Client, samples: Sample[], n = 20) 
   const assigned = samples.filter((s) => s.assignedAt !== undefined);
   const step = Math.max(1, Math.floor(assigned.length / n));
   const picked = assigned.filter((_, i) => i % step === 0).slice(0, n);
-  const values: Record<string, number[]> = {};
-  const add = (key: string, v: number | undefined) => v !== undefined && Number.isFinite(v) && (values[key] ??= []).push(v);
+  const { add, summary } = stageValues();
   for (const sample of picked) {
     let events;
     try {
@@ -61,12 +74,7 @@ export async function workflowStages(client: Client, samples: Sample[], n = 20) 
       }
     }
   }
-  return Object.fromEntries(
-    Object.entries(values).map(([key, v]) => {
-      const sorted = [...v].sort((a, b) => a - b);
-      return [key, { p50: percentile(sorted, 50), p90: percentile(sorted, 90), n: v.length }];
-    }),
-  );
+  return summary();
 }
 
 /** One fired rule timer: its conversation, when it was due and when the firing was recorded. */
@@ -76,17 +84,29 @@ export interface FiredTimer {
   firedMs: number;
 }
 
+/** A timer in a history: when it fires, its duration, and the workflow task that armed it (started, completed). */
+interface TimerStart {
+  fireAt: number;
+  durationMs: number;
+  taskStartedAt?: number;
+  taskCompletedAt?: number;
+}
+
 /**
- * Where a rule timer's lateness goes, read from the conversation workflow's history: the server's
- * share (the timer's TimerFired after its own fire time: TimerStarted + startToFireTimeout), the wait
- * of the workflow task it scheduled for the worker (scheduled -> started), failed or timed-out
- * workflow tasks on the way, and the worker's share (task started -> the firing recorded, which
- * includes the replay of a workflow that was not in the worker's cache). Also how far the timer's own
- * fire time is from the due time (the workflow computes it). p50/p90/max over the given timers.
+ * Where a rule timer's lateness goes, read from the conversation workflow's history, over the timer
+ * whose fire time (TimerStarted + startToFireTimeout) is closest to the due time:
+ *  - fireTimeMinusDueMs: that fire time against the due time (how late the timer started);
+ *  - armingTaskRunMs, armingClockMinusTaskStartedMs: how long the task that armed it ran, and how far
+ *    into that task the time was that the workflow measured from (due - duration);
+ *  - serverFiredLateMs: TimerFired after the fire time;
+ *  - taskQueueWaitMs: the workflow task it scheduled, scheduled -> started;
+ *  - taskStartedToFiringMs: task started -> the firing recorded (a workflow not in the worker's cache
+ *    is fetched and replayed first);
+ *  - failedOrTimedOutWorkflowTasks on the way, and lateMs itself.
+ * p50/p90/max over the given timers.
  */
 export async function timerStages(client: Client, timers: FiredTimer[]) {
-  const values: Record<string, number[]> = {};
-  const add = (key: string, v: number | undefined) => v !== undefined && Number.isFinite(v) && (values[key] ??= []).push(v);
+  const { add, summary } = stageValues(true);
   let retriedTasks = 0;
   for (const timer of timers) {
     let events;
@@ -96,33 +116,28 @@ export async function timerStages(client: Client, timers: FiredTimer[]) {
       log(`  history of ${timer.conversationId}: ${(err as Error).message}`);
       continue;
     }
-    // The timer that fired closest after the due time (the idle rule's; the workflow re-arms on every event).
-    // Per timer: its fire time, and the workflow task that armed it (started, completed).
-    const started = new Map<number, { fireAt: number; durationMs: number; at: number; taskStartedAt?: number; taskCompletedAt?: number }>();
+    const started = new Map<number, TimerStart>();
     let taskStartedAt: number | undefined;
     let taskCompletedAt: number | undefined;
-    let fired: { index: number; at: number; fireAt: number; arming: { durationMs: number; at: number; taskStartedAt?: number; taskCompletedAt?: number } } | undefined;
+    let fired: { index: number; at: number; timer: TimerStart } | undefined;
     events.forEach((e, index) => {
       const at = tsToMs(e.eventTime);
       if (e.workflowTaskStartedEventAttributes) taskStartedAt = at;
       else if (e.workflowTaskCompletedEventAttributes) taskCompletedAt = at;
       else if (e.timerStartedEventAttributes) {
         const durationMs = tsToMs(e.timerStartedEventAttributes.startToFireTimeout);
-        started.set(asNumber(e.eventId), { fireAt: at + durationMs, durationMs, at, taskStartedAt, taskCompletedAt });
+        started.set(asNumber(e.eventId), { fireAt: at + durationMs, durationMs, taskStartedAt, taskCompletedAt });
       } else if (e.timerFiredEventAttributes) {
-        const timerStarted = started.get(asNumber(e.timerFiredEventAttributes.startedEventId));
-        if (timerStarted && at >= timer.dueMs - 1000 && (!fired || Math.abs(timerStarted.fireAt - timer.dueMs) < Math.abs(fired.fireAt - timer.dueMs))) {
-          fired = { index, at, fireAt: timerStarted.fireAt, arming: timerStarted };
-        }
+        const t = started.get(asNumber(e.timerFiredEventAttributes.startedEventId));
+        if (t && at >= timer.dueMs - 1000 && (!fired || Math.abs(t.fireAt - timer.dueMs) < Math.abs(fired.timer.fireAt - timer.dueMs))) fired = { index, at, timer: t };
       }
     });
     if (!fired) continue;
-    add('fireTimeMinusDueMs', fired.fireAt - timer.dueMs);
-    // The task that armed it: how long it ran, and the time the workflow measured from (due - duration) against its start.
-    const { arming } = fired;
+    const arming = fired.timer;
+    add('fireTimeMinusDueMs', arming.fireAt - timer.dueMs);
     if (arming.taskStartedAt !== undefined && arming.taskCompletedAt !== undefined) add('armingTaskRunMs', arming.taskCompletedAt - arming.taskStartedAt);
     if (arming.taskStartedAt !== undefined) add('armingClockMinusTaskStartedMs', timer.dueMs - arming.durationMs - arming.taskStartedAt);
-    add('serverFiredLateMs', fired.at - fired.fireAt);
+    add('serverFiredLateMs', fired.at - arming.fireAt);
     let scheduledAt: number | undefined;
     for (const e of events.slice(fired.index + 1)) {
       const at = tsToMs(e.eventTime);
@@ -136,11 +151,5 @@ export async function timerStages(client: Client, timers: FiredTimer[]) {
     }
     add('lateMs', timer.firedMs - timer.dueMs);
   }
-  const stages = Object.fromEntries(
-    Object.entries(values).map(([key, v]) => {
-      const sorted = [...v].sort((a, b) => a - b);
-      return [key, { p50: percentile(sorted, 50), p90: percentile(sorted, 90), max: sorted[sorted.length - 1], n: v.length }];
-    }),
-  );
-  return { ...stages, failedOrTimedOutWorkflowTasks: retriedTasks };
+  return { ...summary(), failedOrTimedOutWorkflowTasks: retriedTasks };
 }
