@@ -10,8 +10,9 @@
  *            and temporal_visibility there), 4 history shards, frontend / history / matching / worker
  *            as four processes, as `npm run cluster` and TEST_TEMPORAL=cluster start it
  *            (src/local-stack/temporal-cluster.ts; the server must be built: `npm run temporal:server`).
- * In both the API runs in this process and the product worker in a child process
- * (bench/support/bench-worker.ts) so its memory is measured on its own. Per profile, in this order:
+ * In both the API (bench/support/bench-api.ts) and the product worker (bench/support/bench-worker.ts)
+ * run in child processes of their own, so their memory and CPU are measured on their own; this
+ * process is the load generator and the assignment poller. Per profile, in this order:
  *
  *  1. Ceiling: bare signalWithStart of a no-op workflow (bench/support/ceiling.ts: its own bundle,
  *     worker and task queue) against the same Temporal server, N calls with M in flight.
@@ -26,14 +27,15 @@
  *  3. Open conversations are topped up to 5,000 (at the best sustained rate measured, at most
  *     BENCH_FILL_RATE); once all are assigned, the worker's RSS (/proc VmRSS) and heap.
  *
- * The worker runs on plain node from the tree compiled with tsc into a temporary folder, as in
- * production (ts-node alone adds about 120 MB to its RSS). CPU per process per phase is reported,
- * since other jobs on the machine compete for the same cores: this process (apiAndLoadGenerator), the
- * worker, Temporal (cluster: the sum of its four processes, each under temporalServices) and
+ * The API and the worker run on plain node from the tree compiled with tsc into temporary folders, as
+ * in production (ts-node alone adds about 120 MB to a process's RSS and loads node's domain module).
+ * CPU per process per phase is reported, since other jobs on the machine compete for the same cores:
+ * the API, the worker, Temporal (cluster: the sum of its four processes, each under temporalServices) and
  * PostgreSQL (the postmaster's tree; postgresByDatabase splits it by the database each live backend
  * serves, so on the cluster Temporal's persistence, which the dev server keeps in its own SQLite, shows
  * as the databases temporal and temporal_visibility; `other` is the postmaster, its background
- * processes and backends that exited).
+ * processes and backends that exited). `total` is the product's processes together; this process
+ * (loadGenerator: the load generator and the poller) is reported beside it and left out of it.
  *
  * One JSON document on stdout, progress on stderr. With one profile it is that profile's document
  * (the same keys as before profiles existed, plus `profile` and `summary`); with both, one section per
@@ -50,8 +52,7 @@
  *   BENCH_SETTLE_SECONDS=240 (longest wait for a phase's assignments)  BENCH_WELCOME=1 (welcome message on)
  *   BENCH_TOP_STATEMENTS=8 (how many of the most frequent statements each phase lists)
  *   BENCH_TEMPORAL_DB=file|memory (dev profile)  BENCH_WORKER_RUNTIME=node|ts-node (node: the tree compiled with tsc first)
- *   BENCH_CPU_PROF_DIR=<dir> (the workers write V8 CPU profiles there; run the bench itself with
- *   `node --cpu-prof -r ts-node/register/transpile-only bench/lifecycle.bench.ts` for the API's)
+ *   BENCH_CPU_PROF_DIR=<dir> (the API and the workers write V8 CPU profiles there when they exit)
  */
 import 'reflect-metadata';
 import * as fs from 'node:fs';
@@ -59,6 +60,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TEMPORAL_SERVICES } from '../src/local-stack/temporal-cluster';
 import { createAgent, signUp } from './support/accounts';
+import { BenchApi } from './support/api-process';
 import { measureCeiling } from './support/ceiling';
 import { assignedOpenConversations, onlineAgents, openConversations, readRecord } from './support/conversation-record';
 import { round } from './support/distribution';
@@ -150,10 +152,12 @@ function running(pid: number): boolean {
  * (the dev server's one process, or the sum of the cluster's four with each under temporalServices),
  * PostgreSQL (the postmaster's tree; by database under postgresByDatabase).
  */
-function cpuProbes(stack: BenchStack, profile: Profile, worker: BenchWorker): CpuProbe[] {
+function cpuProbes(stack: BenchStack, profile: Profile, api: BenchApi, worker: BenchWorker): CpuProbe[] {
   const postmaster = stack.postgresPid();
   const probes: CpuProbe[] = [
-    { label: 'apiAndLoadGenerator', seconds: thisProcessCpuSeconds },
+    { label: 'api', seconds: () => cpuSecondsOf(api.pid) },
+    // The bench's own process: reported, not part of the product's total.
+    { label: 'loadGenerator', seconds: thisProcessCpuSeconds, outsideTotal: true },
     { label: 'worker', seconds: () => cpuSecondsOf(worker.pid) },
   ];
   if (profile === 'dev') {
@@ -223,7 +227,13 @@ async function profileBench(profile: Profile) {
       LOGIN_MAX_FAILURES: '1000',
       NODE_ENV: 'production',
     });
-    const { base } = await stack.startApi(env);
+    // The API in a process of its own on plain node, as `npm run start:api` runs it: its CPU is then the
+    // product's alone, apart from the load generator and the poller (this process, on ts-node, which
+    // also loads node's domain module: EventEmitter then takes a slower path).
+    const api = await BenchApi.start(env, path.join(stack.tmp, 'build-api'));
+    stack.defer('API', () => api.stop());
+    pids.api = api.pid;
+    const { base } = api;
     const runtime = prepareWorkerRuntime(WORKER_RUNTIME, path.join(stack.tmp, 'build'));
     const worker = await BenchWorker.start('worker', { ...env, BENCH_WORKER_MODE: 'product', BENCH_WORKFLOW_BUNDLES: JSON.stringify(bundles) }, runtime);
     stack.defer('product worker', () => worker.stop());
@@ -238,7 +248,7 @@ async function profileBench(profile: Profile) {
     tracker.start();
     stack.defer('assignment poller', () => tracker.stop());
     const client = await stack.temporalClient();
-    const probes = cpuProbes(stack, profile, worker);
+    const probes = cpuProbes(stack, profile, api, worker);
 
     // --- account, inbox, agents ---------------------------------------------------------------
     const admin = (await signUp(base, 'Lifecycle bench', `admin-${RUN}@example.com`)).token;
@@ -366,7 +376,7 @@ async function profileBench(profile: Profile) {
         temporal: temporalDescription(stack, profile),
         postgres: `embedded, fsync=off, synchronous_commit=off${profile === 'cluster' ? " (Temporal's databases on it too)" : ''}`,
         workerProcess: `child process, ${runtime.description}, default worker options`,
-        apiProcess: 'this process (also runs the load generator and the 20 ms assignment poller)',
+        apiProcess: `child process, ${api.runtime}; the load generator and the 20 ms assignment poller run in the bench's process (loadGenerator, not in total)`,
       },
       rates: phases,
       cpuPercentOfOneCoreWhileSending: phaseCpu,

@@ -2,7 +2,8 @@
  * The parent's side of bench-api.ts: compiles the tree for plain node into the bench's temporary
  * folder (as `npm run build` does for `npm run start:api`), starts the API as a child process, asks
  * it for its memory over IPC, and resets / reads its peak RSS through /proc (VmHWM, reset by writing
- * 5 to /proc/<pid>/clear_refs). BENCH_API_RUNTIME=ts-node skips the compile (RSS then includes ts-node).
+ * 5 to /proc/<pid>/clear_refs). BENCH_API_RUNTIME=ts-node skips the compile (RSS then includes ts-node);
+ * BENCH_CPU_PROF_DIR=<dir>: the API writes a V8 CPU profile there when it exits.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -44,7 +45,11 @@ export class BenchApi {
     const compiled = process.env.BENCH_API_RUNTIME === 'ts-node' ? undefined : compile(outDir);
     const runtime = compiled ? 'node (tree compiled with tsc into a temporary folder)' : 'node -r ts-node/register/transpile-only';
     log(`API runtime: ${runtime}`);
-    const argv = compiled ? ['--expose-gc', path.join(compiled, COMPILED_ENTRY)] : ['--expose-gc', '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench-api.ts')];
+    // BENCH_CPU_PROF_DIR: the API writes a V8 CPU profile there when it exits, as the bench workers do.
+    const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+    const argv = compiled
+      ? ['--expose-gc', ...profile, path.join(compiled, COMPILED_ENTRY)]
+      : ['--expose-gc', ...profile, '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench-api.ts')];
     const child = spawn(process.execPath, argv, {
       env: compiled ? { ...env, NODE_PATH: path.join(REPO, 'node_modules') } : env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

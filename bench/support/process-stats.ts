@@ -122,6 +122,8 @@ export interface CpuProbe {
    * reported as `name` inside an object under `key`, and left out of totals.
    */
   partOf?: { key: string; name: string };
+  /** Reported on its own but left out of `total` (the bench's own process: load generator, poller). */
+  outsideTotal?: boolean;
 }
 
 /** Per probe (its parts nested under their `partOf` key), plus what the caller adds. */
@@ -134,6 +136,8 @@ export interface CpuSnapshot {
   per: Record<string, number | null>;
   /** The `partOf` of each probe that has one, by label. */
   partOf: Record<string, { key: string; name: string }>;
+  /** The labels of the probes left out of `total`. */
+  outsideTotal: string[];
 }
 
 export function cpuSnapshot(probes: CpuProbe[]): CpuSnapshot {
@@ -142,12 +146,13 @@ export function cpuSnapshot(probes: CpuProbe[]): CpuSnapshot {
     machine: machineCpu(),
     per: Object.fromEntries(probes.map((p) => [p.label, p.seconds()])),
     partOf: Object.fromEntries(probes.filter((p) => p.partOf).map((p) => [p.label, p.partOf!])),
+    outsideTotal: probes.filter((p) => p.outsideTotal).map((p) => p.label),
   };
 }
 
 /**
  * `figure(seconds)` of each probe's CPU seconds between two snapshots, parts nested under their
- * `partOf` key; `total`: the sum over the probes that are no part (null figures left out).
+ * `partOf` key; `total`: the sum over the probes that are no part and not `outsideTotal` (null figures left out).
  */
 export function perProbe(a: CpuSnapshot, b: CpuSnapshot, figure: (delta: number) => number, opts: { total?: boolean } = {}): CpuFigures {
   const out: CpuFigures = {};
@@ -162,7 +167,7 @@ export function perProbe(a: CpuSnapshot, b: CpuSnapshot, figure: (delta: number)
       parts[part.name] = value;
     } else {
       out[label] = value;
-      if (value !== null) total += value;
+      if (value !== null && !b.outsideTotal.includes(label)) total += value;
     }
   }
   if (opts.total) out.total = total;
