@@ -230,7 +230,8 @@ async function profileBench(profile: Profile) {
     // The API in a process of its own on plain node, as `npm run start:api` runs it: its CPU is then the
     // product's alone, apart from the load generator and the poller (this process, on ts-node, which
     // also loads node's domain module: EventEmitter then takes a slower path).
-    const api = await BenchApi.start(env, path.join(stack.tmp, 'build-api'));
+    // The API and the worker share one compiled tree (compiled once, for both).
+    const api = await BenchApi.start(env, path.join(stack.tmp, 'build'));
     stack.defer('API', () => api.stop());
     pids.api = api.pid;
     const { base } = api;

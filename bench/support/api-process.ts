@@ -5,13 +5,14 @@
  * 5 to /proc/<pid>/clear_refs). BENCH_API_RUNTIME=ts-node skips the compile (RSS then includes ts-node);
  * BENCH_CPU_PROF_DIR=<dir>: the API writes a V8 CPU profile there when it exits.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stopWithParent } from '../../src/local-stack/orphan-guard';
 import type { BenchApiReply, BenchApiRequest } from './bench-api';
+import { compileBenchTree } from './compile-tree';
 import { round } from './distribution';
-import { memoryOf } from './process-stats';
+import { cpuProfileFlags, memoryOf } from './process-stats';
 import { log } from './run';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -42,11 +43,10 @@ export class BenchApi {
 
   /** Compiles (unless BENCH_API_RUNTIME=ts-node) and starts the API with `env`; waits until it listens. */
   static async start(env: NodeJS.ProcessEnv, outDir: string): Promise<BenchApi> {
-    const compiled = process.env.BENCH_API_RUNTIME === 'ts-node' ? undefined : compile(outDir);
+    const compiled = process.env.BENCH_API_RUNTIME === 'ts-node' ? undefined : compileBenchTree(outDir, COMPILED_ENTRY);
     const runtime = compiled ? 'node (tree compiled with tsc into a temporary folder)' : 'node -r ts-node/register/transpile-only';
     log(`API runtime: ${runtime}`);
-    // BENCH_CPU_PROF_DIR: the API writes a V8 CPU profile there when it exits, as the bench workers do.
-    const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+    const profile = cpuProfileFlags();
     const argv = compiled
       ? ['--expose-gc', ...profile, path.join(compiled, COMPILED_ENTRY)]
       : ['--expose-gc', ...profile, '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench-api.ts')];
@@ -115,19 +115,4 @@ export class BenchApi {
     await exited;
     clearTimeout(timer);
   }
-}
-
-/** tsc with bench-api.tsconfig.json into outDir; undefined (ts-node then) when nothing usable came out. */
-function compile(outDir: string): string | undefined {
-  const tsc = require.resolve('typescript/bin/tsc');
-  const project = path.join(__dirname, 'bench-api.tsconfig.json');
-  const started = Date.now();
-  const result = spawnSync(process.execPath, [tsc, '-p', project, '--outDir', outDir, '--sourceMap', 'false'], { cwd: REPO, encoding: 'utf8' });
-  if (fs.existsSync(path.join(outDir, COMPILED_ENTRY))) {
-    if (result.status !== 0) log(`tsc reported type errors in the tree (exit ${result.status}); the emitted JavaScript is used anyway`);
-    log(`compiled the tree in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return outDir;
-  }
-  log(`tsc produced no API (exit ${result.status}): ${(result.stdout + result.stderr).trim().split('\n').slice(0, 5).join(' | ')}`);
-  return undefined;
 }

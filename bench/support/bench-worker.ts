@@ -1,7 +1,7 @@
 /**
  * A Temporal worker in its own process for the benches (started by worker-process.ts), so its
  * memory and CPU are measured apart from the API and the load generator. Runs on plain node from the
- * tree compiled with tsc (bench-worker.tsconfig.json), or with `node -r ts-node/register/transpile-only`.
+ * tree compiled with tsc (compile-tree.ts), or with `node -r ts-node/register/transpile-only`.
  *
  *   BENCH_WORKER_MODE=product  the product workers: WorkerModule + createWorkers, exactly as
  *                              src/worker/worker.ts builds them (config from env through loadConfig), with

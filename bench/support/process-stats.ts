@@ -113,6 +113,12 @@ function machineCpu(): { busy: number; total: number } {
   return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
 }
 
+/** node's flags for a bench child: with BENCH_CPU_PROF_DIR=<dir> it writes a V8 CPU profile there when it exits. */
+export function cpuProfileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** A named source of CPU seconds, read at each snapshot. */
 export interface CpuProbe {
   label: string;

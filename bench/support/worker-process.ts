@@ -5,14 +5,14 @@
  * tree compiled with tsc into the bench's temporary folder, as `npm run start:worker` runs in
  * production (ts-node alone adds about 120 MB to its RSS); BENCH_WORKER_RUNTIME=ts-node skips the compile.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { stopWithParent } from '../../src/local-stack/orphan-guard';
 import { workerProcessEnv } from '../../src/local-stack/worker-process-env';
 import type { BenchWorkerReply, BenchWorkerRequest } from './bench-worker';
+import { compileBenchTree } from './compile-tree';
 import { round } from './distribution';
-import { memoryOf } from './process-stats';
+import { cpuProfileFlags, memoryOf } from './process-stats';
 import { log } from './run';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -31,28 +31,12 @@ export interface PreparedRuntime {
 
 /** Compiles the tree for plain node into `outDir` (node), or nothing (ts-node); falls back to ts-node when tsc produced no worker. */
 export function prepareWorkerRuntime(runtime: WorkerRuntime, outDir: string): PreparedRuntime {
-  const compiled = runtime === 'ts-node' ? undefined : compileForWorker(outDir);
+  const compiled = runtime === 'ts-node' ? undefined : compileBenchTree(outDir, COMPILED_ENTRY);
   const description = compiled ? 'node (tree compiled with tsc into a temporary folder)' : 'node -r ts-node/register/transpile-only';
   log(`worker runtime: ${description}`);
   return { compiled, description };
 }
 
-/**
- * Compiles src, workflows, activities and bench-worker.ts (bench-worker.tsconfig.json) with tsc
- * into `outDir`. Type errors elsewhere in the tree do not stop the emit; returns undefined when
- * nothing usable came out.
- */
-function compileForWorker(outDir: string): string | undefined {
-  const tsc = require.resolve('typescript/bin/tsc');
-  const project = path.join(__dirname, 'bench-worker.tsconfig.json');
-  const result = spawnSync(process.execPath, [tsc, '-p', project, '--outDir', outDir, '--sourceMap', 'false'], { cwd: REPO, encoding: 'utf8' });
-  if (fs.existsSync(path.join(outDir, COMPILED_ENTRY))) {
-    if (result.status !== 0) log(`tsc reported type errors in the tree (exit ${result.status}); the emitted JavaScript is used anyway`);
-    return outDir;
-  }
-  log(`tsc produced no worker (exit ${result.status}): ${(result.stdout + result.stderr).trim().split('\n').slice(0, 5).join(' | ')}`);
-  return undefined;
-}
 
 export class BenchWorker {
   private nextId = 1;
@@ -91,7 +75,7 @@ export class BenchWorker {
    * to poll. BENCH_CPU_PROF_DIR: the worker writes a V8 CPU profile there when it exits.
    */
   static async start(label: string, env: NodeJS.ProcessEnv, runtime: PreparedRuntime): Promise<BenchWorker> {
-    const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+    const profile = cpuProfileFlags();
     const argv = runtime.compiled
       ? ['--expose-gc', ...profile, path.join(runtime.compiled, COMPILED_ENTRY)]
       : ['--expose-gc', ...profile, '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'bench-worker.ts')];
